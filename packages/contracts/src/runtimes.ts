@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+/**
+ * RUNTIME_CATALOG lists every runtime kind a site can pick and the versions of each. It is the single list
+ * that the API validates against, the console offers and `packages/runtime` maps to container images; a
+ * version not listed here can never reach a container or a config file.
+ */
+export const RUNTIME_CATALOG = {
+  php: { label: 'PHP', versions: ['7.4', '8.2', '8.4'], defaultVersion: '8.4' },
+  node: { label: 'Node.js', versions: ['18', '20'], defaultVersion: '20' },
+  python: { label: 'Python', versions: ['3.11'], defaultVersion: '3.11' },
+  static: { label: 'Static files', versions: ['1'], defaultVersion: '1' },
+} as const satisfies Record<string, { label: string; versions: readonly string[]; defaultVersion: string }>;
+
+export const RUNTIME_KINDS = ['php', 'node', 'python', 'static'] as const;
+export const ZRuntimeKind = z.enum(RUNTIME_KINDS);
+export type TRuntimeKind = z.infer<typeof ZRuntimeKind>;
+
+export const PHP_VERSIONS = RUNTIME_CATALOG.php.versions;
+export const ZPhpVersion = z.enum(PHP_VERSIONS);
+export type TPhpVersion = z.infer<typeof ZPhpVersion>;
+
+/** WEBSERVER_KINDS are the per-tenant webservers Berth can run in front of a tenant's app containers. */
+export const WEBSERVER_KINDS = ['nginx', 'apache'] as const;
+export const ZWebserverKind = z.enum(WEBSERVER_KINDS);
+export type TWebserverKind = z.infer<typeof ZWebserverKind>;
+
+/** isCatalogVersion tells whether `version` is offered for `kind`. */
+export function isCatalogVersion(kind: TRuntimeKind, version: string): boolean {
+  return (RUNTIME_CATALOG[kind].versions as readonly string[]).includes(version);
+}
