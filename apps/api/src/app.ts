@@ -1,0 +1,125 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Db } from '@berth/db';
+import { authRoutes } from './auth/auth.routes.js';
+import type { Config } from './config.js';
+import { domainRoutes } from './domains/domains.routes.js';
+import { recordEvent } from './events/events.service.js';
+import { eventRoutes } from './events/events.routes.js';
+import { registerAuthHook } from './http/auth.hook.js';
+import { registerErrorHandler } from './http/error-handler.js';
+import { planRoutes } from './plans/plans.routes.js';
+import { runtimeRoutes } from './runtimes/runtimes.routes.js';
+import { createServices, type Services } from './services.js';
+import { siteRoutes } from './sites/sites.routes.js';
+import { tenantRoutes } from './tenants/tenants.routes.js';
+import { tokenRoutes } from './tokens/tokens.routes.js';
+
+const MUTATIONS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export interface BuildAppOptions {
+  config: Pick<Config, 'portRange' | 'webDir'>;
+  db: Db;
+  /** A pino logger; without one the server logs nothing (tests). */
+  logger?: FastifyBaseLogger;
+}
+
+/** REDACT lists request/response paths that may carry secrets; pino writes [Redacted] instead. */
+export const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]'];
+
+/**
+ * buildApp assembles the panel's HTTP server: the /api/v1 REST API (authenticated unless a route says
+ * otherwise), its OpenAPI document and docs, and the built console. It does not listen; main.ts and the
+ * tests decide that.
+ */
+export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyInstance; services: Services }> {
+  const app = Fastify({
+    ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
+    bodyLimit: 1024 * 1024,
+    trustProxy: false,
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  const services = createServices({ db: opts.db, config: opts.config });
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Berth API',
+        version: '1',
+        description: 'Multi-tenant hosting control panel. Authenticate with the session cookie from POST /api/v1/auth/login (send X-CSRF-Token on mutations) or with `Authorization: Bearer <token>`. Errors are always `{"error":{"code","message","details"?}}`.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'An API token: berth_<id>_<secret>' },
+          session: { type: 'apiKey', in: 'cookie', name: 'berth_session' },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  // The interactive docs are public, like the OpenAPI document they render.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/api/docs')) route.config = { ...(route.config as object), public: true };
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  registerErrorHandler(app);
+  registerAuthHook(app, services.auth);
+
+  // Refused mutations by a known caller are part of the audit trail too (schema failures are not: nothing happened).
+  app.addHook('onResponse', async (request, reply) => {
+    if (!MUTATIONS.has(request.method) || !request.principal || reply.statusCode < 401 || !request.url.startsWith('/api/')) return;
+    try {
+      await recordEvent(services.db, { principal: request.principal, ip: request.ip }, {
+        action: `${request.method.toLowerCase()} ${request.routeOptions.url ?? request.url}`,
+        targetType: 'request',
+        targetId: null,
+        tenantId: request.principal.tenantId,
+        result: 'error',
+        message: `HTTP ${reply.statusCode}`,
+      });
+    } catch (error) {
+      request.log.warn({ err: error }, 'could not record refused mutation');
+    }
+  });
+
+  await app.register(async (api) => {
+    api.get('/health', { config: { public: true }, schema: { hide: true } }, async () => ({ ok: true }));
+    api.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+    await api.register(authRoutes, { services });
+    await api.register(planRoutes, { services });
+    await api.register(tenantRoutes, { services });
+    await api.register(siteRoutes, { services });
+    await api.register(domainRoutes, { services });
+    await api.register(tokenRoutes, { services });
+    await api.register(eventRoutes, { services });
+    await api.register(runtimeRoutes);
+  }, { prefix: '/api/v1' });
+
+  registerConsole(app, opts.config.webDir);
+  return { app, services };
+}
+
+/** registerConsole serves the built SPA and answers unknown non-API paths with its index.html. */
+function registerConsole(app: FastifyInstance, webDir: string): void {
+  const hasConsole = fs.existsSync(path.join(webDir, 'index.html'));
+  if (hasConsole) {
+    void app.register(fastifyStatic, { root: webDir, prefix: '/', wildcard: false, index: ['index.html'] });
+  }
+  app.setNotFoundHandler((request, reply) => {
+    if (request.url.startsWith('/api/') || !hasConsole || request.method !== 'GET') {
+      return reply.status(404).send({ error: { code: 'NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}.` } });
+    }
+    return reply.type('text/html').sendFile('index.html');
+  });
+}

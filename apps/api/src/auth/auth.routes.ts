@@ -1,0 +1,48 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { ZChangePasswordRequest, ZLoginRequest, ZOk, ZSessionResponse } from '@berth/contracts';
+import { contextOf, SESSION_COOKIE } from '../http/auth.hook.js';
+import type { Services } from '../services.js';
+
+const SESSION_MAX_AGE_S = 12 * 60 * 60;
+
+export const authRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
+  app.post('/auth/login', {
+    config: { public: true },
+    schema: {
+      tags: ['auth'],
+      summary: 'Sign in with email and password; sets an HttpOnly session cookie and returns the CSRF token',
+      body: ZLoginRequest,
+      response: { 200: ZSessionResponse },
+    },
+  }, async (request, reply) => {
+    const { session, cookie } = await services.auth.login({ ...request.body, ip: request.ip });
+    void reply.setCookie(SESSION_COOKIE, cookie, {
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: request.protocol === 'https',
+      path: '/',
+      maxAge: SESSION_MAX_AGE_S,
+    });
+    return session;
+  });
+
+  app.post('/auth/logout', {
+    schema: { tags: ['auth'], summary: 'Sign out: ends the browser session', response: { 200: ZOk } },
+  }, async (request, reply) => {
+    const cookie = request.cookies[SESSION_COOKIE];
+    if (cookie) await services.auth.logout(contextOf(request), cookie);
+    void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return { ok: true as const };
+  });
+
+  app.get('/me', {
+    schema: { tags: ['auth'], summary: 'The signed-in user and the CSRF token for cookie-authenticated mutations', response: { 200: ZSessionResponse } },
+  }, async (request) => services.auth.me(contextOf(request).principal, request.cookies[SESSION_COOKIE]));
+
+  app.post('/me/password', {
+    schema: { tags: ['auth'], summary: "Change the signed-in user's password (other sessions end)", body: ZChangePasswordRequest, response: { 200: ZOk } },
+  }, async (request) => {
+    await services.auth.changePassword(contextOf(request), request.body);
+    return { ok: true as const };
+  });
+};

@@ -1,0 +1,89 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+/** REPO_ROOT is the checkout the panel runs from; both src/ and dist/ sit two levels below apps/api. */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+const ZListen = z
+  .string()
+  .regex(/^(\[[0-9a-f:]+\]|[0-9.]+|localhost):\d{1,5}$/i, 'use HOST:PORT, for example 127.0.0.1:8080')
+  .transform((value, ctx) => {
+    const at = value.lastIndexOf(':');
+    const port = Number(value.slice(at + 1));
+    if (port < 1 || port > 65_535) ctx.addIssue({ code: 'custom', message: 'the port must be between 1 and 65535' });
+    return { host: value.slice(0, at).replace(/^\[|\]$/g, ''), port };
+  });
+
+const ZPort = z.coerce.number().int('must be a whole number').min(1, 'must be between 1 and 65535').max(65_535, 'must be between 1 and 65535');
+
+const ZPortRange = z
+  .string()
+  .regex(/^\d{4,5}-\d{4,5}$/, 'use FIRST-LAST, for example 20000-29999')
+  .transform((value, ctx) => {
+    const [first, last] = value.split('-').map(Number) as [number, number];
+    if (first < 1024 || last > 65_535 || first >= last) ctx.addIssue({ code: 'custom', message: 'the range must be within 1024-65535 and FIRST < LAST' });
+    return { first, last };
+  });
+
+const ZEnv = z.object({
+  BERTH_DATA_DIR: z.string().min(1).default('data'),
+  BERTH_LISTEN: ZListen.prefault('127.0.0.1:8080'),
+  DATABASE_URL: z.string().regex(/^file:.+/, 'only file: URLs (embedded SQLite) are supported, for example file:/var/lib/berth/berth.db').optional(),
+  BERTH_ADMIN_EMAIL: z.email('must be an email address').optional(),
+  BERTH_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').max(256).optional(),
+  BERTH_HTTP_PORT: ZPort.default(80),
+  BERTH_HTTPS_PORT: ZPort.default(443),
+  BERTH_IMAGE_PROFILE: z.enum(['local', 'official'], { message: "must be 'local' or 'official'" }).default('local'),
+  BERTH_PORT_RANGE: ZPortRange.prefault('20000-29999'),
+  BERTH_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BERTH_WEB_DIR: z.string().optional(),
+  NODE_ENV: z.string().optional(),
+});
+
+/** Config is the panel's validated configuration; every value comes from the environment. */
+export interface Config {
+  dataDir: string;
+  listen: { host: string; port: number };
+  databaseUrl: string;
+  admin: { email: string; password: string | undefined };
+  edgePorts: { http: number; https: number };
+  imageProfile: 'local' | 'official';
+  portRange: { first: number; last: number };
+  logLevel: string;
+  webDir: string;
+  development: boolean;
+}
+
+/** ConfigError lists every bad environment value at once, one line each, so an operator fixes them in one go. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** loadConfig validates the environment; it throws ConfigError naming each bad variable and how to fix it. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = ZEnv.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message} (got ${JSON.stringify(env[String(issue.path[0])])})`));
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(REPO_ROOT, e.BERTH_DATA_DIR);
+  if ((e.BERTH_ADMIN_EMAIL === undefined) !== (e.BERTH_ADMIN_PASSWORD === undefined)) {
+    throw new ConfigError(['BERTH_ADMIN_EMAIL and BERTH_ADMIN_PASSWORD: set both or neither']);
+  }
+  if (e.BERTH_HTTP_PORT === e.BERTH_HTTPS_PORT) throw new ConfigError(['BERTH_HTTP_PORT and BERTH_HTTPS_PORT must differ']);
+  return {
+    dataDir,
+    listen: e.BERTH_LISTEN,
+    databaseUrl: e.DATABASE_URL ?? `file:${path.join(dataDir, 'berth.db')}`,
+    admin: { email: e.BERTH_ADMIN_EMAIL ?? 'admin@berth.localhost', password: e.BERTH_ADMIN_PASSWORD },
+    edgePorts: { http: e.BERTH_HTTP_PORT, https: e.BERTH_HTTPS_PORT },
+    imageProfile: e.BERTH_IMAGE_PROFILE,
+    portRange: e.BERTH_PORT_RANGE,
+    logLevel: e.BERTH_LOG_LEVEL,
+    webDir: path.resolve(REPO_ROOT, e.BERTH_WEB_DIR ?? 'apps/web/dist'),
+    development: e.NODE_ENV === 'development',
+  };
+}

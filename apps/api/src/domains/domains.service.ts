@@ -1,0 +1,117 @@
+import type { Db } from '@berth/db';
+import { newId } from '@berth/db';
+import type { TDomain, ZCreateDomainRequest, ZUpdateDomainRequest } from '@berth/contracts';
+import { defaultTlsMode } from '@berth/contracts';
+import type { z } from 'zod';
+import { requireNotBilling, requireWrite, tenantScope, type RequestContext } from '../auth/principal.js';
+import type { DesiredStateNotifier } from '../desired-state.js';
+import { AppError, notFound } from '../errors.js';
+import { recordEvent } from '../events/events.service.js';
+import { isUniqueViolation } from '../http/prisma-errors.js';
+
+type DomainRow = Awaited<ReturnType<Db['domain']['findFirstOrThrow']>>;
+
+export function toDomain(row: DomainRow): TDomain {
+  return {
+    id: row.id,
+    hostname: row.hostname,
+    siteId: row.siteId,
+    tenantId: row.tenantId,
+    kind: row.kind as TDomain['kind'],
+    redirectTo: row.redirectTo,
+    redirectCode: row.redirectCode,
+    tls: row.tlsMode as TDomain['tls'],
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+function hostnameTaken(hostname: string): AppError {
+  return new AppError('HOSTNAME_TAKEN', `${hostname} is already added on this panel. Each hostname can belong to one site only.`, {
+    details: { issues: [{ in: 'body', path: ['hostname'], message: 'Already in use.' }] },
+  });
+}
+
+/** DomainsService attaches hostnames to sites; a hostname is unique across the whole panel. */
+export class DomainsService {
+  constructor(private readonly deps: { db: Db; notifier: DesiredStateNotifier }) {}
+
+  async listForSite(ctx: RequestContext, siteId: string): Promise<{ items: TDomain[]; total: number }> {
+    requireNotBilling(ctx.principal);
+    const site = await this.deps.db.site.findFirst({ where: { id: siteId, tenantId: tenantScope(ctx.principal) }, select: { id: true } });
+    if (!site) throw notFound('Site');
+    const rows = await this.deps.db.domain.findMany({ where: { siteId }, orderBy: { createdAt: 'asc' } });
+    return { items: rows.map(toDomain), total: rows.length };
+  }
+
+  async get(ctx: RequestContext, id: string): Promise<TDomain> {
+    requireNotBilling(ctx.principal);
+    return toDomain(await this.findScoped(ctx, id));
+  }
+
+  async create(ctx: RequestContext, siteId: string, input: z.output<typeof ZCreateDomainRequest>): Promise<TDomain> {
+    requireWrite(ctx.principal);
+    const { db } = this.deps;
+    const site = await db.site.findFirst({ where: { id: siteId, tenantId: tenantScope(ctx.principal) }, include: { tenant: { include: { plan: true } } } });
+    if (!site) throw notFound('Site');
+    if (site.tenant.status === 'suspended') throw new AppError('TENANT_SUSPENDED', 'This account is suspended; domains cannot be added until it is unsuspended.');
+    const id = newId();
+    try {
+      await db.$transaction(async (tx) => {
+        const count = await tx.domain.count({ where: { tenantId: site.tenantId } });
+        if (count >= site.tenant.plan.maxDomains) {
+          throw new AppError('PLAN_LIMIT_REACHED', `The plan allows ${site.tenant.plan.maxDomains} domain(s); remove one or move to a larger plan.`);
+        }
+        if (await tx.domain.findUnique({ where: { hostname: input.hostname }, select: { id: true } })) throw hostnameTaken(input.hostname);
+        await tx.domain.create({
+          data: {
+            id,
+            hostname: input.hostname,
+            siteId,
+            tenantId: site.tenantId,
+            kind: input.kind ?? 'primary',
+            redirectTo: input.redirectTo ?? null,
+            redirectCode: input.kind === 'redirect' ? (input.redirectCode ?? 301) : null,
+            tlsMode: input.tls ?? defaultTlsMode(input.hostname),
+          },
+        });
+        await recordEvent(tx, ctx, { action: 'domain.create', targetType: 'domain', targetId: id, tenantId: site.tenantId, details: { hostname: input.hostname, siteId } });
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw hostnameTaken(input.hostname);
+      throw error;
+    }
+    this.deps.notifier.tenantChanged(site.tenantId);
+    return this.get(ctx, id);
+  }
+
+  async update(ctx: RequestContext, id: string, input: z.output<typeof ZUpdateDomainRequest>): Promise<TDomain> {
+    requireWrite(ctx.principal);
+    const row = await this.findScoped(ctx, id);
+    if (input.kind === 'redirect' && !row.redirectTo) {
+      throw new AppError('VALIDATION_FAILED', 'To make a redirect domain, add it again with kind "redirect" and redirectTo.');
+    }
+    await this.deps.db.$transaction(async (tx) => {
+      await tx.domain.update({ where: { id }, data: { tlsMode: input.tls, kind: input.kind } });
+      await recordEvent(tx, ctx, { action: 'domain.update', targetType: 'domain', targetId: id, tenantId: row.tenantId, details: { ...input } });
+    });
+    this.deps.notifier.tenantChanged(row.tenantId);
+    return this.get(ctx, id);
+  }
+
+  async remove(ctx: RequestContext, id: string): Promise<void> {
+    requireWrite(ctx.principal);
+    const row = await this.findScoped(ctx, id);
+    await this.deps.db.$transaction(async (tx) => {
+      await tx.domain.delete({ where: { id } });
+      await recordEvent(tx, ctx, { action: 'domain.delete', targetType: 'domain', targetId: id, tenantId: row.tenantId, details: { hostname: row.hostname } });
+    });
+    this.deps.notifier.tenantChanged(row.tenantId);
+  }
+
+  private async findScoped(ctx: RequestContext, id: string): Promise<DomainRow> {
+    const row = await this.deps.db.domain.findFirst({ where: { id, tenantId: tenantScope(ctx.principal) } });
+    if (!row) throw notFound('Domain');
+    return row;
+  }
+}

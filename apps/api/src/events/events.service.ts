@@ -1,0 +1,78 @@
+import type { Db } from '@berth/db';
+import { newId } from '@berth/db';
+import type { TEvent } from '@berth/contracts';
+import { actorOf, tenantScope, requireNotBilling, type RequestContext } from '../auth/principal.js';
+
+/** Tx is either the client or an interactive transaction; events are written inside the caller's transaction. */
+export type Tx = Pick<Db, 'event'> & Partial<Db>;
+
+export interface EventInput {
+  action: string;
+  targetType: string;
+  targetId?: string | null;
+  tenantId?: string | null;
+  result?: 'ok' | 'error';
+  message?: string | null;
+  details?: Record<string, unknown>;
+}
+
+/**
+ * recordEvent writes one audit event. Call it inside the transaction that makes the change, so an event
+ * exists exactly when the change does. `details` must never hold secrets.
+ */
+export async function recordEvent(tx: Tx, ctx: Pick<RequestContext, 'principal' | 'ip'> | null, input: EventInput): Promise<void> {
+  await tx.event.create({
+    data: {
+      id: newId(),
+      actor: ctx ? actorOf(ctx.principal) : 'system',
+      action: input.action,
+      targetType: input.targetType,
+      targetId: input.targetId ?? null,
+      tenantId: input.tenantId ?? null,
+      result: input.result ?? 'ok',
+      message: input.message ?? null,
+      ip: ctx?.ip ?? null,
+      details: input.details ? JSON.stringify(input.details) : null,
+    },
+  });
+}
+
+type EventRow = Awaited<ReturnType<Db['event']['findFirstOrThrow']>>;
+
+function toEvent(row: EventRow): TEvent {
+  return {
+    id: row.id,
+    at: row.at.toISOString(),
+    actor: row.actor,
+    action: row.action,
+    targetType: row.targetType,
+    targetId: row.targetId,
+    tenantId: row.tenantId,
+    result: row.result === 'error' ? 'error' : 'ok',
+    message: row.message,
+    ip: row.ip,
+    details: row.details ? (JSON.parse(row.details) as Record<string, unknown>) : null,
+  };
+}
+
+/** listEvents returns the newest events first; tenant users only ever see their own tenant's events. */
+export async function listEvents(
+  db: Db,
+  ctx: RequestContext,
+  query: { tenantId?: string; action?: string; targetId?: string; result?: 'ok' | 'error'; limit: number; offset: number },
+): Promise<{ items: TEvent[]; total: number }> {
+  requireNotBilling(ctx.principal);
+  const scoped = tenantScope(ctx.principal);
+  if (scoped !== undefined && query.tenantId !== undefined && query.tenantId !== scoped) return { items: [], total: 0 };
+  const where = {
+    tenantId: scoped ?? query.tenantId,
+    action: query.action,
+    targetId: query.targetId,
+    result: query.result,
+  };
+  const [rows, total] = await Promise.all([
+    db.event.findMany({ where, orderBy: [{ at: 'desc' }, { id: 'desc' }], take: query.limit, skip: query.offset }),
+    db.event.count({ where }),
+  ]);
+  return { items: rows.map(toEvent), total };
+}

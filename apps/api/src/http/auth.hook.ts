@@ -1,0 +1,54 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AuthService } from '../auth/auth.service.js';
+import type { Principal, RequestContext } from '../auth/principal.js';
+import { csrfTokenFor, safeEqual } from '../auth/secrets.js';
+import { AppError } from '../errors.js';
+
+export const SESSION_COOKIE = 'berth_session';
+const MUTATIONS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+  interface FastifyContextConfig {
+    /** Routes marked public need no session or token (login, health, docs). */
+    public?: boolean;
+  }
+}
+
+/**
+ * registerAuthHook authenticates every /api request before its body is parsed: a bearer token, or a
+ * session cookie whose mutations must carry the session's X-CSRF-Token. A route is closed unless it says
+ * `config: { public: true }`.
+ */
+export function registerAuthHook(app: FastifyInstance, auth: AuthService): void {
+  app.decorateRequest('principal', null);
+  app.addHook('onRequest', async (request) => {
+    if (!request.url.startsWith('/api/') || request.routeOptions.config?.public) return;
+    const header = request.headers.authorization;
+    if (header !== undefined) {
+      const match = /^Bearer\s+(\S+)$/i.exec(header);
+      const principal = match ? await auth.resolveToken(match[1]!) : null;
+      if (!principal) throw new AppError('UNAUTHENTICATED', 'The bearer token is unknown, malformed or expired.');
+      request.principal = principal;
+      return;
+    }
+    const cookie = request.cookies[SESSION_COOKIE];
+    const principal = cookie ? await auth.resolveSession(cookie) : null;
+    if (!principal || !cookie) throw new AppError('UNAUTHENTICATED', 'Sign in, or send Authorization: Bearer <token>.');
+    if (MUTATIONS.has(request.method)) {
+      const sent = request.headers['x-csrf-token'];
+      if (typeof sent !== 'string' || !safeEqual(sent, csrfTokenFor(cookie))) {
+        throw new AppError('CSRF_TOKEN_INVALID', 'Missing or wrong X-CSRF-Token header; read csrfToken from GET /api/v1/me.');
+      }
+    }
+    request.principal = principal;
+  });
+}
+
+/** contextOf is the service-call context of an authenticated request. */
+export function contextOf(request: FastifyRequest): RequestContext {
+  if (!request.principal) throw new AppError('UNAUTHENTICATED', 'Sign in first.');
+  return { principal: request.principal, ip: request.ip ?? null, reqId: request.id };
+}

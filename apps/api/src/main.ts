@@ -1,0 +1,48 @@
+import pino from 'pino';
+import { applyMigrations, createDb } from '@berth/db';
+import { buildApp, REDACT } from './app.js';
+import { bootstrapPanel } from './bootstrap.js';
+import { ConfigError, loadConfig } from './config.js';
+import { MIGRATIONS } from './paths.js';
+
+/** main starts the panel: validate configuration, migrate the database, bootstrap, listen. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = pino({ level: config.logLevel, redact: REDACT });
+  const db = await createDb({ url: config.databaseUrl });
+  const applied = await applyMigrations({ db, dir: MIGRATIONS });
+  if (applied.length > 0) logger.info({ applied }, 'database migrated');
+  const boot = await bootstrapPanel({ db, admin: config.admin });
+  if (boot.generatedPassword) {
+    // Printed once, on the first start only; it is stored nowhere but as an argon2id hash.
+    logger.warn({ email: config.admin.email, password: boot.generatedPassword }, 'first admin created with a generated password; change it after signing in');
+  } else if (boot.createdAdmin) {
+    logger.info({ email: config.admin.email }, 'first admin created');
+  }
+  const { app } = await buildApp({ config, db, logger });
+  const shutdown = async (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    await app.close();
+    await db.$disconnect();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  await app.listen({ host: config.listen.host, port: config.listen.port });
+  const shownHost = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
+  logger.info({ url: `http://${shownHost}:${config.listen.port}/` }, 'berth console ready');
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`berth failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,36 @@
+import type { Db } from '@berth/db';
+import { AuthService } from './auth/auth.service.js';
+import type { Config } from './config.js';
+import { DesiredStateNotifier } from './desired-state.js';
+import { DomainsService } from './domains/domains.service.js';
+import { PlansService } from './plans/plans.service.js';
+import { SitesService } from './sites/sites.service.js';
+import { TenantsService } from './tenants/tenants.service.js';
+import { TokensService } from './tokens/tokens.service.js';
+
+/** Services is everything routes may call; built once per process around one database client. */
+export interface Services {
+  db: Db;
+  notifier: DesiredStateNotifier;
+  auth: AuthService;
+  plans: PlansService;
+  tenants: TenantsService;
+  sites: SitesService;
+  domains: DomainsService;
+  tokens: TokensService;
+}
+
+export function createServices({ db, config }: { db: Db; config: Pick<Config, 'portRange'> }): Services {
+  const notifier = new DesiredStateNotifier();
+  const auth = new AuthService(db);
+  return {
+    db,
+    notifier,
+    auth,
+    plans: new PlansService(db),
+    tenants: new TenantsService({ db, auth, notifier, portRange: config.portRange }),
+    sites: new SitesService({ db, notifier }),
+    domains: new DomainsService({ db, notifier }),
+    tokens: new TokensService({ db, auth }),
+  };
+}

@@ -1,0 +1,145 @@
+import type { Db } from '@berth/db';
+import { newId } from '@berth/db';
+import type { TSite, TSiteSettings, ZCreateSiteRequest, ZSiteListQuery, ZUpdateSiteRequest } from '@berth/contracts';
+import { ZSiteSettings } from '@berth/contracts';
+import type { z } from 'zod';
+import { canSeeTenant, requireNotBilling, requireWrite, tenantScope, type RequestContext } from '../auth/principal.js';
+import type { DesiredStateNotifier } from '../desired-state.js';
+import { AppError, notFound } from '../errors.js';
+import { recordEvent } from '../events/events.service.js';
+import { isUniqueViolation } from '../http/prisma-errors.js';
+import { checkPlanAllows, type PlanLimits } from './plan-limits.js';
+
+type SiteRow = Awaited<ReturnType<Db['site']['findFirstOrThrow']>> & { domains: { hostname: string }[] };
+
+export function toSite(row: SiteRow): TSite {
+  return {
+    id: row.id,
+    tenantId: row.tenantId,
+    name: row.name,
+    runtime: { kind: row.runtimeKind as TSite['runtime']['kind'], version: row.runtimeVersion },
+    settings: ZSiteSettings.parse(JSON.parse(row.settings)),
+    status: row.status as TSite['status'],
+    statusMessage: row.statusMessage,
+    domains: row.domains.map((d) => d.hostname),
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+const SITE_INCLUDE = { domains: { select: { hostname: true }, orderBy: { createdAt: 'asc' } } } as const;
+
+/**
+ * SitesService stores what a tenant wants to run. It validates against the tenant's plan, writes the
+ * desired state with status `pending`, records the event and asks for convergence; it never touches Docker.
+ */
+export class SitesService {
+  constructor(private readonly deps: { db: Db; notifier: DesiredStateNotifier }) {}
+
+  async list(ctx: RequestContext, query: z.output<typeof ZSiteListQuery>): Promise<{ items: TSite[]; total: number }> {
+    requireNotBilling(ctx.principal);
+    const scoped = tenantScope(ctx.principal);
+    if (scoped !== undefined && query.tenantId !== undefined && query.tenantId !== scoped) return { items: [], total: 0 };
+    const where = { tenantId: scoped ?? query.tenantId, status: query.status };
+    const [rows, total] = await Promise.all([
+      this.deps.db.site.findMany({ where, include: SITE_INCLUDE, orderBy: { createdAt: 'asc' }, take: query.limit, skip: query.offset }),
+      this.deps.db.site.count({ where }),
+    ]);
+    return { items: rows.map(toSite), total };
+  }
+
+  async get(ctx: RequestContext, id: string): Promise<TSite> {
+    requireNotBilling(ctx.principal);
+    return toSite(await this.findScoped(ctx, id));
+  }
+
+  async create(ctx: RequestContext, input: z.output<typeof ZCreateSiteRequest>): Promise<TSite> {
+    requireWrite(ctx.principal);
+    const tenantId = ctx.principal.role === 'admin' ? input.tenantId : (input.tenantId ?? ctx.principal.tenantId);
+    if (!tenantId) {
+      throw new AppError('VALIDATION_FAILED', 'Say which tenant the site belongs to (tenantId).', {
+        details: { issues: [{ in: 'body', path: ['tenantId'], message: 'Required for administrators.' }] },
+      });
+    }
+    if (!canSeeTenant(ctx.principal, tenantId)) throw notFound('Tenant');
+    const id = newId();
+    const settings = input.settings ?? {};
+    try {
+      await this.deps.db.$transaction(async (tx) => {
+        const tenant = await tx.tenant.findUnique({ where: { id: tenantId }, include: { plan: true, _count: { select: { sites: true } } } });
+        if (!tenant) throw notFound('Tenant');
+        if (tenant.status === 'suspended') throw new AppError('TENANT_SUSPENDED', 'This account is suspended; sites cannot be added until it is unsuspended.');
+        if (tenant._count.sites >= tenant.plan.maxSites) {
+          throw new AppError('PLAN_LIMIT_REACHED', `The plan allows ${tenant.plan.maxSites} site(s); delete a site or move to a larger plan.`);
+        }
+        checkPlanAllows(planLimits(tenant.plan), input.runtime, settings);
+        if (await tx.site.findUnique({ where: { tenantId_name: { tenantId, name: input.name } }, select: { id: true } })) {
+          throw new AppError('SITE_NAME_TAKEN', `This account already has a site named "${input.name}".`);
+        }
+        await tx.site.create({
+          data: { id, tenantId, name: input.name, runtimeKind: input.runtime.kind, runtimeVersion: input.runtime.version, settings: JSON.stringify(settings) },
+        });
+        await recordEvent(tx, ctx, { action: 'site.create', targetType: 'site', targetId: id, tenantId, details: { name: input.name, runtime: input.runtime } });
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new AppError('SITE_NAME_TAKEN', `This account already has a site named "${input.name}".`);
+      throw error;
+    }
+    this.deps.notifier.tenantChanged(tenantId);
+    return this.get(ctx, id);
+  }
+
+  async update(ctx: RequestContext, id: string, input: z.output<typeof ZUpdateSiteRequest>): Promise<TSite> {
+    requireWrite(ctx.principal);
+    const site = await this.findScoped(ctx, id);
+    await this.deps.db.$transaction(async (tx) => {
+      const tenant = await tx.tenant.findUniqueOrThrow({ where: { id: site.tenantId }, include: { plan: true } });
+      if (tenant.status === 'suspended') throw new AppError('TENANT_SUSPENDED', 'This account is suspended; unsuspend it before changing its sites.');
+      const current = ZSiteSettings.parse(JSON.parse(site.settings));
+      const settings: TSiteSettings = input.settings
+        ? { ...current, ...input.settings, php: input.settings.php ? { ...current.php, ...input.settings.php } : current.php }
+        : current;
+      const runtime = input.runtime ?? { kind: site.runtimeKind as TSite['runtime']['kind'], version: site.runtimeVersion };
+      checkPlanAllows(planLimits(tenant.plan), runtime, settings);
+      await tx.site.update({
+        where: { id },
+        data: { runtimeKind: runtime.kind, runtimeVersion: runtime.version, settings: JSON.stringify(settings), status: 'pending', statusMessage: null },
+      });
+      await recordEvent(tx, ctx, {
+        action: 'site.update',
+        targetType: 'site',
+        targetId: id,
+        tenantId: site.tenantId,
+        details: { runtime, from: { kind: site.runtimeKind, version: site.runtimeVersion }, settingsChanged: input.settings !== undefined },
+      });
+    });
+    this.deps.notifier.tenantChanged(site.tenantId);
+    return this.get(ctx, id);
+  }
+
+  async remove(ctx: RequestContext, id: string): Promise<void> {
+    requireWrite(ctx.principal);
+    const site = await this.findScoped(ctx, id);
+    await this.deps.db.$transaction(async (tx) => {
+      await tx.site.delete({ where: { id } });
+      await recordEvent(tx, ctx, { action: 'site.delete', targetType: 'site', targetId: id, tenantId: site.tenantId, details: { name: site.name } });
+    });
+    this.deps.notifier.tenantChanged(site.tenantId);
+  }
+
+  /** findScoped loads a site the principal may see; another tenant's site is simply "not found". */
+  private async findScoped(ctx: RequestContext, id: string): Promise<SiteRow> {
+    const row = await this.deps.db.site.findFirst({ where: { id, tenantId: tenantScope(ctx.principal) }, include: SITE_INCLUDE });
+    if (!row) throw notFound('Site');
+    return row;
+  }
+}
+
+function planLimits(plan: { phpVersions: string; phpMaxMemoryMb: number; phpMaxUploadMb: number; phpMaxExecSeconds: number }): PlanLimits {
+  return {
+    phpVersions: JSON.parse(plan.phpVersions) as string[],
+    phpMaxMemoryMb: plan.phpMaxMemoryMb,
+    phpMaxUploadMb: plan.phpMaxUploadMb,
+    phpMaxExecSeconds: plan.phpMaxExecSeconds,
+  };
+}

@@ -1,0 +1,176 @@
+import type { Db } from '@berth/db';
+import { newId } from '@berth/db';
+import type { TTenant, ZCreateTenantRequest, ZTenantListQuery, ZUpdateTenantRequest } from '@berth/contracts';
+import type { z } from 'zod';
+import type { AuthService } from '../auth/auth.service.js';
+import { hashPassword } from '../auth/passwords.js';
+import { canSeeTenant, requireAdmin, requireWrite, tenantScope, type RequestContext } from '../auth/principal.js';
+import type { DesiredStateNotifier } from '../desired-state.js';
+import { AppError, notFound } from '../errors.js';
+import { recordEvent } from '../events/events.service.js';
+import { isUniqueViolation } from '../http/prisma-errors.js';
+import { PORT_PURPOSES, pickFreePorts } from './ports.js';
+
+/** FIRST_TENANT_UID: tenant uids start high so they never collide with the host's own users. */
+export const FIRST_TENANT_UID = 200_000;
+
+const TENANT_INCLUDE = {
+  ports: true,
+  users: { where: { role: 'tenant-owner' }, take: 1, orderBy: { createdAt: 'asc' } },
+  _count: { select: { sites: true } },
+} as const;
+
+type TenantRow = Awaited<ReturnType<Db['tenant']['findFirstOrThrow']>> & {
+  ports: { port: number; purpose: string }[];
+  users: { email: string }[];
+  _count: { sites: number };
+};
+
+export function toTenant(row: TenantRow): TTenant {
+  const port = (purpose: string) => row.ports.find((p) => p.purpose === purpose)?.port ?? null;
+  return {
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    planId: row.planId,
+    status: row.status === 'suspended' ? 'suspended' : 'active',
+    webserver: row.webserver === 'apache' ? 'apache' : 'nginx',
+    varnishEnabled: row.varnishEnabled,
+    ports: { web: port('web'), cache: port('cache') },
+    ownerEmail: row.users[0]?.email ?? null,
+    siteCount: row._count.sites,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+export interface TenantsDeps {
+  db: Db;
+  auth: AuthService;
+  notifier: DesiredStateNotifier;
+  portRange: { first: number; last: number };
+}
+
+/**
+ * TenantsService runs the hosting-account lifecycle: create (owner user, uid, ports), change, suspend,
+ * unsuspend, terminate. Admins and billing tokens run it; tenant users see and tune only their own tenant.
+ */
+export class TenantsService {
+  constructor(private readonly deps: TenantsDeps) {}
+
+  async list(ctx: RequestContext, query: z.output<typeof ZTenantListQuery>): Promise<{ items: TTenant[]; total: number }> {
+    const scoped = tenantScope(ctx.principal);
+    const where = {
+      id: scoped,
+      status: query.status,
+      ...(query.q ? { OR: [{ slug: { contains: query.q } }, { name: { contains: query.q } }] } : {}),
+    };
+    const [rows, total] = await Promise.all([
+      this.deps.db.tenant.findMany({ where, include: TENANT_INCLUDE, orderBy: { createdAt: 'asc' }, take: query.limit, skip: query.offset }),
+      this.deps.db.tenant.count({ where }),
+    ]);
+    return { items: rows.map(toTenant), total };
+  }
+
+  async get(ctx: RequestContext, id: string): Promise<TTenant> {
+    if (!canSeeTenant(ctx.principal, id)) throw notFound('Tenant');
+    const row = await this.deps.db.tenant.findUnique({ where: { id }, include: TENANT_INCLUDE });
+    if (!row) throw notFound('Tenant');
+    return toTenant(row);
+  }
+
+  async create(ctx: RequestContext, input: z.output<typeof ZCreateTenantRequest>): Promise<TTenant> {
+    requireWrite(ctx.principal, { billing: true });
+    requireAdmin(ctx.principal);
+    const { db } = this.deps;
+    const plan = input.planId
+      ? await db.plan.findUnique({ where: { id: input.planId } })
+      : await db.plan.findFirst({ orderBy: { createdAt: 'asc' } });
+    if (!plan) {
+      throw new AppError('VALIDATION_FAILED', input.planId ? 'No plan has this planId.' : 'No plan exists yet; create a plan first.', {
+        details: { issues: [{ in: 'body', path: ['planId'], message: 'Unknown plan.' }] },
+      });
+    }
+    const passwordHash = await hashPassword(input.owner.password);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const id = newId();
+        await db.$transaction(async (tx) => {
+          if (await tx.tenant.findUnique({ where: { slug: input.slug }, select: { id: true } })) {
+            throw new AppError('SLUG_TAKEN', `The slug "${input.slug}" is already used by another tenant.`);
+          }
+          if (await tx.user.findUnique({ where: { email: input.owner.email }, select: { id: true } })) {
+            throw new AppError('EMAIL_TAKEN', `The email ${input.owner.email} already belongs to a user.`);
+          }
+          const maxUid = await tx.tenant.aggregate({ _max: { uid: true } });
+          const uid = Math.max(FIRST_TENANT_UID, (maxUid._max.uid ?? FIRST_TENANT_UID - 1) + 1);
+          const taken = await tx.portAllocation.findMany({ select: { port: true } });
+          const ports = pickFreePorts(this.deps.portRange, taken.map((p) => p.port), PORT_PURPOSES.length);
+          await tx.tenant.create({
+            data: { id, slug: input.slug, name: input.name, planId: plan.id, uid, webserver: input.webserver ?? 'nginx' },
+          });
+          await tx.portAllocation.createMany({ data: PORT_PURPOSES.map((purpose, i) => ({ port: ports[i]!, tenantId: id, purpose })) });
+          const ownerId = newId();
+          await tx.user.create({ data: { id: ownerId, email: input.owner.email, passwordHash, role: 'tenant-owner', tenantId: id } });
+          await recordEvent(tx, ctx, { action: 'tenant.create', targetType: 'tenant', targetId: id, tenantId: id, details: { slug: input.slug, planId: plan.id, ownerId } });
+        });
+        this.deps.notifier.tenantChanged(id);
+        return await this.get(ctx, id);
+      } catch (error) {
+        // Two creations racing for the same uid or port: the loser retries with fresh numbers.
+        if (isUniqueViolation(error) && attempt < 5) continue;
+        if (isUniqueViolation(error)) throw new AppError('SLUG_TAKEN', 'The slug or owner email is already used.', { cause: error });
+        throw error;
+      }
+    }
+  }
+
+  async update(ctx: RequestContext, id: string, input: z.output<typeof ZUpdateTenantRequest>): Promise<TTenant> {
+    const adminOnly = input.planId !== undefined || input.name !== undefined;
+    requireWrite(ctx.principal, { billing: input.planId !== undefined && Object.keys(input).length === 1 });
+    // Another tenant's id is "not found" before anything else is said about it.
+    if (!canSeeTenant(ctx.principal, id)) throw notFound('Tenant');
+    if (adminOnly) requireAdmin(ctx.principal);
+    await this.deps.db.$transaction(async (tx) => {
+      const row = await tx.tenant.findUnique({ where: { id } });
+      if (!row) throw notFound('Tenant');
+      if (input.planId !== undefined && !(await tx.plan.findUnique({ where: { id: input.planId }, select: { id: true } }))) {
+        throw new AppError('VALIDATION_FAILED', 'No plan has this planId.', { details: { issues: [{ in: 'body', path: ['planId'], message: 'Unknown plan.' }] } });
+      }
+      await tx.tenant.update({ where: { id }, data: input });
+      await recordEvent(tx, ctx, { action: 'tenant.update', targetType: 'tenant', targetId: id, tenantId: id, details: { ...input } });
+    });
+    this.deps.notifier.tenantChanged(id);
+    return this.get(ctx, id);
+  }
+
+  async setSuspended(ctx: RequestContext, id: string, suspended: boolean): Promise<TTenant> {
+    requireWrite(ctx.principal, { billing: true });
+    if (!canSeeTenant(ctx.principal, id)) throw notFound('Tenant');
+    requireAdmin(ctx.principal);
+    await this.deps.db.$transaction(async (tx) => {
+      const row = await tx.tenant.findUnique({ where: { id } });
+      if (!row) throw notFound('Tenant');
+      await tx.tenant.update({ where: { id }, data: { status: suspended ? 'suspended' : 'active' } });
+      await recordEvent(tx, ctx, { action: suspended ? 'tenant.suspend' : 'tenant.unsuspend', targetType: 'tenant', targetId: id, tenantId: id });
+    });
+    // A suspended tenant's users must lose access at once, not when their cached session expires.
+    this.deps.auth.forgetAll();
+    this.deps.notifier.tenantChanged(id);
+    return this.get(ctx, id);
+  }
+
+  async terminate(ctx: RequestContext, id: string): Promise<void> {
+    requireWrite(ctx.principal, { billing: true });
+    if (!canSeeTenant(ctx.principal, id)) throw notFound('Tenant');
+    requireAdmin(ctx.principal);
+    await this.deps.db.$transaction(async (tx) => {
+      const row = await tx.tenant.findUnique({ where: { id } });
+      if (!row) throw notFound('Tenant');
+      await tx.tenant.delete({ where: { id } });
+      await recordEvent(tx, ctx, { action: 'tenant.terminate', targetType: 'tenant', targetId: id, tenantId: id, details: { slug: row.slug } });
+    });
+    this.deps.auth.forgetAll();
+    this.deps.notifier.tenantChanged(id);
+  }
+}

@@ -1,0 +1,170 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN, anonymous, bearer, call, login, makeTenant, startPanel, type Caller, type TenantFixture, type TestPanel } from './helpers.js';
+
+/**
+ * The authorization matrix is generated from the OpenAPI document: every documented route is called as
+ * anonymous, as another tenant's user (session and token), and with read-only tokens for writes. A new
+ * route that is not described in ROUTES below fails the test, so nothing ships outside the matrix.
+ */
+
+interface Target {
+  a: TenantFixture;
+  alphaPlanId: string;
+  alphaTokenId: string;
+}
+
+type Owner =
+  /** The route addresses tenant A's resource: another tenant must get 404. */
+  | 'tenant-a'
+  /** Admin-only and not about any one tenant's id: a tenant user gets 403. */
+  | 'admin'
+  /** A list or catalog: allowed, but must not contain anything of tenant A. */
+  | 'list'
+  /** About the caller itself (its session, password, tokens). */
+  | 'self';
+
+interface RouteSpec {
+  owner: Owner;
+  body?: (t: Target) => unknown;
+}
+
+const ROUTES: Record<string, RouteSpec> = {
+  'POST /api/v1/auth/logout': { owner: 'self' },
+  'GET /api/v1/me': { owner: 'self' },
+  'POST /api/v1/me/password': { owner: 'self', body: () => ({ currentPassword: 'wrong-password-xyz', newPassword: 'another-password-123' }) },
+  'GET /api/v1/plans': { owner: 'list' },
+  'POST /api/v1/plans': { owner: 'admin', body: () => ({ name: 'Matrix plan', maxSites: 1, maxDomains: 1, cpuMillicores: 500, memoryMb: 256, diskMb: 1000, bandwidthGb: 10, pidsLimit: 64, phpVersions: ['8.2'], phpMaxMemoryMb: 128, phpMaxUploadMb: 16, phpMaxExecSeconds: 30 }) },
+  'GET /api/v1/plans/{id}': { owner: 'tenant-a' },
+  'PATCH /api/v1/plans/{id}': { owner: 'tenant-a', body: () => ({ maxSites: 99 }) },
+  'DELETE /api/v1/plans/{id}': { owner: 'tenant-a' },
+  'GET /api/v1/tenants': { owner: 'list' },
+  'POST /api/v1/tenants': { owner: 'admin', body: () => ({ slug: 'matrix-new', name: 'Matrix', owner: { email: 'matrix-new@example.test', password: 'matrix-password-123' } }) },
+  'GET /api/v1/tenants/{id}': { owner: 'tenant-a' },
+  'PATCH /api/v1/tenants/{id}': { owner: 'tenant-a', body: () => ({ varnishEnabled: true }) },
+  'DELETE /api/v1/tenants/{id}': { owner: 'tenant-a' },
+  'POST /api/v1/tenants/{id}/suspend': { owner: 'tenant-a' },
+  'POST /api/v1/tenants/{id}/unsuspend': { owner: 'tenant-a' },
+  'GET /api/v1/sites': { owner: 'list' },
+  'POST /api/v1/sites': { owner: 'tenant-a', body: (t) => ({ tenantId: t.a.id, name: 'intruder', runtime: { kind: 'php', version: '8.2' } }) },
+  'GET /api/v1/sites/{id}': { owner: 'tenant-a' },
+  'PATCH /api/v1/sites/{id}': { owner: 'tenant-a', body: () => ({ runtime: { kind: 'php', version: '8.4' } }) },
+  'DELETE /api/v1/sites/{id}': { owner: 'tenant-a' },
+  'GET /api/v1/sites/{id}/domains': { owner: 'tenant-a' },
+  'POST /api/v1/sites/{id}/domains': { owner: 'tenant-a', body: () => ({ hostname: 'intruder.example.test' }) },
+  'GET /api/v1/domains/{id}': { owner: 'tenant-a' },
+  'PATCH /api/v1/domains/{id}': { owner: 'tenant-a', body: () => ({ tls: 'off' }) },
+  'DELETE /api/v1/domains/{id}': { owner: 'tenant-a' },
+  'GET /api/v1/tokens': { owner: 'list' },
+  'POST /api/v1/tokens': { owner: 'self', body: () => ({ name: 'mine', scope: 'read' }) },
+  'DELETE /api/v1/tokens/{id}': { owner: 'tenant-a' },
+  'GET /api/v1/events': { owner: 'list' },
+  'GET /api/v1/runtimes': { owner: 'list' },
+};
+
+const PUBLIC = new Set(['POST /api/v1/auth/login']);
+
+function fillPath(route: string, t: Target): string {
+  const [, path] = route.split(' ') as [string, string];
+  if (!path.includes('{id}')) return path;
+  if (path.startsWith('/api/v1/plans/')) return path.replace('{id}', t.alphaPlanId);
+  if (path.startsWith('/api/v1/tenants/')) return path.replace('{id}', t.a.id);
+  if (path.startsWith('/api/v1/sites/')) return path.replace('{id}', t.a.siteId);
+  if (path.startsWith('/api/v1/domains/')) return path.replace('{id}', t.a.domainId);
+  if (path.startsWith('/api/v1/tokens/')) return path.replace('{id}', t.alphaTokenId);
+  throw new Error(`no id to fill in ${route}`);
+}
+
+describe('authorization matrix (from the OpenAPI document)', () => {
+  let panel: TestPanel;
+  let t: Target;
+  let routes: string[];
+  let secrets: string[];
+  const leaks: string[] = [];
+
+  beforeAll(async () => {
+    panel = await startPanel();
+    const { app } = panel;
+    const admin = await login(app, ADMIN.email, ADMIN.password);
+    const a = await makeTenant(app, admin, 'alpha');
+    const plan = await call(app, admin, 'POST', '/api/v1/plans', { name: 'Alpha plan', maxSites: 5, maxDomains: 5, cpuMillicores: 500, memoryMb: 256, diskMb: 1000, bandwidthGb: 10, pidsLimit: 64, phpVersions: ['8.2', '8.4'], phpMaxMemoryMb: 128, phpMaxUploadMb: 16, phpMaxExecSeconds: 30 });
+    const alphaPlanId = (plan.json() as { id: string }).id;
+    expect((await call(app, admin, 'PATCH', `/api/v1/tenants/${a.id}`, { planId: alphaPlanId })).statusCode).toBe(200);
+    const tokens = await call(app, a.owner, 'GET', '/api/v1/tokens');
+    const alphaTokenId = (tokens.json() as { items: { id: string }[] }).items[0]!.id;
+    t = { a, alphaPlanId, alphaTokenId };
+    secrets = [a.id, a.slug, a.siteId, a.domainId, a.hostname, a.ownerEmail, alphaPlanId, alphaTokenId];
+    const doc = (await call(app, anonymous, 'GET', '/api/v1/openapi.json')).json() as { paths: Record<string, Record<string, unknown>> };
+    routes = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
+  });
+
+  afterAll(async () => {
+    await panel.close();
+  });
+
+  it('describes every documented route', () => {
+    expect(routes.length).toBeGreaterThan(25);
+    const undocumented = routes.filter((r) => !PUBLIC.has(r) && !ROUTES[r]);
+    expect(undocumented, 'routes missing from the authorization matrix').toEqual([]);
+  });
+
+  it('refuses anonymous callers on every non-public route with 401', async () => {
+    for (const route of routes.filter((r) => !PUBLIC.has(r))) {
+      const [method] = route.split(' ');
+      const res = await call(panel.app, anonymous, method as 'GET', fillPath(route, t), ROUTES[route]?.body?.(t));
+      if (res.statusCode !== 401) leaks.push(`${route} anonymous → ${res.statusCode}`);
+      else expect((res.json() as { error: { code: string } }).error.code).toBe('UNAUTHENTICATED');
+    }
+    expect(leaks).toEqual([]);
+  });
+
+  it("never lets another tenant's session or token see or change tenant A", async () => {
+    const { app } = panel;
+    const admin = await login(app, ADMIN.email, ADMIN.password);
+    const b = await makeTenant(app, admin, 'bravo');
+    const callers: [string, Caller][] = [
+      ['bravo session', b.owner],
+      ['bravo token', bearer(b.token)],
+    ];
+    // Logout last, so the session is still valid for everything else.
+    const ordered = routes.filter((r) => !PUBLIC.has(r)).sort((x, y) => Number(x.includes('/logout')) - Number(y.includes('/logout')));
+    for (const [who, caller] of callers) {
+      for (const route of ordered) {
+        const spec = ROUTES[route]!;
+        const [method] = route.split(' ');
+        const res = await call(app, caller, method as 'GET', fillPath(route, t), spec.body?.(t));
+        const text = res.body;
+        const leaked = secrets.filter((s) => text.includes(s));
+        if (leaked.length > 0) leaks.push(`${route} as ${who} leaked ${leaked.join(', ')}`);
+        if (spec.owner === 'tenant-a' && res.statusCode !== 404) leaks.push(`${route} as ${who} → ${res.statusCode} (want 404)`);
+        if (spec.owner === 'admin' && res.statusCode !== 403) leaks.push(`${route} as ${who} → ${res.statusCode} (want 403)`);
+        if ((spec.owner === 'list' || spec.owner === 'self') && res.statusCode >= 500) leaks.push(`${route} as ${who} → ${res.statusCode}`);
+      }
+    }
+    expect(leaks).toEqual([]);
+    // Tenant A is exactly as it was.
+    const site = await call(app, t.a.owner, 'GET', `/api/v1/sites/${t.a.siteId}`);
+    expect(site.statusCode).toBe(200);
+    expect((site.json() as { runtime: { version: string }; domains: string[] }).runtime.version).toBe('8.2');
+    expect((site.json() as { domains: string[] }).domains).toEqual([t.a.hostname]);
+    const tenant = (await call(app, t.a.owner, 'GET', `/api/v1/tenants/${t.a.id}`)).json() as { status: string; varnishEnabled: boolean };
+    expect(tenant).toMatchObject({ status: 'active', varnishEnabled: false });
+    expect((await call(app, bearer(t.a.token), 'GET', '/api/v1/me')).statusCode).toBe(200);
+  });
+
+  it('refuses every write with a read-only token (403), for tenants and admins alike', async () => {
+    const { app } = panel;
+    const admin = await login(app, ADMIN.email, ADMIN.password);
+    const adminRead = (await call(app, admin, 'POST', '/api/v1/tokens', { name: 'admin read', scope: 'read' })).json() as { secret: string };
+    const writes = routes.filter((r) => !PUBLIC.has(r) && !r.startsWith('GET ') && r !== 'POST /api/v1/auth/logout');
+    for (const [who, secret] of [['tenant read token', t.a.readToken], ['admin read token', adminRead.secret]] as const) {
+      for (const route of writes) {
+        const [method] = route.split(' ');
+        const res = await call(app, bearer(secret), method as 'POST', fillPath(route, t), ROUTES[route]?.body?.(t));
+        if (res.statusCode !== 403) leaks.push(`${route} with ${who} → ${res.statusCode} (want 403)`);
+      }
+    }
+    expect(leaks).toEqual([]);
+    // The read-only tokens can still read.
+    expect((await call(app, bearer(t.a.readToken), 'GET', `/api/v1/sites/${t.a.siteId}`)).statusCode).toBe(200);
+  });
+});

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { ZHostname, ZId } from './common.js';
+
+export const TLS_MODES = ['auto', 'internal', 'custom', 'off'] as const;
+export const ZTlsMode = z.enum(TLS_MODES);
+export type TTlsMode = z.infer<typeof ZTlsMode>;
+
+export const DOMAIN_KINDS = ['primary', 'alias', 'redirect'] as const;
+export const ZDomainKind = z.enum(DOMAIN_KINDS);
+
+/** INTERNAL_TLDS get Caddy's local CA by default: they can never get a public certificate. */
+export const INTERNAL_TLDS = ['localhost', 'test', 'internal', 'lan'] as const;
+
+/** defaultTlsMode picks `internal` for hostnames under a private TLD and `auto` (ACME) otherwise. */
+export function defaultTlsMode(hostname: string): TTlsMode {
+  const tld = hostname.slice(hostname.lastIndexOf('.') + 1);
+  return (INTERNAL_TLDS as readonly string[]).includes(tld) ? 'internal' : 'auto';
+}
+
+/** ZRedirectTarget is where a redirect-only domain sends visitors: an absolute http(s) URL. */
+export const ZRedirectTarget = z
+  .string()
+  .max(2_000)
+  .regex(/^https?:\/\/[^\s"'<>\\{}|^`]+$/, 'Enter an absolute http:// or https:// URL without spaces or quotes.')
+  .refine((value) => URL.canParse(value), 'Enter a valid URL.');
+
+export const ZCreateDomainRequest = z
+  .strictObject({
+    hostname: ZHostname,
+    tls: ZTlsMode.optional(),
+    kind: ZDomainKind.optional(),
+    redirectTo: ZRedirectTarget.optional(),
+    redirectCode: z.union([z.literal(301), z.literal(302)]).optional(),
+  })
+  .superRefine((value, ctx) => {
+    if (value.kind === 'redirect' && !value.redirectTo) {
+      ctx.addIssue({ code: 'custom', path: ['redirectTo'], message: 'A redirect domain needs a redirectTo URL.' });
+    }
+    if (value.kind !== 'redirect' && (value.redirectTo !== undefined || value.redirectCode !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['redirectTo'], message: 'redirectTo and redirectCode are only for kind "redirect".' });
+    }
+  });
+export type TCreateDomainRequest = z.input<typeof ZCreateDomainRequest>;
+
+export const ZUpdateDomainRequest = z.strictObject({ tls: ZTlsMode.optional(), kind: ZDomainKind.optional() });
+
+export const ZDomain = z.object({
+  id: ZId,
+  hostname: z.string(),
+  siteId: ZId,
+  tenantId: ZId,
+  kind: ZDomainKind,
+  redirectTo: z.string().nullable(),
+  redirectCode: z.number().int().nullable(),
+  tls: ZTlsMode,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type TDomain = z.infer<typeof ZDomain>;

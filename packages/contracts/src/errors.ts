@@ -1,0 +1,55 @@
+/**
+ * ERROR_CODES is every error code the API can answer with, its HTTP status, and when it is thrown. Clients
+ * (the console, billing integrations) switch on `code`, never on `message`.
+ */
+export const ERROR_CODES = {
+  /** A body, query or path parameter failed its schema; `details.issues` says which field and why. */
+  VALIDATION_FAILED: 400,
+  /** No valid session cookie or bearer token, or the session/token expired. */
+  UNAUTHENTICATED: 401,
+  /** Email or password wrong at login (deliberately not saying which). */
+  INVALID_CREDENTIALS: 401,
+  /** A cookie-authenticated mutation came without a matching X-CSRF-Token header. */
+  CSRF_TOKEN_INVALID: 403,
+  /** The caller is known but its role or token scope does not allow this action. */
+  FORBIDDEN: 403,
+  /** The thing does not exist, or belongs to another tenant (never distinguished). */
+  NOT_FOUND: 404,
+  /** A request body exceeded the allowed size. */
+  PAYLOAD_TOO_LARGE: 413,
+  /** The hostname is already used by a domain somewhere on this panel. */
+  HOSTNAME_TAKEN: 409,
+  /** The tenant slug is already used. */
+  SLUG_TAKEN: 409,
+  /** The email is already used by another user. */
+  EMAIL_TAKEN: 409,
+  /** The tenant already has a site with this name. */
+  SITE_NAME_TAKEN: 409,
+  /** The plan name is already used. */
+  PLAN_NAME_TAKEN: 409,
+  /** The plan still has tenants and cannot be deleted. */
+  PLAN_IN_USE: 409,
+  /** The tenant is suspended; unsuspend it before changing its sites. */
+  TENANT_SUSPENDED: 409,
+  /** The same Idempotency-Key was sent with a different body. */
+  IDEMPOTENCY_KEY_REUSED: 409,
+  /** The action would exceed a limit of the tenant's plan. */
+  PLAN_LIMIT_REACHED: 422,
+  /** The runtime version is not in the catalog or not allowed by the tenant's plan. */
+  VERSION_NOT_ALLOWED: 422,
+  /** The settings are outside the bounds of the tenant's plan. */
+  SETTING_OUT_OF_BOUNDS: 422,
+  /** No free 127.0.0.1 port is left in the configured range. */
+  PORTS_EXHAUSTED: 503,
+  /** Too many failed logins from this address or for this account; retry later. */
+  RATE_LIMITED: 429,
+  /** Anything unexpected; the message is generic and the details are in the server log. */
+  INTERNAL: 500,
+} as const;
+
+export type TErrorCode = keyof typeof ERROR_CODES;
+
+/** TErrorBody is the one shape of every error response. */
+export interface TErrorBody {
+  error: { code: TErrorCode; message: string; details?: unknown };
+}

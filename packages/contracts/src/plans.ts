@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { ZDisplayName, ZId } from './common.js';
+import { PHP_VERSIONS, ZPhpVersion } from './runtimes.js';
+
+const limits = {
+  maxSites: z.number().int().min(1).max(10_000),
+  maxDomains: z.number().int().min(1).max(100_000),
+  cpuMillicores: z.number().int().min(100, 'At least 100 millicores (0.1 CPU).').max(64_000),
+  memoryMb: z.number().int().min(64, 'At least 64 MB.').max(262_144),
+  diskMb: z.number().int().min(100).max(10_000_000),
+  bandwidthGb: z.number().int().min(1).max(1_000_000),
+  pidsLimit: z.number().int().min(32).max(32_768),
+  phpVersions: z.array(ZPhpVersion).min(1, 'Allow at least one PHP version.').max(PHP_VERSIONS.length),
+  phpMaxMemoryMb: z.number().int().min(32).max(8_192),
+  phpMaxUploadMb: z.number().int().min(1).max(10_240),
+  phpMaxExecSeconds: z.number().int().min(5).max(3_600),
+};
+
+export const ZCreatePlanRequest = z.strictObject({ name: ZDisplayName, ...limits });
+export type TCreatePlanRequest = z.input<typeof ZCreatePlanRequest>;
+
+export const ZUpdatePlanRequest = z.strictObject({ name: ZDisplayName, ...limits }).partial();
+export type TUpdatePlanRequest = z.input<typeof ZUpdatePlanRequest>;
+
+export const ZPlan = z.object({
+  id: ZId,
+  name: z.string(),
+  maxSites: z.number(),
+  maxDomains: z.number(),
+  cpuMillicores: z.number(),
+  memoryMb: z.number(),
+  diskMb: z.number(),
+  bandwidthGb: z.number(),
+  pidsLimit: z.number(),
+  phpVersions: z.array(z.string()),
+  phpMaxMemoryMb: z.number(),
+  phpMaxUploadMb: z.number(),
+  phpMaxExecSeconds: z.number(),
+  tenantCount: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type TPlan = z.infer<typeof ZPlan>;

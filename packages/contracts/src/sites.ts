@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { ZId, ZPageQuery, ZSiteName } from './common.js';
+import { RUNTIME_CATALOG, ZRuntimeKind, isCatalogVersion } from './runtimes.js';
+
+export const SITE_STATUSES = ['pending', 'provisioning', 'live', 'failed', 'suspended'] as const;
+export const ZSiteStatus = z.enum(SITE_STATUSES);
+export type TSiteStatus = z.infer<typeof ZSiteStatus>;
+
+/**
+ * ZRuntimeChoice is what a user picks for a site: a kind and, optionally, a version from the catalog
+ * (the kind's default when omitted). Any version outside RUNTIME_CATALOG is refused here.
+ */
+export const ZRuntimeChoice = z
+  .strictObject({ kind: ZRuntimeKind, version: z.string().max(16).optional() })
+  .superRefine((value, ctx) => {
+    if (value.version !== undefined && !isCatalogVersion(value.kind, value.version)) {
+      const offered = RUNTIME_CATALOG[value.kind].versions.join(', ');
+      ctx.addIssue({ code: 'custom', path: ['version'], message: `Version ${value.version} is not offered for ${value.kind}; pick one of ${offered}.` });
+    }
+  })
+  .transform((value) => ({ kind: value.kind, version: value.version ?? RUNTIME_CATALOG[value.kind].defaultVersion }));
+export type TRuntimeChoice = z.output<typeof ZRuntimeChoice>;
+
+/** ZPhpSettings are the per-site PHP settings; the tenant's plan bounds them further. */
+export const ZPhpSettings = z.strictObject({
+  memoryLimitMb: z.number().int().min(16).max(8_192).optional(),
+  uploadMaxMb: z.number().int().min(1).max(10_240).optional(),
+  postMaxMb: z.number().int().min(1).max(10_240).optional(),
+  maxExecutionSeconds: z.number().int().min(1).max(3_600).optional(),
+  displayErrors: z.boolean().optional(),
+});
+export type TPhpSettings = z.infer<typeof ZPhpSettings>;
+
+/** ZStaticPrefix is a path prefix (one segment) served straight from the site's directory by the edge. */
+export const ZStaticPrefix = z.string().regex(/^\/[a-z0-9_-]{1,32}$/, 'A static prefix is one path segment such as /static.');
+
+export const ZSiteSettings = z.strictObject({
+  php: ZPhpSettings.optional(),
+  staticPrefixes: z.array(ZStaticPrefix).max(8).optional(),
+});
+export type TSiteSettings = z.infer<typeof ZSiteSettings>;
+
+export const ZCreateSiteRequest = z.strictObject({
+  tenantId: ZId.optional(),
+  name: ZSiteName,
+  runtime: ZRuntimeChoice,
+  settings: ZSiteSettings.optional(),
+});
+export type TCreateSiteRequest = z.input<typeof ZCreateSiteRequest>;
+
+export const ZUpdateSiteRequest = z.strictObject({
+  runtime: ZRuntimeChoice.optional(),
+  settings: ZSiteSettings.optional(),
+});
+export type TUpdateSiteRequest = z.input<typeof ZUpdateSiteRequest>;
+
+export const ZSiteListQuery = ZPageQuery.extend({
+  tenantId: ZId.optional(),
+  status: ZSiteStatus.optional(),
+});
+
+export const ZSite = z.object({
+  id: ZId,
+  tenantId: ZId,
+  name: z.string(),
+  runtime: z.object({ kind: ZRuntimeKind, version: z.string() }),
+  settings: ZSiteSettings,
+  status: ZSiteStatus,
+  statusMessage: z.string().nullable(),
+  domains: z.array(z.string()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type TSite = z.infer<typeof ZSite>;
+
+export const ZRuntimeCatalogResponse = z.object({
+  kinds: z.array(
+    z.object({ kind: ZRuntimeKind, label: z.string(), versions: z.array(z.string()), defaultVersion: z.string() }),
+  ),
+  webservers: z.array(z.string()),
+});
