@@ -1,78 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, anonymous, bearer, call, login, makeTenant, startPanel, type Caller, type TenantFixture, type TestPanel } from './helpers.js';
+import { ADMIN, anonymous, bearer, call, login, makeTenant, startPanel, type Caller, type TestPanel } from './helpers.js';
+import { fillPath, PUBLIC, ROUTES, type Target } from './route-samples.js';
 
 /**
  * The authorization matrix is generated from the OpenAPI document: every documented route is called as
  * anonymous, as another tenant's user (session and token), and with read-only tokens for writes. A new
- * route that is not described in ROUTES below fails the test, so nothing ships outside the matrix.
+ * route that is not described in ROUTES (route-samples.ts) fails the test, so nothing ships outside the matrix.
  */
-
-interface Target {
-  a: TenantFixture;
-  alphaPlanId: string;
-  alphaTokenId: string;
-}
-
-type Owner =
-  /** The route addresses tenant A's resource: another tenant must get 404. */
-  | 'tenant-a'
-  /** Admin-only and not about any one tenant's id: a tenant user gets 403. */
-  | 'admin'
-  /** A list or catalog: allowed, but must not contain anything of tenant A. */
-  | 'list'
-  /** About the caller itself (its session, password, tokens). */
-  | 'self';
-
-interface RouteSpec {
-  owner: Owner;
-  body?: (t: Target) => unknown;
-}
-
-const ROUTES: Record<string, RouteSpec> = {
-  'POST /api/v1/auth/logout': { owner: 'self' },
-  'GET /api/v1/me': { owner: 'self' },
-  'POST /api/v1/me/password': { owner: 'self', body: () => ({ currentPassword: 'wrong-password-xyz', newPassword: 'another-password-123' }) },
-  'GET /api/v1/plans': { owner: 'list' },
-  'POST /api/v1/plans': { owner: 'admin', body: () => ({ name: 'Matrix plan', maxSites: 1, maxDomains: 1, cpuMillicores: 500, memoryMb: 256, diskMb: 1000, bandwidthGb: 10, pidsLimit: 64, phpVersions: ['8.2'], phpMaxMemoryMb: 128, phpMaxUploadMb: 16, phpMaxExecSeconds: 30 }) },
-  'GET /api/v1/plans/{id}': { owner: 'tenant-a' },
-  'PATCH /api/v1/plans/{id}': { owner: 'tenant-a', body: () => ({ maxSites: 99 }) },
-  'DELETE /api/v1/plans/{id}': { owner: 'tenant-a' },
-  'GET /api/v1/tenants': { owner: 'list' },
-  'POST /api/v1/tenants': { owner: 'admin', body: () => ({ slug: 'matrix-new', name: 'Matrix', owner: { email: 'matrix-new@example.test', password: 'matrix-password-123' } }) },
-  'GET /api/v1/tenants/{id}': { owner: 'tenant-a' },
-  'PATCH /api/v1/tenants/{id}': { owner: 'tenant-a', body: () => ({ varnishEnabled: true }) },
-  'DELETE /api/v1/tenants/{id}': { owner: 'tenant-a' },
-  'POST /api/v1/tenants/{id}/suspend': { owner: 'tenant-a' },
-  'POST /api/v1/tenants/{id}/unsuspend': { owner: 'tenant-a' },
-  'GET /api/v1/sites': { owner: 'list' },
-  'POST /api/v1/sites': { owner: 'tenant-a', body: (t) => ({ tenantId: t.a.id, name: 'intruder', runtime: { kind: 'php', version: '8.2' } }) },
-  'GET /api/v1/sites/{id}': { owner: 'tenant-a' },
-  'PATCH /api/v1/sites/{id}': { owner: 'tenant-a', body: () => ({ runtime: { kind: 'php', version: '8.4' } }) },
-  'DELETE /api/v1/sites/{id}': { owner: 'tenant-a' },
-  'GET /api/v1/sites/{id}/domains': { owner: 'tenant-a' },
-  'POST /api/v1/sites/{id}/domains': { owner: 'tenant-a', body: () => ({ hostname: 'intruder.example.test' }) },
-  'GET /api/v1/domains/{id}': { owner: 'tenant-a' },
-  'PATCH /api/v1/domains/{id}': { owner: 'tenant-a', body: () => ({ tls: 'off' }) },
-  'DELETE /api/v1/domains/{id}': { owner: 'tenant-a' },
-  'GET /api/v1/tokens': { owner: 'list' },
-  'POST /api/v1/tokens': { owner: 'self', body: () => ({ name: 'mine', scope: 'read' }) },
-  'DELETE /api/v1/tokens/{id}': { owner: 'tenant-a' },
-  'GET /api/v1/events': { owner: 'list' },
-  'GET /api/v1/runtimes': { owner: 'list' },
-};
-
-const PUBLIC = new Set(['POST /api/v1/auth/login']);
-
-function fillPath(route: string, t: Target): string {
-  const [, path] = route.split(' ') as [string, string];
-  if (!path.includes('{id}')) return path;
-  if (path.startsWith('/api/v1/plans/')) return path.replace('{id}', t.alphaPlanId);
-  if (path.startsWith('/api/v1/tenants/')) return path.replace('{id}', t.a.id);
-  if (path.startsWith('/api/v1/sites/')) return path.replace('{id}', t.a.siteId);
-  if (path.startsWith('/api/v1/domains/')) return path.replace('{id}', t.a.domainId);
-  if (path.startsWith('/api/v1/tokens/')) return path.replace('{id}', t.alphaTokenId);
-  throw new Error(`no id to fill in ${route}`);
-}
 
 describe('authorization matrix (from the OpenAPI document)', () => {
   let panel: TestPanel;

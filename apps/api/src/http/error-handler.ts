@@ -23,10 +23,12 @@ export function registerErrorHandler(app: FastifyInstance): void {
       return send(reply, error.status, error.code, error.message, error.details);
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
-      const issues = error.validation.map((v) => {
-        const issue = v.params.issue as { path?: PropertyKey[]; message?: string };
-        return { in: error.validationContext ?? 'body', path: (issue.path ?? []).map(String), message: issue.message ?? v.message };
-      });
+      // Each entry looks like { instancePath: '/owner/email', message: 'Enter a valid email address.', keyword: 'invalid_format' }.
+      const issues = error.validation.map((v) => ({
+        in: error.validationContext ?? 'body',
+        path: v.instancePath.split('/').filter((segment) => segment.length > 0),
+        message: v.message ?? 'Invalid value.',
+      }));
       const first = issues[0];
       const where = first && first.path.length > 0 ? `${first.in}.${first.path.join('.')}` : (first?.in ?? 'request');
       return send(reply, 400, 'VALIDATION_FAILED', `Invalid ${where}: ${first?.message ?? 'check the request'}`, { issues });

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('needs no configuration', () => {
+    const config = loadConfig({});
+    expect(config.listen).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(config.databaseUrl).toMatch(/^file:.*\/data\/berth\.db$/);
+    expect(config.edgePorts).toEqual({ http: 80, https: 443 });
+    expect(config.imageProfile).toBe('local');
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      BERTH_DATA_DIR: '/var/lib/berth',
+      BERTH_LISTEN: '[::1]:9090',
+      BERTH_HTTP_PORT: '8081',
+      BERTH_HTTPS_PORT: '8443',
+      BERTH_IMAGE_PROFILE: 'official',
+      BERTH_ADMIN_EMAIL: 'root@example.com',
+      BERTH_ADMIN_PASSWORD: 'a-long-password',
+      BERTH_PORT_RANGE: '30000-30100',
+    });
+    expect(config).toMatchObject({
+      dataDir: '/var/lib/berth',
+      databaseUrl: 'file:/var/lib/berth/berth.db',
+      listen: { host: '::1', port: 9090 },
+      edgePorts: { http: 8081, https: 8443 },
+      imageProfile: 'official',
+      admin: { email: 'root@example.com', password: 'a-long-password' },
+      portRange: { first: 30000, last: 30100 },
+    });
+  });
+
+  it('names every bad value at once, one line each', () => {
+    try {
+      loadConfig({ BERTH_LISTEN: 'localhost', BERTH_HTTP_PORT: 'eighty', BERTH_IMAGE_PROFILE: 'docker-hub', DATABASE_URL: 'mysql://x' });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const problems = (error as ConfigError).problems;
+      expect(problems).toHaveLength(4);
+      expect(problems.join('\n')).toMatch(/BERTH_LISTEN: use HOST:PORT/);
+      expect(problems.join('\n')).toMatch(/BERTH_HTTP_PORT/);
+      expect(problems.join('\n')).toMatch(/BERTH_IMAGE_PROFILE: must be 'local' or 'official'/);
+      expect(problems.join('\n')).toMatch(/DATABASE_URL: only file: URLs/);
+    }
+  });
+
+  it('refuses half an admin and clashing edge ports', () => {
+    expect(() => loadConfig({ BERTH_ADMIN_EMAIL: 'a@b.co' })).toThrow(/set both or neither/);
+    expect(() => loadConfig({ BERTH_HTTP_PORT: '8000', BERTH_HTTPS_PORT: '8000' })).toThrow(/must differ/);
+  });
+});
