@@ -24,7 +24,7 @@ import { tokenRoutes } from './tokens/tokens.routes.js';
 const MUTATIONS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export interface BuildAppOptions {
-  config: Pick<Config, 'portRange' | 'webDir'>;
+  config: Pick<Config, 'portRange' | 'webDir'> & Partial<Pick<Config, 'readCache'>>;
   db: Db;
   /** A pino logger; without one the server logs nothing (tests). */
   logger?: FastifyBaseLogger;
@@ -67,10 +67,6 @@ export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyIns
       security: [{ bearer: [] }, { session: [] }],
     },
     transform: jsonSchemaTransform,
-  });
-  // The interactive docs are public, like the OpenAPI document they render.
-  app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/api/docs')) route.config = { ...(route.config as object), public: true };
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
   registerErrorHandler(app);

@@ -38,6 +38,7 @@ const ZEnv = z.object({
   BERTH_PORT_RANGE: ZPortRange.prefault('20000-29999'),
   BERTH_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BERTH_WEB_DIR: z.string().optional(),
+  BERTH_READ_CACHE: z.enum(['on', 'off'], { message: "must be 'on' or 'off'" }).default('on'),
   NODE_ENV: z.string().optional(),
 });
 
@@ -52,6 +53,8 @@ export interface Config {
   portRange: { first: number; last: number };
   logLevel: string;
   webDir: string;
+  /** Serve repeated GETs from memory until the next database write (BERTH_READ_CACHE=off to measure without). */
+  readCache: boolean;
   development: boolean;
 }
 
@@ -84,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     portRange: e.BERTH_PORT_RANGE,
     logLevel: e.BERTH_LOG_LEVEL,
     webDir: path.resolve(REPO_ROOT, e.BERTH_WEB_DIR ?? 'apps/web/dist'),
+    readCache: e.BERTH_READ_CACHE === 'on',
     development: e.NODE_ENV === 'development',
   };
 }

@@ -3,6 +3,7 @@ import { AuthService } from './auth/auth.service.js';
 import type { Config } from './config.js';
 import { DesiredStateNotifier } from './desired-state.js';
 import { DomainsService } from './domains/domains.service.js';
+import { ReadCache } from './http/read-cache.js';
 import { PlansService } from './plans/plans.service.js';
 import { SitesService } from './sites/sites.service.js';
 import { TenantsService } from './tenants/tenants.service.js';
@@ -18,9 +19,10 @@ export interface Services {
   sites: SitesService;
   domains: DomainsService;
   tokens: TokensService;
+  readCache: ReadCache;
 }
 
-export function createServices({ db, config }: { db: Db; config: Pick<Config, 'portRange'> }): Services {
+export function createServices({ db, config }: { db: Db; config: Pick<Config, 'portRange'> & { readCache?: boolean } }): Services {
   const notifier = new DesiredStateNotifier();
   const auth = new AuthService(db);
   return {
@@ -32,5 +34,6 @@ export function createServices({ db, config }: { db: Db; config: Pick<Config, 'p
     sites: new SitesService({ db, notifier }),
     domains: new DomainsService({ db, notifier }),
     tokens: new TokensService({ db, auth }),
+    readCache: new ReadCache(db, { maxEntries: 2_000, enabled: config.readCache ?? true }),
   };
 }

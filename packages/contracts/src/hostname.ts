@@ -37,7 +37,7 @@ export function normalizeHostname(input: string, opts: { allowWildcard?: boolean
   } catch {
     return { ok: false, reason: 'This is not a valid hostname (check for empty labels, invalid international characters or bad xn-- labels).' };
   }
-  if (ascii !== host && /[^\x00-\x7f]/.test(host) === false) {
+  if (ascii !== host && /^[a-z0-9.-]*$/.test(host)) {
     return { ok: false, reason: 'This is not a valid hostname.' };
   }
   const labels = ascii.split('.');

@@ -6,11 +6,17 @@ import type { Services } from '../services.js';
 export const siteRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
   const tags = ['sites'];
   app.get('/sites', { schema: { tags, summary: 'List sites', querystring: ZSiteListQuery, response: { 200: ZPage(ZSite) } } },
-    async (request) => services.sites.list(contextOf(request), request.query));
+    async (request, reply) => {
+      const ctx = contextOf(request);
+      return services.readCache.sendJson(request, reply, ctx.principal, () => services.sites.list(ctx, request.query));
+    });
   app.post('/sites', { schema: { tags, summary: 'Create a site (status starts as pending)', body: ZCreateSiteRequest, response: { 201: ZSite } } },
     async (request, reply) => reply.status(201).send(await services.sites.create(contextOf(request), request.body)));
   app.get('/sites/:id', { schema: { tags, summary: 'Read a site with its status and last error', params: ZIdParams, response: { 200: ZSite } } },
-    async (request) => services.sites.get(contextOf(request), request.params.id));
+    async (request, reply) => {
+      const ctx = contextOf(request);
+      return services.readCache.sendJson(request, reply, ctx.principal, () => services.sites.get(ctx, request.params.id));
+    });
   app.patch('/sites/:id', { schema: { tags, summary: 'Change runtime, version or settings', params: ZIdParams, body: ZUpdateSiteRequest, response: { 200: ZSite } } },
     async (request) => services.sites.update(contextOf(request), request.params.id, request.body));
   app.delete('/sites/:id', { schema: { tags, summary: 'Delete a site and its domains', params: ZIdParams, response: { 200: ZOk } } },

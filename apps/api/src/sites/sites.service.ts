@@ -41,11 +41,23 @@ export class SitesService {
     const scoped = tenantScope(ctx.principal);
     if (scoped !== undefined && query.tenantId !== undefined && query.tenantId !== scoped) return { items: [], total: 0 };
     const where = { tenantId: scoped ?? query.tenantId, status: query.status };
+    // Two flat queries instead of an `include`: Prisma's relation loading costs several times more here.
     const [rows, total] = await Promise.all([
-      this.deps.db.site.findMany({ where, include: SITE_INCLUDE, orderBy: { createdAt: 'asc' }, take: query.limit, skip: query.offset }),
+      this.deps.db.site.findMany({ where, orderBy: { createdAt: 'asc' }, take: query.limit, skip: query.offset }),
       this.deps.db.site.count({ where }),
     ]);
-    return { items: rows.map(toSite), total };
+    const domains = await this.deps.db.domain.findMany({
+      where: { siteId: { in: rows.map((row) => row.id) } },
+      select: { siteId: true, hostname: true },
+      orderBy: { createdAt: 'asc' },
+    });
+    const bySite = new Map<string, { hostname: string }[]>();
+    for (const d of domains) {
+      const list = bySite.get(d.siteId) ?? [];
+      list.push({ hostname: d.hostname });
+      bySite.set(d.siteId, list);
+    }
+    return { items: rows.map((row) => toSite({ ...row, domains: bySite.get(row.id) ?? [] })), total };
   }
 
   async get(ctx: RequestContext, id: string): Promise<TSite> {

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Quick start, command 2: installs what the tests need (Docker engine, images, Chromium, Pebble), then
+# runs the whole suite: typecheck, lint, unit and integration tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/prereqs.sh --tests
+printf '\033[1m==> %s\033[0m\n' "typecheck"
+pnpm -s typecheck
+printf '\033[1m==> %s\033[0m\n' "lint"
+pnpm -s lint
+printf '\033[1m==> %s\033[0m\n' "build"
+pnpm -s build >/dev/null
+printf '\033[1m==> %s\033[0m\n' "tests"
+pnpm -s test
