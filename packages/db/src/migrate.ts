@@ -32,25 +32,38 @@ export async function applyMigrations({ db, dir = MIGRATIONS_DIR }: { db: Db; di
     .map((entry) => entry.name)
     .sort();
   const newlyApplied: string[] = [];
-  for (const name of names) {
-    const sql = fs.readFileSync(path.join(dir, name, 'migration.sql'), 'utf8');
-    const checksum = crypto.createHash('sha256').update(sql).digest('hex');
-    const known = applied.get(name);
-    if (known !== undefined) {
-      if (known !== checksum) throw new Error(`Migration ${name} was changed after it was applied; restore the committed file.`);
-      continue;
+  const pending = names.filter((name) => !applied.has(name));
+  // SQLite ignores `PRAGMA foreign_keys` inside a transaction, and Prisma's table redefinitions
+  // (CREATE new_X; INSERT; DROP X; RENAME) would fire ON DELETE CASCADE on the children of a dropped
+  // parent table. So foreign keys are off for the whole run and checked once at the end.
+  if (pending.length > 0) await db.$executeRawUnsafe('PRAGMA foreign_keys = OFF');
+  try {
+    for (const name of names) {
+      const sql = fs.readFileSync(path.join(dir, name, 'migration.sql'), 'utf8');
+      const checksum = crypto.createHash('sha256').update(sql).digest('hex');
+      const known = applied.get(name);
+      if (known !== undefined) {
+        if (known !== checksum) throw new Error(`Migration ${name} was changed after it was applied; restore the committed file.`);
+        continue;
+      }
+      const statements = splitStatements(sql).filter((statement) => !/^PRAGMA\s+foreign_keys\s*=/i.test(statement));
+      await db.$transaction(async (tx) => {
+        for (const statement of statements) await tx.$executeRawUnsafe(statement);
+        await tx.$executeRawUnsafe(
+          'INSERT INTO "_prisma_migrations" ("id", "checksum", "finished_at", "migration_name", "applied_steps_count") VALUES (?, ?, CURRENT_TIMESTAMP, ?, 1)',
+          crypto.randomUUID(),
+          checksum,
+          name,
+        );
+      });
+      newlyApplied.push(name);
     }
-    const statements = splitStatements(sql);
-    await db.$transaction(async (tx) => {
-      for (const statement of statements) await tx.$executeRawUnsafe(statement);
-      await tx.$executeRawUnsafe(
-        'INSERT INTO "_prisma_migrations" ("id", "checksum", "finished_at", "migration_name", "applied_steps_count") VALUES (?, ?, CURRENT_TIMESTAMP, ?, 1)',
-        crypto.randomUUID(),
-        checksum,
-        name,
-      );
-    });
-    newlyApplied.push(name);
+  } finally {
+    if (pending.length > 0) await db.$executeRawUnsafe('PRAGMA foreign_keys = ON');
+  }
+  if (pending.length > 0) {
+    const broken = await db.$queryRawUnsafe<unknown[]>('PRAGMA foreign_key_check');
+    if (broken.length > 0) throw new Error(`Migrations left ${broken.length} row(s) violating foreign keys: ${JSON.stringify(broken.slice(0, 3))}`);
   }
   return newlyApplied;
 }
