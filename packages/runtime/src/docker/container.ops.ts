@@ -1,0 +1,261 @@
+import { PassThrough } from 'node:stream';
+import type Docker from 'dockerode';
+import { RuntimeError } from '../errors.js';
+import { LABELS, hashSpec } from '../labels.js';
+import { callDocker, engineMessage, isNotFound } from './docker.driver.js';
+import type { ImageRef } from '../catalog.js';
+import type { DockerDriver } from '../runtime.types.js';
+import { readAppliedState, writeAppliedState } from './tenant-files.js';
+
+/** DesiredContainer is one container as an ensure* operation wants it. */
+export interface DesiredContainer {
+  tenantId: string;
+  component: string;
+  name: string;
+  image: ImageRef;
+  labels: Record<string, string>;
+  /** Everything of the create call except name, image and labels; hashed into `berth.spec`. */
+  create: Omit<Docker.ContainerCreateOptions, 'name' | 'Image' | 'Labels'>;
+  /** Hash of the config files the container reads; a change means reload, not replace. */
+  configHash?: string;
+  /** Validates the new config inside the running container and makes it live (e.g. `nginx -t` + HUP). */
+  reload?: (container: Docker.Container) => Promise<void>;
+  /** The container publishes host ports, so the old one must stop before the new one can start. */
+  exclusivePorts?: boolean;
+  /**
+   * How long a fresh container must stay up to count as started (default 250 ms: servers reject a bad
+   * config at once). App runtimes load user code first, so they ask for longer.
+   */
+  settleMs?: number;
+}
+
+/** EnsureResult says what ensureContainer did, for events the user sees. */
+export interface EnsureResult {
+  id: string;
+  action: 'created' | 'replaced' | 'reloaded' | 'started' | 'unchanged';
+}
+
+const SETTLE_MS = 250;
+
+/** ensureImagePresent throws IMAGE_MISSING (with the command that fixes it) when the image is absent. */
+export async function ensureImagePresent(ctx: DockerDriver, ref: ImageRef): Promise<string> {
+  try {
+    const info = await ctx.docker.getImage(ref.image).inspect();
+    return info.Id;
+  } catch (err) {
+    if (isNotFound(err)) {
+      const fix =
+        ctx.profile === 'local'
+          ? `build it with \`bash docker/build.sh ${ref.buildTarget}\``
+          : `load or pull it on this host (or set BERTH_IMAGE_PROFILE=local and run \`bash docker/build.sh ${ref.buildTarget}\`)`;
+      throw new RuntimeError('IMAGE_MISSING', `Image ${ref.image} is not present in the Docker engine; ${fix}.`, {
+        cause: err,
+        details: { image: ref.image, profile: ctx.profile },
+      });
+    }
+    return callDocker('image inspect', () => Promise.reject(err));
+  }
+}
+
+/** listComponentContainers finds a tenant component's containers by labels (a crash may leave two). */
+export async function listComponentContainers(ctx: DockerDriver, tenantId: string, component: string): Promise<Docker.ContainerInfo[]> {
+  return callDocker('container list', () =>
+    ctx.docker.listContainers({
+      all: true,
+      filters: { label: [`${LABELS.managed}=true`, `${LABELS.tenant}=${tenantId}`, `${LABELS.component}=${component}`] },
+    }),
+  );
+}
+
+async function containerLogs(container: Docker.Container): Promise<string> {
+  try {
+    const buf = await container.logs({ stdout: true, stderr: true, tail: 30, follow: false });
+    // Non-TTY logs are multiplexed: 8-byte frame headers before each chunk.
+    const out: string[] = [];
+    let i = 0;
+    while (i + 8 <= buf.length) {
+      const len = buf.readUInt32BE(i + 4);
+      out.push(buf.subarray(i + 8, i + 8 + len).toString('utf8'));
+      i += 8 + len;
+    }
+    return out.join('').trim();
+  } catch (err) {
+    return `(logs unavailable: ${engineMessage(err)})`;
+  }
+}
+
+/** waitRunning gives a started container a moment and throws CONTAINER_FAILED if it exited or restarts. */
+async function waitRunning(container: Docker.Container, name: string, settleMs = SETTLE_MS): Promise<void> {
+  const deadline = Date.now() + settleMs;
+  for (;;) {
+    const info = await callDocker('container inspect', () => container.inspect());
+    const s = info.State;
+    if (!s.Running || s.Restarting) {
+      const logs = await containerLogs(container);
+      throw new RuntimeError(
+        'CONTAINER_FAILED',
+        `Container ${name} stopped right after start (exit code ${s.ExitCode}${s.Error ? `, ${s.Error}` : ''}); see its log lines in details and fix the site's settings or the image.`,
+        { details: { name, exitCode: s.ExitCode, logs } },
+      );
+    }
+    if (Date.now() >= deadline) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** removeContainerById force-removes a container (and its anonymous volumes); a 404 counts as removed. */
+export async function removeContainerById(ctx: DockerDriver, id: string): Promise<void> {
+  try {
+    await ctx.docker.getContainer(id).remove({ force: true, v: true });
+  } catch (err) {
+    if (isNotFound(err)) return;
+    await callDocker('container remove', () => Promise.reject(err));
+  }
+}
+
+async function createAndStart(ctx: DockerDriver, desired: DesiredContainer, spec: string): Promise<Docker.Container> {
+  const container = await callDocker('container create', () =>
+    ctx.docker.createContainer({
+      ...desired.create,
+      name: desired.name,
+      Image: desired.image.image,
+      Labels: { ...desired.labels, [LABELS.spec]: spec },
+    }),
+  );
+  try {
+    await callDocker('container start', () => container.start());
+    await waitRunning(container, desired.name, desired.settleMs);
+    return container;
+  } catch (err) {
+    await removeContainerById(ctx, container.id).catch((cleanupErr: unknown) =>
+      ctx.logger?.warn({ err: cleanupErr, name: desired.name }, 'runtime: could not remove failed container'),
+    );
+    throw err;
+  }
+}
+
+/**
+ * ensureContainer converges one container: absent → create and start; same `berth.spec` → start if stopped
+ * and reload if its config changed; different spec → replace (new one started before the old is removed,
+ * except when host ports force stopping the old one first). Whatever this call created is removed again if
+ * it fails, and a replaced container is restored, so a failure leaves the previous state.
+ */
+export async function ensureContainer(ctx: DockerDriver, desired: DesiredContainer): Promise<EnsureResult> {
+  const imageId = await ensureImagePresent(ctx, desired.image);
+  const spec = hashSpec({ image: desired.image.image, imageId, create: desired.create, labels: desired.labels });
+  const existing = await listComponentContainers(ctx, desired.tenantId, desired.component);
+  const current = existing.find((c) => c.Labels[LABELS.spec] === spec);
+  const log = ctx.logger;
+
+  if (current) {
+    for (const extra of existing.filter((c) => c.Id !== current.Id)) await removeContainerById(ctx, extra.Id);
+    const container = ctx.docker.getContainer(current.Id);
+    let action: EnsureResult['action'] = 'unchanged';
+    if (current.State !== 'running') {
+      await callDocker('container start', () => container.start());
+      await waitRunning(container, desired.name, desired.settleMs);
+      action = 'started';
+    }
+    if (desired.configHash !== undefined) {
+      const applied = await readAppliedState(ctx, desired.tenantId, desired.component);
+      if (applied?.containerId !== current.Id || applied.configHash !== desired.configHash) {
+        if (action === 'unchanged' && desired.reload) {
+          await desired.reload(container);
+          action = 'reloaded';
+        }
+        await writeAppliedState(ctx, desired.tenantId, desired.component, { containerId: current.Id, configHash: desired.configHash });
+      }
+    }
+    log?.debug({ name: desired.name, action }, 'runtime: container converged');
+    return { id: current.Id, action };
+  }
+
+  const old = existing[0];
+  if (!old) {
+    const created = await createAndStart(ctx, desired, spec);
+    if (desired.configHash !== undefined) {
+      await writeAppliedState(ctx, desired.tenantId, desired.component, { containerId: created.id, configHash: desired.configHash });
+    }
+    log?.info({ name: desired.name, id: created.id }, 'runtime: container created');
+    return { id: created.id, action: 'created' };
+  }
+
+  // Replace: park the old one under another name, start the new one, then drop the old one.
+  const oldContainer = ctx.docker.getContainer(old.Id);
+  const parked = `${desired.name}-old-${old.Id.slice(0, 8)}`;
+  const wasRunning = old.State === 'running';
+  await callDocker('container rename', () => oldContainer.rename({ name: parked }));
+  if (desired.exclusivePorts && wasRunning) await callDocker('container stop', () => oldContainer.stop({ t: 5 }));
+  let created: Docker.Container;
+  try {
+    created = await createAndStart(ctx, desired, spec);
+  } catch (err) {
+    try {
+      await callDocker('container rename', () => oldContainer.rename({ name: desired.name }));
+      if (desired.exclusivePorts && wasRunning) await callDocker('container start', () => oldContainer.start());
+    } catch (restoreErr) {
+      log?.error({ err: restoreErr, name: desired.name }, 'runtime: could not restore the previous container');
+    }
+    throw err;
+  }
+  for (const c of existing) await removeContainerById(ctx, c.Id);
+  if (desired.configHash !== undefined) {
+    await writeAppliedState(ctx, desired.tenantId, desired.component, { containerId: created.id, configHash: desired.configHash });
+  }
+  log?.info({ name: desired.name, id: created.id, replaced: old.Id }, 'runtime: container replaced');
+  return { id: created.id, action: 'replaced' };
+}
+
+/** ExecResult is the outcome of a command run inside a container. */
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * execInContainer runs a command (no shell) inside a running container and collects its output; used for
+ * config checks (`nginx -t`), reload signals that need the server's own tool (`varnishadm`) and probes.
+ */
+export async function execInContainer(ctx: DockerDriver, containerId: string, cmd: string[], opts: { user?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
+  const container = ctx.docker.getContainer(containerId);
+  const exec = await callDocker('exec create', () =>
+    container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, ...(opts.user ? { User: opts.user } : {}) }),
+  );
+  const stream = await callDocker('exec start', () => exec.start({ hijack: true, stdin: false }));
+  const out = new PassThrough();
+  const err = new PassThrough();
+  const chunks = { out: [] as Buffer[], err: [] as Buffer[] };
+  out.on('data', (c: Buffer) => chunks.out.push(c));
+  err.on('data', (c: Buffer) => chunks.err.push(c));
+  ctx.docker.modem.demuxStream(stream, out, err);
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stream.destroy();
+      reject(new RuntimeError('DOCKER_ERROR', `Command ${cmd[0]} in container ${containerId.slice(0, 12)} timed out.`));
+    }, opts.timeoutMs ?? 30_000);
+    stream.on('end', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    stream.on('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    stream.on('error', (e: Error) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+  });
+  const info = await callDocker('exec inspect', () => exec.inspect());
+  return {
+    exitCode: info.ExitCode ?? -1,
+    stdout: Buffer.concat(chunks.out).toString('utf8'),
+    stderr: Buffer.concat(chunks.err).toString('utf8'),
+  };
+}
+
+/** signalContainer sends a signal to PID 1 (HUP for nginx reload, USR2 for php-fpm, USR1 for httpd graceful). */
+export async function signalContainer(ctx: DockerDriver, containerId: string, signal: string): Promise<void> {
+  await callDocker('container kill', () => ctx.docker.getContainer(containerId).kill({ signal }));
+}

@@ -1,0 +1,131 @@
+import { chmod, chown, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { assertSlug, assertUid } from '../inputs.guard.js';
+import type { DockerDriver, TenantIdentity } from '../runtime.types.js';
+
+// Layout under <dataDir>/tenants/<tenant>/ (root-owned unless said otherwise):
+//   sites/<site>/        the tenant's files, owned by the tenant uid; rw in PHP-FPM/app, ro in the webserver
+//   config/<component>/  generated configs, mounted read-only (the tenant cannot change them)
+//   state/               what the runtime last applied (config hash per container), and secrets (0700)
+
+/** tenantDir is the root of one tenant's files. */
+export function tenantDir(ctx: DockerDriver, tenantId: string): string {
+  return join(ctx.dataDir, 'tenants', assertSlug(tenantId, 'tenant id'));
+}
+
+/** sitesDir holds every site's files of a tenant. */
+export function sitesDir(ctx: DockerDriver, tenantId: string): string {
+  return join(tenantDir(ctx, tenantId), 'sites');
+}
+
+/** configDir is where a component's generated config files are written (mounted read-only). */
+export function configDir(ctx: DockerDriver, tenantId: string, component: string): string {
+  return join(tenantDir(ctx, tenantId), 'config', component);
+}
+
+function stateDir(ctx: DockerDriver, tenantId: string): string {
+  return join(tenantDir(ctx, tenantId), 'state');
+}
+
+/**
+ * ensureTenantDirs creates the tenant's directories and gives `sites/` and each site directory to the
+ * tenant's uid, so PHP-FPM/Node/Python (running as that uid) can write there and nothing else can.
+ */
+export async function ensureTenantDirs(ctx: DockerDriver, tenant: TenantIdentity, siteIds: readonly string[]): Promise<void> {
+  const uid = assertUid(tenant.uid);
+  const gid = assertUid(tenant.gid, 'gid');
+  const root = tenantDir(ctx, tenant.tenantId);
+  await mkdir(join(root, 'config'), { recursive: true, mode: 0o755 });
+  await mkdir(stateDir(ctx, tenant.tenantId), { recursive: true, mode: 0o700 });
+  const sites = sitesDir(ctx, tenant.tenantId);
+  await mkdir(sites, { recursive: true });
+  await chown(sites, uid, gid);
+  await chmod(sites, 0o755);
+  for (const siteId of siteIds) {
+    const dir = join(sites, assertSlug(siteId, 'site id'));
+    await mkdir(dir, { recursive: true });
+    await chown(dir, uid, gid);
+  }
+}
+
+/** writeConfigFile writes a generated file atomically (temp + rename) so a running server never reads half of it. */
+export async function writeConfigFile(ctx: DockerDriver, tenantId: string, component: string, file: string, content: string): Promise<string> {
+  const dir = configDir(ctx, tenantId, component);
+  await mkdir(dir, { recursive: true, mode: 0o755 });
+  const path = join(dir, file);
+  const tmp = join(dir, `.${file}.${randomBytes(4).toString('hex')}.tmp`);
+  await writeFile(tmp, content, { mode: 0o644 });
+  await rename(tmp, path);
+  return path;
+}
+
+/** readConfigFile returns a previously written config file, or undefined. */
+export async function readConfigFile(ctx: DockerDriver, tenantId: string, component: string, file: string): Promise<string | undefined> {
+  try {
+    return await readFile(join(configDir(ctx, tenantId, component), file), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** AppliedState records which config hash a container was last (re)loaded with. */
+export interface AppliedState {
+  containerId: string;
+  configHash: string;
+}
+
+/** readAppliedState reads what the runtime last applied for a component (undefined if never). */
+export async function readAppliedState(ctx: DockerDriver, tenantId: string, component: string): Promise<AppliedState | undefined> {
+  try {
+    return JSON.parse(await readFile(join(stateDir(ctx, tenantId), `${component}.json`), 'utf8')) as AppliedState;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** writeAppliedState records the config hash a container now runs with. */
+export async function writeAppliedState(ctx: DockerDriver, tenantId: string, component: string, state: AppliedState): Promise<void> {
+  const dir = stateDir(ctx, tenantId);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await writeFile(join(dir, `${component}.json`), JSON.stringify(state), { mode: 0o600 });
+}
+
+/** clearComponentFiles drops a removed component's config and state. */
+export async function clearComponentFiles(ctx: DockerDriver, tenantId: string, component: string): Promise<void> {
+  await rm(configDir(ctx, tenantId, component), { recursive: true, force: true });
+  await rm(join(stateDir(ctx, tenantId), `${component}.json`), { force: true });
+}
+
+/**
+ * readOrCreateSecret returns a per-tenant hex secret stored in state/ (0600), creating it once; used for the
+ * Varnish purge token so the VCL and purgeCache agree across restarts of the panel.
+ */
+export async function readOrCreateSecret(ctx: DockerDriver, tenantId: string, name: string): Promise<string> {
+  const dir = stateDir(ctx, tenantId);
+  const path = join(dir, `${name}.secret`);
+  try {
+    return (await readFile(path, 'utf8')).trim();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const secret = randomBytes(24).toString('hex');
+  await writeFile(path, secret, { mode: 0o600, flag: 'wx' }).catch(async (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EEXIST') throw err;
+  });
+  return (await readFile(path, 'utf8')).trim();
+}
+
+/** removeTenantFiles deletes a tenant's generated files, and its sites too when `includeSites` is set. */
+export async function removeTenantFiles(ctx: DockerDriver, tenantId: string, includeSites: boolean): Promise<void> {
+  const root = tenantDir(ctx, tenantId);
+  if (includeSites) {
+    await rm(root, { recursive: true, force: true });
+    return;
+  }
+  await rm(join(root, 'config'), { recursive: true, force: true });
+  await rm(join(root, 'state'), { recursive: true, force: true });
+}

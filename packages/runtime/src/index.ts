@@ -1,0 +1,49 @@
+/**
+ * @berth/runtime is the only package that talks to the Docker engine: image catalog, tenant networks and
+ * containers, and the pure generators of nginx/apache/PHP-FPM/Varnish configs they run with.
+ */
+export { RuntimeError, RUNTIME_ERROR_CODES, isRuntimeError, type TRuntimeErrorCode } from './errors.js';
+export { resolveImage, parseImageProfile, type ImageRef, type ImageRequest } from './catalog.js';
+export { createDockerDriver, pingDocker } from './docker/docker.driver.js';
+export { execInContainer, type EnsureResult, type ExecResult } from './docker/container.ops.js';
+export { LABELS, hashSpec, type ContainerRole } from './labels.js';
+export { SITES_MOUNT, APP_MOUNT, networkName, containerName, phpAlias, appAlias } from './naming.js';
+export { tenantDir, sitesDir } from './docker/tenant-files.js';
+
+export { renderNginxConfig, type NginxConfigInput } from './config/nginx.config.js';
+export { renderApacheConfig, type ApacheConfigInput } from './config/apache.config.js';
+export { renderPhpFpmConfig, type PhpFpmConfigInput } from './config/php-fpm.config.js';
+export { renderVarnishVcl, type VarnishConfigInput } from './config/varnish.config.js';
+export { assignPoolPorts } from './config/php-pools.js';
+
+export { ensureTenantNetwork, removeTenantNetwork, type TenantNetwork } from './operations/tenant-network.js';
+export { ensureWebserver } from './operations/webserver.js';
+export { ensurePhpFpm } from './operations/php-fpm.js';
+export { ensureAppContainer } from './operations/app-container.js';
+export { ensureVarnish } from './operations/varnish.js';
+export { purgeCache, banCache } from './operations/cache.js';
+export { observe } from './operations/observe.js';
+export { removeUnwanted, removeTenant, type WantedComponents } from './operations/remove.js';
+export { ensureTenantRuntime, type TenantRuntimeSpec, type TenantRuntimeResult } from './operations/tenant-runtime.js';
+
+export type {
+  AppSite,
+  DockerDriver,
+  ImageProfile,
+  Logger,
+  NumberRange,
+  ObservedContainer,
+  ObservedNetwork,
+  ObservedState,
+  ObservedVolume,
+  PhpBounds,
+  PhpSettings,
+  PhpSite,
+  PublishedPort,
+  ResourceLimits,
+  SiteSpec,
+  StaticSite,
+  TenantIdentity,
+  VarnishSpec,
+  WebserverSpec,
+} from './runtime.types.js';

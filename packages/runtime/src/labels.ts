@@ -1,0 +1,50 @@
+import { createHash } from 'node:crypto';
+
+/** LABELS are the ownership labels Berth puts on everything it creates; nothing without them is touched. */
+export const LABELS = {
+  managed: 'berth.managed',
+  tenant: 'berth.tenant',
+  site: 'berth.site',
+  role: 'berth.role',
+  spec: 'berth.spec',
+  /** Which part of the tenant a container is (`webserver`, `php-8.2`, `app-blog`, `varnish`). */
+  component: 'berth.component',
+} as const;
+
+/** ContainerRole is the `berth.role` of a tenant container. */
+export type ContainerRole = 'webserver' | 'php-fpm' | 'app' | 'varnish';
+
+/** ownershipLabels are the labels for one tenant object; `spec` is added by the container layer. */
+export function ownershipLabels(args: { tenantId: string; role?: ContainerRole | 'network'; component?: string; siteId?: string }): Record<string, string> {
+  const labels: Record<string, string> = { [LABELS.managed]: 'true', [LABELS.tenant]: args.tenantId };
+  if (args.role) labels[LABELS.role] = args.role;
+  if (args.component) labels[LABELS.component] = args.component;
+  if (args.siteId) labels[LABELS.site] = args.siteId;
+  return labels;
+}
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([k, v]) => [k, canonical(v)]),
+    );
+  }
+  return value;
+}
+
+/**
+ * hashSpec is the `berth.spec` value: a short stable hash of a desired container definition (key order does
+ * not matter). A running container whose label differs from the desired hash is replaced.
+ */
+export function hashSpec(spec: unknown): string {
+  return createHash('sha256').update(JSON.stringify(canonical(spec))).digest('hex').slice(0, 16);
+}
+
+/** hashText is a stable hash of a generated config file (to tell whether a reload is due). */
+export function hashText(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}

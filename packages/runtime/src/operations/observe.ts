@@ -1,0 +1,40 @@
+import { LABELS } from '../labels.js';
+import { assertSlug } from '../inputs.guard.js';
+import { callDocker } from '../docker/docker.driver.js';
+import type { DockerDriver, ObservedState } from '../runtime.types.js';
+
+/**
+ * observe lists what exists in the engine with Berth's labels (for one tenant, or all), which is all the
+ * reconciler needs to plan: containers with their role, component, spec hash, state and published ports;
+ * networks with their gateway; volumes. Unlabelled objects are never reported, so never acted upon.
+ */
+export async function observe(ctx: DockerDriver, params: { tenantId?: string } = {}): Promise<ObservedState> {
+  const label = [`${LABELS.managed}=true`];
+  if (params.tenantId !== undefined) label.push(`${LABELS.tenant}=${assertSlug(params.tenantId, 'tenant id')}`);
+  const [containers, networks, volumes] = await Promise.all([
+    callDocker('container list', () => ctx.docker.listContainers({ all: true, filters: { label } })),
+    callDocker('network list', () => ctx.docker.listNetworks({ filters: { label } })),
+    callDocker('volume list', () => ctx.docker.listVolumes({ filters: { label } })),
+  ]);
+  const withTenant = <T extends { Labels?: Record<string, string> | null }>(items: T[]) => items.filter((i) => i.Labels?.[LABELS.tenant]);
+  return {
+    containers: withTenant(containers).map((c) => ({
+      id: c.Id,
+      name: (c.Names[0] ?? '').replace(/^\//, ''),
+      tenantId: c.Labels[LABELS.tenant] ?? '',
+      siteId: c.Labels[LABELS.site],
+      role: c.Labels[LABELS.role] ?? '',
+      component: c.Labels[LABELS.component] ?? '',
+      spec: c.Labels[LABELS.spec] ?? '',
+      image: c.Image,
+      state: c.State,
+      running: c.State === 'running',
+      ports: c.Ports.filter((p) => p.PublicPort !== undefined).map((p) => ({ hostIp: p.IP ?? '', hostPort: p.PublicPort, containerPort: p.PrivatePort })),
+    })),
+    networks: withTenant(networks).map((n) => {
+      const cfg = (n.IPAM?.Config ?? [])[0] as { Gateway?: string; Subnet?: string } | undefined;
+      return { id: n.Id, name: n.Name, tenantId: n.Labels?.[LABELS.tenant] ?? '', gateway: cfg?.Gateway, subnet: cfg?.Subnet };
+    }),
+    volumes: withTenant(volumes.Volumes ?? []).map((v) => ({ name: v.Name, tenantId: v.Labels?.[LABELS.tenant] ?? '' })),
+  };
+}

@@ -1,0 +1,71 @@
+import { assertPhpVersion, assertSlug } from '../inputs.guard.js';
+import { callDocker, isNotFound } from '../docker/docker.driver.js';
+import { removeContainerById } from '../docker/container.ops.js';
+import { clearComponentFiles, removeTenantFiles } from '../docker/tenant-files.js';
+import { removeTenantNetwork } from './tenant-network.js';
+import { WEBSERVER_COMPONENT } from './webserver.js';
+import { VARNISH_COMPONENT } from './varnish.js';
+import { phpComponent } from './php-fpm.js';
+import { appComponent } from './app-container.js';
+import { observe } from './observe.js';
+import type { DockerDriver } from '../runtime.types.js';
+import type { TPhpVersion } from '../contracts.js';
+
+/** WantedComponents is what a tenant should still run; everything else of the tenant is removed. */
+export interface WantedComponents {
+  webserver: boolean;
+  varnish: boolean;
+  phpVersions: readonly TPhpVersion[];
+  appSites: readonly string[];
+}
+
+/**
+ * removeUnwanted removes the tenant's containers that are no longer wanted (a deleted app site, a PHP
+ * version no site uses, a disabled cache) together with their generated config. Only containers carrying
+ * `berth.managed=true` and this tenant's `berth.tenant` are considered. Returns the removed names.
+ */
+export async function removeUnwanted(ctx: DockerDriver, params: { tenantId: string; keep: WantedComponents }): Promise<string[]> {
+  const tenantId = assertSlug(params.tenantId, 'tenant id');
+  const wanted = new Set<string>([
+    ...(params.keep.webserver ? [WEBSERVER_COMPONENT] : []),
+    ...(params.keep.varnish ? [VARNISH_COMPONENT] : []),
+    ...params.keep.phpVersions.map((v) => phpComponent(assertPhpVersion(v))),
+    ...params.keep.appSites.map((s) => appComponent(assertSlug(s, 'site id'))),
+  ]);
+  const state = await observe(ctx, { tenantId });
+  const removed: string[] = [];
+  for (const c of state.containers) {
+    if (c.tenantId !== tenantId || wanted.has(c.component)) continue;
+    await removeContainerById(ctx, c.id);
+    if (c.component) await clearComponentFiles(ctx, tenantId, c.component);
+    removed.push(c.name);
+    ctx.logger?.info({ tenantId, name: c.name }, 'runtime: unwanted container removed');
+  }
+  return removed;
+}
+
+/**
+ * removeTenant removes every container, network and volume labelled with the tenant, then its generated
+ * config and state; the tenant's site files are deleted only with `deleteSiteFiles` (the reconciler decides
+ * when data may go). Idempotent: a second call finds nothing and succeeds.
+ */
+export async function removeTenant(ctx: DockerDriver, params: { tenantId: string; deleteSiteFiles?: boolean }): Promise<{ containers: number; networks: number; volumes: number }> {
+  const tenantId = assertSlug(params.tenantId, 'tenant id');
+  const state = await observe(ctx, { tenantId });
+  const mine = state.containers.filter((c) => c.tenantId === tenantId);
+  await Promise.all(mine.map((c) => removeContainerById(ctx, c.id)));
+  const networks = await removeTenantNetwork(ctx, { tenantId });
+  let volumes = 0;
+  for (const v of state.volumes.filter((x) => x.tenantId === tenantId)) {
+    try {
+      await ctx.docker.getVolume(v.name).remove();
+      volumes += 1;
+    } catch (err) {
+      if (!isNotFound(err)) await callDocker('volume remove', () => Promise.reject(err));
+    }
+  }
+  await removeTenantFiles(ctx, tenantId, params.deleteSiteFiles ?? false);
+  ctx.logger?.info({ tenantId, containers: mine.length, networks, volumes }, 'runtime: tenant removed');
+  return { containers: mine.length, networks, volumes };
+}
+

@@ -1,0 +1,97 @@
+import { assertSlug } from '../inputs.guard.js';
+import { LABELS } from '../labels.js';
+import { callDocker } from '../docker/docker.driver.js';
+import { removeContainerById, type EnsureResult } from '../docker/container.ops.js';
+import { ensureTenantDirs } from '../docker/tenant-files.js';
+import { ensureTenantNetwork, removeTenantNetwork, type TenantNetwork } from './tenant-network.js';
+import { ensureWebserver } from './webserver.js';
+import { ensurePhpFpm, phpComponent } from './php-fpm.js';
+import { appComponent, ensureAppContainer } from './app-container.js';
+import { ensureVarnish, VARNISH_COMPONENT } from './varnish.js';
+import { removeUnwanted } from './remove.js';
+import type { AppSite, DockerDriver, PhpBounds, PhpSite, ResourceLimits, SiteSpec, TenantIdentity, VarnishSpec, WebserverSpec } from '../runtime.types.js';
+import type { TPhpVersion } from '../contracts.js';
+
+/** TenantRuntimeSpec is the whole desired runtime of one tenant, as the reconciler derives it from the DB. */
+export interface TenantRuntimeSpec {
+  tenant: TenantIdentity;
+  webserver: WebserverSpec;
+  /** Absent means the cache is off (and an existing one is removed). */
+  varnish?: VarnishSpec;
+  sites: readonly SiteSpec[];
+  php: { bounds: PhpBounds; limits: ResourceLimits };
+  appLimits: ResourceLimits;
+}
+
+/** TenantRuntimeResult reports what each component did, for status and events. */
+export interface TenantRuntimeResult {
+  network: TenantNetwork;
+  components: Record<string, EnsureResult>;
+  removed: string[];
+}
+
+/**
+ * ensureTenantRuntime converges one tenant in one call: network, PHP-FPM per version in use, app containers
+ * and the webserver (started in parallel: the webserver resolves upstreams per request), then Varnish when
+ * enabled, then removes what is no longer wanted. If a step fails, containers this call created (and the
+ * network, if this call created it) are removed again and the first error is thrown, so a failed first
+ * provisioning leaves nothing behind and a failed update leaves the previous containers running.
+ */
+export async function ensureTenantRuntime(ctx: DockerDriver, spec: TenantRuntimeSpec): Promise<TenantRuntimeResult> {
+  const tenantId = assertSlug(spec.tenant.tenantId, 'tenant id');
+  const before = await callDocker('network list', () =>
+    ctx.docker.listNetworks({ filters: { label: [`${LABELS.managed}=true`, `${LABELS.tenant}=${tenantId}`, `${LABELS.role}=network`] } }),
+  );
+  const network = await ensureTenantNetwork(ctx, { tenantId });
+  await ensureTenantDirs(ctx, spec.tenant, spec.sites.map((s) => s.siteId));
+
+  const phpSites = spec.sites.filter((s): s is PhpSite => s.kind === 'php');
+  const appSites = spec.sites.filter((s): s is AppSite => s.kind === 'node' || s.kind === 'python');
+  const versions = [...new Set(phpSites.map((s) => s.version))].sort() as TPhpVersion[];
+
+  const components: Record<string, EnsureResult> = {};
+  const tasks: Array<[string, () => Promise<EnsureResult>]> = [
+    ...versions.map((version): [string, () => Promise<EnsureResult>] => [
+      phpComponent(version),
+      () => ensurePhpFpm(ctx, { tenant: spec.tenant, version, sites: phpSites, bounds: spec.php.bounds, limits: spec.php.limits }),
+    ]),
+    ...appSites.map((site): [string, () => Promise<EnsureResult>] => [
+      appComponent(site.siteId),
+      () => ensureAppContainer(ctx, { tenant: spec.tenant, site, limits: spec.appLimits }),
+    ]),
+    ['webserver', () => ensureWebserver(ctx, { tenant: spec.tenant, webserver: spec.webserver, sites: spec.sites })],
+  ];
+
+  const rollback = async (err: unknown): Promise<never> => {
+    for (const r of Object.values(components)) {
+      if (r.action === 'created') {
+        await removeContainerById(ctx, r.id).catch((e: unknown) => ctx.logger?.warn({ err: e, tenantId }, 'runtime: rollback could not remove a container'));
+      }
+    }
+    if (before.length === 0) {
+      await removeTenantNetwork(ctx, { tenantId }).catch((e: unknown) => ctx.logger?.warn({ err: e, tenantId }, 'runtime: rollback could not remove the network'));
+    }
+    throw err;
+  };
+
+  const settled = await Promise.allSettled(tasks.map(async ([name, run]) => {
+    components[name] = await run();
+  }));
+  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failure) return rollback(failure.reason);
+
+  if (spec.varnish) {
+    try {
+      components[VARNISH_COMPONENT] = await ensureVarnish(ctx, { tenantId, varnish: spec.varnish });
+    } catch (err) {
+      return rollback(err);
+    }
+  }
+
+  const removed = await removeUnwanted(ctx, {
+    tenantId,
+    keep: { webserver: true, varnish: spec.varnish !== undefined, phpVersions: versions, appSites: appSites.map((s) => s.siteId) },
+  });
+  ctx.logger?.info({ tenantId, components: Object.fromEntries(Object.entries(components).map(([k, v]) => [k, v.action])), removed }, 'runtime: tenant converged');
+  return { network, components, removed };
+}
