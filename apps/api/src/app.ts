@@ -12,6 +12,7 @@ import type { Config } from './config.js';
 import { domainRoutes } from './domains/domains.routes.js';
 import { recordEvent } from './events/events.service.js';
 import { eventRoutes } from './events/events.routes.js';
+import { edgeRoutes } from './edge/edge.routes.js';
 import { registerAuthHook } from './http/auth.hook.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { planRoutes } from './plans/plans.routes.js';
@@ -24,7 +25,7 @@ import { tokenRoutes } from './tokens/tokens.routes.js';
 const MUTATIONS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export interface BuildAppOptions {
-  config: Pick<Config, 'portRange' | 'webDir'> & Partial<Pick<Config, 'readCache'>>;
+  config: Pick<Config, 'portRange' | 'webDir' | 'dataDir'> & Partial<Pick<Config, 'readCache'>>;
   db: Db;
   /** A pino logger; without one the server logs nothing (tests). */
   logger?: FastifyBaseLogger;
@@ -100,6 +101,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyIns
     await api.register(tokenRoutes, { services });
     await api.register(eventRoutes, { services });
     await api.register(runtimeRoutes);
+    await api.register(edgeRoutes, { services });
   }, { prefix: '/api/v1' });
 
   registerConsole(app, opts.config.webDir);

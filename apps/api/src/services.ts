@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import { DesiredStateNotifier } from './desired-state.js';
 import { DomainsService } from './domains/domains.service.js';
 import { ReadCache } from './http/read-cache.js';
+import { DataKey } from './secrets/data-key.js';
 import { PlansService } from './plans/plans.service.js';
 import { SitesService } from './sites/sites.service.js';
 import { TenantsService } from './tenants/tenants.service.js';
@@ -20,11 +21,13 @@ export interface Services {
   domains: DomainsService;
   tokens: TokensService;
   readCache: ReadCache;
+  dataKey: DataKey;
 }
 
-export function createServices({ db, config }: { db: Db; config: Pick<Config, 'portRange'> & { readCache?: boolean } }): Services {
+export function createServices({ db, config }: { db: Db; config: Pick<Config, 'portRange' | 'dataDir'> & { readCache?: boolean } }): Services {
   const notifier = new DesiredStateNotifier();
   const auth = new AuthService(db);
+  const dataKey = DataKey.loadOrCreate(config.dataDir);
   return {
     db,
     notifier,
@@ -32,8 +35,9 @@ export function createServices({ db, config }: { db: Db; config: Pick<Config, 'p
     plans: new PlansService(db),
     tenants: new TenantsService({ db, auth, notifier, portRange: config.portRange }),
     sites: new SitesService({ db, notifier }),
-    domains: new DomainsService({ db, notifier }),
+    domains: new DomainsService({ db, notifier, dataKey }),
     tokens: new TokensService({ db, auth }),
+    dataKey,
     readCache: new ReadCache(db, { maxEntries: 2_000, enabled: config.readCache ?? true }),
   };
 }

@@ -24,7 +24,7 @@ export async function startPanel(opts: { portRange?: { first: number; last: numb
   const db = await createDb({ url: `file:${path.join(dir, 'berth.db')}` });
   await applyMigrations({ db, dir: MIGRATIONS });
   await bootstrapPanel({ db, admin: ADMIN });
-  const { app, services } = await buildApp({ config: { portRange: opts.portRange ?? { first: 20000, last: 20999 }, webDir: path.join(dir, 'no-web') }, db });
+  const { app, services } = await buildApp({ config: { portRange: opts.portRange ?? { first: 20000, last: 20999 }, webDir: path.join(dir, 'no-web'), dataDir: dir }, db });
   await app.ready();
   return {
     app,

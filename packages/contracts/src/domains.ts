@@ -8,6 +8,10 @@ export type TTlsMode = z.infer<typeof ZTlsMode>;
 export const DOMAIN_KINDS = ['primary', 'alias', 'redirect'] as const;
 export const ZDomainKind = z.enum(DOMAIN_KINDS);
 
+/** WWW_REDIRECTS: also answer the www twin (or apex twin) of a hostname and redirect it to the hostname. */
+export const WWW_REDIRECTS = ['none', 'www-to-apex', 'apex-to-www'] as const;
+export const ZWwwRedirect = z.enum(WWW_REDIRECTS);
+
 /** INTERNAL_TLDS get Caddy's local CA by default: they can never get a public certificate. */
 export const INTERNAL_TLDS = ['localhost', 'test', 'internal', 'lan'] as const;
 
@@ -31,6 +35,7 @@ export const ZCreateDomainRequest = z
     kind: ZDomainKind.optional(),
     redirectTo: ZRedirectTarget.optional(),
     redirectCode: z.union([z.literal(301), z.literal(302)]).optional(),
+    wwwRedirect: ZWwwRedirect.optional(),
   })
   .superRefine((value, ctx) => {
     if (value.kind === 'redirect' && !value.redirectTo) {
@@ -42,7 +47,7 @@ export const ZCreateDomainRequest = z
   });
 export type TCreateDomainRequest = z.input<typeof ZCreateDomainRequest>;
 
-export const ZUpdateDomainRequest = z.strictObject({ tls: ZTlsMode.optional(), kind: ZDomainKind.optional() });
+export const ZUpdateDomainRequest = z.strictObject({ tls: ZTlsMode.optional(), kind: ZDomainKind.optional(), wwwRedirect: ZWwwRedirect.optional() });
 
 export const ZDomain = z.object({
   id: ZId,
@@ -53,7 +58,25 @@ export const ZDomain = z.object({
   redirectTo: z.string().nullable(),
   redirectCode: z.number().int().nullable(),
   tls: ZTlsMode,
+  wwwRedirect: ZWwwRedirect,
   createdAt: z.string(),
   updatedAt: z.string(),
 });
 export type TDomain = z.infer<typeof ZDomain>;
+
+/** ZUploadCertificateRequest carries a PEM chain (leaf first) and its unencrypted PEM private key. */
+export const ZUploadCertificateRequest = z.strictObject({
+  certificatePem: z.string().min(1, 'Paste the certificate.').max(65_536, 'The certificate chain is at most 64 KiB.'),
+  privateKeyPem: z.string().min(1, 'Paste the private key.').max(16_384, 'The private key is at most 16 KiB.'),
+});
+
+/** ZCertificateStatus is what the panel knows of a domain's certificate: uploaded, or as last seen at the edge. */
+export const ZCertificateStatus = z.object({
+  hostname: z.string(),
+  tls: ZTlsMode,
+  issuer: z.string().nullable(),
+  notAfter: z.string().nullable(),
+  checkedAt: z.string().nullable(),
+  error: z.string().nullable(),
+});
+export type TCertificateStatus = z.infer<typeof ZCertificateStatus>;

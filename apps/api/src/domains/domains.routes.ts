@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ZCreateDomainRequest, ZDomain, ZIdParams, ZOk, ZPage, ZUpdateDomainRequest } from '@berth/contracts';
+import { ZCertificateStatus, ZCreateDomainRequest, ZDomain, ZIdParams, ZOk, ZPage, ZUpdateDomainRequest, ZUploadCertificateRequest } from '@berth/contracts';
 import { contextOf } from '../http/auth.hook.js';
 import type { Services } from '../services.js';
 
@@ -19,4 +19,19 @@ export const domainRoutes: FastifyPluginAsyncZod<{ services: Services }> = async
       await services.domains.remove(contextOf(request), request.params.id);
       return { ok: true as const };
     });
+  app.get('/domains/:id/certificate', {
+    schema: { tags, summary: "A domain's certificate: uploaded, or as last seen at the edge (issuer, expiry, last error)", params: ZIdParams, response: { 200: ZCertificateStatus } },
+  }, async (request) => services.domains.certificateStatus(contextOf(request), request.params.id));
+  app.put('/domains/:id/certificate', {
+    schema: {
+      tags,
+      summary: 'Upload a certificate (PEM chain, leaf first) and its private key; checked (key matches, covers the hostname, not expired) and switches the domain to custom TLS',
+      params: ZIdParams,
+      body: ZUploadCertificateRequest,
+      response: { 200: ZCertificateStatus },
+    },
+  }, async (request) => services.domains.uploadCertificate(contextOf(request), request.params.id, request.body));
+  app.delete('/domains/:id/certificate', {
+    schema: { tags, summary: 'Forget an uploaded certificate; the domain returns to its default TLS mode', params: ZIdParams, response: { 200: ZCertificateStatus } },
+  }, async (request) => services.domains.removeCertificate(contextOf(request), request.params.id));
 };

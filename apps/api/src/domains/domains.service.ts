@@ -1,6 +1,6 @@
 import type { Db } from '@berth/db';
 import { newId } from '@berth/db';
-import type { TDomain, ZCreateDomainRequest, ZUpdateDomainRequest } from '@berth/contracts';
+import type { TCertificateStatus, TDomain, ZCreateDomainRequest, ZUpdateDomainRequest, ZUploadCertificateRequest } from '@berth/contracts';
 import { defaultTlsMode } from '@berth/contracts';
 import type { z } from 'zod';
 import { requireNotBilling, requireWrite, tenantScope, type RequestContext } from '../auth/principal.js';
@@ -8,6 +8,9 @@ import type { DesiredStateNotifier } from '../desired-state.js';
 import { AppError, notFound } from '../errors.js';
 import { recordEvent } from '../events/events.service.js';
 import { isUniqueViolation } from '../http/prisma-errors.js';
+import type { DataKey } from '../secrets/data-key.js';
+import { checkCertificate } from './certificate-check.js';
+import { resolveDomainHosts } from '@berth/caddy';
 
 type DomainRow = Awaited<ReturnType<Db['domain']['findFirstOrThrow']>>;
 
@@ -21,6 +24,7 @@ export function toDomain(row: DomainRow): TDomain {
     redirectTo: row.redirectTo,
     redirectCode: row.redirectCode,
     tls: row.tlsMode as TDomain['tls'],
+    wwwRedirect: row.wwwRedirect as TDomain['wwwRedirect'],
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -34,7 +38,7 @@ function hostnameTaken(hostname: string): AppError {
 
 /** DomainsService attaches hostnames to sites; a hostname is unique across the whole panel. */
 export class DomainsService {
-  constructor(private readonly deps: { db: Db; notifier: DesiredStateNotifier }) {}
+  constructor(private readonly deps: { db: Db; notifier: DesiredStateNotifier; dataKey: DataKey }) {}
 
   async listForSite(ctx: RequestContext, siteId: string): Promise<{ items: TDomain[]; total: number }> {
     requireNotBilling(ctx.principal);
@@ -55,6 +59,7 @@ export class DomainsService {
     const site = await db.site.findFirst({ where: { id: siteId, tenantId: tenantScope(ctx.principal) }, include: { tenant: { include: { plan: true } } } });
     if (!site) throw notFound('Site');
     if (site.tenant.status === 'suspended') throw new AppError('TENANT_SUSPENDED', 'This account is suspended; domains cannot be added until it is unsuspended.');
+    if (input.tls === 'custom') throw customNeedsUpload();
     const id = newId();
     try {
       await db.$transaction(async (tx) => {
@@ -73,6 +78,7 @@ export class DomainsService {
             redirectTo: input.redirectTo ?? null,
             redirectCode: input.kind === 'redirect' ? (input.redirectCode ?? 301) : null,
             tlsMode: input.tls ?? defaultTlsMode(input.hostname),
+            wwwRedirect: input.wwwRedirect ?? 'none',
           },
         });
         await recordEvent(tx, ctx, { action: 'domain.create', targetType: 'domain', targetId: id, tenantId: site.tenantId, details: { hostname: input.hostname, siteId } });
@@ -88,11 +94,12 @@ export class DomainsService {
   async update(ctx: RequestContext, id: string, input: z.output<typeof ZUpdateDomainRequest>): Promise<TDomain> {
     requireWrite(ctx.principal);
     const row = await this.findScoped(ctx, id);
+    if (input.tls === 'custom' && !row.customCertPem) throw customNeedsUpload();
     if (input.kind === 'redirect' && !row.redirectTo) {
       throw new AppError('VALIDATION_FAILED', 'To make a redirect domain, add it again with kind "redirect" and redirectTo.');
     }
     await this.deps.db.$transaction(async (tx) => {
-      await tx.domain.update({ where: { id }, data: { tlsMode: input.tls, kind: input.kind } });
+      await tx.domain.update({ where: { id }, data: { tlsMode: input.tls, kind: input.kind, wwwRedirect: input.wwwRedirect } });
       await recordEvent(tx, ctx, { action: 'domain.update', targetType: 'domain', targetId: id, tenantId: row.tenantId, details: { ...input } });
     });
     this.deps.notifier.tenantChanged(row.tenantId);
@@ -109,9 +116,81 @@ export class DomainsService {
     this.deps.notifier.tenantChanged(row.tenantId);
   }
 
+  /** uploadCertificate checks and stores a custom certificate (key encrypted) and switches the domain to it. */
+  async uploadCertificate(ctx: RequestContext, id: string, input: z.output<typeof ZUploadCertificateRequest>): Promise<TCertificateStatus> {
+    requireWrite(ctx.principal);
+    const row = await this.findScoped(ctx, id);
+    const cert = checkCertificate({ hostname: row.hostname, certificatePem: input.certificatePem, privateKeyPem: input.privateKeyPem });
+    await this.deps.db.$transaction(async (tx) => {
+      await tx.domain.update({
+        where: { id },
+        data: {
+          tlsMode: 'custom',
+          customCertPem: cert.chainPem,
+          customKeyEnc: this.deps.dataKey.encrypt(cert.keyPem),
+          certIssuer: cert.issuer,
+          certNotAfter: cert.notAfter,
+          certCheckedAt: new Date(),
+          certError: null,
+        },
+      });
+      await recordEvent(tx, ctx, { action: 'domain.certificate-upload', targetType: 'domain', targetId: id, tenantId: row.tenantId, details: { issuer: cert.issuer, notAfter: cert.notAfter.toISOString() } });
+    });
+    this.deps.notifier.tenantChanged(row.tenantId);
+    return this.certificateStatus(ctx, id);
+  }
+
+  /** removeCertificate forgets an uploaded certificate; the domain goes back to its default TLS mode. */
+  async removeCertificate(ctx: RequestContext, id: string): Promise<TCertificateStatus> {
+    requireWrite(ctx.principal);
+    const row = await this.findScoped(ctx, id);
+    if (!row.customCertPem) throw notFound('Uploaded certificate');
+    await this.deps.db.$transaction(async (tx) => {
+      await tx.domain.update({
+        where: { id },
+        data: { tlsMode: defaultTlsMode(row.hostname), customCertPem: null, customKeyEnc: null, certIssuer: null, certNotAfter: null, certCheckedAt: null, certError: null },
+      });
+      await recordEvent(tx, ctx, { action: 'domain.certificate-remove', targetType: 'domain', targetId: id, tenantId: row.tenantId });
+    });
+    this.deps.notifier.tenantChanged(row.tenantId);
+    return this.certificateStatus(ctx, id);
+  }
+
+  async certificateStatus(ctx: RequestContext, id: string): Promise<TCertificateStatus> {
+    requireNotBilling(ctx.principal);
+    const row = await this.findScoped(ctx, id);
+    return {
+      hostname: row.hostname,
+      tls: row.tlsMode as TCertificateStatus['tls'],
+      issuer: row.certIssuer,
+      notAfter: row.certNotAfter?.toISOString() ?? null,
+      checkedAt: row.certCheckedAt?.toISOString() ?? null,
+      error: row.certError,
+    };
+  }
+
+  /**
+   * allowsOnDemandCertificate answers Caddy's on-demand TLS permission question: only hostnames this
+   * panel hosts with automatic (ACME) TLS, including their www twins when a www redirect is configured.
+   */
+  async allowsOnDemandCertificate(hostname: string): Promise<boolean> {
+    const apex = hostname.startsWith('www.') ? hostname.slice(4) : hostname;
+    const rows = await this.deps.db.domain.findMany({
+      where: { hostname: { in: [apex, `www.${apex}`] }, tlsMode: 'auto', site: { tenant: { status: { in: ['active', 'suspended'] } } } },
+      select: { id: true, hostname: true, wwwRedirect: true },
+    });
+    return rows.some((row) => resolveDomainHosts({ hostname: row.hostname, wwwRedirect: row.wwwRedirect } as Parameters<typeof resolveDomainHosts>[0]).all.includes(hostname));
+  }
+
   private async findScoped(ctx: RequestContext, id: string): Promise<DomainRow> {
     const row = await this.deps.db.domain.findFirst({ where: { id, tenantId: tenantScope(ctx.principal) } });
     if (!row) throw notFound('Domain');
     return row;
   }
+}
+
+function customNeedsUpload(): AppError {
+  return new AppError('VALIDATION_FAILED', 'Upload the certificate with PUT /api/v1/domains/{id}/certificate; that switches the domain to custom TLS.', {
+    details: { issues: [{ in: 'body', path: ['tls'], message: 'Upload a certificate to use custom TLS.' }] },
+  });
 }

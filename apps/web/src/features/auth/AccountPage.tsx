@@ -1,0 +1,21 @@
+import { Paper, Stack, Text, Title } from '@mantine/core';
+import { PageHeader } from '../../ui/PageHeader';
+import { PasswordForm } from './PasswordForm';
+import { useUser } from './useSession';
+
+/** AccountPage shows who is signed in and lets them change their password. */
+export function AccountPage() {
+  const user = useUser();
+  return (
+    <>
+      <PageHeader title="Account" description={`Signed in as ${user.email} (${user.role === 'admin' ? 'administrator' : 'account owner'}).`} />
+      <Stack>
+        <Paper withBorder p="md">
+          <Title order={2} size="h4" mb="sm">Change password</Title>
+          <Text size="sm" c="dimmed" mb="md">Changing it signs out your other browser sessions.</Text>
+          <PasswordForm />
+        </Paper>
+      </Stack>
+    </>
+  );
+}

@@ -1,0 +1,55 @@
+import { Anchor, Stack, Table, Text } from '@mantine/core';
+import { Link } from 'react-router';
+import type { TSite, TTenant } from '@berth/contracts';
+import { EmptyNote } from '../../ui/QueryState';
+import { runtimeLabel } from './runtimeLabel';
+import { SiteStatusBadge } from './SiteStatusBadge';
+
+export interface SitesTableProps {
+  sites: TSite[];
+  /** Tenants by id, to show which account a site belongs to (operators only). */
+  tenants?: Map<string, TTenant>;
+  empty: string;
+}
+
+/** SitesTable lists sites with their status, failure message, runtime and domains. */
+export function SitesTable({ sites, tenants, empty }: SitesTableProps) {
+  if (sites.length === 0) return <EmptyNote>{empty}</EmptyNote>;
+  return (
+    <Table.ScrollContainer minWidth={560}>
+      <Table striped highlightOnHover aria-label="Sites" data-testid="sites-table">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th scope="col">Site</Table.Th>
+            {tenants && <Table.Th scope="col">Tenant</Table.Th>}
+            <Table.Th scope="col">Runtime</Table.Th>
+            <Table.Th scope="col">Domains</Table.Th>
+            <Table.Th scope="col">Status</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {sites.map((site) => (
+            <Table.Tr key={site.id} data-site-name={site.name}>
+              <Table.Td><Anchor component={Link} to={`/sites/${site.id}`} fw={600}>{site.name}</Anchor></Table.Td>
+              {tenants && (
+                <Table.Td>
+                  <Anchor component={Link} to={`/tenants/${site.tenantId}`}>{tenants.get(site.tenantId)?.slug ?? site.tenantId}</Anchor>
+                </Table.Td>
+              )}
+              <Table.Td data-testid="site-runtime">{runtimeLabel(site.runtime)}</Table.Td>
+              <Table.Td>
+                {site.domains.length === 0 ? <Text c="dimmed" size="sm">none yet</Text> : (
+                  <Stack gap={0}>{site.domains.map((d) => <Text key={d} size="sm" className="mono">{d}</Text>)}</Stack>
+                )}
+              </Table.Td>
+              <Table.Td>
+                <SiteStatusBadge status={site.status} />
+                {site.statusMessage && <Text size="xs" c={site.status === 'failed' ? 'red.8' : 'dimmed'} mt={4}>{site.statusMessage}</Text>}
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
+  );
+}
