@@ -13,6 +13,7 @@ import { domainRoutes } from './domains/domains.routes.js';
 import { recordEvent } from './events/events.service.js';
 import { eventRoutes } from './events/events.routes.js';
 import { edgeRoutes } from './edge/edge.routes.js';
+import { filesRoutes } from './files/files.routes.js';
 import { registerAuthHook } from './http/auth.hook.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { planRoutes } from './plans/plans.routes.js';
@@ -102,6 +103,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyIns
     await api.register(eventRoutes, { services });
     await api.register(runtimeRoutes);
     await api.register(edgeRoutes, { services });
+    await api.register(filesRoutes, { services, dataDir: opts.config.dataDir });
   }, { prefix: '/api/v1' });
 
   registerConsole(app, opts.config.webDir);
