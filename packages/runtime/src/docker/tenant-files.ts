@@ -1,4 +1,4 @@
-import { chmod, chown, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { assertSlug, assertUid } from '../inputs.guard.js';
@@ -128,4 +128,71 @@ export async function removeTenantFiles(ctx: DockerDriver, tenantId: string, inc
   }
   await rm(join(root, 'config'), { recursive: true, force: true });
   await rm(join(root, 'state'), { recursive: true, force: true });
+}
+
+const DEFAULT_NODE_APP = `// Berth's starter app: replace it with yours (the site runs \`node server.js\` and must listen on PORT).
+const http = require('node:http');
+http.createServer((req, res) => {
+  res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+  res.end('Hello from Node.js ' + process.version + '\\n');
+}).listen(Number(process.env.PORT || 3000), '0.0.0.0');
+`;
+
+const DEFAULT_PYTHON_APP = `# Berth's starter app: replace it with yours (the site runs gunicorn app:app).
+import sys
+
+def app(environ, start_response):
+    start_response('200 OK', [('Content-Type', 'text/plain; charset=utf-8')])
+    return [('Hello from Python %s\\n' % sys.version.split()[0]).encode()]
+`;
+
+function defaultPhpIndex(version: string): string {
+  return `<?php /* Berth's default page: replace it with your site. */ ?>
+<!doctype html><html lang="en"><head><meta charset="utf-8"><title>It works</title></head>
+<body style="font-family: system-ui, sans-serif; margin: 3rem;">
+<h1>Your site is live</h1>
+<p>This site runs PHP <?= htmlspecialchars(PHP_VERSION) ?> (selected: ${version}). Upload your files to replace this page.</p>
+</body></html>
+`;
+}
+
+const DEFAULT_STATIC_INDEX = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>It works</title></head>
+<body style="font-family: system-ui, sans-serif; margin: 3rem;"><h1>Your site is live</h1><p>Upload your files to replace this page.</p></body></html>
+`;
+
+async function writeOwnedIfMissing(path: string, content: string, tenant: TenantIdentity): Promise<boolean> {
+  try {
+    await writeFile(path, content, { mode: 0o644, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
+  await chown(path, tenant.uid, tenant.gid);
+  return true;
+}
+
+/**
+ * ensureSiteScaffold gives a new site something to serve: a default page naming the PHP version for PHP
+ * sites, an index.html for static sites, a starter server.js / app.py for Node.js and Python sites. It only
+ * ever adds missing files (never overwrites the tenant's), owned by the tenant's uid.
+ */
+export async function ensureSiteScaffold(ctx: DockerDriver, tenant: TenantIdentity, site: { siteId: string; kind: 'php' | 'static' | 'node' | 'python'; version?: string; documentRoot?: string }): Promise<void> {
+  const siteDir = join(sitesDir(ctx, tenant.tenantId), assertSlug(site.siteId, 'site id'));
+  await mkdir(siteDir, { recursive: true });
+  await chown(siteDir, tenant.uid, tenant.gid);
+  if (site.kind === 'node') {
+    await writeOwnedIfMissing(join(siteDir, 'server.js'), DEFAULT_NODE_APP, tenant);
+    return;
+  }
+  if (site.kind === 'python') {
+    await writeOwnedIfMissing(join(siteDir, 'app.py'), DEFAULT_PYTHON_APP, tenant);
+    return;
+  }
+  const docroot = site.documentRoot ? join(siteDir, site.documentRoot) : siteDir;
+  await mkdir(docroot, { recursive: true });
+  await chown(docroot, tenant.uid, tenant.gid);
+  const entries = (await readdir(docroot)).filter((name) => !name.startsWith('.'));
+  if (entries.length > 0) return;
+  if (site.kind === 'php') await writeOwnedIfMissing(join(docroot, 'index.php'), defaultPhpIndex(site.version ?? ''), tenant);
+  else await writeOwnedIfMissing(join(docroot, 'index.html'), DEFAULT_STATIC_INDEX, tenant);
 }

@@ -1,7 +1,8 @@
 import { assertSlug } from '../inputs.guard.js';
 import { LABELS } from '../labels.js';
 import { callDocker } from '../docker/docker.driver.js';
-import { removeContainerById, type EnsureResult } from '../docker/container.ops.js';
+import { execInContainer, listComponentContainers, removeContainerById, type EnsureResult } from '../docker/container.ops.js';
+import { assignPoolPorts } from '../config/php-pools.js';
 import { ensureTenantDirs } from '../docker/tenant-files.js';
 import { ensureTenantNetwork, removeTenantNetwork, type TenantNetwork } from './tenant-network.js';
 import { ensureWebserver } from './webserver.js';
@@ -50,17 +51,25 @@ export async function ensureTenantRuntime(ctx: DockerDriver, spec: TenantRuntime
   const versions = [...new Set(phpSites.map((s) => s.version))].sort() as TPhpVersion[];
 
   const components: Record<string, EnsureResult> = {};
-  const tasks: Array<[string, () => Promise<EnsureResult>]> = [
+  const backends: Array<[string, () => Promise<EnsureResult>]> = [
     ...versions.map((version): [string, () => Promise<EnsureResult>] => [
       phpComponent(version),
-      () => ensurePhpFpm(ctx, { tenant: spec.tenant, version, sites: phpSites, bounds: spec.php.bounds, limits: spec.php.limits }),
+      async () => {
+        const result = await ensurePhpFpm(ctx, { tenant: spec.tenant, version, sites: phpSites, bounds: spec.php.bounds, limits: spec.php.limits });
+        if (result.action !== 'unchanged') await waitListening(ctx, result.id, [...assignPoolPorts(phpSites, version).values()]);
+        return result;
+      },
     ]),
     ...appSites.map((site): [string, () => Promise<EnsureResult>] => [
       appComponent(site.siteId),
-      () => ensureAppContainer(ctx, { tenant: spec.tenant, site, limits: spec.appLimits }),
+      async () => {
+        const result = await ensureAppContainer(ctx, { tenant: spec.tenant, site, limits: spec.appLimits });
+        if (result.action !== 'unchanged') await waitListening(ctx, result.id, [site.port]);
+        return result;
+      },
     ]),
-    ['webserver', () => ensureWebserver(ctx, { tenant: spec.tenant, webserver: spec.webserver, sites: spec.sites })],
   ];
+  const webserverTask: [string, () => Promise<EnsureResult>] = ['webserver', () => ensureWebserver(ctx, { tenant: spec.tenant, webserver: spec.webserver, sites: spec.sites })];
 
   const rollback = async (err: unknown): Promise<never> => {
     for (const r of Object.values(components)) {
@@ -74,10 +83,17 @@ export async function ensureTenantRuntime(ctx: DockerDriver, spec: TenantRuntime
     throw err;
   };
 
-  const settled = await Promise.allSettled(tasks.map(async ([name, run]) => {
-    components[name] = await run();
-  }));
-  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  const runAll = async (tasks: Array<[string, () => Promise<EnsureResult>]>): Promise<PromiseRejectedResult | undefined> => {
+    const settled = await Promise.allSettled(tasks.map(async ([name, run]) => {
+      components[name] = await run();
+    }));
+    return settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  };
+  // A new tenant starts everything at once (its webserver resolves upstreams per request). A running
+  // tenant gets its new PHP/app containers listening BEFORE the webserver's config points at them, so a
+  // version switch never shows visitors a 502.
+  const serving = (await listComponentContainers(ctx, tenantId, 'webserver')).some((c) => c.State === 'running');
+  const failure = serving ? ((await runAll(backends)) ?? (await runAll([webserverTask]))) : await runAll([...backends, webserverTask]);
   if (failure) return rollback(failure.reason);
 
   if (spec.varnish) {
@@ -94,4 +110,22 @@ export async function ensureTenantRuntime(ctx: DockerDriver, spec: TenantRuntime
   });
   ctx.logger?.info({ tenantId, components: Object.fromEntries(Object.entries(components).map(([k, v]) => [k, v.action])), removed }, 'runtime: tenant converged');
   return { network, components, removed };
+}
+
+/**
+ * waitListening polls inside a fresh container until each TCP port accepts connections (bash's /dev/tcp,
+ * present in every Berth image), so traffic is only moved to a backend that can take it.
+ */
+async function waitListening(ctx: DockerDriver, containerId: string, ports: number[], timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const probe = ports.map((p) => `exec 3<>/dev/tcp/127.0.0.1/${Number(p)} && exec 3>&-`).join(' && ');
+  for (;;) {
+    const result = await execInContainer(ctx, containerId, ['bash', '-c', probe], { timeoutMs: 3_000 }).catch(() => ({ exitCode: 1 }));
+    if (result.exitCode === 0) return;
+    if (Date.now() > deadline) {
+      ctx.logger?.warn({ containerId, ports }, 'runtime: backend did not start listening in time; continuing');
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

@@ -1,0 +1,64 @@
+import type { TSiteStatus } from '@berth/contracts';
+import type { DesiredTenant, ObservedTenant } from './desired.js';
+
+/**
+ * Action is one step of converging a tenant. The plan is pure and ordered; `apply` runs the steps
+ * through the runtime and edge adapters and records each as status and events.
+ */
+export type Action =
+  | { type: 'set-site-status'; siteIds: string[]; status: TSiteStatus; message?: string }
+  | { type: 'ensure-runtime'; reason: 'create' | 'change' | 'drift' | 'verify' }
+  | { type: 'remove-runtime'; deleteFiles: boolean; reason: 'suspended' | 'terminated' }
+  | { type: 'push-edge' };
+
+/** expectedComponents lists the containers an active tenant must have: webserver, cache, PHP per version, apps. */
+export function expectedComponents(tenant: DesiredTenant): string[] {
+  const components = new Set<string>(['webserver']);
+  if (tenant.varnishEnabled) components.add('varnish');
+  for (const site of tenant.sites) {
+    if (site.kind === 'php') components.add(`php-${site.version}`);
+    if (site.kind === 'node' || site.kind === 'python') components.add(`app-${site.id}`);
+  }
+  return [...components].sort();
+}
+
+/**
+ * plan decides what to do for one tenant from its desired state (`null` = terminated) and what Docker
+ * shows. It is idempotent by construction: the runtime's ensure step converges whatever is off, so the
+ * plan's job is to say whether to ensure or remove, why, and which statuses users see before and after.
+ */
+export function plan(desired: DesiredTenant | null, observed: ObservedTenant): Action[] {
+  const hasAnything = observed.containers.length > 0 || observed.networks > 0;
+  // Terminated: remove always (files may remain even when no container does; removal is idempotent).
+  if (desired === null) return [{ type: 'remove-runtime', deleteFiles: true, reason: 'terminated' }, { type: 'push-edge' }];
+  const siteIds = (status: (s: TSiteStatus) => boolean) => desired.sites.filter((s) => status(s.status)).map((s) => s.id);
+
+  if (desired.status === 'suspended') {
+    const actions: Action[] = [{ type: 'push-edge' }];
+    if (hasAnything) actions.push({ type: 'remove-runtime', deleteFiles: false, reason: 'suspended' });
+    const notYet = siteIds((s) => s !== 'suspended');
+    if (notYet.length > 0) actions.push({ type: 'set-site-status', siteIds: notYet, status: 'suspended' });
+    return actions;
+  }
+
+  const expected = expectedComponents(desired);
+  const running = new Set(observed.containers.filter((c) => c.running).map((c) => c.component));
+  const present = new Set(observed.containers.map((c) => c.component));
+  const missing = expected.filter((c) => !running.has(c));
+  const extra = [...present].filter((c) => !expected.includes(c));
+  const changed = siteIds((s) => s !== 'live');
+  const reason: Extract<Action, { type: 'ensure-runtime' }>['reason'] = !hasAnything
+    ? 'create'
+    : changed.length > 0
+      ? 'change'
+      : missing.length > 0 || extra.length > 0
+        ? 'drift'
+        : 'verify';
+
+  const actions: Action[] = [];
+  if (changed.length > 0) actions.push({ type: 'set-site-status', siteIds: changed, status: 'provisioning' });
+  actions.push({ type: 'ensure-runtime', reason });
+  actions.push({ type: 'push-edge' });
+  if (desired.sites.length > 0) actions.push({ type: 'set-site-status', siteIds: desired.sites.map((s) => s.id), status: 'live' });
+  return actions;
+}

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import type { TSiteStatus } from '@berth/contracts';
+import type { DesiredTenant } from './desired.js';
+import { Reconciler, type DesiredStore, type RuntimePort } from './reconciler.js';
+
+function fixture() {
+  const tenants = new Map<string, DesiredTenant>();
+  const statuses: string[] = [];
+  const events: string[] = [];
+  let ensureCalls = 0;
+  let pushCalls = 0;
+  let failNext = 0;
+  let gate: Promise<void> | undefined;
+  const store: DesiredStore = {
+    loadTenant: async (id) => tenants.get(id) ?? null,
+    listTenantIds: async () => [...tenants.keys()],
+    setSiteStatus: async ({ siteIds, status, message }) => {
+      statuses.push(`${siteIds.join(',')}=${status}${message ? `(${message})` : ''}`);
+      for (const t of tenants.values()) for (const s of t.sites) if (siteIds.includes(s.id)) s.status = status as TSiteStatus;
+    },
+    recordEvent: async ({ action, result }) => void events.push(`${action}:${result}`),
+  };
+  const runtime: RuntimePort = {
+    observe: async () => ({ containers: [], networks: 0 }),
+    observedTenantIds: async () => ['orphan'],
+    ensure: async () => {
+      ensureCalls++;
+      if (gate) await gate;
+      if (failNext > 0) {
+        failNext--;
+        throw new Error('Image berth/php-fpm:8.4 is not present; build it with `bash docker/build.sh php-fpm-8.4`.');
+      }
+      return { actions: { webserver: 'created' } };
+    },
+    remove: async ({ tenantId }) => void events.push(`removed:${tenantId}`),
+  };
+  const edge = { push: async () => void pushCalls++ };
+  tenants.set('t1', {
+    id: 't1', slug: 'acme', uid: 200000, status: 'active', webserver: 'nginx', varnishEnabled: false, ports: { web: 20000, cache: 20001 },
+    plan: { cpuMillicores: 1000, memoryMb: 512, pidsLimit: 256, phpMaxMemoryMb: 256, phpMaxUploadMb: 64, phpMaxExecSeconds: 60 },
+    sites: [{ id: 's1', name: 'www', kind: 'php', version: '8.4', status: 'pending', settings: {}, domains: [] }],
+  });
+  return {
+    tenants, statuses, events, store, runtime, edge,
+    get ensureCalls() { return ensureCalls; },
+    get pushCalls() { return pushCalls; },
+    failOnce(n = 1) { failNext = n; },
+    hold() { let release!: () => void; gate = new Promise((r) => (release = r)); return () => { gate = undefined; release(); }; },
+  };
+}
+
+describe('Reconciler', () => {
+  it('moves a site pending → provisioning → live and records events', async () => {
+    const f = fixture();
+    const r = new Reconciler(f);
+    await r.enqueue('t1');
+    expect(f.statuses).toEqual(['s1=provisioning', 's1=live']);
+    expect(f.events).toContain('tenant.runtime-ensure:ok');
+    expect(f.pushCalls).toBe(1);
+  });
+
+  it('coalesces: requests during a pass cost exactly one more pass', async () => {
+    const f = fixture();
+    const r = new Reconciler(f);
+    const release = f.hold();
+    const first = r.enqueue('t1');
+    await new Promise((res) => setTimeout(res, 5));
+    const more = Array.from({ length: 20 }, () => r.enqueue('t1'));
+    release();
+    await Promise.all([first, ...more]);
+    expect(f.ensureCalls).toBe(2);
+  });
+
+  it('marks the site failed with an actionable message and retries with backoff until it works', async () => {
+    const f = fixture();
+    f.failOnce(2);
+    const r = new Reconciler({ ...f, backoff: { initialMs: 20, maxMs: 100 } });
+    await r.enqueue('t1');
+    expect(f.statuses.at(-1)).toMatch(/^s1=failed\(Image berth\/php-fpm:8\.4 is not present; build it/);
+    for (let i = 0; i < 50 && f.statuses.at(-1) !== 's1=live'; i++) await new Promise((res) => setTimeout(res, 20));
+    expect(f.statuses.at(-1)).toBe('s1=live');
+    expect(f.ensureCalls).toBe(3);
+    r.stop();
+  });
+
+  it('removes orphans found in Docker and tenants deleted from the database', async () => {
+    const f = fixture();
+    const r = new Reconciler(f);
+    await r.reconcileAll();
+    expect(f.events).toContain('removed:orphan');
+    f.tenants.delete('t1');
+    await r.enqueue('t1');
+    expect(f.events).toContain('removed:t1');
+  });
+});

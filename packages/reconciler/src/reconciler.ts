@@ -1,0 +1,202 @@
+import type { TSiteStatus } from '@berth/contracts';
+import type { DesiredTenant, ObservedTenant } from './desired.js';
+import { plan, type Action } from './plan.js';
+
+/** Logger is the pino-compatible subset the reconciler logs through. */
+export interface Logger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  debug(obj: object, msg?: string): void;
+}
+
+/** DesiredStore reads desired state from the database and writes back statuses and events. */
+export interface DesiredStore {
+  loadTenant(tenantId: string): Promise<DesiredTenant | null>;
+  listTenantIds(): Promise<string[]>;
+  setSiteStatus(args: { tenantId: string; siteIds: string[]; status: TSiteStatus; message: string | null }): Promise<void>;
+  recordEvent(args: { tenantId: string; action: string; result: 'ok' | 'error'; message?: string; details?: Record<string, unknown> }): Promise<void>;
+}
+
+/** RuntimePort is what the reconciler asks of Docker (implemented over @berth/runtime). */
+export interface RuntimePort {
+  observe(tenantId: string): Promise<ObservedTenant>;
+  /** Tenant ids that own labelled objects in Docker (to find orphans of terminated tenants). */
+  observedTenantIds(): Promise<string[]>;
+  ensure(tenant: DesiredTenant): Promise<{ actions: Record<string, string> }>;
+  remove(args: { tenantId: string; deleteFiles: boolean }): Promise<void>;
+}
+
+/** EdgePort pushes the whole edge configuration (coalesced; an unchanged config costs nothing). */
+export interface EdgePort {
+  push(): Promise<void>;
+}
+
+interface TenantState {
+  running: boolean;
+  dirty: boolean;
+  waiters: Array<() => void>;
+  failures: number;
+  retry?: NodeJS.Timeout;
+}
+
+/**
+ * Reconciler converges tenants to their desired state: single-flight per tenant (a change that arrives
+ * while a pass runs makes exactly one more pass), retried with exponential backoff after a failure,
+ * triggered by API writes (`enqueue`), at start and on a timer (`reconcileAll`), and by Docker events.
+ */
+export class Reconciler {
+  private readonly tenants = new Map<string, TenantState>();
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(private readonly deps: { store: DesiredStore; runtime: RuntimePort; edge: EdgePort; logger?: Logger; backoff?: { initialMs: number; maxMs: number } }) {}
+
+  /** enqueue asks for a pass over `tenantId`; the promise settles when a pass that saw this request ends. */
+  enqueue(tenantId: string): Promise<void> {
+    const state = this.state(tenantId);
+    if (state.retry) {
+      clearTimeout(state.retry);
+      state.retry = undefined;
+    }
+    return new Promise((resolve) => {
+      state.waiters.push(resolve);
+      if (state.running) {
+        state.dirty = true;
+        return;
+      }
+      void this.run(tenantId, state);
+    });
+  }
+
+  /** reconcileAll passes over every tenant in the database and every tenant Docker still has objects for. */
+  async reconcileAll(): Promise<void> {
+    const [known, observed] = await Promise.all([this.deps.store.listTenantIds(), this.deps.runtime.observedTenantIds()]);
+    const all = [...new Set([...known, ...observed])];
+    // A few at a time: enough to use both cores, few enough not to starve API requests.
+    const queue = [...all];
+    const worker = async () => {
+      for (let id = queue.shift(); id !== undefined; id = queue.shift()) await this.enqueue(id);
+    };
+    await Promise.all([worker(), worker(), worker()]);
+  }
+
+  /** start runs a full pass now and then every `intervalMs` (drift repair). */
+  start({ intervalMs }: { intervalMs: number }): Promise<void> {
+    this.stopped = false;
+    const tick = async () => {
+      try {
+        await this.reconcileAll();
+      } catch (err) {
+        this.deps.logger?.error({ err }, 'reconciler: full pass failed');
+      }
+      if (!this.stopped) this.timer = setTimeout(() => void tick(), intervalMs).unref();
+    };
+    return tick();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    for (const state of this.tenants.values()) if (state.retry) clearTimeout(state.retry);
+  }
+
+  /** idle resolves when no pass is running or queued (retries waiting on backoff do not count). */
+  async idle(): Promise<void> {
+    for (;;) {
+      const busy = [...this.tenants.entries()].filter(([, s]) => s.running);
+      if (busy.length === 0) return;
+      await Promise.all(busy.map(([id]) => this.enqueue(id)));
+    }
+  }
+
+  private state(tenantId: string): TenantState {
+    let state = this.tenants.get(tenantId);
+    if (!state) {
+      state = { running: false, dirty: false, waiters: [], failures: 0 };
+      this.tenants.set(tenantId, state);
+    }
+    return state;
+  }
+
+  private async run(tenantId: string, state: TenantState): Promise<void> {
+    state.running = true;
+    do {
+      state.dirty = false;
+      const waiters = state.waiters.splice(0);
+      let ok = false;
+      try {
+        ok = await this.pass(tenantId);
+      } catch (err) {
+        this.deps.logger?.error({ err, tenantId }, 'reconciler: pass crashed');
+      }
+      state.failures = ok ? 0 : state.failures + 1;
+      for (const resolve of waiters) resolve();
+    } while (state.dirty && !this.stopped);
+    state.running = false;
+    if (state.failures > 0 && !this.stopped) {
+      const { initialMs, maxMs } = this.deps.backoff ?? { initialMs: 1_000, maxMs: 60_000 };
+      const delay = Math.min(maxMs, initialMs * 2 ** (state.failures - 1));
+      state.retry = setTimeout(() => {
+        state.retry = undefined;
+        void this.enqueue(tenantId);
+      }, delay).unref();
+    } else if (state.waiters.length === 0) {
+      this.tenants.delete(tenantId);
+    }
+  }
+
+  /** pass plans and applies one tenant; it returns false when a step failed (a retry follows). */
+  private async pass(tenantId: string): Promise<boolean> {
+    const { store, runtime, edge, logger } = this.deps;
+    const desired = await store.loadTenant(tenantId);
+    const observed = await runtime.observe(tenantId);
+    const actions = plan(desired, observed);
+    const provisioning = actions.find((a): a is Extract<Action, { type: 'set-site-status' }> => a.type === 'set-site-status' && a.status === 'provisioning');
+    const changing = provisioning?.siteIds ?? [];
+    for (const action of actions) {
+      try {
+        await this.apply(tenantId, desired, action);
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        logger?.warn({ err, tenantId, action: action.type }, 'reconciler: step failed');
+        await store.recordEvent({ tenantId, action: `reconcile.${action.type}`, result: 'error', message });
+        if (changing.length > 0) {
+          await store.setSiteStatus({ tenantId, siteIds: changing, status: 'failed', message: userMessage(action, message) });
+        }
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private async apply(tenantId: string, desired: DesiredTenant | null, action: Action): Promise<void> {
+    const { store, runtime, edge } = this.deps;
+    switch (action.type) {
+      case 'set-site-status':
+        await store.setSiteStatus({ tenantId, siteIds: action.siteIds, status: action.status, message: action.message ?? null });
+        return;
+      case 'ensure-runtime': {
+        if (!desired) return;
+        const result = await runtime.ensure(desired);
+        const changed = Object.fromEntries(Object.entries(result.actions).filter(([, a]) => a !== 'unchanged'));
+        if (Object.keys(changed).length > 0 || action.reason !== 'verify') {
+          await store.recordEvent({ tenantId, action: 'tenant.runtime-ensure', result: 'ok', details: { reason: action.reason, components: changed } });
+        }
+        return;
+      }
+      case 'remove-runtime':
+        await runtime.remove({ tenantId, deleteFiles: action.deleteFiles });
+        await store.recordEvent({ tenantId, action: 'tenant.runtime-remove', result: 'ok', details: { reason: action.reason, filesDeleted: action.deleteFiles } });
+        return;
+      case 'push-edge':
+        await edge.push();
+        return;
+    }
+  }
+}
+
+function userMessage(action: Action, message: string): string {
+  if (action.type === 'push-edge') return `The edge (Caddy) did not accept the new routes: ${message}`;
+  return message;
+}

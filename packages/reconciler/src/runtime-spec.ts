@@ -1,0 +1,75 @@
+import type { PhpSettings, SiteSpec, TenantRuntimeSpec } from '@berth/runtime';
+import type { TPhpVersion } from '@berth/contracts';
+import { resolveDomainHosts } from '@berth/caddy';
+import type { DesiredDomain, DesiredSite, DesiredTenant } from './desired.js';
+
+/** DOCUMENT_ROOT is the subdirectory of a site's directory that is served (files outside stay private). */
+export const DOCUMENT_ROOT = 'public';
+/** APP_PORTS are where the starter Node.js and Python apps listen inside their containers. */
+export const APP_PORTS = { node: 3000, python: 8000 } as const;
+
+const MB = 1024 * 1024;
+
+/** servedHostnames are the names a site's webserver must answer: primaries and aliases with their www twins. */
+export function servedHostnames(domains: DesiredDomain[]): string[] {
+  const names = domains
+    .filter((d) => d.kind !== 'redirect')
+    .flatMap((d) => resolveDomainHosts({ id: d.id, hostname: d.hostname, wwwRedirect: d.wwwRedirect, kind: 'primary', tls: { mode: 'off' } }).all);
+  return [...new Set(names)];
+}
+
+function phpSettings(tenant: DesiredTenant, site: DesiredSite): PhpSettings {
+  const php = site.settings.php ?? {};
+  const plan = tenant.plan;
+  return {
+    memoryLimitMb: Math.min(php.memoryLimitMb ?? 128, plan.phpMaxMemoryMb),
+    uploadMaxMb: Math.min(php.uploadMaxMb ?? 32, plan.phpMaxUploadMb),
+    postMaxMb: Math.min(php.postMaxMb ?? php.uploadMaxMb ?? 32, plan.phpMaxUploadMb),
+    maxExecutionSeconds: Math.min(php.maxExecutionSeconds ?? 30, plan.phpMaxExecSeconds),
+    displayErrors: php.displayErrors ?? false,
+  };
+}
+
+function siteSpec(tenant: DesiredTenant, site: DesiredSite): SiteSpec {
+  const base = { siteId: site.id, hostnames: servedHostnames(site.domains) };
+  switch (site.kind) {
+    case 'php':
+      return { ...base, kind: 'php', version: site.version as TPhpVersion, documentRoot: DOCUMENT_ROOT, php: phpSettings(tenant, site) };
+    case 'static':
+      return { ...base, kind: 'static', documentRoot: DOCUMENT_ROOT };
+    case 'node':
+      return { ...base, kind: 'node', version: site.version, command: ['node', 'server.js'], port: APP_PORTS.node };
+    case 'python':
+      return { ...base, kind: 'python', version: site.version, command: ['gunicorn', '-b', `0.0.0.0:${APP_PORTS.python}`, '-w', '2', 'app:app'], port: APP_PORTS.python };
+  }
+}
+
+/**
+ * toRuntimeSpec maps a tenant's desired state to the runtime's input: plan limits become container limits
+ * (each container may use the tenant's CPU; the webserver and cache get a smaller memory share), PHP
+ * settings are clamped to the plan, and every site gets its served hostnames.
+ */
+export function toRuntimeSpec(tenant: DesiredTenant): TenantRuntimeSpec {
+  const plan = tenant.plan;
+  const nanoCpus = plan.cpuMillicores * 1_000_000;
+  const memoryBytes = plan.memoryMb * MB;
+  const small = { nanoCpus, memoryBytes: Math.min(memoryBytes, 256 * MB), pids: Math.min(plan.pidsLimit, 512) };
+  const bound = (max: number) => ({ min: 1, max });
+  return {
+    tenant: { tenantId: tenant.id, uid: tenant.uid, gid: tenant.uid },
+    webserver: { kind: tenant.webserver, port: tenant.ports.web, limits: small },
+    ...(tenant.varnishEnabled ? { varnish: { port: tenant.ports.cache, limits: small, cacheSizeMb: 64 } } : {}),
+    sites: tenant.sites.map((site) => siteSpec(tenant, site)),
+    php: {
+      bounds: {
+        memoryLimitMb: { min: 16, max: plan.phpMaxMemoryMb },
+        uploadMaxMb: bound(plan.phpMaxUploadMb),
+        postMaxMb: bound(plan.phpMaxUploadMb),
+        maxExecutionSeconds: bound(plan.phpMaxExecSeconds),
+        maxChildren: 8,
+      },
+      limits: { nanoCpus, memoryBytes, pids: plan.pidsLimit },
+    },
+    appLimits: { nanoCpus, memoryBytes, pids: plan.pidsLimit },
+  };
+}
