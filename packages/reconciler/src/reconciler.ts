@@ -148,7 +148,7 @@ export class Reconciler {
 
   /** pass plans and applies one tenant; it returns false when a step failed (a retry follows). */
   private async pass(tenantId: string): Promise<boolean> {
-    const { store, runtime, edge, logger } = this.deps;
+    const { store, runtime, logger } = this.deps;
     const desired = await store.loadTenant(tenantId);
     const observed = await runtime.observe(tenantId);
     const actions = plan(desired, observed);

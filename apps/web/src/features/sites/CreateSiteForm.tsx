@@ -5,7 +5,7 @@ import { FormAlert } from '../../forms/FormAlert';
 import { useFormErrors } from '../../forms/useFormErrors';
 import { QueryState } from '../../ui/QueryState';
 import { usePlans } from '../plans/usePlans';
-import { useTenants } from '../tenants/useTenants';
+import { useTenant, useTenants } from '../tenants/useTenants';
 import { useCreateSite, useRuntimeCatalog } from './useSites';
 
 const FIELDS = ['tenantId', 'name', 'runtime.kind', 'runtime.version'] as const;
@@ -36,13 +36,15 @@ export function CreateSiteForm({ chooseTenant, tenantId: fixedTenant, onCreated,
   const form = useFormErrors(ZCreateSiteRequest, { fields: FIELDS, codeFields: CODE_FIELDS });
   const create = useCreateSite();
 
-  const selectedTenant = tenants.data?.items.find((t) => t.id === tenantId);
-  const plan = chooseTenant ? plans.data?.items.find((p) => p.id === selectedTenant?.planId) : plans.data?.items[0];
+  const fixed = useTenant(fixedTenant);
+  const planId = (chooseTenant ? tenants.data?.items.find((t) => t.id === tenantId) : fixed.data)?.planId;
+  // An account owner sees only their own plan; an operator sees them all and picks the tenant's.
+  const plan = plans.data?.items.find((p) => p.id === planId) ?? (chooseTenant || fixedTenant ? undefined : plans.data?.items[0]);
 
   function submit(event: FormEvent) {
     event.preventDefault();
     const input = form.validate({
-      ...(chooseTenant ? { tenantId: tenantId ?? '' } : {}),
+      ...(chooseTenant || fixedTenant ? { tenantId: tenantId ?? '' } : {}),
       name,
       runtime: { kind, ...(version ? { version } : {}) },
     });
