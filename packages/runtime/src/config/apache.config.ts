@@ -152,10 +152,12 @@ MaxRequestWorkers 100
     Require all denied
 </Directory>
 
-# Unknown hosts get 404 rather than the first site (the first VirtualHost is the default).
+# Unknown hosts get 404 rather than the first site (the first VirtualHost is the default); the edge's
+# active health check (Host = the published address) gets 200 on /.berth/health.
 <VirtualHost *:80>
     ServerName default.invalid
     RewriteEngine On
+    RewriteRule ^/\.berth/health$ - [R=200,L]
     RewriteRule ^ - [R=404,L]
 </VirtualHost>
 

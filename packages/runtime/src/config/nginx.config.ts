@@ -137,11 +137,19 @@ map $http_upgrade $berth_connection_upgrade {
     '' close;
 }
 
-# Unknown hosts get 404 rather than the first site.
+# Unknown hosts get 404 rather than the first site; the edge's active health check (Host = the
+# published address) gets 200 on /.berth/health.
 server {
     listen 80 default_server;
     server_name _;
-    return 404;
+    location = /.berth/health {
+        access_log off;
+        default_type text/plain;
+        return 200 "ok\n";
+    }
+    location / {
+        return 404;
+    }
 }
 
 ${blocks.join('\n')}`;
