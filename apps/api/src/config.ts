@@ -38,6 +38,13 @@ const ZEnv = z.object({
   BERTH_PORT_RANGE: ZPortRange.prefault('20000-29999'),
   BERTH_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BERTH_WEB_DIR: z.string().optional(),
+  BERTH_EDGE: z.enum(['managed', 'external', 'off'], { message: "must be 'managed', 'external' or 'off'" }).default('managed'),
+  BERTH_CADDY_ADMIN_SOCKET: z.string().regex(/^\/[\w./-]+$/, 'must be an absolute path to Caddy\'s admin unix socket').optional(),
+  BERTH_CADDY_STORAGE_DIR: z.string().regex(/^\/[\w./-]+$/, 'must be an absolute path').optional(),
+  BERTH_ACME_EMAIL: z.email('must be an email address').optional(),
+  BERTH_ACME_CA: z.string().regex(/^(letsencrypt|zerossl|https:\/\/\S+)$/, "must be 'letsencrypt', 'zerossl' or an https:// ACME directory URL").default('letsencrypt'),
+  BERTH_ACME_TRUSTED_ROOTS: z.string().regex(/^(\/[\w./-]+)(,\/[\w./-]+)*$/, 'must be absolute PEM file paths separated by commas').optional(),
+  BERTH_RECONCILE_INTERVAL_S: z.coerce.number().int().min(5, 'at least 5 seconds').max(86_400).default(60),
   BERTH_READ_CACHE: z.enum(['on', 'off'], { message: "must be 'on' or 'off'" }).default('on'),
   NODE_ENV: z.string().optional(),
 });
@@ -53,6 +60,10 @@ export interface Config {
   portRange: { first: number; last: number };
   logLevel: string;
   webDir: string;
+  /** How Caddy is run: `managed` (a container the panel runs), `external` (its admin socket given), `off`. */
+  edge: { mode: 'managed' | 'external' | 'off'; adminSocket: string; storageDir: string | undefined };
+  acme: { email: string | undefined; directory: string; trustedRootsPemFiles: string[] };
+  reconcileIntervalMs: number;
   /** Serve repeated GETs from memory until the next database write (BERTH_READ_CACHE=off to measure without). */
   readCache: boolean;
   development: boolean;
@@ -77,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(['BERTH_ADMIN_EMAIL and BERTH_ADMIN_PASSWORD: set both or neither']);
   }
   if (e.BERTH_HTTP_PORT === e.BERTH_HTTPS_PORT) throw new ConfigError(['BERTH_HTTP_PORT and BERTH_HTTPS_PORT must differ']);
+  if (e.BERTH_EDGE === 'external' && !e.BERTH_CADDY_ADMIN_SOCKET) throw new ConfigError(['BERTH_CADDY_ADMIN_SOCKET: required when BERTH_EDGE=external']);
   return {
     dataDir,
     listen: e.BERTH_LISTEN,
@@ -87,6 +99,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     portRange: e.BERTH_PORT_RANGE,
     logLevel: e.BERTH_LOG_LEVEL,
     webDir: path.resolve(REPO_ROOT, e.BERTH_WEB_DIR ?? 'apps/web/dist'),
+    edge: { mode: e.BERTH_EDGE, adminSocket: e.BERTH_CADDY_ADMIN_SOCKET ?? '', storageDir: e.BERTH_CADDY_STORAGE_DIR },
+    acme: { email: e.BERTH_ACME_EMAIL, directory: e.BERTH_ACME_CA, trustedRootsPemFiles: e.BERTH_ACME_TRUSTED_ROOTS?.split(',') ?? [] },
+    reconcileIntervalMs: e.BERTH_RECONCILE_INTERVAL_S * 1000,
     readCache: e.BERTH_READ_CACHE === 'on',
     development: e.NODE_ENV === 'development',
   };

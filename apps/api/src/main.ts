@@ -4,6 +4,7 @@ import { buildApp, REDACT } from './app.js';
 import { bootstrapPanel } from './bootstrap.js';
 import { ConfigError, loadConfig } from './config.js';
 import { MIGRATIONS } from './paths.js';
+import { startControlPlane, type ControlPlane } from './control/control-plane.js';
 
 /** main starts the panel: validate configuration, migrate the database, bootstrap, listen. */
 async function main(): Promise<void> {
@@ -28,9 +29,11 @@ async function main(): Promise<void> {
   } else if (boot.createdAdmin) {
     logger.info({ email: config.admin.email }, 'first admin created');
   }
-  const { app } = await buildApp({ config, db, logger });
+  const { app, services } = await buildApp({ config, db, logger });
+  let control: ControlPlane | undefined;
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'shutting down');
+    await control?.stop();
     await app.close();
     await db.$disconnect();
     process.exit(0);
@@ -40,6 +43,9 @@ async function main(): Promise<void> {
   await app.listen({ host: config.listen.host, port: config.listen.port });
   const shownHost = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
   logger.info({ url: `http://${shownHost}:${config.listen.port}/` }, 'berth console ready');
+  // After listen: Caddy asks the panel's on-demand TLS endpoint as soon as it has routes.
+  control = await startControlPlane({ config, db, services, logger });
+  logger.info({ edge: config.edge.mode, httpPort: config.edgePorts.http, httpsPort: config.edgePorts.https }, 'control plane running');
 }
 
 main().catch((error: unknown) => {

@@ -22,6 +22,14 @@ export interface Services {
   tokens: TokensService;
   readCache: ReadCache;
   dataKey: DataKey;
+  /** Cache operations on tenants' Varnish; set by the control plane (absent when it does not run). */
+  cache?: CachePort;
+}
+
+/** CachePort purges a tenant's Varnish: one URL, or everything of a host. */
+export interface CachePort {
+  purgeUrl(tenantId: string, url: string): Promise<void>;
+  banHost(tenantId: string, host: string): Promise<void>;
 }
 
 export function createServices({ db, config }: { db: Db; config: Pick<Config, 'portRange' | 'dataDir'> & { readCache?: boolean } }): Services {

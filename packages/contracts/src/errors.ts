@@ -39,6 +39,10 @@ export const ERROR_CODES = {
   VERSION_NOT_ALLOWED: 422,
   /** The settings are outside the bounds of the tenant's plan. */
   SETTING_OUT_OF_BOUNDS: 422,
+  /** The tenant has Varnish switched off, so there is no cache to purge. */
+  CACHE_NOT_ENABLED: 409,
+  /** The Docker engine or the tenant's cache cannot be reached right now; retry shortly. */
+  RUNTIME_UNAVAILABLE: 503,
   /** No free 127.0.0.1 port is left in the configured range. */
   PORTS_EXHAUSTED: 503,
   /** Too many failed logins from this address or for this account; retry later. */

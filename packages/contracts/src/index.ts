@@ -9,3 +9,4 @@ export * from './sites.js';
 export * from './domains.js';
 export * from './tokens.js';
 export * from './events.js';
+export * from './files.js';

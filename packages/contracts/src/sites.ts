@@ -79,3 +79,9 @@ export const ZRuntimeCatalogResponse = z.object({
   ),
   webservers: z.array(z.string()),
 });
+
+/** ZPurgeCacheRequest: without `url`, everything cached for the site's hostnames; with it, that one URL. */
+export const ZPurgeCacheRequest = z.strictObject({
+  url: z.url({ protocol: /^https?$/, message: 'Enter an absolute http(s) URL of this site, e.g. https://example.com/page.' }).max(2_000).optional(),
+});
+export const ZPurgeCacheResponse = z.object({ purged: z.array(z.string()) });

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ZCreateSiteRequest, ZIdParams, ZOk, ZPage, ZSite, ZSiteListQuery, ZUpdateSiteRequest } from '@berth/contracts';
+import { ZCreateSiteRequest, ZIdParams, ZOk, ZPage, ZPurgeCacheRequest, ZPurgeCacheResponse, ZSite, ZSiteListQuery, ZUpdateSiteRequest } from '@berth/contracts';
 import { contextOf } from '../http/auth.hook.js';
 import type { Services } from '../services.js';
 
@@ -24,4 +24,7 @@ export const siteRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (
       await services.sites.remove(contextOf(request), request.params.id);
       return { ok: true as const };
     });
+  app.post('/sites/:id/cache/purge', {
+    schema: { tags, summary: "Purge the tenant's Varnish for this site: one URL, or every URL of its hostnames", params: ZIdParams, body: ZPurgeCacheRequest.optional(), response: { 200: ZPurgeCacheResponse } },
+  }, async (request) => services.sites.purgeCache(contextOf(request), request.params.id, request.body ?? {}, services.cache));
 };

@@ -1,6 +1,7 @@
 import type { Db } from '@berth/db';
 import { newId } from '@berth/db';
-import type { TSite, TSiteSettings, ZCreateSiteRequest, ZSiteListQuery, ZUpdateSiteRequest } from '@berth/contracts';
+import type { TSite, TSiteSettings, ZCreateSiteRequest, ZPurgeCacheRequest, ZSiteListQuery, ZUpdateSiteRequest } from '@berth/contracts';
+import type { CachePort } from '../services.js';
 import { ZSiteSettings } from '@berth/contracts';
 import type { z } from 'zod';
 import { canSeeTenant, requireNotBilling, requireWrite, tenantScope, type RequestContext } from '../auth/principal.js';
@@ -137,6 +138,33 @@ export class SitesService {
       await recordEvent(tx, ctx, { action: 'site.delete', targetType: 'site', targetId: id, tenantId: site.tenantId, details: { name: site.name } });
     });
     this.deps.notifier.tenantChanged(site.tenantId);
+  }
+
+  /**
+   * purgeCache empties the tenant's Varnish for this site: one URL (its host must be one of the site's
+   * domains), or every URL of every hostname of the site. It acts at once; it is not desired state.
+   */
+  async purgeCache(ctx: RequestContext, id: string, input: z.output<typeof ZPurgeCacheRequest>, cache: CachePort | undefined): Promise<{ purged: string[] }> {
+    requireWrite(ctx.principal);
+    const site = await this.findScoped(ctx, id);
+    const tenant = await this.deps.db.tenant.findUniqueOrThrow({ where: { id: site.tenantId }, select: { varnishEnabled: true } });
+    if (!tenant.varnishEnabled) throw new AppError('CACHE_NOT_ENABLED', 'Varnish is off for this account; switch it on first (PATCH /api/v1/tenants/{id} {"varnishEnabled": true}).');
+    if (!cache) throw new AppError('RUNTIME_UNAVAILABLE', 'The cache cannot be reached right now (the control plane is not running); try again shortly.');
+    const hosts = site.domains.map((d) => d.hostname);
+    let purged: string[];
+    if (input.url) {
+      const url = new URL(input.url);
+      if (!hosts.includes(url.hostname)) {
+        throw new AppError('VALIDATION_FAILED', `${url.hostname} is not a domain of this site.`, { details: { issues: [{ in: 'body', path: ['url'], message: `Use one of: ${hosts.join(', ') || '(no domains yet)'}.` }] } });
+      }
+      await cache.purgeUrl(site.tenantId, url.toString());
+      purged = [url.toString()];
+    } else {
+      for (const host of hosts) await cache.banHost(site.tenantId, host);
+      purged = hosts;
+    }
+    await recordEvent(this.deps.db, ctx, { action: 'site.cache-purge', targetType: 'site', targetId: id, tenantId: site.tenantId, details: { purged } });
+    return { purged };
   }
 
   /** findScoped loads a site the principal may see; another tenant's site is simply "not found". */

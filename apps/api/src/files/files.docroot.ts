@@ -1,0 +1,365 @@
+import { constants, type Stats } from 'node:fs';
+import fs, { type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { AppError, notFound } from '../errors.js';
+
+/** DIR_FLAGS open a directory without following a symbolic link in the last component. */
+export const DIR_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
+
+/** Owner is the tenant's uid/gid; everything the files API creates belongs to it. */
+export interface Owner {
+  uid: number;
+  gid: number;
+}
+
+function errnoOf(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException | undefined)?.code;
+}
+
+/** isErrno tells whether `error` is a system error with one of `codes`. */
+export function isErrno(error: unknown, ...codes: string[]): boolean {
+  const code = errnoOf(error);
+  return code !== undefined && codes.includes(code);
+}
+
+/** outsideRoot is the one answer for a path that leaves the document root, whatever lies outside (no oracle). */
+export function outsideRoot(): AppError {
+  const message = "The path goes through a symbolic link that does not stay inside the site's document root.";
+  return new AppError('VALIDATION_FAILED', message, { details: { issues: [{ in: 'params', path: ['*'], message }] } });
+}
+
+/** pathConflict refuses a request that the current content of the folder makes impossible. */
+export function pathConflict(message: string): AppError {
+  return new AppError('VALIDATION_FAILED', message, { details: { issues: [{ in: 'params', path: ['*'], message }] } });
+}
+
+/**
+ * Dir is an open directory. Its entries are addressed as `/proc/self/fd/<fd>/<name>`: the kernel resolves
+ * that from the open directory itself, like openat(2), so renaming a parent or swapping it for a symbolic
+ * link after it was checked cannot redirect an operation. Linux only, like the rest of the panel.
+ */
+export class Dir {
+  private closed = false;
+
+  constructor(
+    readonly handle: FileHandle,
+    /** Where the directory was when it was opened (what the kernel said, not what was asked for). */
+    readonly realPath: string,
+  ) {}
+
+  /** proc is the path of the directory itself through its descriptor. */
+  get proc(): string {
+    return `/proc/self/fd/${this.handle.fd}`;
+  }
+
+  /** entry is the descriptor-anchored path of `name` in this directory. */
+  entry(name: string): string {
+    return `${this.proc}/${name}`;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.handle.close();
+  }
+}
+
+/** pathOfHandle asks the kernel where an open descriptor points now. */
+export async function pathOfHandle(handle: FileHandle): Promise<string> {
+  return fs.readlink(`/proc/self/fd/${handle.fd}`);
+}
+
+function isInside(root: string, candidate: string): boolean {
+  return candidate === root || candidate.startsWith(`${root}/`);
+}
+
+/** openDirAt opens `name` in `parent` as a directory, never through a symbolic link. */
+async function openDirAt(parent: Dir, name: string): Promise<Dir> {
+  const handle = await fs.open(parent.entry(name), DIR_FLAGS);
+  try {
+    return new Dir(handle, await pathOfHandle(handle));
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
+
+/** makeDirAt creates `name` in `parent` (0755, owned by `owner` unless null) and opens it; an existing directory is opened. */
+async function makeDirAt(parent: Dir, name: string, owner: Owner | null): Promise<{ dir: Dir; made: boolean }> {
+  let made = true;
+  try {
+    await fs.mkdir(parent.entry(name), { mode: 0o755 });
+  } catch (error) {
+    if (!isErrno(error, 'EEXIST')) throw error;
+    made = false;
+  }
+  const dir = await openDirAt(parent, name);
+  if (made) {
+    try {
+      // Through the descriptor: a directory swapped for a link in between is not what gets the new owner.
+      if (owner) await dir.handle.chown(owner.uid, owner.gid);
+      await dir.handle.chmod(0o755);
+    } catch (error) {
+      await dir.close();
+      throw error;
+    }
+  }
+  return { dir, made };
+}
+
+/** Made is a directory this request created, remembered so that a failed request can take it back. */
+interface Made {
+  parent: Dir;
+  name: string;
+}
+
+/** Lookup is what one name in a folder is, after following a symbolic link that stays inside the root. */
+export type Lookup =
+  | { kind: 'missing' }
+  /** The name (or the link's target) is the document root itself. */
+  | { kind: 'root' }
+  /** `dir`/`name` is the real entry: the name itself, or the target of the link it was. */
+  | { kind: 'entry'; dir: Dir; name: string; stats: Stats; viaLink: boolean };
+
+/**
+ * DocumentRoot is a site's open document root, `<dataDir>/tenants/<slug>/sites/<siteId>/public`. Every
+ * path below it is walked one component at a time from open descriptors; a symbolic link is followed only
+ * when its real target stays inside the root, and every directory opened is checked against the root
+ * by asking the kernel where it really is. Close it when done.
+ */
+export class DocumentRoot {
+  private readonly opened: Dir[] = [];
+
+  private constructor(
+    readonly root: Dir,
+    private readonly owner: Owner,
+  ) {}
+
+  get realPath(): string {
+    return this.root.realPath;
+  }
+
+  /**
+   * open opens (with `create`, first creating) a site's document root. `tenants/` and `tenants/<slug>/`
+   * are the panel's (root-owned); `sites/`, the site directory and `public/` belong to the tenant.
+   * `public` may be a symbolic link into the site's own directory (release-switching deploys); anything
+   * else that is not a plain directory is refused. Without `create`, a missing root is `null`.
+   */
+  static async open(opts: { dataDir: string; slug: string; siteId: string; owner: Owner; create: boolean }): Promise<DocumentRoot | null> {
+    const realData = await fs.realpath(opts.dataDir);
+    const chain: Dir[] = [new Dir(await fs.open(realData, DIR_FLAGS), realData)];
+    try {
+      const steps: [string, Owner | null][] = [['tenants', null], [opts.slug, null], ['sites', opts.owner], [opts.siteId, opts.owner]];
+      for (const [name, owner] of steps) {
+        const parent = chain[chain.length - 1]!;
+        try {
+          chain.push(opts.create ? (await makeDirAt(parent, name, owner)).dir : await openDirAt(parent, name));
+        } catch (error) {
+          if (!opts.create && isErrno(error, 'ENOENT')) return null;
+          if (isErrno(error, 'ENOTDIR', 'ELOOP')) throw brokenRoot();
+          throw error;
+        }
+      }
+      const siteDir = chain[chain.length - 1]!;
+      const expected = path.join(realData, 'tenants', opts.slug, 'sites', opts.siteId);
+      if (siteDir.realPath !== expected) throw brokenRoot();
+      const publicDir = await openPublic(siteDir, opts.owner, opts.create);
+      if (!publicDir) return null;
+      return new DocumentRoot(publicDir, opts.owner);
+    } finally {
+      for (const dir of chain) await dir.close();
+    }
+  }
+
+  /** close closes the root and every directory opened through it. */
+  async close(): Promise<void> {
+    for (const dir of this.opened.splice(0)) await dir.close();
+    await this.root.close();
+  }
+
+  /**
+   * walk opens the folder `segments` names, as far as it exists: `dir` is the deepest existing folder and
+   * `missing` the names below it that do not exist yet. A file where a folder is needed is `notDirectory`.
+   */
+  async walk(segments: readonly string[]): Promise<{ dir: Dir; missing: string[] } | { notDirectory: true }> {
+    let dir = this.root;
+    for (let i = 0; i < segments.length; i++) {
+      const name = segments[i]!;
+      const found = await this.lookup(dir, name);
+      if (found.kind === 'missing') return { dir, missing: segments.slice(i) };
+      if (found.kind === 'root') {
+        dir = this.root;
+        continue;
+      }
+      if (!found.stats.isDirectory()) return { notDirectory: true };
+      dir = await this.track(await this.openVerified(found.dir, found.name));
+    }
+    return { dir, missing: [] };
+  }
+
+  /**
+   * lookup says what `name` in `dir` is. A symbolic link is resolved to its real target, which must be
+   * inside the root (else `outsideRoot()`, the same answer whether the target exists or not).
+   */
+  async lookup(dir: Dir, name: string): Promise<Lookup> {
+    let stats: Stats;
+    try {
+      stats = await fs.lstat(dir.entry(name));
+    } catch (error) {
+      if (isErrno(error, 'ENOENT')) return { kind: 'missing' };
+      if (isErrno(error, 'ENOTDIR')) throw notFound('File');
+      throw error;
+    }
+    if (!stats.isSymbolicLink()) return { kind: 'entry', dir, name, stats, viaLink: false };
+    const real = await this.realTargetOf(dir, name);
+    if (real === this.realPath) return { kind: 'root' };
+    const parent = await this.track(await this.openAbsolute(path.dirname(real)));
+    const base = path.basename(real);
+    try {
+      stats = await fs.lstat(parent.entry(base));
+    } catch (error) {
+      if (isErrno(error, 'ENOENT')) throw outsideRoot();
+      throw error;
+    }
+    // The target changed between realpath and lstat: refuse rather than guess.
+    if (stats.isSymbolicLink()) throw outsideRoot();
+    return { kind: 'entry', dir: parent, name: base, stats, viaLink: true };
+  }
+
+  /** checkLink refuses a symbolic link whose target is not inside the root (used before deleting the link itself). */
+  async checkLink(dir: Dir, name: string): Promise<void> {
+    await this.realTargetOf(dir, name);
+  }
+
+  /**
+   * makeDirs creates `names` below `dir`, each owned by the tenant, and returns the last one. `undo`
+   * removes what this call created (deepest first) if they are still empty; it is best effort.
+   */
+  async makeDirs(dir: Dir, names: readonly string[]): Promise<{ dir: Dir; undo: () => Promise<void> }> {
+    const made: Made[] = [];
+    const undo = async () => {
+      for (const step of made.reverse()) {
+        try {
+          await fs.rmdir(step.parent.entry(step.name));
+        } catch (error) {
+          if (!isErrno(error, 'ENOENT', 'ENOTEMPTY', 'EEXIST')) throw error;
+        }
+      }
+    };
+    let current = dir;
+    try {
+      for (const name of names) {
+        const result = await makeDirAt(current, name, this.owner);
+        this.track(result.dir);
+        this.assertInside(result.dir);
+        if (result.made) made.push({ parent: current, name });
+        current = result.dir;
+      }
+    } catch (error) {
+      await undo();
+      if (isErrno(error, 'ENOTDIR', 'ELOOP')) throw pathConflict('A file is in the way of a folder on this path.');
+      throw error;
+    }
+    return { dir: current, undo };
+  }
+
+  /** assertInside refuses a descriptor the kernel says is not inside the root (a swap raced the walk). */
+  assertInside(dir: Dir): void {
+    if (!isInside(this.realPath, dir.realPath)) throw outsideRoot();
+  }
+
+  /** assertHandleInside is assertInside for an open file. */
+  async assertHandleInside(handle: FileHandle): Promise<void> {
+    if (!isInside(this.realPath, await pathOfHandle(handle))) throw outsideRoot();
+  }
+
+  /** openVerified opens the directory `name` in `dir` (no link) and checks where it really is. */
+  private async openVerified(dir: Dir, name: string): Promise<Dir> {
+    let opened: Dir;
+    try {
+      opened = await openDirAt(dir, name);
+    } catch (error) {
+      // A directory swapped for a link or a file after lstat.
+      if (isErrno(error, 'ENOTDIR', 'ELOOP')) throw outsideRoot();
+      if (isErrno(error, 'ENOENT')) throw notFound('File');
+      throw error;
+    }
+    if (!isInside(this.realPath, opened.realPath)) {
+      await opened.close();
+      throw outsideRoot();
+    }
+    return opened;
+  }
+
+  /** openAbsolute opens a real (already resolved) directory path and checks it is inside the root. */
+  private async openAbsolute(realDir: string): Promise<Dir> {
+    let handle: FileHandle;
+    try {
+      handle = await fs.open(realDir, DIR_FLAGS);
+    } catch (error) {
+      if (isErrno(error, 'ENOENT', 'ENOTDIR', 'ELOOP')) throw outsideRoot();
+      throw error;
+    }
+    const dir = new Dir(handle, await pathOfHandle(handle));
+    if (!isInside(this.realPath, dir.realPath)) {
+      await dir.close();
+      throw outsideRoot();
+    }
+    return dir;
+  }
+
+  private async realTargetOf(dir: Dir, name: string): Promise<string> {
+    let real: string;
+    try {
+      real = await fs.realpath(dir.entry(name));
+    } catch (error) {
+      // A dangling link, a loop, or a target we may not know about: all the same answer.
+      if (isErrno(error, 'ENOENT', 'ELOOP', 'ENOTDIR', 'EACCES', 'ENAMETOOLONG')) throw outsideRoot();
+      throw error;
+    }
+    if (!isInside(this.realPath, real)) throw outsideRoot();
+    return real;
+  }
+
+  private track(dir: Dir): Dir {
+    if (dir !== this.root) this.opened.push(dir);
+    return dir;
+  }
+}
+
+function brokenRoot(): AppError {
+  return new AppError('NOT_FOUND', "The site's document root is missing or is not a plain directory (only a link into the site's own folder is accepted).");
+}
+
+/** openPublic opens `public` in the site directory: a plain directory, or a link that stays inside the site directory. */
+async function openPublic(siteDir: Dir, owner: Owner, create: boolean): Promise<Dir | null> {
+  try {
+    return create ? (await makeDirAt(siteDir, 'public', owner)).dir : await openDirAt(siteDir, 'public');
+  } catch (error) {
+    if (!create && isErrno(error, 'ENOENT')) return null;
+    if (!isErrno(error, 'ENOTDIR', 'ELOOP', 'EEXIST')) throw error;
+  }
+  const stats = await fs.lstat(siteDir.entry('public'));
+  if (!stats.isSymbolicLink()) throw brokenRoot();
+  let real: string;
+  try {
+    real = await fs.realpath(siteDir.entry('public'));
+  } catch (error) {
+    if (isErrno(error, 'ENOENT', 'ELOOP', 'ENOTDIR', 'EACCES')) throw brokenRoot();
+    throw error;
+  }
+  if (!real.startsWith(`${siteDir.realPath}/`)) throw brokenRoot();
+  let handle: FileHandle;
+  try {
+    handle = await fs.open(real, DIR_FLAGS);
+  } catch (error) {
+    if (isErrno(error, 'ENOENT', 'ENOTDIR', 'ELOOP')) throw brokenRoot();
+    throw error;
+  }
+  const dir = new Dir(handle, await pathOfHandle(handle));
+  if (!dir.realPath.startsWith(`${siteDir.realPath}/`)) {
+    await dir.close();
+    throw brokenRoot();
+  }
+  return dir;
+}
