@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 
 /** LABELS are the ownership labels Berth puts on everything it creates; nothing without them is touched. */
 export const LABELS = {
+  /** The panel installation that owns the object (several panels may share one engine; each touches only its own). */
   managed: 'berth.managed',
   tenant: 'berth.tenant',
   site: 'berth.site',
@@ -15,8 +16,8 @@ export const LABELS = {
 export type ContainerRole = 'webserver' | 'php-fpm' | 'app' | 'varnish';
 
 /** ownershipLabels are the labels for one tenant object; `spec` is added by the container layer. */
-export function ownershipLabels(args: { tenantId: string; role?: ContainerRole | 'network'; component?: string; siteId?: string }): Record<string, string> {
-  const labels: Record<string, string> = { [LABELS.managed]: 'true', [LABELS.tenant]: args.tenantId };
+export function ownershipLabels(args: { instance: string; tenantId: string; role?: ContainerRole | 'network'; component?: string; siteId?: string }): Record<string, string> {
+  const labels: Record<string, string> = { [LABELS.managed]: args.instance, [LABELS.tenant]: args.tenantId };
   if (args.role) labels[LABELS.role] = args.role;
   if (args.component) labels[LABELS.component] = args.component;
   if (args.siteId) labels[LABELS.site] = args.siteId;

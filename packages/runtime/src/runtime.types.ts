@@ -18,6 +18,8 @@ export type ImageProfile = 'local' | 'official';
  */
 export interface DockerDriver {
   docker: Docker;
+  /** This panel installation's id: the value of `berth.managed` on everything it creates and the only one it touches. */
+  instance: string;
   profile: ImageProfile;
   dataDir: string;
   logger?: Logger;

@@ -35,11 +35,22 @@ describe('renderPhpFpmConfig', () => {
 });
 
 describe('assignPoolPorts', () => {
-  it('gives sites of one version consecutive ports from 9000 in id order', () => {
-    expect([...assignPoolPorts(php, '8.2')]).toEqual([
-      ['blog', 9000],
-      ['shop', 9001],
-    ]);
-    expect([...assignPoolPorts(php, '8.4')]).toEqual([['next', 9000]]);
+  it('gives each site of a version its own port, and adding or removing a site never moves the others', () => {
+    const ports = assignPoolPorts(php, '8.2');
+    expect([...ports.keys()].sort()).toEqual(['blog', 'shop']);
+    const values = [...ports.values()];
+    expect(new Set(values).size).toBe(2);
+    for (const p of values) expect(p >= 9000 && p < 19000).toBe(true);
+    expect([...assignPoolPorts(php, '8.4').keys()]).toEqual(['next']);
+    // Many sites: all distinct, and each keeps its port when others come and go.
+    const many = Array.from({ length: 200 }, (_, i) => ({ ...php[0]!, siteId: `site-${i}`, version: '8.2' as const }));
+    const all = assignPoolPorts(many, '8.2');
+    expect(new Set(all.values()).size).toBe(200);
+    const fewer = assignPoolPorts(many.filter((_, i) => i % 3 !== 0), '8.2');
+    let moved = 0;
+    for (const [id, port] of fewer) if (all.get(id) !== port) moved++;
+    expect(moved).toBeLessThanOrEqual(3);
+    const withNew = assignPoolPorts([...many.slice(0, 50), { ...php[0]!, siteId: 'newcomer', version: '8.2' as const }], '8.2');
+    expect([...assignPoolPorts(many.slice(0, 50), '8.2')].every(([id, port]) => withNew.get(id) === port)).toBe(true);
   });
 });

@@ -68,6 +68,8 @@ php_admin_value[session.save_path] = /tmp
 error_log = /proc/self/fd/2
 log_limit = 8192
 daemonize = no
+; A reload (USR2, on every config change) lets running requests finish instead of cutting them off.
+process_control_timeout = 20s
 
 ${pools.join('\n')}`;
 }

@@ -62,7 +62,7 @@ export async function listComponentContainers(ctx: DockerDriver, tenantId: strin
   return callDocker('container list', () =>
     ctx.docker.listContainers({
       all: true,
-      filters: { label: [`${LABELS.managed}=true`, `${LABELS.tenant}=${tenantId}`, `${LABELS.component}=${component}`] },
+      filters: { label: [`${LABELS.managed}=${ctx.instance}`, `${LABELS.tenant}=${tenantId}`, `${LABELS.component}=${component}`] },
     }),
   );
 }

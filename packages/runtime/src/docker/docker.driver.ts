@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
 import Docker from 'dockerode';
 import { RuntimeError, isRuntimeError } from '../errors.js';
 import { parseImageProfile } from '../catalog.js';
@@ -8,9 +10,11 @@ import type { DockerDriver, ImageProfile, Logger } from '../runtime.types.js';
  * engine the way the Docker CLI does (DOCKER_HOST or /var/run/docker.sock); the profile defaults to
  * BERTH_IMAGE_PROFILE (`local` when unset).
  */
-export function createDockerDriver(args: { dataDir: string; docker?: Docker; profile?: ImageProfile; logger?: Logger }): DockerDriver {
+export function createDockerDriver(args: { dataDir: string; docker?: Docker; profile?: ImageProfile; logger?: Logger; instance?: string }): DockerDriver {
   const driver: DockerDriver = {
     docker: args.docker ?? new Docker(),
+    // Derived from the data dir: one installation, one id, stable across restarts, no file to keep.
+    instance: args.instance ?? createHash('sha256').update(resolve(args.dataDir)).digest('hex').slice(0, 12),
     profile: args.profile ?? parseImageProfile(process.env.BERTH_IMAGE_PROFILE),
     dataDir: args.dataDir,
   };

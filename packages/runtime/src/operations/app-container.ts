@@ -64,7 +64,7 @@ export async function ensureAppContainer(
     component,
     name: containerName(tenant.tenantId, component),
     image: resolveImage(ctx.profile, { role: 'app', kind: site.kind, version }),
-    labels: { ...ownershipLabels({ tenantId: tenant.tenantId, role: 'app', component, siteId }), 'berth.version': version },
+    labels: { ...ownershipLabels({ instance: ctx.instance, tenantId: tenant.tenantId, role: 'app', component, siteId }), 'berth.version': version },
     create,
     settleMs: APP_SETTLE_MS,
   });

@@ -9,7 +9,10 @@ import type { DockerDriver } from '../runtime.types.js';
 
 /** EDGE_OWNER is the `berth.tenant` label of the edge container: it belongs to the panel, not to a tenant. */
 export const EDGE_OWNER = 'berth-edge';
-export const EDGE_CONTAINER = 'berth-edge';
+/** edgeContainerName is the managed Caddy's name; one per installation. */
+export function edgeContainerName(ctx: DockerDriver): string {
+  return `berth-edge-${ctx.instance}`;
+}
 
 /** EdgeSpec is the managed Caddy: where its files live and the public ports it binds on the host. */
 export interface EdgeSpec {
@@ -55,9 +58,9 @@ export async function ensureEdge(ctx: DockerDriver, spec: EdgeSpec): Promise<Ens
   return ensureContainer(ctx, {
     tenantId: EDGE_OWNER,
     component: 'edge',
-    name: EDGE_CONTAINER,
+    name: edgeContainerName(ctx),
     image: resolveImage(ctx.profile, { role: 'caddy' }),
-    labels: { [LABELS.managed]: 'true', [LABELS.tenant]: EDGE_OWNER, [LABELS.role]: 'edge', [LABELS.component]: 'edge' },
+    labels: { [LABELS.managed]: ctx.instance, [LABELS.tenant]: EDGE_OWNER, [LABELS.role]: 'edge', [LABELS.component]: 'edge' },
     // The ports and the Caddyfile's content are part of the spec: changing them replaces the container.
     create: {
       Cmd: ['caddy', 'run', '--config', paths.caddyfile, '--adapter', 'caddyfile'],
@@ -80,7 +83,7 @@ export async function ensureEdge(ctx: DockerDriver, spec: EdgeSpec): Promise<Ens
 /** removeEdge stops and removes the managed Caddy (certificates stay in `caddyDir`). */
 export async function removeEdge(ctx: DockerDriver): Promise<void> {
   try {
-    await ctx.docker.getContainer(EDGE_CONTAINER).remove({ force: true });
+    await ctx.docker.getContainer(edgeContainerName(ctx)).remove({ force: true });
   } catch (err) {
     if (isNotFound(err)) return;
     await callDocker('container remove', () => Promise.reject(err));

@@ -9,7 +9,7 @@ import type { DockerDriver, ObservedState } from '../runtime.types.js';
  * networks with their gateway; volumes. Unlabelled objects are never reported, so never acted upon.
  */
 export async function observe(ctx: DockerDriver, params: { tenantId?: string } = {}): Promise<ObservedState> {
-  const label = [`${LABELS.managed}=true`];
+  const label = [`${LABELS.managed}=${ctx.instance}`];
   if (params.tenantId !== undefined) label.push(`${LABELS.tenant}=${assertSlug(params.tenantId, 'tenant id')}`);
   const [containers, networks, volumes] = await Promise.all([
     callDocker('container list', () => ctx.docker.listContainers({ all: true, filters: { label } })),

@@ -62,7 +62,7 @@ export async function ensurePhpFpm(
     component,
     name: containerName(tenant.tenantId, component),
     image: resolveImage(ctx.profile, { role: 'php-fpm', version }),
-    labels: { ...ownershipLabels({ tenantId: tenant.tenantId, role: 'php-fpm', component }), 'berth.version': version },
+    labels: { ...ownershipLabels({ instance: ctx.instance, tenantId: tenant.tenantId, role: 'php-fpm', component }), 'berth.version': version },
     create,
     configHash: hashText(text),
     reload,

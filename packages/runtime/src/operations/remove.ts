@@ -22,7 +22,7 @@ export interface WantedComponents {
 /**
  * removeUnwanted removes the tenant's containers that are no longer wanted (a deleted app site, a PHP
  * version no site uses, a disabled cache) together with their generated config. Only containers carrying
- * `berth.managed=true` and this tenant's `berth.tenant` are considered. Returns the removed names.
+ * `berth.managed=<this installation>` and this tenant's `berth.tenant` are considered. Returns the removed names.
  */
 export async function removeUnwanted(ctx: DockerDriver, params: { tenantId: string; keep: WantedComponents }): Promise<string[]> {
   const tenantId = assertSlug(params.tenantId, 'tenant id');

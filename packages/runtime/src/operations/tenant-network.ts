@@ -9,7 +9,7 @@ export type TenantNetwork = ObservedNetwork;
 
 async function findTenantNetworks(ctx: DockerDriver, tenantId: string) {
   return callDocker('network list', () =>
-    ctx.docker.listNetworks({ filters: { label: [`${LABELS.managed}=true`, `${LABELS.tenant}=${tenantId}`, `${LABELS.role}=network`] } }),
+    ctx.docker.listNetworks({ filters: { label: [`${LABELS.managed}=${ctx.instance}`, `${LABELS.tenant}=${tenantId}`, `${LABELS.role}=network`] } }),
   );
 }
 
@@ -43,7 +43,7 @@ export async function ensureTenantNetwork(ctx: DockerDriver, params: { tenantId:
         Internal: false,
         EnableIPv6: false,
         Attachable: false,
-        Labels: ownershipLabels({ tenantId, role: 'network' }),
+        Labels: ownershipLabels({ instance: ctx.instance, tenantId, role: 'network' }),
         Options: { 'com.docker.network.bridge.enable_icc': 'true', 'com.docker.network.bridge.enable_ip_masquerade': 'true' },
       }),
     );

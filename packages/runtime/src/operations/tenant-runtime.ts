@@ -41,7 +41,7 @@ export interface TenantRuntimeResult {
 export async function ensureTenantRuntime(ctx: DockerDriver, spec: TenantRuntimeSpec): Promise<TenantRuntimeResult> {
   const tenantId = assertSlug(spec.tenant.tenantId, 'tenant id');
   const before = await callDocker('network list', () =>
-    ctx.docker.listNetworks({ filters: { label: [`${LABELS.managed}=true`, `${LABELS.tenant}=${tenantId}`, `${LABELS.role}=network`] } }),
+    ctx.docker.listNetworks({ filters: { label: [`${LABELS.managed}=${ctx.instance}`, `${LABELS.tenant}=${tenantId}`, `${LABELS.role}=network`] } }),
   );
   const network = await ensureTenantNetwork(ctx, { tenantId });
   await ensureTenantDirs(ctx, spec.tenant, spec.sites.map((s) => s.siteId));

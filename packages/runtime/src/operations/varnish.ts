@@ -74,7 +74,7 @@ export async function ensureVarnish(ctx: DockerDriver, params: { tenantId: strin
     component: VARNISH_COMPONENT,
     name: containerName(tenantId, VARNISH_COMPONENT),
     image: resolveImage(ctx.profile, { role: 'varnish' }),
-    labels: ownershipLabels({ tenantId, role: 'varnish', component: VARNISH_COMPONENT }),
+    labels: ownershipLabels({ instance: ctx.instance, tenantId, role: 'varnish', component: VARNISH_COMPONENT }),
     create,
     configHash: hashText(`${vcl}\nweb=${web.Id}`),
     reload,

@@ -78,7 +78,7 @@ export async function ensureWebserver(
     component,
     name: containerName(tenant.tenantId, 'web'),
     image: resolveImage(ctx.profile, { role: 'webserver', kind: webserver.kind }),
-    labels: { ...ownershipLabels({ tenantId: tenant.tenantId, role: 'webserver', component }), 'berth.webserver': webserver.kind },
+    labels: { ...ownershipLabels({ instance: ctx.instance, tenantId: tenant.tenantId, role: 'webserver', component }), 'berth.webserver': webserver.kind },
     create,
     configHash: hashText(text),
     reload,
