@@ -10,6 +10,10 @@ import { ensurePhpFpm, phpComponent } from './php-fpm.js';
 import { appComponent, ensureAppContainer } from './app-container.js';
 import { ensureVarnish, VARNISH_COMPONENT } from './varnish.js';
 import { removeUnwanted } from './remove.js';
+import { observe } from './observe.js';
+
+/** BACKEND_DRAIN_MS is how long a replaced backend keeps running after the webserver stopped sending to it. */
+const BACKEND_DRAIN_MS = 2_000;
 import type { AppSite, DockerDriver, PhpBounds, PhpSite, ResourceLimits, SiteSpec, TenantIdentity, VarnishSpec, WebserverSpec } from '../runtime.types.js';
 import type { TPhpVersion } from '../contracts.js';
 
@@ -103,6 +107,13 @@ export async function ensureTenantRuntime(ctx: DockerDriver, spec: TenantRuntime
       return rollback(err);
     }
   }
+
+  // Backends the webserver no longer points at may still be serving requests the old nginx/apache workers
+  // accepted before the reload: give those a moment to finish before the containers go.
+  const keepComponents = new Set<string>(['webserver', VARNISH_COMPONENT, ...versions.map(phpComponent), ...appSites.map((s) => appComponent(s.siteId))]);
+  const leaving = (await observe(ctx, { tenantId })).containers.filter((c) => !keepComponents.has(c.component));
+  const webserverChanged = components.webserver !== undefined && components.webserver.action !== 'unchanged';
+  if (leaving.length > 0 && webserverChanged) await new Promise((r) => setTimeout(r, BACKEND_DRAIN_MS));
 
   const removed = await removeUnwanted(ctx, {
     tenantId,
