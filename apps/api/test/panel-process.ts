@@ -1,0 +1,202 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import https from 'node:https';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { request } from 'undici';
+import { createDockerDriver, EDGE_OWNER, observe, removeEdge, removeTenant, type DockerDriver } from '@berth/runtime';
+
+const ROOT = path.resolve(import.meta.dirname, '../../..');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+/** ensureBuilt builds the panel once if its bundle is missing (integration tests run the real `pnpm start` artifact). */
+export function ensureBuilt(): void {
+  if (fs.existsSync(path.join(ROOT, 'apps/api/dist/main.js')) && fs.existsSync(path.join(ROOT, 'apps/web/dist/index.html'))) return;
+  const out = spawnSync('pnpm', ['build'], { cwd: ROOT, stdio: 'inherit' });
+  if (out.status !== 0) throw new Error('pnpm build failed');
+}
+
+export interface ApiResponse<T = unknown> {
+  status: number;
+  body: T;
+  text: string;
+}
+
+/**
+ * PanelProcess is the built panel running as its own process on loopback, with its own data dir, edge
+ * ports and port range: what `bash scripts/setup.sh` starts, minus the background. Tests talk to it over
+ * HTTP only, and may kill it with SIGKILL and start it again on the same data dir.
+ */
+export class PanelProcess {
+  readonly dataDir: string;
+  readonly admin = { email: 'admin@example.test', password: 'admin-password-123' };
+  child: ChildProcess | undefined;
+  log = '';
+  private cookie = '';
+  private csrf = '';
+
+  private constructor(
+    readonly apiPort: number,
+    readonly httpPort: number,
+    readonly httpsPort: number,
+    private readonly extraEnv: Record<string, string>,
+  ) {
+    this.dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-panel-'));
+  }
+
+  static async start(extraEnv: Record<string, string> = {}): Promise<PanelProcess> {
+    ensureBuilt();
+    const panel = new PanelProcess(await freePort(), await freePort(), await freePort(), extraEnv);
+    await panel.spawn();
+    return panel;
+  }
+
+  get base(): string {
+    return `http://127.0.0.1:${this.apiPort}`;
+  }
+
+  /** caRoot is Caddy's local CA root: HTTPS clients verify the edge's internal certificates against it. */
+  get caRoot(): string {
+    return fs.readFileSync(path.join(this.dataDir, 'caddy/storage/pki/authorities/local/root.crt'), 'utf8');
+  }
+
+  async spawn(): Promise<void> {
+    const rangeStart = 30_000 + Math.floor(Math.random() * 300) * 100;
+    this.child = spawn(process.execPath, ['--enable-source-maps', path.join(ROOT, 'apps/api/dist/main.js')], {
+      env: {
+        ...process.env,
+        BERTH_DATA_DIR: this.dataDir,
+        BERTH_LISTEN: `127.0.0.1:${this.apiPort}`,
+        BERTH_HTTP_PORT: String(this.httpPort),
+        BERTH_HTTPS_PORT: String(this.httpsPort),
+        BERTH_ADMIN_EMAIL: this.admin.email,
+        BERTH_ADMIN_PASSWORD: this.admin.password,
+        BERTH_PORT_RANGE: `${rangeStart}-${rangeStart + 99}`,
+        BERTH_LOG_LEVEL: 'info',
+        BERTH_RECONCILE_INTERVAL_S: '5',
+        ...this.extraEnv,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const collect = (chunk: Buffer) => {
+      this.log += chunk.toString();
+      if (this.log.length > 2_000_000) this.log = this.log.slice(-1_000_000);
+    };
+    this.child.stdout?.on('data', collect);
+    this.child.stderr?.on('data', collect);
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      try {
+        const res = await request(`${this.base}/api/v1/health`);
+        await res.body.text();
+        if (res.statusCode === 200) break;
+      } catch {
+        // not listening yet
+      }
+      if (this.child.exitCode !== null) throw new Error(`panel exited early:\n${this.log.slice(-3000)}`);
+      if (Date.now() > deadline) throw new Error(`panel did not start:\n${this.log.slice(-3000)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await this.login();
+  }
+
+  /** kill stops the panel by its PID (SIGKILL by default: the crash-safety tests need no goodbye). */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill(signal);
+    await exited;
+  }
+
+  async login(): Promise<void> {
+    const res = await request(`${this.base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(this.admin) });
+    const body = (await res.body.json()) as { csrfToken: string };
+    const setCookie = res.headers['set-cookie'];
+    this.cookie = (Array.isArray(setCookie) ? setCookie[0]! : setCookie!).split(';')[0]!;
+    this.csrf = body.csrfToken;
+  }
+
+  /** api calls the REST API as the admin session, or with `token` as a bearer token. */
+  async api<T = Record<string, unknown>>(method: string, url: string, body?: unknown, opts: { token?: string; raw?: Buffer | string; contentType?: string } = {}): Promise<ApiResponse<T>> {
+    const headers: Record<string, string> = opts.token ? { authorization: `Bearer ${opts.token}` } : { cookie: this.cookie, 'x-csrf-token': this.csrf };
+    let payload: string | Buffer | undefined;
+    if (opts.raw !== undefined) {
+      payload = opts.raw;
+      headers['content-type'] = opts.contentType ?? 'application/octet-stream';
+    } else if (body !== undefined) {
+      payload = JSON.stringify(body);
+      headers['content-type'] = 'application/json';
+    }
+    const res = await request(`${this.base}/api/v1${url}`, { method: method as 'GET', headers, body: payload });
+    const text = await res.body.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON (downloads)
+    }
+    return { status: res.statusCode, body: parsed as T, text };
+  }
+
+  /** https fetches a page through the edge (Caddy) for `host`, verifying the certificate against Caddy's local CA. */
+  https(host: string, pathname = '/'): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
+    return new Promise((resolve, reject) => {
+      const req = https.request(
+        { host: '127.0.0.1', port: this.httpsPort, servername: host, path: pathname, headers: { host }, ca: this.caRoot, agent: false, timeout: 10_000 },
+        (res) => {
+          let data = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (data += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data, headers: res.headers }));
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  /** waitFor polls `check` until it returns a truthy value (or throws the last failure after `timeoutMs`). */
+  async waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    let last: unknown;
+    for (;;) {
+      try {
+        const value = await check();
+        if (value) return value;
+      } catch (err) {
+        last = err;
+      }
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}\n${this.log.slice(-2000)}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  /** stop ends the panel and removes everything it created in Docker (by its installation label) and on disk. */
+  async stop(): Promise<void> {
+    await this.kill('SIGTERM');
+    const driver = this.driver();
+    const seen = await observe(driver);
+    for (const tenantId of new Set(seen.containers.map((c) => c.tenantId).concat(seen.networks.map((n) => n.tenantId)))) {
+      if (tenantId !== EDGE_OWNER) await removeTenant(driver, { tenantId, deleteSiteFiles: true });
+    }
+    await removeEdge(driver);
+    fs.rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  /** driver is a runtime context for this panel's installation: tests read Docker's state through it. */
+  driver(): DockerDriver {
+    return createDockerDriver({ dataDir: this.dataDir });
+  }
+}
