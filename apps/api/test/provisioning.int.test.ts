@@ -16,6 +16,7 @@ describe('provisioning: API call → live HTTPS site', () => {
   let panel: PanelProcess;
   let tenantId: string;
   const sites: Record<string, Site> = {};
+  const domainIds: Record<string, string> = {};
 
   const site = async (id: string) => (await panel.api<Site>('GET', `/sites/${id}`)).body;
   const waitLive = (id: string, timeoutMs = 90_000) =>
@@ -47,7 +48,10 @@ describe('provisioning: API call → live HTTPS site', () => {
       expect(created.status).toBe(201);
       expect(created.body.status).toBe('pending');
       sites[version] = created.body;
-      expect((await panel.api('POST', `/sites/${created.body.id}/domains`, { hostname: `${name}.acme.test` })).status).toBe(201);
+      const domain = await panel.api<{ id: string; tls: string }>('POST', `/sites/${created.body.id}/domains`, { hostname: `${name}.acme.test` });
+      expect(domain.status).toBe(201);
+      expect(domain.body.tls).toBe('internal');
+      domainIds[version] = domain.body.id;
     }
     for (const [version, s] of Object.entries(sites)) {
       await waitLive(s.id);
@@ -63,6 +67,14 @@ describe('provisioning: API call → live HTTPS site', () => {
     const events = await panel.api<{ items: { action: string }[] }>('GET', `/events?tenantId=${tenantId}&limit=200`);
     const actions = events.body.items.map((e) => e.action);
     for (const a of ['site.create', 'domain.create', 'site.provisioning', 'site.live', 'tenant.runtime-ensure', 'file.upload']) expect(actions).toContain(a);
+    // The certificate status the API reports is what the edge serves.
+    const cert = await panel.waitFor('certificate status', async () => {
+      const res = await panel.api<{ issuer: string | null; notAfter: string | null; error: string | null }>('GET', `/domains/${domainIds['8.2']}/certificate`);
+      return res.body.issuer ? res.body : undefined;
+    }, 60_000);
+    expect(cert.issuer).toMatch(/Caddy Local Authority/);
+    expect(cert.error).toBeNull();
+    expect(new Date(cert.notAfter!).getTime()).toBeGreaterThan(Date.now());
     // HTTP redirects to HTTPS.
     const plain = await fetch(`http://127.0.0.1:${panel.httpPort}/`, { headers: { host: 'php82.acme.test' }, redirect: 'manual' });
     expect(plain.status).toBe(308);

@@ -21,6 +21,7 @@ import type { Config } from '../config.js';
 import type { Services } from '../services.js';
 import { renderCaddyfile } from './caddyfile.js';
 import { PrismaDesiredStore } from './desired-store.js';
+import { CertificateProber } from './certificate-prober.js';
 
 export interface ControlPlane {
   reconciler: Reconciler;
@@ -117,6 +118,9 @@ export async function startControlPlane({ config, db, services, logger }: { conf
     watcher = pusher.watch({ intervalMs: 3_000 });
   }
 
+  const prober = config.edge.mode === 'off' ? null : new CertificateProber({ db, httpsPort: config.edgePorts.https, logger: log });
+  prober?.start();
+
   const reconciler = new Reconciler({
     store,
     runtime,
@@ -125,6 +129,7 @@ export async function startControlPlane({ config, db, services, logger }: { conf
         if (!pusher) return;
         const outcome = await pusher.schedule();
         if (outcome.status === 'failed') throw outcome.error instanceof Error ? outcome.error : new Error(String(outcome.error));
+        if (outcome.status === 'pushed') prober?.soon();
       },
     },
     logger: log,
@@ -151,6 +156,7 @@ export async function startControlPlane({ config, db, services, logger }: { conf
       services.notifier.off('changed', onChange);
       events.stop();
       watcher?.stop();
+      prober?.stop();
       reconciler.stop();
       await pusher?.close();
     },
