@@ -30,10 +30,10 @@ async function main(): Promise<void> {
     logger.info({ email: config.admin.email }, 'first admin created');
   }
   const { app, services } = await buildApp({ config, db, logger });
-  let control: ControlPlane | undefined;
+  const controlRef: { current?: ControlPlane } = {};
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'shutting down');
-    await control?.stop();
+    await controlRef.current?.stop();
     await app.close();
     await db.$disconnect();
     process.exit(0);
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   const shownHost = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
   logger.info({ url: `http://${shownHost}:${config.listen.port}/` }, 'berth console ready');
   // After listen: Caddy asks the panel's on-demand TLS endpoint as soon as it has routes.
-  control = await startControlPlane({ config, db, services, logger });
+  controlRef.current = await startControlPlane({ config, db, services, logger });
   logger.info({ edge: config.edge.mode, httpPort: config.edgePorts.http, httpsPort: config.edgePorts.https }, 'control plane running');
 }
 

@@ -62,6 +62,11 @@ export const ROUTES: Record<string, RouteSpec> = {
   'DELETE /api/v1/tokens/{id}': { owner: 'tenant-a' },
   'GET /api/v1/events': { owner: 'list' },
   'GET /api/v1/runtimes': { owner: 'list' },
+  'GET /api/v1/sites/{id}/files': { owner: 'tenant-a' },
+  'GET /api/v1/sites/{id}/files/{*}': { owner: 'tenant-a' },
+  'PUT /api/v1/sites/{id}/files/{*}': { owner: 'tenant-a', body: () => 'intruder upload' },
+  'DELETE /api/v1/sites/{id}/files/{*}': { owner: 'tenant-a' },
+  'POST /api/v1/sites/{id}/directories/{*}': { owner: 'tenant-a' },
 };
 
 export const PUBLIC = new Set(['POST /api/v1/auth/login']);

@@ -147,8 +147,10 @@ describe('one tenant, three PHP versions, Node and Python behind one nginx', () 
     expect((await httpGet(webA, 'p84.a.test', '/.env')).status).toBe(404);
   });
 
-  it('answers 404 for a host no site owns', async () => {
+  it('answers 404 for a host no site owns, and 200 to the edge health check on its published address', async () => {
     expect((await httpGet(webA, 'unknown.test')).status).toBe(404);
+    expect((await httpGet(webA, `127.0.0.1:${webA}`, '/.berth/health')).status).toBe(200);
+    expect((await httpGet(webA, 'p82.a.test', '/.berth/health')).status).toBe(404);
   });
 
   it('is idempotent: a second pass changes nothing', async () => {
@@ -223,6 +225,7 @@ describe('a second tenant on apache, isolated from the first', () => {
     expect(res.body.startsWith('8.2.')).toBe(true);
     expect((await httpGet(webB, 'shop.b.test', '/.env')).status).toBe(404);
     expect((await httpGet(webB, 'p82.a.test')).status).toBe(404);
+    expect((await httpGet(webB, `127.0.0.1:${webB}`, '/.berth/health')).status).toBe(200);
   });
 
   it("tenant A's PHP container cannot reach tenant B's containers, but reaches its own", async () => {

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
-import { buildCaddyConfig, CaddyAdminClient, CaddyConfigPusher, LETS_ENCRYPT_DIRECTORY, ZEROSSL_DIRECTORY, type CaddyConfig } from '@berth/caddy';
+import { buildCaddyConfig, CaddyAdminClient, CaddyConfigPusher, type CaddyConfig } from '@berth/caddy';
 import type { Db } from '@berth/db';
 import { customCertificateFiles, Reconciler, toDesiredEdge, toRuntimeSpec, type DesiredTenant, type RuntimePort } from '@berth/reconciler';
 import {

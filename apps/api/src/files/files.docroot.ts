@@ -69,6 +69,13 @@ export async function pathOfHandle(handle: FileHandle): Promise<string> {
   return fs.readlink(`/proc/self/fd/${handle.fd}`);
 }
 
+/** assertName refuses a name that is not one plain path segment; the route schema already did, this is the last line. */
+function assertName(name: string): void {
+  if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\u0000')) {
+    throw pathConflict('A path segment must be a plain name.');
+  }
+}
+
 function isInside(root: string, candidate: string): boolean {
   return candidate === root || candidate.startsWith(`${root}/`);
 }
@@ -119,10 +126,10 @@ export type Lookup =
   /** The name (or the link's target) is the document root itself. */
   | { kind: 'root' }
   /** `dir`/`name` is the real entry: the name itself, or the target of the link it was. */
-  | { kind: 'entry'; dir: Dir; name: string; stats: Stats; viaLink: boolean };
+  | { kind: 'entry'; dir: Dir; name: string; stats: Stats };
 
 /**
- * DocumentRoot is a site's open document root, `<dataDir>/tenants/<slug>/sites/<siteId>/public`. Every
+ * DocumentRoot is a site's open document root, `<dataDir>/tenants/<tenantId>/sites/<siteId>/public`. Every
  * path below it is walked one component at a time from open descriptors; a symbolic link is followed only
  * when its real target stays inside the root, and every directory opened is checked against the root
  * by asking the kernel where it really is. Close it when done.
@@ -140,16 +147,16 @@ export class DocumentRoot {
   }
 
   /**
-   * open opens (with `create`, first creating) a site's document root. `tenants/` and `tenants/<slug>/`
+   * open opens (with `create`, first creating) a site's document root. `tenants/` and `tenants/<tenantId>/`
    * are the panel's (root-owned); `sites/`, the site directory and `public/` belong to the tenant.
    * `public` may be a symbolic link into the site's own directory (release-switching deploys); anything
    * else that is not a plain directory is refused. Without `create`, a missing root is `null`.
    */
-  static async open(opts: { dataDir: string; slug: string; siteId: string; owner: Owner; create: boolean }): Promise<DocumentRoot | null> {
+  static async open(opts: { dataDir: string; tenantId: string; siteId: string; owner: Owner; create: boolean }): Promise<DocumentRoot | null> {
     const realData = await fs.realpath(opts.dataDir);
     const chain: Dir[] = [new Dir(await fs.open(realData, DIR_FLAGS), realData)];
     try {
-      const steps: [string, Owner | null][] = [['tenants', null], [opts.slug, null], ['sites', opts.owner], [opts.siteId, opts.owner]];
+      const steps: [string, Owner | null][] = [['tenants', null], [opts.tenantId, null], ['sites', opts.owner], [opts.siteId, opts.owner]];
       for (const [name, owner] of steps) {
         const parent = chain[chain.length - 1]!;
         try {
@@ -161,7 +168,7 @@ export class DocumentRoot {
         }
       }
       const siteDir = chain[chain.length - 1]!;
-      const expected = path.join(realData, 'tenants', opts.slug, 'sites', opts.siteId);
+      const expected = path.join(realData, 'tenants', opts.tenantId, 'sites', opts.siteId);
       if (siteDir.realPath !== expected) throw brokenRoot();
       const publicDir = await openPublic(siteDir, opts.owner, opts.create);
       if (!publicDir) return null;
@@ -192,7 +199,7 @@ export class DocumentRoot {
         continue;
       }
       if (!found.stats.isDirectory()) return { notDirectory: true };
-      dir = await this.track(await this.openVerified(found.dir, found.name));
+      dir = this.track(await this.openVerified(found.dir, found.name));
     }
     return { dir, missing: [] };
   }
@@ -202,6 +209,7 @@ export class DocumentRoot {
    * inside the root (else `outsideRoot()`, the same answer whether the target exists or not).
    */
   async lookup(dir: Dir, name: string): Promise<Lookup> {
+    assertName(name);
     let stats: Stats;
     try {
       stats = await fs.lstat(dir.entry(name));
@@ -210,10 +218,10 @@ export class DocumentRoot {
       if (isErrno(error, 'ENOTDIR')) throw notFound('File');
       throw error;
     }
-    if (!stats.isSymbolicLink()) return { kind: 'entry', dir, name, stats, viaLink: false };
+    if (!stats.isSymbolicLink()) return { kind: 'entry', dir, name, stats };
     const real = await this.realTargetOf(dir, name);
     if (real === this.realPath) return { kind: 'root' };
-    const parent = await this.track(await this.openAbsolute(path.dirname(real)));
+    const parent = this.track(await this.openAbsolute(path.dirname(real)));
     const base = path.basename(real);
     try {
       stats = await fs.lstat(parent.entry(base));
@@ -223,12 +231,22 @@ export class DocumentRoot {
     }
     // The target changed between realpath and lstat: refuse rather than guess.
     if (stats.isSymbolicLink()) throw outsideRoot();
-    return { kind: 'entry', dir: parent, name: base, stats, viaLink: true };
+    return { kind: 'entry', dir: parent, name: base, stats };
   }
 
-  /** checkLink refuses a symbolic link whose target is not inside the root (used before deleting the link itself). */
+  /** checkLink refuses a symbolic link whose target is not inside the root; used before deleting the link itself. */
   async checkLink(dir: Dir, name: string): Promise<void> {
-    await this.realTargetOf(dir, name);
+    assertName(name);
+    try {
+      const real = await fs.realpath(dir.entry(name));
+      if (isInside(this.realPath, real)) return;
+    } catch (error) {
+      if (!isErrno(error, 'ENOENT')) throw outsideRoot();
+      // A dangling link: judge where its text points, so a stale link inside the root can still be removed.
+      const target = path.resolve(dir.realPath, await fs.readlink(dir.entry(name)));
+      if (isInside(this.realPath, target)) return;
+    }
+    throw outsideRoot();
   }
 
   /**
@@ -249,6 +267,7 @@ export class DocumentRoot {
     let current = dir;
     try {
       for (const name of names) {
+        assertName(name);
         const result = await makeDirAt(current, name, this.owner);
         this.track(result.dir);
         this.assertInside(result.dir);

@@ -103,19 +103,7 @@ export class FilesService {
         }
       }
 
-      // The plan's disk: what is on disk now, plus whatever any upload of this tenant writes from here on.
-      const limitBytes = site.tenant.plan.diskMb * MiB;
-      const usedBytes = await measureDiskUsage(path.dirname(path.dirname(path.dirname(root.realPath))));
-      const room = limitBytes + replacedBytes - usedBytes;
-      if (input.declaredBytes !== null && input.declaredBytes > room) throw overPlan(site, input.declaredBytes, usedBytes);
-      const writtenAtStart = this.written.get(site.tenantId) ?? 0;
-      const onChunk = (ownBytes: number, chunkBytes: number) => {
-        const written = (this.written.get(site.tenantId) ?? 0) + chunkBytes;
-        this.written.set(site.tenantId, written);
-        if (ownBytes > FILE_UPLOAD_MAX_BYTES) throw tooLarge();
-        if (written - writtenAtStart > room) throw overPlan(site, ownBytes, usedBytes);
-      };
-
+      const onChunk = await this.diskGuard(site, { replacedBytes, declaredBytes: input.declaredBytes });
       const tempName = `.berth-upload-${randomBytes(8).toString('hex')}.tmp`;
       const temp = await openTemp(anchor, tempName);
       let committed = false;
@@ -125,8 +113,6 @@ export class FilesService {
         await temp.chown(site.tenant.uid, site.tenant.uid);
         await temp.chmod(0o644);
         const bytes = await copyBody(input.body ?? Readable.from([]), temp, onChunk);
-        await temp.sync();
-        await temp.close();
         const made = await root.makeDirs(anchor, walked.missing);
         undoDirs = made.undo;
         await this.deps.db.$transaction(async (tx) => {
@@ -140,7 +126,7 @@ export class FilesService {
         });
         committed = true;
         log.info({ bytes }, 'file uploaded');
-        return toEntry(name === segments[segments.length - 1] ? name : segments[segments.length - 1]!, await fs.lstat(made.dir.entry(name)));
+        return toEntry(segments[segments.length - 1]!, await fs.lstat(made.dir.entry(name)));
       } finally {
         await temp.close();
         if (!committed) await this.discardUpload({ log, anchor, tempName, undoDirs });
@@ -251,6 +237,25 @@ export class FilesService {
     }
   }
 
+  /**
+   * diskGuard checks one upload against the plan's disk and the hard cap: up front with its Content-Length,
+   * then per chunk. The tenant's usage is measured once (`du` of its sites, which includes the temp files
+   * of uploads in flight); from then on every byte any upload of the tenant writes counts too, so parallel
+   * uploads cannot each take the same free space. Replacing a file frees its old size.
+   */
+  private async diskGuard(site: SiteRow, opts: { replacedBytes: number; declaredBytes: number | null }): Promise<(ownBytes: number, chunkBytes: number) => void> {
+    const usedBytes = await measureDiskUsage(path.join(this.deps.dataDir, 'tenants', site.tenantId, 'sites'));
+    const room = site.tenant.plan.diskMb * MiB + opts.replacedBytes - usedBytes;
+    if (opts.declaredBytes !== null && opts.declaredBytes > room) throw overPlan(site, { bytes: opts.declaredBytes, usedBytes, partial: false });
+    const writtenAtStart = this.written.get(site.tenantId) ?? 0;
+    return (ownBytes, chunkBytes) => {
+      const written = (this.written.get(site.tenantId) ?? 0) + chunkBytes;
+      this.written.set(site.tenantId, written);
+      if (ownBytes > FILE_UPLOAD_MAX_BYTES) throw tooLarge();
+      if (written - writtenAtStart > room) throw overPlan(site, { bytes: ownBytes, usedBytes, partial: true });
+    };
+  }
+
   /** openForRead opens `name` in `dir` without following a link and answers a listing or a file stream. */
   private async openForRead(args: { root: DocumentRoot; site: SiteRow; dir: Dir; name: string; relPath: string; displayName: string }): Promise<FileRead> {
     let handle: FileHandle;
@@ -301,7 +306,7 @@ export class FilesService {
   }
 
   private openRoot(site: SiteRow, create: boolean): Promise<DocumentRoot | null> {
-    return DocumentRoot.open({ dataDir: this.deps.dataDir, slug: site.tenant.slug, siteId: site.id, owner: { uid: site.tenant.uid, gid: site.tenant.uid }, create });
+    return DocumentRoot.open({ dataDir: this.deps.dataDir, tenantId: site.tenantId, siteId: site.id, owner: { uid: site.tenant.uid, gid: site.tenant.uid }, create });
   }
 
   private logFor(ctx: RequestContext, site: SiteRow, op: string): FastifyBaseLogger {
@@ -321,11 +326,11 @@ function tooLarge(): AppError {
   return new AppError('PAYLOAD_TOO_LARGE', `One upload is at most ${FILE_UPLOAD_MAX_BYTES / MiB} MiB.`);
 }
 
-function overPlan(site: SiteRow, bytes: number, usedBytes: number): AppError {
+function overPlan(site: SiteRow, { bytes, usedBytes, partial }: { bytes: number; usedBytes: number; partial: boolean }): AppError {
   const mb = (n: number) => (n / MiB).toFixed(1);
   return new AppError(
     'PLAN_LIMIT_REACHED',
-    `This upload (${mb(bytes)} MB so far) would take the account over its plan's ${site.tenant.plan.diskMb} MB of disk (${mb(usedBytes)} MB in use); delete files or move to a larger plan.`,
+    `Uploading ${partial ? 'more than ' : ''}${mb(bytes)} MB would take the account over its plan's ${site.tenant.plan.diskMb} MB of disk (${mb(usedBytes)} MB in use); delete files or move to a larger plan.`,
     { details: { diskMb: site.tenant.plan.diskMb, usedBytes } },
   );
 }

@@ -157,7 +157,7 @@ MaxRequestWorkers 100
 <VirtualHost *:80>
     ServerName default.invalid
     RewriteEngine On
-    RewriteRule ^/\.berth/health$ - [R=200,L]
+    RewriteRule ^/\\.berth/health$ - [R=200,L]
     RewriteRule ^ - [R=404,L]
 </VirtualHost>
 

@@ -1,4 +1,5 @@
-import { chmod, chown, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, lchown, lstat, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { RuntimeError } from '../errors.js';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { assertSlug, assertUid } from '../inputs.guard.js';
@@ -32,6 +33,21 @@ function stateDir(ctx: DockerDriver, tenantId: string): string {
  * ensureTenantDirs creates the tenant's directories and gives `sites/` and each site directory to the
  * tenant's uid, so PHP-FPM/Node/Python (running as that uid) can write there and nothing else can.
  */
+/**
+ * ownDirectory makes `path` a real directory owned by the tenant. It never follows a symbolic link: the
+ * tenant owns the parent and could swap the directory for a link to /etc, and a root `chown` through it
+ * would hand /etc to the tenant. A link where a directory belongs is refused.
+ */
+async function ownDirectory(path: string, tenant: TenantIdentity, mode?: number): Promise<void> {
+  await mkdir(path, { recursive: true });
+  const info = await lstat(path);
+  if (!info.isDirectory()) {
+    throw new RuntimeError('INVALID_INPUT', `${path} must be a directory, but it is a ${info.isSymbolicLink() ? 'symbolic link' : 'file'}; remove it so Berth can recreate it.`);
+  }
+  await lchown(path, tenant.uid, tenant.gid);
+  if (mode !== undefined) await chmod(path, mode);
+}
+
 export async function ensureTenantDirs(ctx: DockerDriver, tenant: TenantIdentity, siteIds: readonly string[]): Promise<void> {
   const uid = assertUid(tenant.uid);
   const gid = assertUid(tenant.gid, 'gid');
@@ -39,14 +55,8 @@ export async function ensureTenantDirs(ctx: DockerDriver, tenant: TenantIdentity
   await mkdir(join(root, 'config'), { recursive: true, mode: 0o755 });
   await mkdir(stateDir(ctx, tenant.tenantId), { recursive: true, mode: 0o700 });
   const sites = sitesDir(ctx, tenant.tenantId);
-  await mkdir(sites, { recursive: true });
-  await chown(sites, uid, gid);
-  await chmod(sites, 0o755);
-  for (const siteId of siteIds) {
-    const dir = join(sites, assertSlug(siteId, 'site id'));
-    await mkdir(dir, { recursive: true });
-    await chown(dir, uid, gid);
-  }
+  await ownDirectory(sites, { ...tenant, uid, gid }, 0o755);
+  for (const siteId of siteIds) await ownDirectory(join(sites, assertSlug(siteId, 'site id')), { ...tenant, uid, gid });
 }
 
 /** writeConfigFile writes a generated file atomically (temp + rename) so a running server never reads half of it. */
@@ -167,7 +177,7 @@ async function writeOwnedIfMissing(path: string, content: string, tenant: Tenant
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw err;
   }
-  await chown(path, tenant.uid, tenant.gid);
+  await lchown(path, tenant.uid, tenant.gid);
   return true;
 }
 
@@ -178,8 +188,7 @@ async function writeOwnedIfMissing(path: string, content: string, tenant: Tenant
  */
 export async function ensureSiteScaffold(ctx: DockerDriver, tenant: TenantIdentity, site: { siteId: string; kind: 'php' | 'static' | 'node' | 'python'; version?: string; documentRoot?: string }): Promise<void> {
   const siteDir = join(sitesDir(ctx, tenant.tenantId), assertSlug(site.siteId, 'site id'));
-  await mkdir(siteDir, { recursive: true });
-  await chown(siteDir, tenant.uid, tenant.gid);
+  await ownDirectory(siteDir, tenant);
   if (site.kind === 'node') {
     await writeOwnedIfMissing(join(siteDir, 'server.js'), DEFAULT_NODE_APP, tenant);
     return;
@@ -189,8 +198,10 @@ export async function ensureSiteScaffold(ctx: DockerDriver, tenant: TenantIdenti
     return;
   }
   const docroot = site.documentRoot ? join(siteDir, site.documentRoot) : siteDir;
-  await mkdir(docroot, { recursive: true });
-  await chown(docroot, tenant.uid, tenant.gid);
+  // A document root the tenant made a link (release switching) is theirs to fill: never follow it as root.
+  const existing = await lstat(docroot).catch(() => undefined);
+  if (existing?.isSymbolicLink()) return;
+  await ownDirectory(docroot, tenant);
   const entries = (await readdir(docroot)).filter((name) => !name.startsWith('.'));
   if (entries.length > 0) return;
   if (site.kind === 'php') await writeOwnedIfMissing(join(docroot, 'index.php'), defaultPhpIndex(site.version ?? ''), tenant);
