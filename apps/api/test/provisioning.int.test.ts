@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { observe } from '@berth/runtime';
+import { request } from 'undici';
 import { PanelProcess } from './panel-process.js';
 
 /**
@@ -76,8 +77,10 @@ describe('provisioning: API call → live HTTPS site', () => {
     expect(cert.error).toBeNull();
     expect(new Date(cert.notAfter!).getTime()).toBeGreaterThan(Date.now());
     // HTTP redirects to HTTPS.
-    const plain = await fetch(`http://127.0.0.1:${panel.httpPort}/`, { headers: { host: 'php82.acme.test' }, redirect: 'manual' });
-    expect(plain.status).toBe(308);
+    const plain = await request(`http://127.0.0.1:${panel.httpPort}/page?x=1`, { headers: { host: 'php82.acme.test' } });
+    await plain.body.dump();
+    expect(plain.statusCode).toBe(308);
+    expect(plain.headers.location).toBe(`https://php82.acme.test:${panel.httpsPort}/page?x=1`);
   });
 
   it('switches 7.4 → 8.4 while a client loops on the site: zero failed requests, new version served', async () => {
@@ -117,7 +120,7 @@ describe('provisioning: API call → live HTTPS site', () => {
       return res.status === 503 && /suspended/i.test(res.body);
     });
     await panel.waitFor('containers stopped', async () => (await observe(panel.driver(), { tenantId })).containers.length === 0);
-    expect((await site(sites['8.2']!.id)).status).toBe('suspended');
+    await panel.waitFor('site marked suspended', async () => (await site(sites['8.2']!.id)).status === 'suspended');
     expect((await panel.api('POST', `/tenants/${tenantId}/unsuspend`)).status).toBe(200);
     await waitLive(sites['8.2']!.id);
     expect(await panel.waitFor('site back', () => versionOf('php82.acme.test'), 60_000)).toBe('8.2');
@@ -145,6 +148,6 @@ describe('provisioning: API call → live HTTPS site', () => {
       return res.status !== 200;
     });
     const fs = await import('node:fs');
-    expect(fs.existsSync(`${panel.dataDir}/tenants/${tenantId}`)).toBe(false);
+    await panel.waitFor('tenant files deleted', async () => !fs.existsSync(`${panel.dataDir}/tenants/${tenantId}`));
   });
 });

@@ -108,7 +108,10 @@ export async function startControlPlane({ config, db, services, logger }: { conf
             ...(config.acme.trustedRootsPemFiles.length > 0 ? { trustedRootsPemFiles: config.acme.trustedRootsPemFiles } : {}),
           },
           onDemand: { permissionEndpoint: `http://${config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host}:${config.listen.port}/api/v1/edge/tls-permission` },
-          upstream: { healthCheckUri: '/.berth/health' },
+          // The webserver answers /.berth/health on its published address. With one upstream per tenant a
+          // failed check turns requests into 503s until the next check, so checks run every 10 s: a
+          // restarted or unsuspended tenant is back within that.
+          upstream: { healthCheckUri: '/.berth/health', healthCheckInterval: '10s' },
         });
       },
     });
