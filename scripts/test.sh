@@ -5,9 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/prereqs.sh --tests
 printf '\033[1m==> %s\033[0m\n' "typecheck"
-pnpm -s typecheck
+pnpm typecheck
 printf '\033[1m==> %s\033[0m\n' "lint"
-pnpm -s lint
+pnpm lint
 printf '\033[1m==> %s\033[0m\n' "build"
 pnpm -s build >/dev/null
 printf '\033[1m==> %s\033[0m\n' "tests"
