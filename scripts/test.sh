@@ -9,6 +9,6 @@ pnpm typecheck
 printf '\033[1m==> %s\033[0m\n' "lint"
 pnpm lint
 printf '\033[1m==> %s\033[0m\n' "build"
-pnpm -s build >/dev/null
+pnpm build
 printf '\033[1m==> %s\033[0m\n' "tests"
 pnpm -s test
