@@ -10,4 +10,9 @@ export const theme = createTheme({
   autoContrast: true,
   fontFamily: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
   defaultRadius: 'md',
+  components: {
+    // Mantine's close button is an icon only; screen readers need its name.
+    // (A plain object, not Modal.extend: importing Modal here would pull it into the first-load bundle.)
+    Modal: { defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } },
+  },
 });

@@ -1,9 +1,10 @@
 import { useState, type FormEvent } from 'react';
-import { Button, Center, Paper, PasswordInput, Stack, TextInput, Title } from '@mantine/core';
+import { Button, Center, Paper, Stack, TextInput, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Navigate, useNavigate } from 'react-router';
 import { ZLoginRequest, type TSessionResponse } from '@berth/contracts';
 import { api, rememberSession } from '../../api';
+import { PasswordField } from '../../ui/PasswordField';
 import { FormAlert } from '../../forms/FormAlert';
 import { useFormErrors } from '../../forms/useFormErrors';
 import { SESSION_KEY, useSession } from './useSession';
@@ -44,7 +45,7 @@ export function LoginPage() {
             <FormAlert message={form.formError} />
             <TextInput label="Email" type="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.currentTarget.value)}
               error={form.errors.email} data-autofocus autoFocus />
-            <PasswordInput label="Password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.currentTarget.value)}
+            <PasswordField label="Password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.currentTarget.value)}
               error={form.errors.password} />
             <Button type="submit" loading={login.isPending} fullWidth>Sign in</Button>
           </Stack>

@@ -1,10 +1,11 @@
 import { useState, type FormEvent } from 'react';
-import { Button, PasswordInput, Stack } from '@mantine/core';
+import { Button, Stack } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation } from '@tanstack/react-query';
 import type { z } from 'zod';
 import { ZChangePasswordRequest } from '@berth/contracts';
 import { api } from '../../api';
+import { PasswordField } from '../../ui/PasswordField';
 import { FormAlert } from '../../forms/FormAlert';
 import { useFormErrors } from '../../forms/useFormErrors';
 
@@ -40,11 +41,11 @@ export function PasswordForm() {
     <form onSubmit={submit} noValidate aria-label="Change password">
       <Stack maw={420}>
         <FormAlert message={form.formError} />
-        <PasswordInput label="Current password" autoComplete="current-password" value={currentPassword}
+        <PasswordField label="Current password" autoComplete="current-password" value={currentPassword}
           onChange={(e) => setCurrent(e.currentTarget.value)} error={form.errors.currentPassword} />
-        <PasswordInput label="New password" description="At least 12 characters." autoComplete="new-password" value={newPassword}
+        <PasswordField label="New password" description="At least 12 characters." autoComplete="new-password" value={newPassword}
           onChange={(e) => setNew(e.currentTarget.value)} error={form.errors.newPassword} />
-        <PasswordInput label="Repeat new password" autoComplete="new-password" value={confirm}
+        <PasswordField label="Repeat new password" autoComplete="new-password" value={confirm}
           onChange={(e) => setConfirm(e.currentTarget.value)} error={mismatch} />
         <Button type="submit" loading={change.isPending} w="fit-content">Change password</Button>
       </Stack>

@@ -1,47 +1,40 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, apiUpload, apiUrl, isNotFound } from '../../api';
+import type { TFileEntry, TFileListing } from '@berth/contracts';
+import { api, apiUpload, apiUrl, isNotFound, queryString } from '../../api';
 
-/**
- * TFileEntry is one row of a directory listing from GET /api/v1/sites/{id}/files/{path}. The files API is
- * not in the panel yet and contracts has no schema for it; this is the shape the console expects
- * (asked of the API owner as `ZFileList`), kept here only until contracts defines it.
- */
-export interface TFileEntry {
-  name: string;
-  type: 'file' | 'directory';
-  size: number | null;
-  modifiedAt: string | null;
+function encodePath(path: string): string {
+  return path.split('/').filter(Boolean).map(encodeURIComponent).join('/');
 }
 
-/** filesPath is the API path of a file or directory (`''` is the site's root) with each segment encoded. */
+/** filesPath is the API path of a file or folder (`''` is the document root) with each segment encoded. */
 export function filesPath(siteId: string, path: string): string {
-  const encoded = path.split('/').filter(Boolean).map(encodeURIComponent).join('/');
-  return `/sites/${encodeURIComponent(siteId)}/files/${encoded}`;
+  const encoded = encodePath(path);
+  return `/sites/${encodeURIComponent(siteId)}/files${encoded ? `/${encoded}` : ''}`;
 }
 
-/** downloadUrl is a plain link the browser can follow with the session cookie. */
+/** downloadUrl is a plain link the browser follows with the session cookie (the API answers an attachment). */
 export function downloadUrl(siteId: string, path: string): string {
   return apiUrl(filesPath(siteId, path));
 }
 
-/** joinPath appends a name to a directory path without doubling slashes. */
+/** joinPath appends a name to a folder path without doubling slashes. */
 export function joinPath(dir: string, name: string): string {
   return [...dir.split('/').filter(Boolean), name].join('/');
 }
 
-export type FilesListing = { available: false } | { available: true; items: TFileEntry[] };
+export type FilesListing = { available: false } | { available: true; entries: TFileEntry[] };
 
 /**
- * useFileListing lists a directory. A 404 on the site's root means this panel has no files API yet
- * (the site itself was just read), which the view shows as "not available" instead of an error.
+ * useFileListing lists a folder. A 404 on the document root means this panel has no files API (the site
+ * itself was just read), which the view shows as "not available" instead of an error.
  */
 export function useFileListing(siteId: string, path: string) {
   return useQuery({
     queryKey: ['files', siteId, path],
     queryFn: async (): Promise<FilesListing> => {
       try {
-        const answer = await api<{ items: TFileEntry[] } | TFileEntry[]>('GET', filesPath(siteId, path));
-        return { available: true, items: Array.isArray(answer) ? answer : answer.items };
+        const listing = await api<TFileListing>('GET', filesPath(siteId, path));
+        return { available: true, entries: listing.entries };
       } catch (error) {
         if (path === '' && isNotFound(error)) return { available: false };
         throw error;
@@ -55,20 +48,30 @@ function useInvalidateFiles(siteId: string) {
   return () => queryClient.invalidateQueries({ queryKey: ['files', siteId] });
 }
 
+/** useUploadFile sends a file as the raw body of PUT …/files/{path}; an existing file is replaced. */
 export function useUploadFile(siteId: string) {
   const invalidate = useInvalidateFiles(siteId);
   return useMutation({
-    mutationFn: ({ path, file }: { path: string; file: Blob }) => apiUpload('PUT', filesPath(siteId, path), file),
+    mutationFn: ({ path, file }: { path: string; file: Blob }) => apiUpload<TFileEntry>('PUT', filesPath(siteId, path), file),
     onSuccess: invalidate,
   });
 }
 
+/** useMakeDirectory makes a folder (and missing parents) with POST …/directories/{path}. */
 export function useMakeDirectory(siteId: string) {
   const invalidate = useInvalidateFiles(siteId);
-  return useMutation({ mutationFn: (path: string) => api('POST', filesPath(siteId, path)), onSuccess: invalidate });
+  return useMutation({
+    mutationFn: (path: string) => api<TFileEntry>('POST', `/sites/${encodeURIComponent(siteId)}/directories/${encodePath(path)}`),
+    onSuccess: invalidate,
+  });
 }
 
+/** useDeleteFile deletes a file or link, or a folder with everything in it (recursive). */
 export function useDeleteFile(siteId: string) {
   const invalidate = useInvalidateFiles(siteId);
-  return useMutation({ mutationFn: (path: string) => api('DELETE', filesPath(siteId, path)), onSuccess: invalidate });
+  return useMutation({
+    mutationFn: ({ path, recursive }: { path: string; recursive: boolean }) =>
+      api('DELETE', `${filesPath(siteId, path)}${queryString({ recursive: recursive ? 'true' : undefined })}`),
+    onSuccess: invalidate,
+  });
 }

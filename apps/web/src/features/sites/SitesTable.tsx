@@ -1,4 +1,5 @@
-import { Anchor, Stack, Table, Text } from '@mantine/core';
+import { Anchor, Group, Paper, Stack, Table, Text } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { Link } from 'react-router';
 import type { TSite, TTenant } from '@berth/contracts';
 import { EmptyNote } from '../../ui/QueryState';
@@ -12,9 +13,31 @@ export interface SitesTableProps {
   empty: string;
 }
 
-/** SitesTable lists sites with their status, failure message, runtime and domains. */
+/** SiteCards is the phone layout of the list: one card per site, status first. */
+function SiteCards({ sites, tenants }: Omit<SitesTableProps, 'empty'>) {
+  return (
+    <Stack gap="sm" data-testid="sites-table" role="list" aria-label="Sites">
+      {sites.map((site) => (
+        <Paper key={site.id} withBorder p="sm" role="listitem" data-site-name={site.name}>
+          <Group justify="space-between" wrap="nowrap">
+            <Anchor component={Link} to={`/sites/${site.id}`} fw={600}>{site.name}</Anchor>
+            <SiteStatusBadge status={site.status} />
+          </Group>
+          {site.statusMessage && <Text size="xs" c={site.status === 'failed' ? 'red.8' : 'dimmed'} mt={4}>{site.statusMessage}</Text>}
+          <Text size="sm" mt={4} data-testid="site-runtime">{runtimeLabel(site.runtime)}</Text>
+          {tenants && <Text size="sm" c="dimmed">Tenant {tenants.get(site.tenantId)?.slug ?? site.tenantId}</Text>}
+          {site.domains.map((d) => <Text key={d} size="sm" className="mono">{d}</Text>)}
+        </Paper>
+      ))}
+    </Stack>
+  );
+}
+
+/** SitesTable lists sites with their status, failure message, runtime and domains (as cards on a phone). */
 export function SitesTable({ sites, tenants, empty }: SitesTableProps) {
+  const phone = useMediaQuery('(max-width: 36em)');
   if (sites.length === 0) return <EmptyNote>{empty}</EmptyNote>;
+  if (phone) return <SiteCards sites={sites} tenants={tenants} />;
   return (
     <Table.ScrollContainer minWidth={560}>
       <Table striped highlightOnHover aria-label="Sites" data-testid="sites-table">

@@ -1,0 +1,83 @@
+import { useState, type FormEvent } from 'react';
+import { Button, Checkbox, Group, NumberInput, SimpleGrid, Stack, TextInput } from '@mantine/core';
+import { PHP_VERSIONS, ZCreatePlanRequest, ZUpdatePlanRequest, type TPlan } from '@berth/contracts';
+import { FormAlert } from '../../forms/FormAlert';
+import { numberOrUndefined } from '../../forms/numbers';
+import { useFormErrors } from '../../forms/useFormErrors';
+import { useCreatePlan, useUpdatePlan } from './usePlans';
+
+/** LIMITS are the plan's numeric limits in form order, with the words and unit an operator reads. */
+export const LIMITS = [
+  { key: 'maxSites', label: 'Sites' },
+  { key: 'maxDomains', label: 'Domains' },
+  { key: 'cpuMillicores', label: 'CPU (millicores)' },
+  { key: 'memoryMb', label: 'Memory (MB)' },
+  { key: 'diskMb', label: 'Disk (MB)' },
+  { key: 'bandwidthGb', label: 'Bandwidth (GB/month)' },
+  { key: 'pidsLimit', label: 'Processes' },
+  { key: 'phpMaxMemoryMb', label: 'PHP memory_limit max (MB)' },
+  { key: 'phpMaxUploadMb', label: 'PHP upload max (MB)' },
+  { key: 'phpMaxExecSeconds', label: 'PHP max_execution_time max (s)' },
+] as const;
+type LimitKey = (typeof LIMITS)[number]['key'];
+
+const DEFAULTS: Record<LimitKey, number> = {
+  maxSites: 5, maxDomains: 20, cpuMillicores: 1000, memoryMb: 1024, diskMb: 10_240, bandwidthGb: 100,
+  pidsLimit: 256, phpMaxMemoryMb: 256, phpMaxUploadMb: 64, phpMaxExecSeconds: 60,
+};
+
+const FIELDS = ['name', 'phpVersions', ...LIMITS.map((l) => l.key)];
+
+/** PlanForm creates a plan, or edits one (sending only what changed); limits are checked by the shared schema. */
+export function PlanForm({ plan, onDone, onCancel }: { plan?: TPlan; onDone: (plan: TPlan) => void; onCancel: () => void }) {
+  const [name, setName] = useState(plan?.name ?? '');
+  const [limits, setLimits] = useState<Record<LimitKey, number | string>>(() => {
+    const start = { ...DEFAULTS };
+    if (plan) for (const { key } of LIMITS) start[key] = plan[key];
+    return start;
+  });
+  const [phpVersions, setPhpVersions] = useState<string[]>(plan?.phpVersions ?? [...PHP_VERSIONS]);
+  const createForm = useFormErrors(ZCreatePlanRequest, { fields: FIELDS, codeFields: { PLAN_NAME_TAKEN: 'name' } });
+  const editForm = useFormErrors(ZUpdatePlanRequest, { fields: FIELDS, codeFields: { PLAN_NAME_TAKEN: 'name' } });
+  const form = plan ? editForm : createForm;
+  const create = useCreatePlan();
+  const update = useUpdatePlan(plan?.id ?? '');
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    const values: Record<string, unknown> = { name, phpVersions };
+    for (const { key } of LIMITS) values[key] = numberOrUndefined(limits[key]);
+    if (!plan) {
+      const input = createForm.validate(values as never);
+      if (input) create.mutate(input, { onSuccess: onDone, onError: createForm.showServerError });
+      return;
+    }
+    const changed = Object.fromEntries(Object.entries(values).filter(([key, value]) => JSON.stringify(plan[key as keyof TPlan]) !== JSON.stringify(value)));
+    const input = editForm.validate(changed);
+    if (input) update.mutate(input, { onSuccess: onDone, onError: editForm.showServerError });
+  }
+
+  return (
+    <form onSubmit={submit} noValidate aria-label={plan ? `Edit plan ${plan.name}` : 'Create plan'}>
+      <Stack gap="sm">
+        <FormAlert message={form.formError} />
+        <TextInput label="Plan name" required value={name} onChange={(e) => setName(e.currentTarget.value)} error={form.errors.name} data-autofocus />
+        <SimpleGrid cols={{ base: 1, xs: 2 }}>
+          {LIMITS.map(({ key, label }) => (
+            <NumberInput key={key} label={label} required allowDecimal={false} min={0} value={limits[key]}
+              onChange={(value) => setLimits((l) => ({ ...l, [key]: value }))} error={form.errors[key]} />
+          ))}
+        </SimpleGrid>
+        <Checkbox.Group label="PHP versions allowed" value={phpVersions} onChange={setPhpVersions} error={form.errors.phpVersions}>
+          <Group mt={6}>
+            {PHP_VERSIONS.map((v) => <Checkbox key={v} value={v} label={`PHP ${v}`} />)}
+          </Group>
+        </Checkbox.Group>
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onCancel}>Cancel</Button>
+          <Button type="submit" loading={create.isPending || update.isPending}>{plan ? 'Save plan' : 'Create plan'}</Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}

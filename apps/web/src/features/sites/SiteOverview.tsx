@@ -1,0 +1,55 @@
+import type { ReactNode } from 'react';
+import { Alert, Button, Group, Paper, SimpleGrid, Stack, Text } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { useNavigate } from 'react-router';
+import type { TSite } from '@berth/contracts';
+import { ConfirmModal } from '../../ui/ConfirmModal';
+import { formatDate } from '../../ui/dates';
+import { errorText } from '../../ui/QueryState';
+import { runtimeLabel } from './runtimeLabel';
+import { SiteStatusBadge } from './SiteStatusBadge';
+import { isInProgress, useDeleteSite } from './useSites';
+
+function Fact({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <Stack gap={2}>
+      <Text size="xs" c="dimmed" tt="uppercase" fw={600}>{label}</Text>
+      <div>{children}</div>
+    </Stack>
+  );
+}
+
+/** SiteOverview shows where a site stands (with the failure message when provisioning failed) and deletes it. */
+export function SiteOverview({ site }: { site: TSite }) {
+  const navigate = useNavigate();
+  const [deleting, { open, close }] = useDisclosure(false);
+  const remove = useDeleteSite();
+  return (
+    <Stack>
+      {site.status === 'failed' && (
+        <Alert color="red" title="Provisioning failed" role="alert">{site.statusMessage ?? 'No reason was recorded.'}</Alert>
+      )}
+      {isInProgress(site) && (
+        <Alert color="blue" variant="light" title="Being set up" aria-live="polite">
+          {site.statusMessage ?? 'The panel is preparing this site; this page updates by itself.'}
+        </Alert>
+      )}
+      <Paper withBorder p="md">
+        <SimpleGrid cols={{ base: 1, xs: 2, md: 4 }}>
+          <Fact label="Status"><SiteStatusBadge status={site.status} /></Fact>
+          <Fact label="Runtime"><Text data-testid="overview-runtime">{runtimeLabel(site.runtime)}</Text></Fact>
+          <Fact label="Domains"><Text>{site.domains.length === 0 ? 'none yet' : site.domains.join(', ')}</Text></Fact>
+          <Fact label="Created"><Text>{formatDate(site.createdAt)}</Text></Fact>
+        </SimpleGrid>
+      </Paper>
+      <Group>
+        <Button color="red" variant="outline" onClick={open}>Delete site</Button>
+      </Group>
+      <ConfirmModal opened={deleting} onClose={close} title={`Delete ${site.name}?`} confirmLabel="Delete site"
+        typedConfirmation={site.name} pending={remove.isPending} error={remove.error ? errorText(remove.error) : null}
+        onConfirm={() => remove.mutate(site.id, { onSuccess: () => { close(); void navigate('/sites'); } })}>
+        The site, its domains and its settings are removed. Its files are deleted by the panel. This cannot be undone.
+      </ConfirmModal>
+    </Stack>
+  );
+}

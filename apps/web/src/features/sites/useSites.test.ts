@@ -1,0 +1,14 @@
+import { describe, expect, it } from 'vitest';
+import type { TSite } from '@berth/contracts';
+import { LIVE_POLL_MS, pollWhileInProgress } from './useSites';
+
+const site = (status: TSite['status']) => ({ status }) as TSite;
+
+describe('pollWhileInProgress', () => {
+  it('polls while a site is pending or provisioning and stops once all have settled', () => {
+    expect(pollWhileInProgress([site('live'), site('pending')])).toBe(LIVE_POLL_MS);
+    expect(pollWhileInProgress([site('provisioning')])).toBe(LIVE_POLL_MS);
+    expect(pollWhileInProgress([site('live'), site('failed'), site('suspended')])).toBe(false);
+    expect(pollWhileInProgress(undefined)).toBe(false);
+  });
+});

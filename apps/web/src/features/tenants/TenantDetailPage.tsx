@@ -1,0 +1,68 @@
+import { Button, Group, Modal, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { useNavigate, useParams } from 'react-router';
+import { isNotFound } from '../../api';
+import { formatDate } from '../../ui/dates';
+import { PageHeader } from '../../ui/PageHeader';
+import { QueryState } from '../../ui/QueryState';
+import { EventsTable } from '../events/EventsTable';
+import { useEvents } from '../events/useEvents';
+import { NotFoundPage } from '../shell/NotFoundPage';
+import { CreateSiteForm } from '../sites/CreateSiteForm';
+import { SitesTable } from '../sites/SitesTable';
+import { useSites } from '../sites/useSites';
+import { TenantEditForm } from './TenantEditForm';
+import { TenantLifecycle } from './TenantLifecycle';
+import { TenantStatusBadge } from './TenantStatusBadge';
+import { useTenant } from './useTenants';
+
+/** TenantDetailPage is one hosting account for the operator: settings, lifecycle, sites and recent events. */
+export function TenantDetailPage() {
+  const { tenantId = '' } = useParams();
+  const navigate = useNavigate();
+  const tenant = useTenant(tenantId);
+  const sites = useSites({ tenantId });
+  const events = useEvents({ tenantId, limit: 10 });
+  const [creating, { open, close }] = useDisclosure(false);
+  if (tenant.isError && isNotFound(tenant.error)) return <NotFoundPage what="tenant" />;
+  return (
+    <QueryState query={tenant} label="the tenant">
+      {(data) => (
+        <Stack>
+          <PageHeader title={data.slug} description={data.name} actions={<TenantStatusBadge status={data.status} />} />
+          <Paper withBorder p="md">
+            <SimpleGrid cols={{ base: 1, xs: 2, md: 4 }}>
+              <Text size="sm"><b>Owner:</b> {data.ownerEmail ?? '—'}</Text>
+              <Text size="sm"><b>Ports:</b> web {data.ports.web ?? '—'}, cache {data.ports.cache ?? '—'}</Text>
+              <Text size="sm"><b>Sites:</b> {data.siteCount}</Text>
+              <Text size="sm"><b>Created:</b> {formatDate(data.createdAt)}</Text>
+            </SimpleGrid>
+          </Paper>
+          <Paper withBorder p="md">
+            <Title order={2} size="h4" mb="sm">Settings</Title>
+            <TenantEditForm key={data.updatedAt} tenant={data} />
+          </Paper>
+          <Paper withBorder p="md">
+            <Title order={2} size="h4" mb="sm">Lifecycle</Title>
+            <TenantLifecycle tenant={data} />
+          </Paper>
+          <Group justify="space-between">
+            <Title order={2} size="h4">Sites</Title>
+            <Button size="xs" onClick={open}>Create site</Button>
+          </Group>
+          <QueryState query={sites} label="sites">
+            {(page) => <SitesTable sites={page.items} empty="This tenant has no sites yet." />}
+          </QueryState>
+          <Title order={2} size="h4">Recent events</Title>
+          <QueryState query={events} label="events">
+            {(page) => <EventsTable events={page.items} empty="No events yet." />}
+          </QueryState>
+          <Modal opened={creating} onClose={close} title={`Create a site for ${data.slug}`}>
+            <CreateSiteForm chooseTenant={false} tenantId={data.id} onCancel={close}
+              onCreated={(site) => { close(); void navigate(`/sites/${site.id}`); }} />
+          </Modal>
+        </Stack>
+      )}
+    </QueryState>
+  );
+}
