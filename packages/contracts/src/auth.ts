@@ -27,3 +27,4 @@ export const ZChangePasswordRequest = z.strictObject({
   currentPassword: z.string().min(1).max(256),
   newPassword: ZPassword,
 });
+export type TChangePasswordRequest = z.input<typeof ZChangePasswordRequest>;

@@ -33,6 +33,10 @@ export const ERROR_CODES = {
   TENANT_SUSPENDED: 409,
   /** The same Idempotency-Key was sent with a different body. */
   IDEMPOTENCY_KEY_REUSED: 409,
+  /** A request with the same Idempotency-Key is still running and did not finish in time; retry with the same key. */
+  IDEMPOTENCY_KEY_IN_PROGRESS: 409,
+  /** A single sign-on link was already used, has expired or never existed; ask the billing system for a new one. */
+  SSO_LINK_INVALID: 410,
   /** The action would exceed a limit of the tenant's plan. */
   PLAN_LIMIT_REACHED: 422,
   /** The runtime version is not in the catalog or not allowed by the tenant's plan. */

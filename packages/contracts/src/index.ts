@@ -10,3 +10,4 @@ export * from './domains.js';
 export * from './tokens.js';
 export * from './events.js';
 export * from './files.js';
+export * from './billing.js';

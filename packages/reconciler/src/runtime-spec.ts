@@ -30,8 +30,15 @@ function phpSettings(tenant: DesiredTenant, site: DesiredSite): PhpSettings {
   };
 }
 
+/**
+ * PLACEHOLDER_DOMAIN: a site without domains still gets its containers and a vhost, under a name in the
+ * reserved `.invalid` TLD that no visitor can ever send; adding a domain makes it reachable.
+ */
+export const PLACEHOLDER_DOMAIN = 'site.invalid';
+
 function siteSpec(tenant: DesiredTenant, site: DesiredSite): SiteSpec {
-  const base = { siteId: site.id, hostnames: servedHostnames(site.domains) };
+  const served = servedHostnames(site.domains);
+  const base = { siteId: site.id, hostnames: served.length > 0 ? served : [`${site.id}.${PLACEHOLDER_DOMAIN}`] };
   switch (site.kind) {
     case 'php':
       return { ...base, kind: 'php', version: site.version as TPhpVersion, documentRoot: DOCUMENT_ROOT, php: phpSettings(tenant, site) };

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import type { DesiredTenant } from './desired.js';
+import { toDesiredEdge } from './edge-spec.js';
+import { toRuntimeSpec } from './runtime-spec.js';
+
+const tenant: DesiredTenant = {
+  id: 't1', slug: 'acme', uid: 200001, status: 'active', webserver: 'nginx', varnishEnabled: true, ports: { web: 20000, cache: 20001 },
+  plan: { cpuMillicores: 500, memoryMb: 512, pidsLimit: 128, phpMaxMemoryMb: 256, phpMaxUploadMb: 64, phpMaxExecSeconds: 60 },
+  sites: [
+    {
+      id: 's1', name: 'www', kind: 'php', version: '8.2', status: 'pending', settings: { php: { memoryLimitMb: 1024, displayErrors: true } },
+      domains: [
+        { id: 'd1', hostname: 'example.com', kind: 'primary', redirectTo: null, redirectCode: null, tls: 'auto', wwwRedirect: 'www-to-apex' },
+        { id: 'd2', hostname: 'old.example.com', kind: 'redirect', redirectTo: 'https://example.com/', redirectCode: 302, tls: 'auto', wwwRedirect: 'none' },
+        { id: 'd3', hostname: 'alias.example.com', kind: 'alias', redirectTo: null, redirectCode: null, tls: 'custom', wwwRedirect: 'none' },
+      ],
+    },
+    { id: 's2', name: 'api', kind: 'node', version: '20', status: 'pending', settings: {}, domains: [] },
+  ],
+};
+
+describe('toRuntimeSpec', () => {
+  it('maps plan limits, clamps PHP settings and gives the webserver every served name', () => {
+    const spec = toRuntimeSpec(tenant);
+    expect(spec.tenant).toEqual({ tenantId: 't1', uid: 200001, gid: 200001 });
+    expect(spec.webserver).toMatchObject({ kind: 'nginx', port: 20000, limits: { nanoCpus: 500_000_000 } });
+    expect(spec.varnish).toMatchObject({ port: 20001 });
+    const php = spec.sites[0]!;
+    expect(php).toMatchObject({ kind: 'php', version: '8.2', documentRoot: 'public', php: { memoryLimitMb: 256, displayErrors: true } });
+    // Redirect-only domains never reach the webserver; the www twin does (Caddy redirects it, but aliases and twins are named).
+    expect(php.hostnames.sort()).toEqual(['alias.example.com', 'example.com', 'www.example.com']);
+  });
+
+  it('gives a site without domains an unreachable placeholder name so its containers still run', () => {
+    const app = toRuntimeSpec(tenant).sites[1]!;
+    expect(app).toMatchObject({ kind: 'node', hostnames: ['s2.site.invalid'], command: ['node', 'server.js'], port: 3000 });
+  });
+});
+
+describe('toDesiredEdge', () => {
+  it('sends traffic to Varnish when enabled, serves static files from the document root, and uses the local CA until a custom certificate exists', () => {
+    const edge = toDesiredEdge([tenant], { tenantsDir: '/data/tenants', certsDir: '/data/caddy/certs', logsDir: '/data/caddy/logs' });
+    const t = edge.tenants[0]!;
+    expect(t.upstreamPort).toBe(20001);
+    expect(t.sites[0]!.documentRoot).toBe('/data/tenants/t1/sites/s1/public');
+    const [primary, redirect, alias] = t.sites[0]!.domains;
+    expect(primary).toMatchObject({ kind: 'primary', tls: { mode: 'auto' }, wwwRedirect: 'www-to-apex', accessLogPath: '/data/caddy/logs/t1/example.com.log' });
+    expect(redirect).toMatchObject({ kind: 'redirect', redirectTo: 'https://example.com/', redirectStatus: 302 });
+    expect(alias).toMatchObject({ kind: 'alias', tls: { mode: 'internal' } });
+    expect(toDesiredEdge([{ ...tenant, varnishEnabled: false }], { tenantsDir: '/d', certsDir: '/c', logsDir: '/l' }).tenants[0]!.upstreamPort).toBe(20000);
+  });
+});
