@@ -16,6 +16,10 @@ import { edgeRoutes } from './edge/edge.routes.js';
 import { filesRoutes } from './files/files.routes.js';
 import { registerAuthHook } from './http/auth.hook.js';
 import { registerErrorHandler } from './http/error-handler.js';
+import { registerIdempotency } from './http/idempotency.js';
+import { accountRoutes } from './billing/accounts.routes.js';
+import { webhookRoutes } from './webhooks/webhooks.routes.js';
+import type { WebhookConfig } from './webhooks/webhooks.config.js';
 import { planRoutes } from './plans/plans.routes.js';
 import { runtimeRoutes } from './runtimes/runtimes.routes.js';
 import { createServices, type Services } from './services.js';
@@ -26,7 +30,7 @@ import { tokenRoutes } from './tokens/tokens.routes.js';
 const MUTATIONS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export interface BuildAppOptions {
-  config: Pick<Config, 'portRange' | 'webDir' | 'dataDir'> & Partial<Pick<Config, 'readCache'>>;
+  config: Pick<Config, 'portRange' | 'webDir' | 'dataDir'> & Partial<Pick<Config, 'readCache' | 'listen'>> & { webhooks?: WebhookConfig };
   db: Db;
   /** A pino logger; without one the server logs nothing (tests). */
   logger?: FastifyBaseLogger;
@@ -73,6 +77,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyIns
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
   registerErrorHandler(app);
   registerAuthHook(app, services.auth);
+  registerIdempotency(app, { db: services.db, dataKey: services.dataKey });
 
   // Refused mutations by a known caller are part of the audit trail too (schema failures are not: nothing happened).
   app.addHook('onResponse', async (request, reply) => {
@@ -104,6 +109,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyIns
     await api.register(runtimeRoutes);
     await api.register(edgeRoutes, { services });
     await api.register(filesRoutes, { services, dataDir: opts.config.dataDir });
+    await api.register(accountRoutes, { services });
+    await api.register(webhookRoutes, { services });
   }, { prefix: '/api/v1' });
 
   registerConsole(app, opts.config.webDir);

@@ -5,12 +5,16 @@ import { bootstrapPanel } from './bootstrap.js';
 import { ConfigError, loadConfig } from './config.js';
 import { MIGRATIONS } from './paths.js';
 import { startControlPlane, type ControlPlane } from './control/control-plane.js';
+import { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
+import { loadWebhookConfig } from './webhooks/webhooks.config.js';
 
 /** main starts the panel: validate configuration, migrate the database, bootstrap, listen. */
 async function main(): Promise<void> {
   let config;
+  let webhookConfig;
   try {
     config = loadConfig();
+    webhookConfig = loadWebhookConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
@@ -29,10 +33,12 @@ async function main(): Promise<void> {
   } else if (boot.createdAdmin) {
     logger.info({ email: config.admin.email }, 'first admin created');
   }
-  const { app, services } = await buildApp({ config, db, logger });
+  const { app, services } = await buildApp({ config: { ...config, webhooks: webhookConfig }, db, logger });
   const controlRef: { current?: ControlPlane } = {};
+  const webhooks = new WebhookDispatcher({ db, dataKey: services.dataKey, policy: { allowLoopback: webhookConfig.allowLoopback, panelPort: config.listen.port }, logger });
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'shutting down');
+    await webhooks.stop();
     await controlRef.current?.stop();
     await app.close();
     await db.$disconnect();
@@ -43,6 +49,8 @@ async function main(): Promise<void> {
   await app.listen({ host: config.listen.host, port: config.listen.port });
   const shownHost = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
   logger.info({ url: `http://${shownHost}:${config.listen.port}/` }, 'berth console ready');
+  // Webhooks never wait for the control plane (nor it for them).
+  webhooks.start();
   // After listen: Caddy asks the panel's on-demand TLS endpoint as soon as it has routes.
   controlRef.current = await startControlPlane({ config, db, services, logger });
   logger.info({ edge: config.edge.mode, httpPort: config.edgePorts.http, httpsPort: config.edgePorts.https }, 'control plane running');

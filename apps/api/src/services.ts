@@ -1,5 +1,7 @@
 import type { Db } from '@berth/db';
 import { AuthService } from './auth/auth.service.js';
+import { AccountsService } from './billing/accounts.service.js';
+import { SsoService } from './billing/sso.service.js';
 import type { Config } from './config.js';
 import { DesiredStateNotifier } from './desired-state.js';
 import { DomainsService } from './domains/domains.service.js';
@@ -9,6 +11,8 @@ import { PlansService } from './plans/plans.service.js';
 import { SitesService } from './sites/sites.service.js';
 import { TenantsService } from './tenants/tenants.service.js';
 import { TokensService } from './tokens/tokens.service.js';
+import { loadWebhookConfig, type WebhookConfig } from './webhooks/webhooks.config.js';
+import { WebhooksService } from './webhooks/webhooks.service.js';
 
 /** Services is everything routes may call; built once per process around one database client. */
 export interface Services {
@@ -20,6 +24,9 @@ export interface Services {
   sites: SitesService;
   domains: DomainsService;
   tokens: TokensService;
+  accounts: AccountsService;
+  sso: SsoService;
+  webhooks: WebhooksService;
   readCache: ReadCache;
   dataKey: DataKey;
   /** Cache operations on tenants' Varnish; set by the control plane (absent when it does not run). */
@@ -32,16 +39,22 @@ export interface CachePort {
   banHost(tenantId: string, host: string): Promise<void>;
 }
 
-export function createServices({ db, config }: { db: Db; config: Pick<Config, 'portRange' | 'dataDir'> & { readCache?: boolean } }): Services {
+export function createServices({ db, config }: { db: Db; config: Pick<Config, 'portRange' | 'dataDir'> & { readCache?: boolean; listen?: Config['listen']; webhooks?: WebhookConfig } }): Services {
   const notifier = new DesiredStateNotifier();
   const auth = new AuthService(db);
   const dataKey = DataKey.loadOrCreate(config.dataDir);
+  const tenants = new TenantsService({ db, auth, notifier, portRange: config.portRange });
+  const sso = new SsoService({ db });
+  const webhookConfig = config.webhooks ?? loadWebhookConfig();
   return {
     db,
     notifier,
     auth,
     plans: new PlansService(db),
-    tenants: new TenantsService({ db, auth, notifier, portRange: config.portRange }),
+    tenants,
+    accounts: new AccountsService({ db, auth, tenants, sso, notifyTenantChanged: (id) => notifier.tenantChanged(id), portRange: config.portRange, dataDir: config.dataDir }),
+    sso,
+    webhooks: new WebhooksService({ db, dataKey, policy: { allowLoopback: webhookConfig.allowLoopback, panelPort: config.listen?.port } }),
     sites: new SitesService({ db, notifier }),
     domains: new DomainsService({ db, notifier, dataKey }),
     tokens: new TokensService({ db, auth }),

@@ -67,6 +67,23 @@ export const ROUTES: Record<string, RouteSpec> = {
   'PUT /api/v1/sites/{id}/files/{*}': { owner: 'tenant-a', body: () => 'intruder upload' },
   'DELETE /api/v1/sites/{id}/files/{*}': { owner: 'tenant-a' },
   'POST /api/v1/sites/{id}/directories/{*}': { owner: 'tenant-a' },
+  'GET /api/v1/accounts': { owner: 'list' },
+  'POST /api/v1/accounts': { owner: 'admin', body: () => ({ username: 'matrix-acct', email: 'matrix-acct@example.test', password: 'matrix-password-123', site: { name: 'www', runtime: { kind: 'php', version: '8.2' }, domain: 'matrix-acct.example.test' } }) },
+  'GET /api/v1/accounts/{id}': { owner: 'tenant-a' },
+  'DELETE /api/v1/accounts/{id}': { owner: 'tenant-a' },
+  'POST /api/v1/accounts/{id}/suspend': { owner: 'tenant-a' },
+  'POST /api/v1/accounts/{id}/unsuspend': { owner: 'tenant-a' },
+  'PUT /api/v1/accounts/{id}/plan': { owner: 'tenant-a', body: (t) => ({ planId: t.alphaPlanId }) },
+  'PUT /api/v1/accounts/{id}/password': { owner: 'tenant-a', body: () => ({ password: 'intruder-password-123' }) },
+  'GET /api/v1/accounts/{id}/usage': { owner: 'tenant-a' },
+  'POST /api/v1/accounts/{id}/sso': { owner: 'tenant-a' },
+  'GET /api/v1/webhooks': { owner: 'list' },
+  'POST /api/v1/webhooks': { owner: 'admin', body: () => ({ url: 'https://hooks.example.test/berth', events: ['account.created'] }) },
+  'GET /api/v1/webhooks/{id}': { owner: 'admin' },
+  'PATCH /api/v1/webhooks/{id}': { owner: 'admin', body: () => ({ enabled: false }) },
+  'DELETE /api/v1/webhooks/{id}': { owner: 'admin' },
+  'POST /api/v1/webhooks/{id}/rotate-secret': { owner: 'admin' },
+  'GET /api/v1/webhooks/{id}/deliveries': { owner: 'admin' },
 };
 
 export const PUBLIC = new Set(['POST /api/v1/auth/login']);
@@ -82,6 +99,9 @@ export function fillPath(route: string, t: Target): string {
   if (path.startsWith('/api/v1/sites/')) return path.replace('{id}', t.a.siteId);
   if (path.startsWith('/api/v1/domains/')) return path.replace('{id}', t.a.domainId);
   if (path.startsWith('/api/v1/tokens/')) return path.replace('{id}', t.alphaTokenId);
+  if (path.startsWith('/api/v1/accounts/')) return path.replace('{id}', t.a.id);
+  // Webhooks are admin-only: any well-formed id shows the refusal comes before the lookup.
+  if (path.startsWith('/api/v1/webhooks/')) return path.replace('{id}', t.alphaPlanId);
   throw new Error(`no id to fill in ${route}`);
 }
 

@@ -4,6 +4,15 @@ import { ZWebserverKind } from './runtimes.js';
 import { ZRuntimeChoice, ZSiteStatus } from './sites.js';
 import { ZTenantStatus } from './tenants.js';
 
+/**
+ * requestExamples documents request bodies for the OpenAPI document. Zod leaves `examples` out of the
+ * input-side JSON schema of anything with a transform (ZEmail, ZHostname), so request examples travel as
+ * OpenAPI's `x-examples`, which @fastify/swagger turns into the media type's `examples`.
+ */
+function requestExamples(examples: Record<string, unknown>): Record<string, unknown> {
+  return { 'x-examples': Object.fromEntries(Object.entries(examples).map(([name, value]) => [name, { value }])) };
+}
+
 /*
  * The billing API: what WHMCS, Blesta or HostBill call to run a hosting account's lifecycle. An account is
  * a tenant seen from the billing side: `username` is the tenant's slug, `email` its owner's sign-in.
@@ -28,15 +37,16 @@ export const ZCreateAccountRequest = z
     webserver: ZWebserverKind.optional(),
     site: ZCreateAccountSite.optional(),
   })
-  .meta({
-    examples: [{
+  .meta(requestExamples({
+    withSite: {
       username: 'acme',
       email: 'owner@acme.example',
       password: 'a-long-client-password',
       planId: '01jd0000000000000000000000',
       site: { name: 'www', runtime: { kind: 'php', version: '8.4' }, domain: 'acme.example' },
-    }],
-  });
+    },
+    accountOnly: { username: 'acme', email: 'owner@acme.example', password: 'a-long-client-password' },
+  }));
 export type TCreateAccountRequest = z.input<typeof ZCreateAccountRequest>;
 
 export const ZAccountSite = z.object({
@@ -85,10 +95,10 @@ export const ZAccountListQuery = ZPageQuery.extend({
 });
 export type TAccountListQuery = z.input<typeof ZAccountListQuery>;
 
-export const ZChangeAccountPlanRequest = z.strictObject({ planId: ZId }).meta({ examples: [{ planId: '01jd0000000000000000000000' }] });
+export const ZChangeAccountPlanRequest = z.strictObject({ planId: ZId }).meta(requestExamples({ changePlan: { planId: '01jd0000000000000000000000' } }));
 export type TChangeAccountPlanRequest = z.input<typeof ZChangeAccountPlanRequest>;
 
-export const ZChangeAccountPasswordRequest = z.strictObject({ password: ZPassword }).meta({ examples: [{ password: 'a-new-long-password' }] });
+export const ZChangeAccountPasswordRequest = z.strictObject({ password: ZPassword }).meta(requestExamples({ setPassword: { password: 'a-new-long-password' } }));
 export type TChangeAccountPasswordRequest = z.input<typeof ZChangeAccountPasswordRequest>;
 
 /** ZUsageMeter is one metered resource: bytes used against the plan's limit in bytes. */
@@ -155,7 +165,7 @@ export const ZCreateWebhookRequest = z
     events: ZWebhookEvents,
     description: z.string().trim().max(200).optional(),
   })
-  .meta({ examples: [{ url: 'https://billing.example/modules/servers/berth/hook.php', events: ['account.created', 'site.live', 'site.failed'], description: 'WHMCS' }] });
+  .meta(requestExamples({ whmcs: { url: 'https://billing.example/modules/servers/berth/hook.php', events: ['account.created', 'site.live', 'site.failed'], description: 'WHMCS' } }));
 export type TCreateWebhookRequest = z.input<typeof ZCreateWebhookRequest>;
 
 export const ZUpdateWebhookRequest = z

@@ -1,0 +1,66 @@
+import type { Db } from '@berth/db';
+import { newId } from '@berth/db';
+import type { TSsoLink } from '@berth/contracts';
+import { randomSecret, sha256 } from '../auth/secrets.js';
+import type { Principal, RequestContext } from '../auth/principal.js';
+import { AppError, notFound } from '../errors.js';
+import { recordEvent } from '../events/events.service.js';
+
+/** SSO_LINK_TTL_MS: a sign-on link works for five minutes, once. */
+export const SSO_LINK_TTL_MS = 5 * 60_000;
+/** SESSION_TTL_MS matches the session a password login makes (AuthService). */
+export const SSO_SESSION_TTL_MS = 12 * 60 * 60_000;
+
+/**
+ * SsoService makes and redeems one-time console sign-in links for account owners (WHMCS's "Login to
+ * control panel" button). The link carries a random secret; only its SHA-256 is stored. Redeeming marks
+ * it used in the same statement that checks it, so a link can never make two sessions.
+ */
+export class SsoService {
+  constructor(private readonly deps: { db: Db }) {}
+
+  /** createLink makes a link for the owner of `tenantId`; the caller has already authorized it. */
+  async createLink(ctx: RequestContext, tenantId: string, baseUrl: string): Promise<TSsoLink> {
+    const { db } = this.deps;
+    const tenant = await db.tenant.findUnique({ where: { id: tenantId }, select: { status: true } });
+    if (!tenant) throw notFound('Account');
+    if (tenant.status === 'suspended') throw new AppError('TENANT_SUSPENDED', 'This account is suspended; unsuspend it before signing its owner in.');
+    const owner = await db.user.findFirst({ where: { tenantId, role: 'tenant-owner' }, orderBy: { createdAt: 'asc' }, select: { id: true } });
+    if (!owner) throw notFound('Account owner');
+    const secret = randomSecret();
+    const expiresAt = new Date(Date.now() + SSO_LINK_TTL_MS);
+    const id = newId();
+    await db.$transaction(async (tx) => {
+      await tx.ssoLink.create({ data: { id, tokenHash: sha256(secret), userId: owner.id, tenantId, expiresAt } });
+      await recordEvent(tx, ctx, { action: 'account.sso-link', targetType: 'user', targetId: owner.id, tenantId, details: { linkId: id, expiresAt: expiresAt.toISOString() } });
+    });
+    return { url: `${baseUrl}/api/v1/sso/${secret}`, expiresAt: expiresAt.toISOString() };
+  }
+
+  /**
+   * redeem turns a link into a console session exactly like a password login does (a Session row holding
+   * the cookie's SHA-256, 12 hours) and returns the cookie value. Unknown, used or expired: SSO_LINK_INVALID.
+   */
+  async redeem(token: string, ip: string | null): Promise<{ cookie: string }> {
+    const { db } = this.deps;
+    const tokenHash = sha256(token);
+    const now = new Date();
+    const secret = randomSecret();
+    const sessionId = newId();
+    const redeemed = await db.$transaction(async (tx) => {
+      const claimed = await tx.ssoLink.updateMany({ where: { tokenHash, usedAt: null, expiresAt: { gt: now } }, data: { usedAt: now } });
+      if (claimed.count !== 1) return null;
+      const link = await tx.ssoLink.findUniqueOrThrow({ where: { tokenHash }, include: { user: { include: { tenant: { select: { status: true } } } } } });
+      if (link.user.tenant?.status === 'suspended') return null;
+      await tx.session.create({ data: { id: sessionId, tokenHash: sha256(secret), userId: link.userId, ip, expiresAt: new Date(now.getTime() + SSO_SESSION_TTL_MS) } });
+      const principal: Principal = { via: 'session', userId: link.userId, role: 'tenant-owner', tenantId: link.tenantId, scope: 'full', tokenId: null, sessionId };
+      await recordEvent(tx, { principal, ip }, { action: 'auth.sso-login', targetType: 'user', targetId: link.userId, tenantId: link.tenantId, details: { linkId: link.id } });
+      return link;
+    });
+    if (!redeemed) {
+      await recordEvent(db, null, { action: 'auth.sso-login', targetType: 'user', result: 'error', message: 'unknown, used or expired link' });
+      throw new AppError('SSO_LINK_INVALID', 'This sign-in link was already used or has expired. Go back to your billing account and open the control panel again.');
+    }
+    return { cookie: secret };
+  }
+}
