@@ -1,9 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ZChangePasswordRequest, ZLoginRequest, ZOk, ZSessionResponse } from '@berth/contracts';
-import { contextOf, SESSION_COOKIE } from '../http/auth.hook.js';
+import { contextOf, SESSION_COOKIE, setSessionCookie } from '../http/auth.hook.js';
 import type { Services } from '../services.js';
-
-const SESSION_MAX_AGE_S = 12 * 60 * 60;
 
 export const authRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
   app.post('/auth/login', {
@@ -16,13 +14,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (
     },
   }, async (request, reply) => {
     const { session, cookie } = await services.auth.login({ ...request.body, ip: request.ip });
-    void reply.setCookie(SESSION_COOKIE, cookie, {
-      httpOnly: true,
-      sameSite: 'strict',
-      secure: request.protocol === 'https',
-      path: '/',
-      maxAge: SESSION_MAX_AGE_S,
-    });
+    setSessionCookie(request, reply, cookie);
     return session;
   });
 

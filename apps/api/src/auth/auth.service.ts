@@ -8,7 +8,8 @@ import { burnVerifyTime, hashPassword, verifyPassword } from './passwords.js';
 import { requireWrite, type Principal, type RequestContext } from './principal.js';
 import { csrfTokenFor, parseApiToken, randomSecret, safeEqual, sha256 } from './secrets.js';
 
-const SESSION_TTL_MS = 12 * 60 * 60_000;
+/** SESSION_TTL_MS is how long a console session lasts, however it was opened (password or SSO link). */
+export const SESSION_TTL_MS = 12 * 60 * 60_000;
 const ACCOUNT_MAX_FAILURES = 10;
 const ACCOUNT_LOCK_MS = 15 * 60_000;
 const CACHE_TTL_MS = 10_000;
@@ -68,12 +69,11 @@ export class AuthService {
       throw new AppError('INVALID_CREDENTIALS', 'The email or password is wrong.');
     }
     this.limiter.recordSuccess(ip);
-    const secret = randomSecret();
-    const sessionId = newId();
-    await this.db.$transaction(async (tx) => {
+    const secret = await this.db.$transaction(async (tx) => {
       await tx.user.update({ where: { id: user.id }, data: { failedLogins: 0, lockedUntil: null } });
-      await tx.session.create({ data: { id: sessionId, tokenHash: sha256(secret), userId: user.id, ip: input.ip, expiresAt: new Date(now.getTime() + SESSION_TTL_MS) } });
-      await recordEvent(tx, { principal: sessionPrincipal(user, sessionId), ip: input.ip }, { action: 'auth.login', targetType: 'user', targetId: user.id, tenantId: user.tenantId });
+      const session = await openSession(tx, user, input.ip);
+      await recordEvent(tx, { principal: session.principal, ip: input.ip }, { action: 'auth.login', targetType: 'user', targetId: user.id, tenantId: user.tenantId });
+      return session.secret;
     });
     return { session: { user: toUser(user), csrfToken: csrfTokenFor(secret) }, cookie: secret };
   }
@@ -164,6 +164,22 @@ export class AuthService {
   }
 }
 
-function sessionPrincipal(user: UserRow, sessionId: string): Principal {
+/**
+ * openSession stores a new console session for `user` inside the caller's transaction (only the SHA-256
+ * of the cookie value) and returns the cookie value and the session's principal. Password logins and SSO
+ * links both open sessions here.
+ */
+export async function openSession(
+  tx: Pick<Db, 'session'>,
+  user: Pick<UserRow, 'id' | 'role' | 'tenantId'>,
+  ip: string | null,
+): Promise<{ secret: string; principal: Principal }> {
+  const secret = randomSecret();
+  const sessionId = newId();
+  await tx.session.create({ data: { id: sessionId, tokenHash: sha256(secret), userId: user.id, ip, expiresAt: new Date(Date.now() + SESSION_TTL_MS) } });
+  return { secret, principal: sessionPrincipal(user, sessionId) };
+}
+
+function sessionPrincipal(user: Pick<UserRow, 'id' | 'role' | 'tenantId'>, sessionId: string): Principal {
   return { via: 'session', userId: user.id, role: user.role as TRole, tenantId: user.tenantId, scope: 'full', tokenId: null, sessionId };
 }

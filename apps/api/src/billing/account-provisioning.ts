@@ -6,12 +6,8 @@ import { hashPassword } from '../auth/passwords.js';
 import type { RequestContext } from '../auth/principal.js';
 import { AppError } from '../errors.js';
 import { recordEvent } from '../events/events.service.js';
-import { isUniqueViolation } from '../http/prisma-errors.js';
 import { checkPlanAllows } from '../sites/plan-limits.js';
-import { PORT_PURPOSES, pickFreePorts } from '../tenants/ports.js';
-import { FIRST_TENANT_UID } from '../tenants/tenants.service.js';
-
-type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
+import { insertTenant, resolvePlan, retryOnUniqueRace, type Tx } from '../tenants/tenant-records.js';
 type CreateAccountInput = z.output<typeof ZCreateAccountRequest>;
 
 /**
@@ -24,43 +20,26 @@ type CreateAccountInput = z.output<typeof ZCreateAccountRequest>;
  */
 export async function provisionAccount(db: Db, ctx: RequestContext, opts: { input: CreateAccountInput; portRange: { first: number; last: number } }): Promise<string> {
   const { input, portRange } = opts;
-  const plan = input.planId
-    ? await db.plan.findUnique({ where: { id: input.planId } })
-    : await db.plan.findFirst({ orderBy: { createdAt: 'asc' } });
-  if (!plan) {
-    throw new AppError('VALIDATION_FAILED', input.planId ? 'No plan has this planId.' : 'No plan exists yet; create a plan first.', {
-      details: { issues: [{ in: 'body', path: ['planId'], message: 'Unknown plan.' }] },
-    });
-  }
+  const plan = await resolvePlan(db, input.planId);
   if (input.site) {
     checkPlanAllows({ phpVersions: JSON.parse(plan.phpVersions) as string[], phpMaxMemoryMb: plan.phpMaxMemoryMb, phpMaxUploadMb: plan.phpMaxUploadMb, phpMaxExecSeconds: plan.phpMaxExecSeconds }, input.site.runtime, {});
   }
   const passwordHash = await hashPassword(input.password);
-  for (let attempt = 0; ; attempt++) {
-    const id = newId();
-    try {
+  // A race on the slug, email or hostname is reported by assertFree on the retry.
+  return retryOnUniqueRace(
+    async () => {
+      const id = newId();
       await db.$transaction(async (tx) => {
         await assertFree(tx, input);
-        const maxUid = await tx.tenant.aggregate({ _max: { uid: true } });
-        const uid = Math.max(FIRST_TENANT_UID, (maxUid._max.uid ?? FIRST_TENANT_UID - 1) + 1);
-        const taken = await tx.portAllocation.findMany({ select: { port: true } });
-        const ports = pickFreePorts(portRange, taken.map((p) => p.port), PORT_PURPOSES.length);
-        await tx.tenant.create({ data: { id, slug: input.username, name: input.name ?? input.username, planId: plan.id, uid, webserver: input.webserver ?? 'nginx' } });
-        await tx.portAllocation.createMany({ data: PORT_PURPOSES.map((purpose, i) => ({ port: ports[i]!, tenantId: id, purpose })) });
-        const ownerId = newId();
-        await tx.user.create({ data: { id: ownerId, email: input.email, passwordHash, role: 'tenant-owner', tenantId: id } });
-        await recordEvent(tx, ctx, { action: 'tenant.create', targetType: 'tenant', targetId: id, tenantId: id, details: { slug: input.username, planId: plan.id, ownerId, via: 'billing' } });
+        await insertTenant(tx, ctx, { id, slug: input.username, name: input.name ?? input.username, planId: plan.id, webserver: input.webserver ?? 'nginx', ownerEmail: input.email, passwordHash, portRange, details: { via: 'billing' } });
         if (input.site) await createFirstSite(tx, ctx, { tenantId: id, site: input.site });
       });
       return id;
-    } catch (error) {
-      // Two creations racing for the same uid or port: the loser retries with fresh numbers, and a race on
-      // the slug, email or hostname is reported by assertFree on the next pass.
-      if (isUniqueViolation(error) && attempt < 5) continue;
-      if (isUniqueViolation(error)) throw new AppError('SLUG_TAKEN', 'The username, email or domain is already used.', { cause: error });
-      throw error;
-    }
-  }
+    },
+    (error) => {
+      throw new AppError('SLUG_TAKEN', 'The username, email or domain is already used.', { cause: error });
+    },
+  );
 }
 
 /** assertFree names the first unique field of the request that another account already uses. */

@@ -13,9 +13,8 @@ import {
   ZSsoParams,
 } from '@berth/contracts';
 import { AppError } from '../errors.js';
-import { contextOf, SESSION_COOKIE } from '../http/auth.hook.js';
+import { contextOf, setSessionCookie } from '../http/auth.hook.js';
 import type { Services } from '../services.js';
-import { SSO_SESSION_TTL_MS } from './sso.service.js';
 import { ssoErrorPage } from './sso-page.js';
 
 const IDEMPOTENT = 'Send an `Idempotency-Key` header (a UUID) to make retries safe: the same key and body replay the first answer.';
@@ -97,7 +96,7 @@ export const accountRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
   app.get('/sso/:token', { config: { public: true }, schema: { hide: true, params: ZSsoParams } }, async (request, reply) => {
     try {
       const { cookie } = await services.sso.redeem(request.params.token, request.ip ?? null);
-      void reply.setCookie(SESSION_COOKIE, cookie, { httpOnly: true, sameSite: 'strict', secure: request.protocol === 'https', path: '/', maxAge: SSO_SESSION_TTL_MS / 1000 });
+      setSessionCookie(request, reply, cookie);
       return reply.header('cache-control', 'no-store').redirect('/', 303);
     } catch (error) {
       if (!(error instanceof AppError) || error.code !== 'SSO_LINK_INVALID' || !request.headers.accept?.includes('text/html')) throw error;

@@ -2,14 +2,13 @@ import type { Db } from '@berth/db';
 import { newId } from '@berth/db';
 import type { TSsoLink } from '@berth/contracts';
 import { randomSecret, sha256 } from '../auth/secrets.js';
-import type { Principal, RequestContext } from '../auth/principal.js';
+import type { RequestContext } from '../auth/principal.js';
+import { openSession } from '../auth/auth.service.js';
 import { AppError, notFound } from '../errors.js';
 import { recordEvent } from '../events/events.service.js';
 
 /** SSO_LINK_TTL_MS: a sign-on link works for five minutes, once. */
 export const SSO_LINK_TTL_MS = 5 * 60_000;
-/** SESSION_TTL_MS matches the session a password login makes (AuthService). */
-export const SSO_SESSION_TTL_MS = 12 * 60 * 60_000;
 
 /**
  * SsoService makes and redeems one-time console sign-in links for account owners (WHMCS's "Login to
@@ -45,22 +44,21 @@ export class SsoService {
     const { db } = this.deps;
     const tokenHash = sha256(token);
     const now = new Date();
-    const secret = randomSecret();
-    const sessionId = newId();
+    let cookie = '';
     const redeemed = await db.$transaction(async (tx) => {
       const claimed = await tx.ssoLink.updateMany({ where: { tokenHash, usedAt: null, expiresAt: { gt: now } }, data: { usedAt: now } });
       if (claimed.count !== 1) return null;
       const link = await tx.ssoLink.findUniqueOrThrow({ where: { tokenHash }, include: { user: { include: { tenant: { select: { status: true } } } } } });
       if (link.user.tenant?.status === 'suspended') return null;
-      await tx.session.create({ data: { id: sessionId, tokenHash: sha256(secret), userId: link.userId, ip, expiresAt: new Date(now.getTime() + SSO_SESSION_TTL_MS) } });
-      const principal: Principal = { via: 'session', userId: link.userId, role: 'tenant-owner', tenantId: link.tenantId, scope: 'full', tokenId: null, sessionId };
-      await recordEvent(tx, { principal, ip }, { action: 'auth.sso-login', targetType: 'user', targetId: link.userId, tenantId: link.tenantId, details: { linkId: link.id } });
+      const session = await openSession(tx, link.user, ip);
+      cookie = session.secret;
+      await recordEvent(tx, { principal: session.principal, ip }, { action: 'auth.sso-login', targetType: 'user', targetId: link.userId, tenantId: link.tenantId, details: { linkId: link.id } });
       return link;
     });
     if (!redeemed) {
       await recordEvent(db, null, { action: 'auth.sso-login', targetType: 'user', result: 'error', message: 'unknown, used or expired link' });
       throw new AppError('SSO_LINK_INVALID', 'This sign-in link was already used or has expired. Go back to your billing account and open the control panel again.');
     }
-    return { cookie: secret };
+    return { cookie };
   }
 }

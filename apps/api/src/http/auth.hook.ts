@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { SESSION_TTL_MS } from '../auth/auth.service.js';
 import type { AuthService } from '../auth/auth.service.js';
 import type { Principal, RequestContext } from '../auth/principal.js';
 import { csrfTokenFor, safeEqual } from '../auth/secrets.js';
@@ -52,4 +53,9 @@ export function registerAuthHook(app: FastifyInstance, auth: AuthService): void 
 export function contextOf(request: FastifyRequest): RequestContext {
   if (!request.principal) throw new AppError('UNAUTHENTICATED', 'Sign in first.');
   return { principal: request.principal, ip: request.ip ?? null, reqId: request.id };
+}
+
+/** setSessionCookie hands the browser its session: HttpOnly, SameSite=Strict, Secure over HTTPS. */
+export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, secret: string): void {
+  void reply.setCookie(SESSION_COOKIE, secret, { httpOnly: true, sameSite: 'strict', secure: request.protocol === 'https', path: '/', maxAge: SESSION_TTL_MS / 1000 });
 }

@@ -8,11 +8,9 @@ import { canSeeTenant, requireAdmin, requireWrite, tenantScope, type RequestCont
 import type { DesiredStateNotifier } from '../desired-state.js';
 import { AppError, notFound } from '../errors.js';
 import { recordEvent } from '../events/events.service.js';
-import { isUniqueViolation } from '../http/prisma-errors.js';
-import { PORT_PURPOSES, pickFreePorts } from './ports.js';
+import { insertTenant, resolvePlan, retryOnUniqueRace } from './tenant-records.js';
 
-/** FIRST_TENANT_UID: tenant uids start high so they never collide with the host's own users. */
-export const FIRST_TENANT_UID = 200_000;
+export { FIRST_TENANT_UID } from './tenant-records.js';
 
 const TENANT_INCLUDE = {
   ports: true,
@@ -83,17 +81,10 @@ export class TenantsService {
     requireWrite(ctx.principal, { billing: true });
     requireAdmin(ctx.principal);
     const { db } = this.deps;
-    const plan = input.planId
-      ? await db.plan.findUnique({ where: { id: input.planId } })
-      : await db.plan.findFirst({ orderBy: { createdAt: 'asc' } });
-    if (!plan) {
-      throw new AppError('VALIDATION_FAILED', input.planId ? 'No plan has this planId.' : 'No plan exists yet; create a plan first.', {
-        details: { issues: [{ in: 'body', path: ['planId'], message: 'Unknown plan.' }] },
-      });
-    }
+    const plan = await resolvePlan(db, input.planId);
     const passwordHash = await hashPassword(input.owner.password);
-    for (let attempt = 0; ; attempt++) {
-      try {
+    const id = await retryOnUniqueRace(
+      async () => {
         const id = newId();
         await db.$transaction(async (tx) => {
           if (await tx.tenant.findUnique({ where: { slug: input.slug }, select: { id: true } })) {
@@ -102,27 +93,16 @@ export class TenantsService {
           if (await tx.user.findUnique({ where: { email: input.owner.email }, select: { id: true } })) {
             throw new AppError('EMAIL_TAKEN', `The email ${input.owner.email} already belongs to a user.`);
           }
-          const maxUid = await tx.tenant.aggregate({ _max: { uid: true } });
-          const uid = Math.max(FIRST_TENANT_UID, (maxUid._max.uid ?? FIRST_TENANT_UID - 1) + 1);
-          const taken = await tx.portAllocation.findMany({ select: { port: true } });
-          const ports = pickFreePorts(this.deps.portRange, taken.map((p) => p.port), PORT_PURPOSES.length);
-          await tx.tenant.create({
-            data: { id, slug: input.slug, name: input.name, planId: plan.id, uid, webserver: input.webserver ?? 'nginx' },
-          });
-          await tx.portAllocation.createMany({ data: PORT_PURPOSES.map((purpose, i) => ({ port: ports[i]!, tenantId: id, purpose })) });
-          const ownerId = newId();
-          await tx.user.create({ data: { id: ownerId, email: input.owner.email, passwordHash, role: 'tenant-owner', tenantId: id } });
-          await recordEvent(tx, ctx, { action: 'tenant.create', targetType: 'tenant', targetId: id, tenantId: id, details: { slug: input.slug, planId: plan.id, ownerId } });
+          await insertTenant(tx, ctx, { id, slug: input.slug, name: input.name, planId: plan.id, webserver: input.webserver ?? 'nginx', ownerEmail: input.owner.email, passwordHash, portRange: this.deps.portRange });
         });
-        this.deps.notifier.tenantChanged(id);
-        return await this.get(ctx, id);
-      } catch (error) {
-        // Two creations racing for the same uid or port: the loser retries with fresh numbers.
-        if (isUniqueViolation(error) && attempt < 5) continue;
-        if (isUniqueViolation(error)) throw new AppError('SLUG_TAKEN', 'The slug or owner email is already used.', { cause: error });
-        throw error;
-      }
-    }
+        return id;
+      },
+      (error) => {
+        throw new AppError('SLUG_TAKEN', 'The slug or owner email is already used.', { cause: error });
+      },
+    );
+    this.deps.notifier.tenantChanged(id);
+    return this.get(ctx, id);
   }
 
   async update(ctx: RequestContext, id: string, input: z.output<typeof ZUpdateTenantRequest>): Promise<TTenant> {
