@@ -14,6 +14,7 @@ import { recordEvent } from './events/events.service.js';
 import { eventRoutes } from './events/events.routes.js';
 import { edgeRoutes } from './edge/edge.routes.js';
 import { filesRoutes } from './files/files.routes.js';
+import { systemRoutes } from './system/system.routes.js';
 import { registerAuthHook } from './http/auth.hook.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { registerIdempotency } from './http/idempotency.js';
@@ -108,6 +109,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyIns
     await api.register(eventRoutes, { services });
     await api.register(runtimeRoutes);
     await api.register(edgeRoutes, { services });
+    await api.register(systemRoutes, { services });
     await api.register(filesRoutes, { services, dataDir: opts.config.dataDir });
     await api.register(accountRoutes, { services });
     await api.register(webhookRoutes, { services });

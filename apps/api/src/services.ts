@@ -31,6 +31,14 @@ export interface Services {
   dataKey: DataKey;
   /** Cache operations on tenants' Varnish; set by the control plane (absent when it does not run). */
   cache?: CachePort;
+  /** Health probes of Docker and the edge; set by the control plane. */
+  health?: HealthPort;
+}
+
+/** HealthPort checks the outside systems the control plane depends on. */
+export interface HealthPort {
+  docker(): Promise<{ ok: boolean; message?: string }>;
+  caddy(): Promise<{ ok: boolean; message?: string }>;
 }
 
 /** CachePort purges a tenant's Varnish: one URL, or everything of a host. */

@@ -12,6 +12,12 @@ describe('plans, tenants, sites and domains', () => {
     await panel.close();
   });
 
+  it('reports system health to administrators: the database, and Docker and Caddy as not running without the control plane', async () => {
+    const res = await call(panel.app, admin, 'GET', '/api/v1/system/health');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ ok: false, components: { database: { ok: true }, docker: { ok: false }, caddy: { ok: false } } });
+  });
+
   it('offers the runtime catalog', async () => {
     const res = await call(panel.app, admin, 'GET', '/api/v1/runtimes');
     const php = (res.json() as { kinds: { kind: string; versions: string[] }[] }).kinds.find((k) => k.kind === 'php');

@@ -62,6 +62,7 @@ export const ROUTES: Record<string, RouteSpec> = {
   'DELETE /api/v1/tokens/{id}': { owner: 'tenant-a' },
   'GET /api/v1/events': { owner: 'list' },
   'GET /api/v1/runtimes': { owner: 'list' },
+  'GET /api/v1/system/health': { owner: 'admin' },
   'GET /api/v1/sites/{id}/files': { owner: 'tenant-a' },
   'GET /api/v1/sites/{id}/files/{*}': { owner: 'tenant-a' },
   'PUT /api/v1/sites/{id}/files/{*}': { owner: 'tenant-a', body: () => 'intruder upload' },

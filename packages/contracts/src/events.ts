@@ -22,3 +22,13 @@ export const ZEvent = z.object({
   details: z.record(z.string(), z.unknown()).nullable(),
 });
 export type TEvent = z.infer<typeof ZEvent>;
+
+/** ZComponentHealth is one part of the system as the panel last saw it. */
+export const ZComponentHealth = z.object({ ok: z.boolean(), message: z.string().optional() });
+
+/** ZSystemHealth is GET /api/v1/system/health: the panel's view of its database, Docker and the edge. */
+export const ZSystemHealth = z.object({
+  ok: z.boolean(),
+  components: z.object({ database: ZComponentHealth, docker: ZComponentHealth, caddy: ZComponentHealth }),
+});
+export type TSystemHealth = z.infer<typeof ZSystemHealth>;

@@ -13,6 +13,7 @@ import {
   ensureSiteScaffold,
   ensureTenantRuntime,
   observe,
+  pingDocker,
   purgeCache,
   removeTenant,
   watchDockerEvents,
@@ -77,6 +78,7 @@ export async function startControlPlane({ config, db, services, logger }: { conf
   };
 
   let pusher: CaddyConfigPusher | null = null;
+  let adminClient: CaddyAdminClient | null = null;
   let watcher: { stop(): void } | null = null;
   if (config.edge.mode !== 'off') {
     const socketPath = config.edge.mode === 'managed' ? paths.adminSocket : config.edge.adminSocket;
@@ -89,6 +91,7 @@ export async function startControlPlane({ config, db, services, logger }: { conf
       }
     }
     const client = new CaddyAdminClient({ address: { socketPath }, logger: log });
+    adminClient = client;
     const storageRoot = config.edge.mode === 'managed' ? paths.storage : config.edge.storageDir;
     pusher = new CaddyConfigPusher({
       client,
@@ -140,6 +143,21 @@ export async function startControlPlane({ config, db, services, logger }: { conf
 
   const onChange = (tenantId: string) => void reconciler.enqueue(tenantId);
   services.notifier.on('changed', onChange);
+  services.health = {
+    async docker() {
+      try {
+        await pingDocker(driver);
+        return { ok: true };
+      } catch (err) {
+        return { ok: false, message: err instanceof Error ? err.message : String(err) };
+      }
+    },
+    async caddy() {
+      if (!adminClient) return { ok: false, message: 'The edge is off (BERTH_EDGE=off).' };
+      const health = await adminClient.health();
+      return health.ok ? { ok: true } : { ok: false, message: `Caddy's admin API does not answer: ${String(health.error)}` };
+    },
+  };
   services.cache = {
     purgeUrl: (tenantId, url) => purgeCache(driver, { tenantId, url }),
     banHost: (tenantId, host) => banCache(driver, { tenantId, host }),

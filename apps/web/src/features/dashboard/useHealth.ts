@@ -1,16 +1,11 @@
 import { useQuery } from '@tanstack/react-query';
+import type { TSystemHealth } from '@berth/contracts';
 import { api } from '../../api';
 
-/**
- * PanelHealth is what GET /api/v1/health answers. Today it is `{ ok: true }`; the per-component part
- * (Caddy, Docker) is optional until the API reports it, and contracts has no schema for it yet.
- */
-export interface PanelHealth {
-  ok: boolean;
-  components?: Record<string, { ok: boolean; message?: string }>;
-}
+/** PanelHealth is what GET /api/v1/system/health answers: database, Docker engine and edge. */
+export type PanelHealth = TSystemHealth;
 
-/** useHealth polls the panel's health every 15 s while the dashboard is open. */
+/** useHealth polls the system's health every 15 s while the (administrator's) dashboard is open. */
 export function useHealth() {
-  return useQuery({ queryKey: ['health'], queryFn: () => api<PanelHealth>('GET', '/health'), refetchInterval: 15_000 });
+  return useQuery({ queryKey: ['health'], queryFn: () => api<PanelHealth>('GET', '/system/health'), refetchInterval: 15_000 });
 }
