@@ -61,7 +61,7 @@ describe('provisioning: API call → live HTTPS site', () => {
       const host = `php${version.replace('.', '')}.acme.test`;
       expect(await panel.waitFor(`${host} answering`, () => versionOf(host), 30_000)).toBe(version);
       // The default page names the version too, and dotfiles are never served.
-      expect((await panel.https(host, '/')).body).toContain(`selected: ${version}`);
+      expect((await panel.https(host, '/')).body).toContain(`This site runs PHP ${version}.`);
       expect((await panel.https(host, '/.env')).status).toBe(404);
     }
     // Every step is an event.

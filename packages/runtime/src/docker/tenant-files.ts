@@ -156,12 +156,14 @@ def app(environ, start_response):
     return [('Hello from Python %s\\n' % sys.version.split()[0]).encode()]
 `;
 
-function defaultPhpIndex(version: string): string {
+// The page prints the running PHP_VERSION rather than the one chosen at creation, so it stays true after a
+// version switch.
+function defaultPhpIndex(): string {
   return `<?php /* Berth's default page: replace it with your site. */ ?>
 <!doctype html><html lang="en"><head><meta charset="utf-8"><title>It works</title></head>
 <body style="font-family: system-ui, sans-serif; margin: 3rem;">
 <h1>Your site is live</h1>
-<p>This site runs PHP <?= htmlspecialchars(PHP_VERSION) ?> (selected: ${version}). Upload your files to replace this page.</p>
+<p>This site runs PHP <?= htmlspecialchars(PHP_VERSION) ?>. Upload your files to replace this page.</p>
 </body></html>
 `;
 }
@@ -204,6 +206,6 @@ export async function ensureSiteScaffold(ctx: DockerDriver, tenant: TenantIdenti
   await ownDirectory(docroot, tenant);
   const entries = (await readdir(docroot)).filter((name) => !name.startsWith('.'));
   if (entries.length > 0) return;
-  if (site.kind === 'php') await writeOwnedIfMissing(join(docroot, 'index.php'), defaultPhpIndex(site.version ?? ''), tenant);
+  if (site.kind === 'php') await writeOwnedIfMissing(join(docroot, 'index.php'), defaultPhpIndex(), tenant);
   else await writeOwnedIfMissing(join(docroot, 'index.html'), DEFAULT_STATIC_INDEX, tenant);
 }
