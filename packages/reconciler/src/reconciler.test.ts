@@ -59,9 +59,16 @@ describe('Reconciler', () => {
     expect(f.pushCalls).toBe(1);
   });
 
+  it('debounces a burst of requests into one pass', async () => {
+    const f = fixture();
+    const r = new Reconciler({ ...f, debounceMs: 30 });
+    await Promise.all([r.enqueue('t1'), r.enqueue('t1'), r.enqueue('t1')]);
+    expect(f.ensureCalls).toBe(1);
+  });
+
   it('coalesces: requests during a pass cost exactly one more pass', async () => {
     const f = fixture();
-    const r = new Reconciler(f);
+    const r = new Reconciler({ ...f, debounceMs: 0 });
     const release = f.hold();
     const first = r.enqueue('t1');
     await new Promise((res) => setTimeout(res, 5));

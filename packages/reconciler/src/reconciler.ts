@@ -34,6 +34,8 @@ export interface EdgePort {
 
 interface TenantState {
   running: boolean;
+  /** A pass is scheduled to start after the debounce window. */
+  scheduled?: NodeJS.Timeout;
   dirty: boolean;
   waiters: Array<() => void>;
   failures: number;
@@ -50,7 +52,7 @@ export class Reconciler {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
-  constructor(private readonly deps: { store: DesiredStore; runtime: RuntimePort; edge: EdgePort; logger?: Logger; backoff?: { initialMs: number; maxMs: number } }) {}
+  constructor(private readonly deps: { store: DesiredStore; runtime: RuntimePort; edge: EdgePort; logger?: Logger; backoff?: { initialMs: number; maxMs: number }; debounceMs?: number }) {}
 
   /** enqueue asks for a pass over `tenantId`; the promise settles when a pass that saw this request ends. */
   enqueue(tenantId: string): Promise<void> {
@@ -65,7 +67,12 @@ export class Reconciler {
         state.dirty = true;
         return;
       }
-      void this.run(tenantId, state);
+      if (state.scheduled) return;
+      // A short debounce lets a burst (create tenant, site and domain in three calls) converge in one pass.
+      state.scheduled = setTimeout(() => {
+        state.scheduled = undefined;
+        void this.run(tenantId, state);
+      }, this.deps.debounceMs ?? 75);
     });
   }
 
@@ -98,13 +105,16 @@ export class Reconciler {
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    for (const state of this.tenants.values()) if (state.retry) clearTimeout(state.retry);
+    for (const state of this.tenants.values()) {
+      if (state.retry) clearTimeout(state.retry);
+      if (state.scheduled) clearTimeout(state.scheduled);
+    }
   }
 
   /** idle resolves when no pass is running or queued (retries waiting on backoff do not count). */
   async idle(): Promise<void> {
     for (;;) {
-      const busy = [...this.tenants.entries()].filter(([, s]) => s.running);
+      const busy = [...this.tenants.entries()].filter(([, s]) => s.running || s.scheduled);
       if (busy.length === 0) return;
       await Promise.all(busy.map(([id]) => this.enqueue(id)));
     }
