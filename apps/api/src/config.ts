@@ -44,6 +44,7 @@ const ZEnv = z.object({
   BERTH_ACME_EMAIL: z.email('must be an email address').optional(),
   BERTH_ACME_CA: z.string().regex(/^(letsencrypt|zerossl|https:\/\/\S+)$/, "must be 'letsencrypt', 'zerossl' or an https:// ACME directory URL").default('letsencrypt'),
   BERTH_ACME_TRUSTED_ROOTS: z.string().regex(/^(\/[\w./-]+)(,\/[\w./-]+)*$/, 'must be absolute PEM file paths separated by commas').optional(),
+  BERTH_TENANT_NETWORKS: z.string().regex(/^(10|172|192)\.\d{1,3}\.\d{1,3}\.\d{1,3}\/(8|9|1[0-9]|2[0-4])$/, 'must be a private IPv4 CIDR between /8 and /24, for example 10.208.0.0/12').default('10.208.0.0/12'),
   BERTH_RECONCILE_INTERVAL_S: z.coerce.number().int().min(5, 'at least 5 seconds').max(86_400).default(60),
   BERTH_READ_CACHE: z.enum(['on', 'off'], { message: "must be 'on' or 'off'" }).default('on'),
   NODE_ENV: z.string().optional(),
@@ -64,6 +65,8 @@ export interface Config {
   edge: { mode: 'managed' | 'external' | 'off'; adminSocket: string; storageDir: string | undefined };
   acme: { email: string | undefined; directory: string; trustedRootsPemFiles: string[] };
   reconcileIntervalMs: number;
+  /** The private range tenant bridges are carved from, a /27 each. */
+  tenantNetworks: string;
   /** Serve repeated GETs from memory until the next database write (BERTH_READ_CACHE=off to measure without). */
   readCache: boolean;
   development: boolean;
@@ -102,6 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     edge: { mode: e.BERTH_EDGE, adminSocket: e.BERTH_CADDY_ADMIN_SOCKET ?? '', storageDir: e.BERTH_CADDY_STORAGE_DIR },
     acme: { email: e.BERTH_ACME_EMAIL, directory: e.BERTH_ACME_CA, trustedRootsPemFiles: e.BERTH_ACME_TRUSTED_ROOTS?.split(',') ?? [] },
     reconcileIntervalMs: e.BERTH_RECONCILE_INTERVAL_S * 1000,
+    tenantNetworks: e.BERTH_TENANT_NETWORKS,
     readCache: e.BERTH_READ_CACHE === 'on',
     development: e.NODE_ENV === 'development',
   };

@@ -72,7 +72,7 @@ describe('plan', () => {
       { type: 'set-site-status', siteIds: ['s1', 's2'], status: 'suspended' },
     ]);
     const done = tenant({ status: 'suspended', sites: [{ id: 's1', name: 'www', kind: 'php', version: '8.2', status: 'suspended', settings: {}, domains: [] }] });
-    expect(plan(done, nothing)).toEqual([{ type: 'push-edge' }]);
+    expect(plan(done, nothing)).toEqual([]);
   });
 
   it('unsuspends like a change: sites go provisioning then live', () => {

@@ -34,9 +34,11 @@ export function plan(desired: DesiredTenant | null, observed: ObservedTenant): A
   const siteIds = (status: (s: TSiteStatus) => boolean) => desired.sites.filter((s) => status(s.status)).map((s) => s.id);
 
   if (desired.status === 'suspended') {
+    const notYet = siteIds((s) => s !== 'suspended');
+    // Already suspended and cleaned up: nothing to do (the pusher's own watch keeps Caddy's config).
+    if (!hasAnything && notYet.length === 0) return [];
     const actions: Action[] = [{ type: 'push-edge' }];
     if (hasAnything) actions.push({ type: 'remove-runtime', deleteFiles: false, reason: 'suspended' });
-    const notYet = siteIds((s) => s !== 'suspended');
     if (notYet.length > 0) actions.push({ type: 'set-site-status', siteIds: notYet, status: 'suspended' });
     return actions;
   }

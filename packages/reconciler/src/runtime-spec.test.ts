@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DesiredTenant } from './desired.js';
 import { toDesiredEdge } from './edge-spec.js';
-import { toRuntimeSpec } from './runtime-spec.js';
+import { tenantSubnet, toRuntimeSpec } from './runtime-spec.js';
 
 const tenant: DesiredTenant = {
   id: 't1', slug: 'acme', uid: 200001, status: 'active', webserver: 'nginx', varnishEnabled: true, ports: { web: 20000, cache: 20001 },
@@ -48,5 +48,16 @@ describe('toDesiredEdge', () => {
     expect(redirect).toMatchObject({ kind: 'redirect', redirectTo: 'https://example.com/', redirectStatus: 302 });
     expect(alias).toMatchObject({ kind: 'alias', tls: { mode: 'internal' } });
     expect(toDesiredEdge([{ ...tenant, varnishEnabled: false }], { tenantsDir: '/d', certsDir: '/c', logsDir: '/l' }).tenants[0]!.upstreamPort).toBe(20000);
+  });
+});
+
+describe('tenantSubnet', () => {
+  it('gives every tenant its own /27 from the pool, by uid', () => {
+    expect(tenantSubnet('10.208.0.0/12', 200_000)).toBe('10.208.0.0/27');
+    expect(tenantSubnet('10.208.0.0/12', 200_001)).toBe('10.208.0.32/27');
+    expect(tenantSubnet('10.208.0.0/12', 200_008)).toBe('10.208.1.0/27');
+    expect(tenantSubnet('10.208.0.0/12', 200_000 + 32_767)).toBe('10.223.255.224/27');
+    expect(() => tenantSubnet('10.208.0.0/12', 200_000 + 32_768)).toThrow(/room for 32768 tenants/);
+    expect(toRuntimeSpec(tenant, { networkPool: '10.208.0.0/12' }).network).toEqual({ subnet: '10.208.0.32/27' });
   });
 });

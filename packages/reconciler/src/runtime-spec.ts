@@ -56,7 +56,24 @@ function siteSpec(tenant: DesiredTenant, site: DesiredSite): SiteSpec {
  * (each container may use the tenant's CPU; the webserver and cache get a smaller memory share), PHP
  * settings are clamped to the plan, and every site gets its served hostnames.
  */
-export function toRuntimeSpec(tenant: DesiredTenant): TenantRuntimeSpec {
+/**
+ * tenantSubnet carves the tenant's /27 (30 addresses: plenty for its webserver, cache, PHP versions and
+ * apps) out of the panel's pool by the tenant's uid, which is unique and never reused while it exists.
+ * Docker's default address pools hold only about thirty bridges, far fewer than a host's tenants.
+ */
+export function tenantSubnet(pool: string, uid: number, firstUid = 200_000): string {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(pool);
+  if (!m) throw new Error(`Not an IPv4 CIDR: ${pool}`);
+  const base = m.slice(1, 5).reduce((acc, o) => acc * 256 + Number(o), 0);
+  const prefix = Number(m[5]);
+  const slots = 2 ** (27 - prefix);
+  const index = uid - firstUid;
+  if (index < 0 || index >= slots) throw new Error(`The tenant network pool ${pool} has room for ${slots} tenants; widen BERTH_TENANT_NETWORKS.`);
+  const addr = base + index * 32;
+  return `${[24, 16, 8, 0].map((shift) => (addr >>> shift) & 255).join('.')}/27`;
+}
+
+export function toRuntimeSpec(tenant: DesiredTenant, opts: { networkPool?: string } = {}): TenantRuntimeSpec {
   const plan = tenant.plan;
   const nanoCpus = plan.cpuMillicores * 1_000_000;
   const memoryBytes = plan.memoryMb * MB;
@@ -78,5 +95,6 @@ export function toRuntimeSpec(tenant: DesiredTenant): TenantRuntimeSpec {
       limits: { nanoCpus, memoryBytes, pids: plan.pidsLimit },
     },
     appLimits: { nanoCpus, memoryBytes, pids: plan.pidsLimit },
+    ...(opts.networkPool ? { network: { subnet: tenantSubnet(opts.networkPool, tenant.uid) } } : {}),
   };
 }

@@ -60,7 +60,7 @@ export async function startControlPlane({ config, db, services, logger }: { conf
       return [...new Set(ids)].filter((id) => id !== EDGE_OWNER);
     },
     async ensure(tenant: DesiredTenant) {
-      const spec = toRuntimeSpec(tenant);
+      const spec = toRuntimeSpec(tenant, { networkPool: config.tenantNetworks });
       for (const site of spec.sites) {
         await ensureSiteScaffold(driver, spec.tenant, {
           siteId: site.siteId,
@@ -127,13 +127,20 @@ export async function startControlPlane({ config, db, services, logger }: { conf
   const prober = config.edge.mode === 'off' ? null : new CertificateProber({ db, httpsPort: config.edgePorts.https, logger: log });
   prober?.start();
 
+  let edgePushedAt = -1;
   const reconciler = new Reconciler({
     store,
     runtime,
     edge: {
       async push() {
         if (!pusher) return;
+        // Nothing was written since the last good push: the edge config cannot have changed, so skip
+        // rebuilding it (at a thousand domains that is most of a pass). Caddy losing its config is the
+        // pusher's watch's job.
+        const generation = db.$writeGeneration.current;
+        if (generation === edgePushedAt) return;
         const outcome = await pusher.schedule();
+        if (outcome.status !== 'failed') edgePushedAt = generation;
         if (outcome.status === 'failed') throw outcome.error instanceof Error ? outcome.error : new Error(String(outcome.error));
         if (outcome.status === 'pushed') prober?.soon();
       },

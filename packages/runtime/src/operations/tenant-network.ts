@@ -2,6 +2,7 @@ import { assertSlug } from '../inputs.guard.js';
 import { LABELS, ownershipLabels } from '../labels.js';
 import { networkName } from '../naming.js';
 import { callDocker, isNotFound } from '../docker/docker.driver.js';
+import { RuntimeError } from '../errors.js';
 import type { DockerDriver, ObservedNetwork } from '../runtime.types.js';
 
 /** TenantNetwork is the tenant's bridge as created/observed; `gateway` is where published-port traffic comes from. */
@@ -26,9 +27,10 @@ async function inspectNetwork(ctx: DockerDriver, id: string, tenantId: string): 
 /**
  * ensureTenantNetwork gives each tenant one user-defined bridge of its own (`berth-<tenant>`). Docker isolates
  * user-defined bridges from each other, so one tenant's containers cannot reach another's; only the tenant's
- * own containers are attached. Idempotent: an existing labelled network is returned as is.
+ * own containers are attached. Idempotent: an existing labelled network is returned as is. With `subnet`
+ * (a CIDR from the panel's tenant pool) the bridge gets exactly that range.
  */
-export async function ensureTenantNetwork(ctx: DockerDriver, params: { tenantId: string }): Promise<TenantNetwork> {
+export async function ensureTenantNetwork(ctx: DockerDriver, params: { tenantId: string; subnet?: string }): Promise<TenantNetwork> {
   const tenantId = assertSlug(params.tenantId, 'tenant id');
   const existing = await findTenantNetworks(ctx, tenantId);
   const first = existing[0];
@@ -43,6 +45,8 @@ export async function ensureTenantNetwork(ctx: DockerDriver, params: { tenantId:
         Internal: false,
         EnableIPv6: false,
         Attachable: false,
+        // An explicit small subnet per tenant: Docker's default pools run out after ~30 bridges.
+        ...(params.subnet ? { IPAM: { Driver: 'default', Config: [{ Subnet: assertSubnet(params.subnet) }] } } : {}),
         Labels: ownershipLabels({ instance: ctx.instance, tenantId, role: 'network' }),
         Options: { 'com.docker.network.bridge.enable_icc': 'true', 'com.docker.network.bridge.enable_ip_masquerade': 'true' },
       }),
@@ -69,4 +73,13 @@ export async function removeTenantNetwork(ctx: DockerDriver, params: { tenantId:
     }
   }
   return nets.length;
+}
+
+/** assertSubnet accepts an IPv4 CIDR such as 10.208.0.32/27 and nothing else. */
+function assertSubnet(value: string): string {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
+  if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) < 8 || Number(m[5]) > 29) {
+    throw new RuntimeError('INVALID_INPUT', `Not an IPv4 subnet for a tenant network: ${JSON.stringify(value)}.`);
+  }
+  return value;
 }

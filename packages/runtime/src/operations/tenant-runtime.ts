@@ -26,6 +26,8 @@ export interface TenantRuntimeSpec {
   sites: readonly SiteSpec[];
   php: { bounds: PhpBounds; limits: ResourceLimits };
   appLimits: ResourceLimits;
+  /** The tenant bridge's subnet (from the panel's pool); Docker's default pools otherwise. */
+  network?: { subnet: string };
 }
 
 /** TenantRuntimeResult reports what each component did, for status and events. */
@@ -47,7 +49,7 @@ export async function ensureTenantRuntime(ctx: DockerDriver, spec: TenantRuntime
   const before = await callDocker('network list', () =>
     ctx.docker.listNetworks({ filters: { label: [`${LABELS.managed}=${ctx.instance}`, `${LABELS.tenant}=${tenantId}`, `${LABELS.role}=network`] } }),
   );
-  const network = await ensureTenantNetwork(ctx, { tenantId });
+  const network = await ensureTenantNetwork(ctx, { tenantId, ...(spec.network ? { subnet: spec.network.subnet } : {}) });
   await ensureTenantDirs(ctx, spec.tenant, spec.sites.map((s) => s.siteId));
 
   const phpSites = spec.sites.filter((s): s is PhpSite => s.kind === 'php');
