@@ -117,7 +117,7 @@ describe('web console in Chromium', () => {
     await shot('login');
     await signIn(ADMIN);
     await heading('Dashboard');
-    await page.getByText('Panel API').waitFor();
+    await page.getByText('Docker engine').waitFor();
     await shot('dashboard');
     await shot('dashboard-375', 375);
   });

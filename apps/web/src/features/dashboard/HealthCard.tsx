@@ -1,13 +1,14 @@
 import { Badge, Group, Paper, Stack, Text, Title } from '@mantine/core';
 import { QueryState } from '../../ui/QueryState';
-import { useHealth } from './useHealth';
+import { useHealth, type PanelHealth } from './useHealth';
 
-const COMPONENTS = [
-  { key: 'caddy', label: 'Caddy (edge)' },
+const COMPONENTS: { key: keyof PanelHealth['components']; label: string }[] = [
+  { key: 'database', label: 'Database' },
   { key: 'docker', label: 'Docker engine' },
+  { key: 'caddy', label: 'Caddy (edge)' },
 ];
 
-/** HealthCard shows whether the panel answers and, once the API reports them, Caddy's and Docker's health. */
+/** HealthCard shows the health of the database, the Docker engine and the edge, as the panel sees them. */
 export function HealthCard() {
   const health = useHealth();
   return (
@@ -17,7 +18,7 @@ export function HealthCard() {
         {(data) => (
           <Stack gap="xs" aria-live="polite">
             <Group justify="space-between">
-              <Text size="sm">Panel API</Text>
+              <Text size="sm">Overall</Text>
               <Badge color={data.ok ? 'green' : 'red'} variant="light">{data.ok ? 'ok' : 'failing'}</Badge>
             </Group>
             {COMPONENTS.map(({ key, label }) => {
