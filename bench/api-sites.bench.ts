@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { createDockerDriver, EDGE_OWNER, observe, removeEdge, removeTenant } from '@berth/runtime';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -59,7 +60,7 @@ async function runPanel(env: Record<string, string>, scenarios: (ctx: { base: st
   const base = `http://127.0.0.1:${port}`;
   const admin = { email: 'bench@example.test', password: 'bench-password-123' };
   const server = spawn(process.execPath, [path.join(ROOT, 'apps/api/dist/main.js')], {
-    env: { ...process.env, ...env, BERTH_DATA_DIR: dataDir, BERTH_LISTEN: `127.0.0.1:${port}`, BERTH_ADMIN_EMAIL: admin.email, BERTH_ADMIN_PASSWORD: admin.password, BERTH_LOG_LEVEL: 'warn' },
+    env: { ...process.env, BERTH_EDGE: 'off', ...env, BERTH_DATA_DIR: dataDir, BERTH_LISTEN: `127.0.0.1:${port}`, BERTH_ADMIN_EMAIL: admin.email, BERTH_ADMIN_PASSWORD: admin.password, BERTH_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   try {
@@ -89,6 +90,13 @@ async function runPanel(env: Record<string, string>, scenarios: (ctx: { base: st
   } finally {
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));
+    // The panel's reconciler made real containers for the bench tenant: remove them by this installation's labels.
+    const driver = createDockerDriver({ dataDir });
+    const seen = await observe(driver).catch(() => ({ containers: [], networks: [] }));
+    for (const tenantId of new Set([...seen.containers, ...seen.networks].map((o) => o.tenantId))) {
+      if (tenantId !== EDGE_OWNER) await removeTenant(driver, { tenantId, deleteSiteFiles: true });
+    }
+    await removeEdge(driver);
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DesiredTenant } from './desired.js';
 import { toDesiredEdge } from './edge-spec.js';
-import { tenantSubnet, toRuntimeSpec } from './runtime-spec.js';
+import { tenantSubnetSlot, toRuntimeSpec } from './runtime-spec.js';
 
 const tenant: DesiredTenant = {
   id: 't1', slug: 'acme', uid: 200001, status: 'active', webserver: 'nginx', varnishEnabled: true, ports: { web: 20000, cache: 20001 },
@@ -51,13 +51,10 @@ describe('toDesiredEdge', () => {
   });
 });
 
-describe('tenantSubnet', () => {
-  it('gives every tenant its own /27 from the pool, by uid', () => {
-    expect(tenantSubnet('10.208.0.0/12', 200_000)).toBe('10.208.0.0/27');
-    expect(tenantSubnet('10.208.0.0/12', 200_001)).toBe('10.208.0.32/27');
-    expect(tenantSubnet('10.208.0.0/12', 200_008)).toBe('10.208.1.0/27');
-    expect(tenantSubnet('10.208.0.0/12', 200_000 + 32_767)).toBe('10.223.255.224/27');
-    expect(() => tenantSubnet('10.208.0.0/12', 200_000 + 32_768)).toThrow(/room for 32768 tenants/);
-    expect(toRuntimeSpec(tenant, { networkPool: '10.208.0.0/12' }).network).toEqual({ subnet: '10.208.0.32/27' });
+describe('tenant network slot', () => {
+  it('prefers the /27 at the tenant uid offset of the pool', () => {
+    expect(tenantSubnetSlot(200_000)).toBe(0);
+    expect(tenantSubnetSlot(200_041)).toBe(41);
+    expect(toRuntimeSpec(tenant, { networkPool: '10.208.0.0/12' }).network).toEqual({ pool: '10.208.0.0/12', preferredSlot: 1 });
   });
 });

@@ -57,20 +57,11 @@ function siteSpec(tenant: DesiredTenant, site: DesiredSite): SiteSpec {
  * settings are clamped to the plan, and every site gets its served hostnames.
  */
 /**
- * tenantSubnet carves the tenant's /27 (30 addresses: plenty for its webserver, cache, PHP versions and
- * apps) out of the panel's pool by the tenant's uid, which is unique and never reused while it exists.
- * Docker's default address pools hold only about thirty bridges, far fewer than a host's tenants.
+ * tenantSubnetSlot is the tenant's preferred /27 within the panel's pool: its uid's offset, unique while
+ * the tenant exists. The runtime takes the next free /27 if another network already holds it.
  */
-export function tenantSubnet(pool: string, uid: number, firstUid = 200_000): string {
-  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(pool);
-  if (!m) throw new Error(`Not an IPv4 CIDR: ${pool}`);
-  const base = m.slice(1, 5).reduce((acc, o) => acc * 256 + Number(o), 0);
-  const prefix = Number(m[5]);
-  const slots = 2 ** (27 - prefix);
-  const index = uid - firstUid;
-  if (index < 0 || index >= slots) throw new Error(`The tenant network pool ${pool} has room for ${slots} tenants; widen BERTH_TENANT_NETWORKS.`);
-  const addr = base + index * 32;
-  return `${[24, 16, 8, 0].map((shift) => (addr >>> shift) & 255).join('.')}/27`;
+export function tenantSubnetSlot(uid: number, firstUid = 200_000): number {
+  return Math.max(0, uid - firstUid);
 }
 
 export function toRuntimeSpec(tenant: DesiredTenant, opts: { networkPool?: string } = {}): TenantRuntimeSpec {
@@ -95,6 +86,6 @@ export function toRuntimeSpec(tenant: DesiredTenant, opts: { networkPool?: strin
       limits: { nanoCpus, memoryBytes, pids: plan.pidsLimit },
     },
     appLimits: { nanoCpus, memoryBytes, pids: plan.pidsLimit },
-    ...(opts.networkPool ? { network: { subnet: tenantSubnet(opts.networkPool, tenant.uid) } } : {}),
+    ...(opts.networkPool ? { network: { pool: opts.networkPool, preferredSlot: tenantSubnetSlot(tenant.uid) } } : {}),
   };
 }

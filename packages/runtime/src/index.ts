@@ -16,7 +16,7 @@ export { renderPhpFpmConfig, type PhpFpmConfigInput } from './config/php-fpm.con
 export { renderVarnishVcl, type VarnishConfigInput } from './config/varnish.config.js';
 export { assignPoolPorts } from './config/php-pools.js';
 
-export { ensureTenantNetwork, removeTenantNetwork, type TenantNetwork } from './operations/tenant-network.js';
+export { ensureTenantNetwork, removeTenantNetwork, type SubnetPlan, type TenantNetwork } from './operations/tenant-network.js';
 export { ensureWebserver } from './operations/webserver.js';
 export { ensurePhpFpm } from './operations/php-fpm.js';
 export { ensureAppContainer } from './operations/app-container.js';

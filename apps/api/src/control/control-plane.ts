@@ -40,6 +40,12 @@ export interface ControlPlane {
  */
 export async function startControlPlane({ config, db, services, logger }: { config: Config; db: Db; services: Services; logger: FastifyBaseLogger }): Promise<ControlPlane> {
   const log = logger.child({ op: 'control' });
+  // The API already answers while the edge starts: remember every change from now on, so none is lost
+  // before the reconciler exists (it replays them as soon as it does).
+  const early = new Set<string>();
+  let onChange = (tenantId: string) => void early.add(tenantId);
+  const listener = (tenantId: string) => onChange(tenantId);
+  services.notifier.on('changed', listener);
   const driver = createDockerDriver({ dataDir: config.dataDir, profile: config.imageProfile, logger: log });
   const store = new PrismaDesiredStore({ db, dataKey: services.dataKey });
   const caddyDir = path.join(config.dataDir, 'caddy');
@@ -77,6 +83,15 @@ export async function startControlPlane({ config, db, services, logger }: { conf
     },
   };
 
+  const servingTenants = async (): Promise<Set<string>> => {
+    try {
+      const seen = await observe(driver);
+      return new Set(seen.containers.filter((c) => c.role === 'webserver' && c.running).map((c) => c.tenantId));
+    } catch (err) {
+      log.warn({ err }, 'edge: Docker unavailable; routing every tenant');
+      return new Set((await store.listTenantIds()));
+    }
+  };
   let pusher: CaddyConfigPusher | null = null;
   let adminClient: CaddyAdminClient | null = null;
   let watcher: { stop(): void } | null = null;
@@ -97,7 +112,11 @@ export async function startControlPlane({ config, db, services, logger }: { conf
       client,
       logger: log,
       buildDesired: async (): Promise<CaddyConfig> => {
-        const tenants = await store.loadAll();
+        // Route a tenant only once its webserver runs (suspended tenants always: they get the 503 page).
+        // A route to a port nobody listens on fails Caddy's active health check, which then keeps the
+        // upstream marked down until the next check, even after the webserver has started.
+        const serving = await servingTenants();
+        const tenants = (await store.loadAll()).filter((t) => t.status === 'suspended' || serving.has(t.id));
         await writeCustomCertificates(paths.certs, tenants);
         for (const t of tenants) await fs.mkdir(path.join(paths.logs, t.id), { recursive: true, mode: 0o750 });
         return buildCaddyConfig({
@@ -127,7 +146,7 @@ export async function startControlPlane({ config, db, services, logger }: { conf
   const prober = config.edge.mode === 'off' ? null : new CertificateProber({ db, httpsPort: config.edgePorts.https, logger: log });
   prober?.start();
 
-  let edgePushedAt = -1;
+  let edgePushedAt = '';
   const reconciler = new Reconciler({
     store,
     runtime,
@@ -137,10 +156,10 @@ export async function startControlPlane({ config, db, services, logger }: { conf
         // Nothing was written since the last good push: the edge config cannot have changed, so skip
         // rebuilding it (at a thousand domains that is most of a pass). Caddy losing its config is the
         // pusher's watch's job.
-        const generation = db.$writeGeneration.current;
-        if (generation === edgePushedAt) return;
+        const key = `${db.$writeGeneration.current}|${[...(await servingTenants())].sort().join(',')}`;
+        if (key === edgePushedAt) return;
         const outcome = await pusher.schedule();
-        if (outcome.status !== 'failed') edgePushedAt = generation;
+        if (outcome.status !== 'failed') edgePushedAt = key;
         if (outcome.status === 'failed') throw outcome.error instanceof Error ? outcome.error : new Error(String(outcome.error));
         if (outcome.status === 'pushed') prober?.soon();
       },
@@ -148,8 +167,8 @@ export async function startControlPlane({ config, db, services, logger }: { conf
     logger: log,
   });
 
-  const onChange = (tenantId: string) => void reconciler.enqueue(tenantId);
-  services.notifier.on('changed', onChange);
+  onChange = (tenantId: string) => void reconciler.enqueue(tenantId);
+  for (const tenantId of early) onChange(tenantId);
   services.health = {
     async docker() {
       try {
@@ -181,7 +200,7 @@ export async function startControlPlane({ config, db, services, logger }: { conf
     pusher,
     idle: () => reconciler.idle(),
     async stop() {
-      services.notifier.off('changed', onChange);
+      services.notifier.off('changed', listener);
       events.stop();
       watcher?.stop();
       prober?.stop();

@@ -27,15 +27,17 @@ async function inspectNetwork(ctx: DockerDriver, id: string, tenantId: string): 
 /**
  * ensureTenantNetwork gives each tenant one user-defined bridge of its own (`berth-<tenant>`). Docker isolates
  * user-defined bridges from each other, so one tenant's containers cannot reach another's; only the tenant's
- * own containers are attached. Idempotent: an existing labelled network is returned as is. With `subnet`
- * (a CIDR from the panel's tenant pool) the bridge gets exactly that range.
+ * own containers are attached. Idempotent: an existing labelled network is returned as is. With `subnets`
+ * the bridge gets a /27 of the panel's pool: the preferred one, or the next one no other network uses
+ * (another installation on the same engine, or something left behind, may hold it).
  */
-export async function ensureTenantNetwork(ctx: DockerDriver, params: { tenantId: string; subnet?: string }): Promise<TenantNetwork> {
+export async function ensureTenantNetwork(ctx: DockerDriver, params: { tenantId: string; subnets?: SubnetPlan }): Promise<TenantNetwork> {
   const tenantId = assertSlug(params.tenantId, 'tenant id');
   const existing = await findTenantNetworks(ctx, tenantId);
   const first = existing[0];
   if (first) return inspectNetwork(ctx, first.Id, tenantId);
   const name = networkName(tenantId);
+  const subnet = params.subnets ? await freeSubnet(ctx, params.subnets) : undefined;
   try {
     const net = await callDocker('network create', () =>
       ctx.docker.createNetwork({
@@ -46,7 +48,7 @@ export async function ensureTenantNetwork(ctx: DockerDriver, params: { tenantId:
         EnableIPv6: false,
         Attachable: false,
         // An explicit small subnet per tenant: Docker's default pools run out after ~30 bridges.
-        ...(params.subnet ? { IPAM: { Driver: 'default', Config: [{ Subnet: assertSubnet(params.subnet) }] } } : {}),
+        ...(subnet ? { IPAM: { Driver: 'default', Config: [{ Subnet: subnet }] } } : {}),
         Labels: ownershipLabels({ instance: ctx.instance, tenantId, role: 'network' }),
         Options: { 'com.docker.network.bridge.enable_icc': 'true', 'com.docker.network.bridge.enable_ip_masquerade': 'true' },
       }),
@@ -75,11 +77,43 @@ export async function removeTenantNetwork(ctx: DockerDriver, params: { tenantId:
   return nets.length;
 }
 
-/** assertSubnet accepts an IPv4 CIDR such as 10.208.0.32/27 and nothing else. */
-function assertSubnet(value: string): string {
+/** SubnetPlan is where a tenant's /27 comes from: the panel's private pool, and which slot to try first. */
+export interface SubnetPlan {
+  pool: string;
+  preferredSlot: number;
+}
+
+function parseCidr(value: string): { base: number; prefix: number } {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
-  if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) < 8 || Number(m[5]) > 29) {
-    throw new RuntimeError('INVALID_INPUT', `Not an IPv4 subnet for a tenant network: ${JSON.stringify(value)}.`);
+  if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) > 32) {
+    throw new RuntimeError('INVALID_INPUT', `Not an IPv4 CIDR: ${JSON.stringify(value)}.`);
   }
-  return value;
+  const addr = m.slice(1, 5).reduce((acc, o) => acc * 256 + Number(o), 0);
+  const prefix = Number(m[5]);
+  const size = 2 ** (32 - prefix);
+  return { base: addr - (addr % size), prefix };
+}
+
+const SLOT = 32; // a /27
+
+/** freeSubnet picks the preferred /27 of the pool, or the next one that overlaps no existing network. */
+async function freeSubnet(ctx: DockerDriver, plan: SubnetPlan): Promise<string> {
+  const pool = parseCidr(plan.pool);
+  if (pool.prefix > 27) throw new RuntimeError('INVALID_INPUT', `The tenant network pool ${plan.pool} is smaller than one /27.`);
+  const slots = 2 ** (27 - pool.prefix);
+  const used: { start: number; end: number }[] = [];
+  for (const net of await callDocker('network list', () => ctx.docker.listNetworks())) {
+    for (const cfg of (net.IPAM?.Config ?? []) as { Subnet?: string }[]) {
+      if (!cfg.Subnet || cfg.Subnet.includes(':')) continue;
+      const c = parseCidr(cfg.Subnet);
+      used.push({ start: c.base, end: c.base + 2 ** (32 - c.prefix) - 1 });
+    }
+  }
+  for (let i = 0; i < slots; i++) {
+    const start = pool.base + (((plan.preferredSlot + i) % slots) + slots) % slots * SLOT;
+    const end = start + SLOT - 1;
+    if (used.some((u) => u.start <= end && start <= u.end)) continue;
+    return `${[24, 16, 8, 0].map((shift) => Math.floor(start / 2 ** shift) % 256).join('.')}/27`;
+  }
+  throw new RuntimeError('INVALID_INPUT', `No free /27 is left in the tenant network pool ${plan.pool}; widen BERTH_TENANT_NETWORKS.`);
 }

@@ -4,7 +4,7 @@ import { callDocker } from '../docker/docker.driver.js';
 import { execInContainer, listComponentContainers, removeContainerById, type EnsureResult } from '../docker/container.ops.js';
 import { assignPoolPorts } from '../config/php-pools.js';
 import { ensureTenantDirs } from '../docker/tenant-files.js';
-import { ensureTenantNetwork, removeTenantNetwork, type TenantNetwork } from './tenant-network.js';
+import { ensureTenantNetwork, removeTenantNetwork, type SubnetPlan, type TenantNetwork } from './tenant-network.js';
 import { ensureWebserver } from './webserver.js';
 import { ensurePhpFpm, phpComponent } from './php-fpm.js';
 import { appComponent, ensureAppContainer } from './app-container.js';
@@ -26,8 +26,8 @@ export interface TenantRuntimeSpec {
   sites: readonly SiteSpec[];
   php: { bounds: PhpBounds; limits: ResourceLimits };
   appLimits: ResourceLimits;
-  /** The tenant bridge's subnet (from the panel's pool); Docker's default pools otherwise. */
-  network?: { subnet: string };
+  /** Where the tenant bridge's /27 comes from (the panel's pool); Docker's default pools otherwise. */
+  network?: SubnetPlan;
 }
 
 /** TenantRuntimeResult reports what each component did, for status and events. */
@@ -49,7 +49,7 @@ export async function ensureTenantRuntime(ctx: DockerDriver, spec: TenantRuntime
   const before = await callDocker('network list', () =>
     ctx.docker.listNetworks({ filters: { label: [`${LABELS.managed}=${ctx.instance}`, `${LABELS.tenant}=${tenantId}`, `${LABELS.role}=network`] } }),
   );
-  const network = await ensureTenantNetwork(ctx, { tenantId, ...(spec.network ? { subnet: spec.network.subnet } : {}) });
+  const network = await ensureTenantNetwork(ctx, { tenantId, ...(spec.network ? { subnets: spec.network } : {}) });
   await ensureTenantDirs(ctx, spec.tenant, spec.sites.map((s) => s.siteId));
 
   const phpSites = spec.sites.filter((s): s is PhpSite => s.kind === 'php');
