@@ -92,6 +92,8 @@ export async function startControlPlane({ config, db, services, logger }: { conf
       return new Set((await store.listTenantIds()));
     }
   };
+  let builtKey = '';
+  const edgeKey = (generation: number, serving: Set<string>) => `${generation}|${[...serving].sort().join(',')}`;
   let pusher: CaddyConfigPusher | null = null;
   let adminClient: CaddyAdminClient | null = null;
   let watcher: { stop(): void } | null = null;
@@ -115,7 +117,9 @@ export async function startControlPlane({ config, db, services, logger }: { conf
         // Route a tenant only once its webserver runs (suspended tenants always: they get the 503 page).
         // A route to a port nobody listens on fails Caddy's active health check, which then keeps the
         // upstream marked down until the next check, even after the webserver has started.
+        const generation = db.$writeGeneration.current;
         const serving = await servingTenants();
+        builtKey = edgeKey(generation, serving);
         const tenants = (await store.loadAll()).filter((t) => t.status === 'suspended' || serving.has(t.id));
         await writeCustomCertificates(paths.certs, tenants);
         for (const t of tenants) await fs.mkdir(path.join(paths.logs, t.id), { recursive: true, mode: 0o750 });
@@ -146,7 +150,6 @@ export async function startControlPlane({ config, db, services, logger }: { conf
   const prober = config.edge.mode === 'off' ? null : new CertificateProber({ db, httpsPort: config.edgePorts.https, logger: log });
   prober?.start();
 
-  let edgePushedAt = '';
   const reconciler = new Reconciler({
     store,
     runtime,
@@ -156,10 +159,11 @@ export async function startControlPlane({ config, db, services, logger }: { conf
         // Nothing was written since the last good push: the edge config cannot have changed, so skip
         // rebuilding it (at a thousand domains that is most of a pass). Caddy losing its config is the
         // pusher's watch's job.
-        const key = `${db.$writeGeneration.current}|${[...(await servingTenants())].sort().join(',')}`;
-        if (key === edgePushedAt) return;
+        // Every build (ours, or the watch's after a Caddy restart) records what it was built from; when
+        // neither the database nor the set of serving tenants changed since, the config would be the same.
+        if (edgeKey(db.$writeGeneration.current, await servingTenants()) === builtKey) return;
         const outcome = await pusher.schedule();
-        if (outcome.status !== 'failed') edgePushedAt = key;
+        if (outcome.status === 'failed') builtKey = '';
         if (outcome.status === 'failed') throw outcome.error instanceof Error ? outcome.error : new Error(String(outcome.error));
         if (outcome.status === 'pushed') prober?.soon();
       },
