@@ -43,7 +43,13 @@ describe('Docker engine restart', () => {
     }
   });
   afterAll(async () => {
-    await panel?.stop();
+    // After an engine restart, Debian's docker.io can keep an overlay2 mount busy for a long while
+    // ("failed to remove root filesystem: … device or resource busy"): an engine-side leak, not what this
+    // test checks. The runtime retries such removals; cleanup reports a leftover instead of failing.
+    await panel?.stop().catch((err: unknown) => {
+      if (!/device or resource busy/.test(String(err))) throw err;
+      process.stderr.write(`docker-restart test: engine kept a container mount busy; left for the engine to clean: ${String(err).slice(0, 200)}\n`);
+    });
   });
 
   it('serves every site again after the daemon restarts, with nothing duplicated', async () => {

@@ -92,8 +92,6 @@ export async function startControlPlane({ config, db, services, logger }: { conf
       return new Set((await store.listTenantIds()));
     }
   };
-  let builtKey = '';
-  const edgeKey = (generation: number, serving: Set<string>) => `${generation}|${[...serving].sort().join(',')}`;
   let pusher: CaddyConfigPusher | null = null;
   let adminClient: CaddyAdminClient | null = null;
   let watcher: { stop(): void } | null = null;
@@ -117,9 +115,7 @@ export async function startControlPlane({ config, db, services, logger }: { conf
         // Route a tenant only once its webserver runs (suspended tenants always: they get the 503 page).
         // A route to a port nobody listens on fails Caddy's active health check, which then keeps the
         // upstream marked down until the next check, even after the webserver has started.
-        const generation = db.$writeGeneration.current;
         const serving = await servingTenants();
-        builtKey = edgeKey(generation, serving);
         const tenants = (await store.loadAll()).filter((t) => t.status === 'suspended' || serving.has(t.id));
         await writeCustomCertificates(paths.certs, tenants);
         for (const t of tenants) await fs.mkdir(path.join(paths.logs, t.id), { recursive: true, mode: 0o750 });
@@ -159,11 +155,8 @@ export async function startControlPlane({ config, db, services, logger }: { conf
         // Nothing was written since the last good push: the edge config cannot have changed, so skip
         // rebuilding it (at a thousand domains that is most of a pass). Caddy losing its config is the
         // pusher's watch's job.
-        // Every build (ours, or the watch's after a Caddy restart) records what it was built from; when
-        // neither the database nor the set of serving tenants changed since, the config would be the same.
-        if (edgeKey(db.$writeGeneration.current, await servingTenants()) === builtKey) return;
+        // The pusher coalesces concurrent requests and does not reload Caddy for an identical config.
         const outcome = await pusher.schedule();
-        if (outcome.status === 'failed') builtKey = '';
         if (outcome.status === 'failed') throw outcome.error instanceof Error ? outcome.error : new Error(String(outcome.error));
         if (outcome.status === 'pushed') prober?.soon();
       },
@@ -193,9 +186,20 @@ export async function startControlPlane({ config, db, services, logger }: { conf
     banHost: (tenantId, host) => banCache(driver, { tenantId, host }),
   };
   const events = watchDockerEvents(driver, (change) => {
-    if (change.kind === 'engine-reconnected') void reconciler.reconcileAll();
+    if (change.kind === 'engine-reconnected') void recoverFromEngineRestart();
     else if (change.tenantId !== EDGE_OWNER) void reconciler.enqueue(change.tenantId);
   });
+  /** After the engine restarts: make sure the managed Caddy runs, give it the whole config, converge every tenant. */
+  async function recoverFromEngineRestart(): Promise<void> {
+    log.warn({}, 'docker: engine reconnected; re-checking the edge and every tenant');
+    if (config.edge.mode === 'managed') {
+      const caddyfile = renderCaddyfile({ adminSocket: paths.adminSocket, storageDir: paths.storage, httpPort: config.edgePorts.http, httpsPort: config.edgePorts.https, acmeEmail: config.acme.email });
+      await ensureEdge(driver, { caddyDir, tenantsDir, caddyfile, httpPort: config.edgePorts.http, httpsPort: config.edgePorts.https }).catch((err: unknown) => log.error({ err }, 'edge: could not restart the managed Caddy'));
+    }
+    await reconciler.reconcileAll().catch((err: unknown) => log.error({ err }, 'reconciler: pass after engine restart failed'));
+    if (pusher) await pusher.pushNow({ force: true });
+  }
+
   // The first full pass runs in the background: the API answers while tenants converge.
   void reconciler.start({ intervalMs: config.reconcileIntervalMs });
 

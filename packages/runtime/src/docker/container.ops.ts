@@ -105,11 +105,20 @@ async function waitRunning(container: Docker.Container, name: string, settleMs =
 
 /** removeContainerById force-removes a container (and its anonymous volumes); a 404 counts as removed. */
 export async function removeContainerById(ctx: DockerDriver, id: string): Promise<void> {
-  try {
-    await ctx.docker.getContainer(id).remove({ force: true, v: true });
-  } catch (err) {
-    if (isNotFound(err)) return;
-    await callDocker('container remove', () => Promise.reject(err));
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await ctx.docker.getContainer(id).remove({ force: true, v: true });
+      return;
+    } catch (err) {
+      if (isNotFound(err)) return;
+      // Right after an engine restart overlay2 may still hold the old mount for a while:
+      // "driver "overlay2" failed to remove root filesystem: … device or resource busy". It clears by itself.
+      if (/device or resource busy/.test(String((err as Error).message)) && attempt < 8) {
+        await new Promise((r) => setTimeout(r, 500 * 2 ** Math.min(attempt, 4)));
+        continue;
+      }
+      await callDocker('container remove', () => Promise.reject(err));
+    }
   }
 }
 
@@ -152,9 +161,21 @@ export async function ensureContainer(ctx: DockerDriver, desired: DesiredContain
     const container = ctx.docker.getContainer(current.Id);
     let action: EnsureResult['action'] = 'unchanged';
     if (current.State !== 'running') {
-      await callDocker('container start', () => container.start());
-      await waitRunning(container, desired.name, desired.settleMs);
-      action = 'started';
+      try {
+        await callDocker('container start', () => container.start());
+        await waitRunning(container, desired.name, desired.settleMs);
+        action = 'started';
+      } catch (err) {
+        // After an engine restart containerd can still hold the old task ("task … already exists"), and
+        // the container never starts again. Same spec, so replace it with a fresh one.
+        log?.warn({ err, name: desired.name }, 'runtime: stopped container would not start; recreating it');
+        await removeContainerById(ctx, current.Id);
+        const created = await createAndStart(ctx, desired, spec);
+        if (desired.configHash !== undefined) {
+          await writeAppliedState(ctx, desired.tenantId, desired.component, { containerId: created.id, configHash: desired.configHash });
+        }
+        return { id: created.id, action: 'replaced' };
+      }
     }
     if (desired.configHash !== undefined) {
       const applied = await readAppliedState(ctx, desired.tenantId, desired.component);
