@@ -21,7 +21,7 @@ if [[ -f "$pid_file" ]] && kill -0 "$(cat "$pid_file")" 2>/dev/null; then
 fi
 
 generated=""
-db_file="${DATABASE_URL#file:}"; [[ -n "${DATABASE_URL:-}" ]] || db_file="$data_dir/berth.db"
+db_file="$data_dir/berth.db"; [[ -n "${DATABASE_URL:-}" ]] && db_file="${DATABASE_URL#file:}"
 if [[ ! -s "$db_file" && -z "${BERTH_ADMIN_PASSWORD:-}" ]]; then
   export BERTH_ADMIN_EMAIL="${BERTH_ADMIN_EMAIL:-admin@berth.localhost}"
   BERTH_ADMIN_PASSWORD=$(node -e 'console.log(require("crypto").randomBytes(18).toString("base64url"))')
