@@ -6,7 +6,8 @@
 #   BERTH_FORCE_REBUILD=1 bash docker/build.sh php-fpm-8.2
 #
 # Each image directory holds a Dockerfile, its config files and an `image.env` with SUITE, TAG, KIND and
-# VERSION. A base image `berth/base:<suite>` is made with `debootstrap --variant=minbase` (Debian's default
+# VERSION, and optionally a `prebuild.sh` run before the build (its output counts in the definition hash).
+# A base image `berth/base:<suite>` is made with `debootstrap --variant=minbase` (Debian's default
 # mirror) and `docker import`. The build is incremental: a hash of the image directory plus the base image's
 # own hash is stored in the label `berth.definition-hash`, and an image whose label already matches is not
 # rebuilt. Safe to re-run; exits non-zero with a message saying what failed.
@@ -103,6 +104,11 @@ build_image() { # build_image <name>
   source "$dir/image.env"
   [[ -n "$SUITE" && -n "$TAG" && -n "$KIND" && -n "$VERSION" ]] || fail "$dir/image.env must set SUITE, TAG, KIND, VERSION"
   ensure_base "$SUITE"
+  # An image may build an artefact into its directory first (berth/caddy: Berth's Caddy binary from Go source).
+  if [[ -f "$dir/prebuild.sh" ]]; then
+    log "$TAG: prebuild ($name/prebuild.sh)"
+    bash "$dir/prebuild.sh" || fail "prebuild of $TAG failed (output above)"
+  fi
   want="$( { hash_dir "$dir"; label_of "berth/base:$SUITE" berth.definition-hash; docker image inspect -f '{{.Id}}' "berth/base:$SUITE"; } | sha256sum | cut -d' ' -f1)"
   have="$(label_of "$TAG" berth.definition-hash)"
   if [[ "$have" == "$want" && -z "${BERTH_FORCE_REBUILD:-}" ]]; then

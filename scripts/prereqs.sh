@@ -46,6 +46,12 @@ say "installing workspace dependencies"
 pnpm install --frozen-lockfile --reporter=append-only | grep -vE '^(Progress|\.\.\./)' || true
 [[ -d node_modules/.pnpm ]] || die "pnpm install failed"
 
+# --- Go (Berth's Caddy build) ----------------------------------------------------------------------
+# The edge is Caddy built with Berth's module from packages/caddy/module (pinned go.mod/go.sum). Debian's
+# golang package is too old; use the Go toolchain from go.dev (1.25 or newer), installed in /usr/local/go.
+[[ -x /usr/local/go/bin/go ]] && export PATH="$PATH:/usr/local/go/bin"
+command -v go >/dev/null || die "Go 1.25 or newer is required to build Berth's Caddy (install it in /usr/local/go)"
+
 # --- Docker engine ----------------------------------------------------------------------------------
 if ! docker info >/dev/null 2>&1; then
   if command -v systemctl >/dev/null && systemctl is-system-running >/dev/null 2>&1; then

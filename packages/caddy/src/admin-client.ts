@@ -1,6 +1,7 @@
 import { Agent, request } from 'undici';
 import type { Dispatcher } from 'undici';
 import type { CaddyConfig } from './caddy-config.js';
+import type { THostRecord } from './hosts/host-record.js';
 import type { CaddyLogger } from './logger.js';
 import { silentLogger } from './logger.js';
 
@@ -50,6 +51,9 @@ function extractCaddyError(body: string): string {
   }
   return body.slice(0, 500);
 }
+
+/** PROBE_HOST is never a real host (`.invalid` is reserved), so looking it up only reads the table's ETag. */
+const PROBE_HOST = 'etag-probe.berth.invalid';
 
 /** Socket-level failures seen while Caddy restarts its admin listener after a config change. */
 const RECONNECTABLE_CODES = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'ECONNREFUSED', 'ENOENT', 'EPIPE', 'UND_ERR_CLOSED']);
@@ -190,6 +194,55 @@ export class CaddyAdminClient {
       this.#logger.debug({ status: err.status }, 'caddy admin answered health probe with an error status');
     }
     return { ok: true, latencyMs: performance.now() - started };
+  }
+
+  /**
+   * hostsEtag reads the host table's ETag (`"<boot id>-<generation>"`) cheaply: a lookup of a name that is
+   * never in the table answers 404, and every answer of Berth's module carries the ETag.
+   */
+  async hostsEtag(): Promise<string> {
+    const path = `/berth/hosts/${PROBE_HOST}`;
+    const res = await this.#requestWithReconnect({ method: 'GET', path });
+    const body = await res.body.text();
+    const etag = res.headers.etag;
+    if (typeof etag !== 'string') throw new CaddyAdminError({ status: res.statusCode, method: 'GET', path, body: body || 'no ETag: is this a Berth build of Caddy?' });
+    return etag;
+  }
+
+  /** listHosts reads the whole host table (uploaded keys are not returned). */
+  async listHosts(): Promise<{ etag: string; hosts: THostRecord[] }> {
+    const { text, etag } = await this.#call({ method: 'GET', path: '/berth/hosts' });
+    const parsed = JSON.parse(text) as { etag: string; hosts: THostRecord[] };
+    return { etag: etag ?? parsed.etag, hosts: parsed.hosts };
+  }
+
+  /**
+   * replaceHosts replaces the whole table. Records the module refuses are left out and listed in
+   * `rejected`; every other record is in. `ifMatch` guards against a table changed since it was read (412).
+   */
+  async replaceHosts({ hosts, ifMatch }: { hosts: THostRecord[]; ifMatch?: string }): Promise<{ etag: string; rejected: { index: number; host: string; error: string }[] }> {
+    const { text, etag } = await this.#call({ method: 'PUT', path: '/berth/hosts', body: JSON.stringify({ hosts }), headers: ifMatch ? { 'if-match': ifMatch } : {} });
+    const parsed = JSON.parse(text) as { etag: string; rejected?: { index: number; host: string; error: string }[] };
+    return { etag: etag ?? parsed.etag, rejected: parsed.rejected ?? [] };
+  }
+
+  /** putHost writes one host's record (400 with the reason when the module refuses it; the table is unchanged). */
+  async putHost({ record, ifMatch }: { record: THostRecord; ifMatch?: string }): Promise<{ etag: string }> {
+    const path = `/berth/hosts/${encodeURIComponent(record.host)}`;
+    const { text, etag } = await this.#call({ method: 'PUT', path, body: JSON.stringify(record), headers: ifMatch ? { 'if-match': ifMatch } : {} });
+    return { etag: etag ?? (JSON.parse(text) as { etag: string }).etag };
+  }
+
+  /** deleteHost removes one host; a host that is not in the table counts as removed. */
+  async deleteHost({ host, ifMatch }: { host: string; ifMatch?: string }): Promise<{ etag: string | undefined }> {
+    const path = `/berth/hosts/${encodeURIComponent(host)}`;
+    try {
+      const { text, etag } = await this.#call({ method: 'DELETE', path, headers: ifMatch ? { 'if-match': ifMatch } : {} });
+      return { etag: etag ?? (JSON.parse(text) as { etag: string }).etag };
+    } catch (err) {
+      if (err instanceof CaddyAdminError && err.status === 404) return { etag: undefined };
+      throw err;
+    }
   }
 
   /** close releases the connection pool. */

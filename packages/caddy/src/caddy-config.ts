@@ -32,12 +32,33 @@ export interface CustomLog {
   exclude?: string[];
 }
 
-/** CaddyConfig is the whole JSON document Berth loads into Caddy with `POST /config/`. */
+/**
+ * BerthApp mirrors `apps.berth`, the configuration of Berth's host table: where its snapshot lives, the
+ * directory every static root must be inside, where per-host access logs go, the public ports (for
+ * redirects) and the pages it answers itself.
+ */
+export interface BerthApp {
+  snapshot: string;
+  static_base: string;
+  logs_dir: string;
+  log_roll_size_mb?: number;
+  log_roll_keep?: number;
+  http_port: number;
+  https_port: number;
+  suspended_page: string;
+  not_found_body: string;
+}
+
+/**
+ * CaddyConfig is the whole JSON document Berth loads into Caddy: the fixed skeleton. Hosts are not part
+ * of it (they live in the host table), so it changes only when the installation's settings do.
+ */
 export interface CaddyConfig {
   admin?: AdminConfig;
   storage?: StorageConfig;
   logging?: { logs: Record<string, CustomLog> };
   apps: {
+    berth: BerthApp;
     http: HttpApp;
     tls: TlsApp;
     pki: { certificate_authorities: { local: { install_trust: false } } };

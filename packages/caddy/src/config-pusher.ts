@@ -1,6 +1,5 @@
 import { CaddyAdminError } from './admin-client.js';
 import type { CaddyAdminClient } from './admin-client.js';
-import { CaddyIds } from './build/ids.js';
 import type { CaddyConfig } from './caddy-config.js';
 import type { CaddyLogger } from './logger.js';
 import { silentLogger } from './logger.js';
@@ -27,7 +26,7 @@ export interface PusherStats {
 }
 
 export interface CaddyConfigPusherOptions {
-  client: Pick<CaddyAdminClient, 'getConfig' | 'load' | 'getById'>;
+  client: Pick<CaddyAdminClient, 'getConfig' | 'load'>;
   /** Builds the complete config from the current desired state (called once per push, at its start). */
   buildDesired: () => Promise<CaddyConfig>;
   /** Quiet period after the last schedule() before pushing (default 50 ms). */
@@ -37,8 +36,6 @@ export interface CaddyConfigPusherOptions {
   /** First retry delay after a failure, doubled up to retryMaxMs (defaults 500 ms, 30 s). */
   retryInitialMs?: number;
   retryMaxMs?: number;
-  /** An `@id` that every Berth config contains; its absence means Caddy lost the config. */
-  markerId?: string;
   logger?: CaddyLogger;
 }
 
@@ -47,8 +44,8 @@ interface Waiter {
 }
 
 /**
- * CaddyConfigPusher keeps Caddy's config equal to buildDesired() while reloading Caddy as rarely as
- * possible (every Caddy change reloads the whole config: ≈20 ms at 100 routes, ≈160 ms at 1,000).
+ * CaddyConfigPusher keeps Caddy's config (the skeleton) equal to buildDesired() while reloading Caddy as
+ * rarely as possible: every Caddy config change reloads the whole config, so an unchanged one is never sent.
  *
  * Contract: schedule() after every change of the desired state. Calls within `debounceMs` of each other
  * (bounded by `maxDelayMs`) share one push; pushes are single-flight, and calls arriving during a push cause
@@ -76,7 +73,6 @@ export class CaddyConfigPusher {
       maxDelayMs: 500,
       retryInitialMs: 500,
       retryMaxMs: 30_000,
-      markerId: CaddyIds.httpsServer,
       ...options,
       logger: options.logger ?? silentLogger,
     };
@@ -200,39 +196,30 @@ export class CaddyConfigPusher {
   }
 
   /**
-   * checkOnce compares Caddy with what was last pushed: cheaply by looking up the marker `@id`, or (with
-   * `full`) by hashing the whole live config. On a mismatch it forces a push and resolves with its outcome;
-   * otherwise with undefined. Throws when Caddy's admin API is unreachable.
+   * checkOnce compares Caddy's live config with what was last pushed (the skeleton is small, so the whole
+   * config is hashed). On a mismatch it forces a push and resolves with its outcome; otherwise with
+   * undefined. Throws when Caddy's admin API is unreachable.
    */
-  async checkOnce({ full = false }: { full?: boolean } = {}): Promise<PushOutcome | undefined> {
+  async checkOnce(): Promise<PushOutcome | undefined> {
     // A push is pending or running: the live config is legitimately behind, and that push will fix it anyway.
     if (this.#dirty || this.#inFlight !== undefined) return undefined;
-    let lost: boolean;
-    if (full) {
-      const live = await this.#opts.client.getConfig();
-      lost = live.config === null || hashConfig(live.config) !== this.#lastPushedHash;
-    } else {
-      lost = (await this.#opts.client.getById({ id: this.#opts.markerId })) === undefined;
-    }
-    if (!lost) return undefined;
+    const live = await this.#opts.client.getConfig();
+    if (live.config !== null && hashConfig(live.config) === this.#lastPushedHash) return undefined;
     this.stats.recoveries++;
-    this.#opts.logger.warn({ full }, 'caddy is not running the pushed config; re-pushing');
+    this.#opts.logger.warn({}, 'caddy is not running the pushed config; re-pushing');
     return this.pushNow({ force: true });
   }
 
   /**
-   * watch runs checkOnce every `intervalMs` (default 5 s), a full hash comparison every `fullCheckEvery`
-   * ticks (default 12), until the returned stop() is called. Unreachable Caddy is logged and retried on the
-   * next tick; when it comes back empty, the marker is missing and the config is re-pushed.
+   * watch runs checkOnce every `intervalMs` (default 5 s) until the returned stop() is called. Unreachable
+   * Caddy is logged and retried on the next tick; when it comes back with another config, it is re-pushed.
    */
-  watch({ intervalMs = 5_000, fullCheckEvery = 12 }: { intervalMs?: number; fullCheckEvery?: number } = {}): { stop: () => void } {
-    let tick = 0;
+  watch({ intervalMs = 5_000 }: { intervalMs?: number } = {}): { stop: () => void } {
     let running = false;
     const timer = setInterval(() => {
       if (running || this.#closed) return;
       running = true;
-      tick++;
-      this.checkOnce({ full: fullCheckEvery > 0 && tick % fullCheckEvery === 0 })
+      this.checkOnce()
         .catch((err: unknown) => this.#opts.logger.warn({ err }, 'caddy admin API unreachable; will check again'))
         .finally(() => {
           running = false;

@@ -1,38 +1,36 @@
 /**
  * Desired edge state: what Caddy should serve, derived by the reconciler from the database (the only
- * source of truth). Everything here has already been validated by the API (contracts); the builder
- * re-asserts the security-relevant parts (hostnames, ports, paths, ids) and throws on anything else.
+ * source of truth). Everything here has already been validated by the API (contracts); the record builder
+ * checks each host again, alone, so one bad value only ever affects its own domain.
  */
+import type { TWwwRedirect } from '@berth/contracts';
 
 /** TenantStatus decides whether a tenant's hosts reach its webserver or the suspended page. */
 export type TenantStatus = 'active' | 'suspended';
 
-/**
- * WwwRedirect pairs a domain with its `www.` twin. For hostname `example.com` (or `www.example.com`):
- * `www-to-apex` serves `example.com` and 301-redirects `www.example.com` to it; `apex-to-www` serves
- * `www.example.com` and 301-redirects `example.com` to it; `none` serves only the hostname as typed.
- */
-export type WwwRedirect = 'none' | 'www-to-apex' | 'apex-to-www';
+/** WwwRedirect pairs a domain with its `www.` twin (see resolveDomainHosts in contracts). */
+export type WwwRedirect = TWwwRedirect;
 
 /**
  * DomainTls is the certificate source of a domain: `auto` = ACME (Let's Encrypt by default), `internal` =
- * Caddy's local CA, `custom` = an uploaded PEM pair on disk (paths as Caddy sees them), `off` = plain HTTP.
+ * Caddy's local CA, `custom` = an uploaded PEM chain and key (answering for this domain's hosts only),
+ * `off` = plain HTTP.
  */
 export type DomainTls =
   | { mode: 'auto' }
   | { mode: 'internal' }
-  | { mode: 'custom'; certificateFile: string; keyFile: string }
+  | { mode: 'custom'; certificatePem: string; keyPem: string }
   | { mode: 'off' };
 
 interface DesiredDomainBase {
-  /** Stable id from the database; it becomes part of Caddy `@id`s and logger names. */
+  /** Stable id from the database. */
   id: string;
   /** Lower-case ASCII (punycode) hostname without port or trailing dot. */
   hostname: string;
   wwwRedirect: WwwRedirect;
   tls: DomainTls;
-  /** Absolute path of this domain's JSON access log (as Caddy sees it); omitted = no per-host log. */
-  accessLogPath?: string;
+  /** Write a per-host JSON access log (`<logs_dir>/<tenant>/<host>.log`, read by the usage meter). */
+  accessLog?: boolean;
 }
 
 /** DesiredServedDomain serves the site: `primary` is the canonical name, `alias` serves the same content. */
@@ -52,29 +50,20 @@ export interface DesiredRedirectDomain extends DesiredDomainBase {
 
 export type DesiredDomain = DesiredServedDomain | DesiredRedirectDomain;
 
-/**
- * StaticPath maps a URL prefix to a directory Caddy serves itself (like the Caddyfile's
- * `handle_path /static/* { root * dir; file_server }`); `directory` defaults to documentRoot + prefix.
- */
-export interface StaticPath {
-  prefix: string;
-  directory?: string;
-}
-
 export interface DesiredSite {
   id: string;
-  /** Absolute path of the site's files as Caddy sees them (mounted read-only into Caddy). */
+  /** Absolute path of the site's document root as Caddy sees it (mounted read-only into Caddy). */
   documentRoot: string;
-  /** URL prefixes served from disk by Caddy; defaults to DEFAULT_STATIC_PATHS. `[]` disables. */
-  staticPaths?: StaticPath[];
+  /** URL prefixes Caddy serves from `<documentRoot><prefix>` itself; defaults to DEFAULT_STATIC_PREFIXES. `[]` disables. */
+  staticPrefixes?: string[];
   domains: DesiredDomain[];
 }
 
 export interface DesiredTenant {
   id: string;
   status: TenantStatus;
-  /** Port on 127.0.0.1 that receives this tenant's traffic (its Varnish or its webserver). */
-  upstreamPort: number;
+  /** Where this tenant's traffic goes (its Varnish or its webserver): `IP:port`, on this machine or another. */
+  upstream: string;
   sites: DesiredSite[];
 }
 
@@ -83,5 +72,5 @@ export interface DesiredEdge {
   tenants: DesiredTenant[];
 }
 
-/** DEFAULT_STATIC_PATHS are the prefixes served from disk when a site does not say otherwise. */
-export const DEFAULT_STATIC_PATHS: readonly StaticPath[] = Object.freeze([{ prefix: '/static' }, { prefix: '/media' }]);
+/** DEFAULT_STATIC_PREFIXES are the prefixes served from disk when a site does not say otherwise. */
+export const DEFAULT_STATIC_PREFIXES: readonly string[] = Object.freeze(['/static', '/media']);

@@ -57,3 +57,43 @@ export function normalizeHostname(input: string, opts: { allowWildcard?: boolean
   if (full.length > 253) return { ok: false, reason: 'A hostname is at most 253 characters long.' };
   return { ok: true, hostname: full };
 }
+
+/** TWwwRedirect pairs a domain with its `www.` twin (see resolveDomainHosts). */
+export type TWwwRedirect = 'none' | 'www-to-apex' | 'apex-to-www';
+
+/** DomainHosts are the names one domain answers to and the one it canonicalises to. */
+export interface DomainHosts {
+  /** Every host of the domain (hostname, plus its www twin when a www redirect is set). */
+  all: string[];
+  /** The host that serves content (the others redirect to it). */
+  canonical: string;
+  /** The host that only redirects to `canonical`, if any. */
+  redirecting?: string;
+}
+
+/**
+ * resolveDomainHosts applies a www redirect to a hostname typed with or without `www.`: `www-to-apex` serves
+ * the apex and 301-redirects `www.<apex>` to it, `apex-to-www` the other way round, `none` serves only the
+ * hostname as typed. This is the one place the www-twin rule is decided (API checks, webserver names, edge).
+ */
+export function resolveDomainHosts(domain: { hostname: string; wwwRedirect: TWwwRedirect }): DomainHosts {
+  if (domain.wwwRedirect === 'none') return { all: [domain.hostname], canonical: domain.hostname };
+  const apex = domain.hostname.startsWith('www.') ? domain.hostname.slice(4) : domain.hostname;
+  const www = `www.${apex}`;
+  return domain.wwwRedirect === 'www-to-apex'
+    ? { all: [apex, www], canonical: apex, redirecting: www }
+    : { all: [apex, www], canonical: www, redirecting: apex };
+}
+
+/**
+ * wwwTwinProblem says why a www redirect cannot be set on a hostname, or null when it can: the twin of
+ * `www.example` (`example`) is not a fully qualified name.
+ */
+export function wwwTwinProblem(hostname: string, wwwRedirect: TWwwRedirect): string | null {
+  if (wwwRedirect === 'none') return null;
+  const { all } = resolveDomainHosts({ hostname, wwwRedirect });
+  for (const host of all) {
+    if (!HOSTNAME_PATTERN.test(host) || host.split('.').length < 2) return `The www twin "${host}" of ${hostname} is not a valid hostname; choose "none".`;
+  }
+  return null;
+}

@@ -36,7 +36,11 @@ export const ZStaticPrefix = z.string().regex(/^\/[a-z0-9_-]{1,32}$/, 'A static 
 
 export const ZSiteSettings = z.strictObject({
   php: ZPhpSettings.optional(),
-  staticPrefixes: z.array(ZStaticPrefix).max(8).optional(),
+  staticPrefixes: z
+    .array(ZStaticPrefix)
+    .max(8)
+    .refine((prefixes) => new Set(prefixes).size === prefixes.length, 'Each static prefix may appear once.')
+    .optional(),
 });
 export type TSiteSettings = z.infer<typeof ZSiteSettings>;
 

@@ -34,7 +34,7 @@ function fixture() {
     },
     remove: async ({ tenantId }) => void events.push(`removed:${tenantId}`),
   };
-  const edge = { push: async () => void pushCalls++ };
+  const edge = { sync: async () => { pushCalls++; return { problems: [] }; } };
   tenants.set('t1', {
     id: 't1', slug: 'acme', uid: 200000, status: 'active', webserver: 'nginx', varnishEnabled: false, ports: { web: 20000, cache: 20001 },
     plan: { cpuMillicores: 1000, memoryMb: 512, pidsLimit: 256, phpMaxMemoryMb: 256, phpMaxUploadMb: 64, phpMaxExecSeconds: 60 },

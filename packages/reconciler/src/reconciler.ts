@@ -27,9 +27,20 @@ export interface RuntimePort {
   remove(args: { tenantId: string; deleteFiles: boolean }): Promise<void>;
 }
 
-/** EdgePort pushes the whole edge configuration (coalesced; an unchanged config costs nothing). */
+/** EdgeProblem is one of a tenant's domains the edge could not serve, and why (its site is marked failed). */
+export interface EdgeProblem {
+  siteId: string;
+  host: string;
+  reason: string;
+}
+
+/**
+ * EdgePort makes the edge serve one tenant as desired (`null`: terminated, its hosts are removed). Only
+ * what changed is sent; a value the edge refuses is returned as a problem of its own site, and never
+ * affects another host or tenant.
+ */
 export interface EdgePort {
-  push(): Promise<void>;
+  sync(tenantId: string, tenant: DesiredTenant | null): Promise<{ problems: EdgeProblem[] }>;
 }
 
 interface TenantState {
@@ -164,8 +175,19 @@ export class Reconciler {
     const actions = plan(desired, observed);
     const provisioning = actions.find((a): a is Extract<Action, { type: 'set-site-status' }> => a.type === 'set-site-status' && a.status === 'provisioning');
     const changing = provisioning?.siteIds ?? [];
+    const edgeProblems = new Map<string, string>();
     for (const action of actions) {
       try {
+        if (action.type === 'push-edge') {
+          const { problems } = await this.deps.edge.sync(tenantId, desired);
+          for (const p of problems) edgeProblems.set(p.siteId, `${p.host} cannot be served: ${p.reason}`);
+          for (const [siteId, message] of edgeProblems) await store.setSiteStatus({ tenantId, siteIds: [siteId], status: 'failed', message });
+          continue;
+        }
+        if (action.type === 'set-site-status' && action.status === 'live' && edgeProblems.size > 0) {
+          await this.apply(tenantId, desired, { ...action, siteIds: action.siteIds.filter((id) => !edgeProblems.has(id)) });
+          continue;
+        }
         await this.apply(tenantId, desired, action);
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
@@ -181,7 +203,7 @@ export class Reconciler {
   }
 
   private async apply(tenantId: string, desired: DesiredTenant | null, action: Action): Promise<void> {
-    const { store, runtime, edge } = this.deps;
+    const { store, runtime } = this.deps;
     switch (action.type) {
       case 'set-site-status':
         await store.setSiteStatus({ tenantId, siteIds: action.siteIds, status: action.status, message: action.message ?? null });
@@ -200,8 +222,7 @@ export class Reconciler {
         await store.recordEvent({ tenantId, action: 'tenant.runtime-remove', result: 'ok', details: { reason: action.reason, filesDeleted: action.deleteFiles } });
         return;
       case 'push-edge':
-        await edge.push();
-        return;
+        return; // handled in pass(), which needs the problems it reports
     }
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DesiredTenant } from './desired.js';
-import { toDesiredEdge } from './edge-spec.js';
+import { toEdgeTenant } from './edge-spec.js';
 import { tenantSubnetSlot, toRuntimeSpec } from './runtime-spec.js';
 
 const tenant: DesiredTenant = {
@@ -37,24 +37,16 @@ describe('toRuntimeSpec', () => {
   });
 });
 
-describe('toDesiredEdge', () => {
+describe('toEdgeTenant', () => {
   it('sends traffic to Varnish when enabled, serves static files from the document root, and uses the local CA until a custom certificate exists', () => {
-    const edge = toDesiredEdge([tenant], { tenantsDir: '/data/tenants', certsDir: '/data/caddy/certs', logsDir: '/data/caddy/logs' });
-    const t = edge.tenants[0]!;
-    expect(t.upstreamPort).toBe(20001);
+    const t = toEdgeTenant(tenant, { tenantsDir: '/data/tenants', backendHost: '127.0.0.1' });
+    expect(t.upstream).toBe('127.0.0.1:20001');
     expect(t.sites[0]!.documentRoot).toBe('/data/tenants/t1/sites/s1/public');
     const [primary, redirect, alias] = t.sites[0]!.domains;
-    expect(primary).toMatchObject({ kind: 'primary', tls: { mode: 'auto' }, wwwRedirect: 'www-to-apex', accessLogPath: '/data/caddy/logs/t1/example.com.log' });
+    expect(primary).toMatchObject({ kind: 'primary', tls: { mode: 'auto' }, wwwRedirect: 'www-to-apex', accessLog: true });
     expect(redirect).toMatchObject({ kind: 'redirect', redirectTo: 'https://example.com/', redirectStatus: 302 });
     expect(alias).toMatchObject({ kind: 'alias', tls: { mode: 'internal' } });
-    expect(toDesiredEdge([{ ...tenant, varnishEnabled: false }], { tenantsDir: '/d', certsDir: '/c', logsDir: '/l' }).tenants[0]!.upstreamPort).toBe(20000);
-  });
-});
-
-describe('tenant network slot', () => {
-  it('prefers the /27 at the tenant uid offset of the pool', () => {
-    expect(tenantSubnetSlot(200_000)).toBe(0);
-    expect(tenantSubnetSlot(200_041)).toBe(41);
-    expect(toRuntimeSpec(tenant, { networkPool: '10.208.0.0/12' }).network).toEqual({ pool: '10.208.0.0/12', preferredSlot: 1 });
+    expect(toEdgeTenant({ ...tenant, varnishEnabled: false }, { tenantsDir: '/d', backendHost: '127.0.0.1' }).upstream).toBe('127.0.0.1:20000');
+    expect(toEdgeTenant(tenant, { tenantsDir: '/d', backendHost: '::1' }).upstream).toBe('[::1]:20001');
   });
 });

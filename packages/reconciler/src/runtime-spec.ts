@@ -1,6 +1,6 @@
 import type { PhpSettings, SiteSpec, TenantRuntimeSpec } from '@berth/runtime';
 import type { TPhpVersion } from '@berth/contracts';
-import { resolveDomainHosts } from '@berth/caddy';
+import { resolveDomainHosts } from '@berth/contracts';
 import type { DesiredDomain, DesiredSite, DesiredTenant } from './desired.js';
 
 /** DOCUMENT_ROOT is the subdirectory of a site's directory that is served (files outside stay private). */

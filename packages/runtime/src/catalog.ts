@@ -31,7 +31,8 @@ const OFFICIAL = {
   nginx: 'nginx:1.27',
   apache: 'httpd:2.4',
   varnish: 'varnish:7',
-  caddy: 'caddy:2.11',
+  // The edge is always Berth's own Caddy build (no upstream image carries its host table module).
+  caddy: 'berth/caddy:2.11',
   php: (v: string) => `php:${v}-fpm`,
   node: (v: string) => `node:${v}`,
   python: (v: string) => `python:${v}`,

@@ -48,5 +48,5 @@ export type {
   WebserverSpec,
 } from './runtime.types.js';
 export { ensureSiteScaffold } from './docker/tenant-files.js';
-export { ensureEdge, removeEdge, edgePaths, assertEdgePorts, EDGE_OWNER, edgeContainerName, type EdgeSpec } from './operations/edge.js';
+export { ensureEdge, removeEdge, edgePaths, assertEdgePorts, EDGE_OWNER, EDGE_UID, edgeContainerName, type EdgeSpec } from './operations/edge.js';
 export { watchDockerEvents, type DockerChange } from './operations/docker-events.js';

@@ -1,7 +1,7 @@
 import type { Db } from '@berth/db';
 import { newId } from '@berth/db';
 import type { TCertificateStatus, TDomain, ZCreateDomainRequest, ZUpdateDomainRequest, ZUploadCertificateRequest } from '@berth/contracts';
-import { defaultTlsMode } from '@berth/contracts';
+import { defaultTlsMode, resolveDomainHosts, wwwTwinProblem, type TWwwRedirect } from '@berth/contracts';
 import type { z } from 'zod';
 import { requireNotBilling, requireWrite, tenantScope, type RequestContext } from '../auth/principal.js';
 import type { DesiredStateNotifier } from '../desired-state.js';
@@ -10,7 +10,6 @@ import { recordEvent } from '../events/events.service.js';
 import { isUniqueViolation } from '../http/prisma-errors.js';
 import type { DataKey } from '../secrets/data-key.js';
 import { checkCertificate } from './certificate-check.js';
-import { resolveDomainHosts } from '@berth/caddy';
 
 type DomainRow = Awaited<ReturnType<Db['domain']['findFirstOrThrow']>>;
 
@@ -30,10 +29,37 @@ export function toDomain(row: DomainRow): TDomain {
   };
 }
 
-function hostnameTaken(hostname: string): AppError {
-  return new AppError('HOSTNAME_TAKEN', `${hostname} is already added on this panel. Each hostname can belong to one site only.`, {
-    details: { issues: [{ in: 'body', path: ['hostname'], message: 'Already in use.' }] },
+function hostnameTaken(hostname: string, field: 'hostname' | 'wwwRedirect' = 'hostname'): AppError {
+  const message =
+    field === 'hostname'
+      ? `${hostname} is already added on this panel. Each hostname can belong to one site only.`
+      : `The www twin ${hostname} is already served by another domain on this panel; choose "none" or remove that domain first.`;
+  return new AppError('HOSTNAME_TAKEN', message, { details: { issues: [{ in: 'body', path: [field], message: 'Already in use.' }] } });
+}
+
+type DomainTx = Pick<Db, 'domain'>;
+
+/**
+ * assertHostsFree refuses a domain whose names (its hostname and, with a www redirect, its twin) are
+ * already answered by another domain, directly or as that domain's own twin. Checked here, at the API,
+ * so the edge never receives two records for one host.
+ */
+async function assertHostsFree(tx: DomainTx, domain: { hostname: string; wwwRedirect: TWwwRedirect }, excludeId?: string): Promise<void> {
+  const problem = wwwTwinProblem(domain.hostname, domain.wwwRedirect);
+  if (problem !== null) {
+    throw new AppError('VALIDATION_FAILED', problem, { details: { issues: [{ in: 'body', path: ['wwwRedirect'], message: problem }] } });
+  }
+  const hosts = resolveDomainHosts(domain).all;
+  // Names whose own twin could be one of ours: the host itself, www.<host>, and <host> without www.
+  const candidates = new Set(hosts.flatMap((h) => [h, `www.${h}`, ...(h.startsWith('www.') ? [h.slice(4)] : [])]));
+  const rows = await tx.domain.findMany({
+    where: { hostname: { in: [...candidates] }, ...(excludeId !== undefined ? { id: { not: excludeId } } : {}) },
+    select: { hostname: true, wwwRedirect: true },
   });
+  for (const row of rows) {
+    const taken = resolveDomainHosts({ hostname: row.hostname, wwwRedirect: row.wwwRedirect as TWwwRedirect }).all.find((h) => hosts.includes(h));
+    if (taken !== undefined) throw hostnameTaken(taken, taken === domain.hostname ? 'hostname' : 'wwwRedirect');
+  }
 }
 
 /** DomainsService attaches hostnames to sites; a hostname is unique across the whole panel. */
@@ -67,7 +93,7 @@ export class DomainsService {
         if (count >= site.tenant.plan.maxDomains) {
           throw new AppError('PLAN_LIMIT_REACHED', `The plan allows ${site.tenant.plan.maxDomains} domain(s); remove one or move to a larger plan.`);
         }
-        if (await tx.domain.findUnique({ where: { hostname: input.hostname }, select: { id: true } })) throw hostnameTaken(input.hostname);
+        await assertHostsFree(tx, { hostname: input.hostname, wwwRedirect: input.wwwRedirect ?? 'none' });
         await tx.domain.create({
           data: {
             id,
@@ -99,6 +125,7 @@ export class DomainsService {
       throw new AppError('VALIDATION_FAILED', 'To make a redirect domain, add it again with kind "redirect" and redirectTo.');
     }
     await this.deps.db.$transaction(async (tx) => {
+      if (input.wwwRedirect !== undefined) await assertHostsFree(tx, { hostname: row.hostname, wwwRedirect: input.wwwRedirect }, id);
       await tx.domain.update({ where: { id }, data: { tlsMode: input.tls, kind: input.kind, wwwRedirect: input.wwwRedirect } });
       await recordEvent(tx, ctx, { action: 'domain.update', targetType: 'domain', targetId: id, tenantId: row.tenantId, details: { ...input } });
     });
@@ -179,7 +206,7 @@ export class DomainsService {
       where: { hostname: { in: [apex, `www.${apex}`] }, tlsMode: 'auto', site: { tenant: { status: { in: ['active', 'suspended'] } } } },
       select: { id: true, hostname: true, wwwRedirect: true },
     });
-    return rows.some((row) => resolveDomainHosts({ hostname: row.hostname, wwwRedirect: row.wwwRedirect } as Parameters<typeof resolveDomainHosts>[0]).all.includes(hostname));
+    return rows.some((row) => resolveDomainHosts({ hostname: row.hostname, wwwRedirect: row.wwwRedirect as TWwwRedirect }).all.includes(hostname));
   }
 
   private async findScoped(ctx: RequestContext, id: string): Promise<DomainRow> {

@@ -1,17 +1,20 @@
-/** InternalIssuer mirrors `tls.issuance.internal`: certificates from Caddy's local CA (`pki.certificate_authorities.local`). */
+/** InternalIssuer mirrors `tls.issuance.internal` (Caddy's local CA). */
 export interface InternalIssuer {
-  module: 'internal';
+  module?: 'internal';
 }
 
-/** AcmeIssuer mirrors `tls.issuance.acme` (the subset Berth writes). */
+/** AcmeIssuer mirrors `tls.issuance.acme`. */
 export interface AcmeIssuer {
-  module: 'acme';
-  /** ACME directory URL. */
+  module?: 'acme';
   ca: string;
   email?: string;
-  /** PEM files trusted for the ACME server's own TLS (tests: Pebble's CA). */
   trusted_roots_pem_files?: string[];
   external_account?: { key_id: string; mac_key: string };
 }
 
-export type Issuer = InternalIssuer | AcmeIssuer;
+/** BerthIssuer mirrors `tls.issuance.berth`: the internal CA or ACME, picked by the host's record. */
+export interface BerthIssuer {
+  module: 'berth';
+  internal: InternalIssuer;
+  acme: AcmeIssuer;
+}

@@ -1,32 +1,17 @@
-import type { Issuer } from './issuers.js';
+import type { BerthIssuer } from './issuers.js';
 
-/** AutomationPolicy mirrors `caddytls.AutomationPolicy`: which issuer manages which subjects. */
+/** AutomationPolicy mirrors one `apps.tls.automation.policies` entry; Berth writes one, for every name. */
 export interface AutomationPolicy {
-  '@id'?: string;
-  subjects: string[];
-  issuers: Issuer[];
-  /** Obtain at the first TLS handshake (gated by `automation.on_demand.permission`) instead of at load. */
-  on_demand?: boolean;
+  on_demand: true;
+  issuers: BerthIssuer[];
+  /** `tls.get_certificate.berth`: a host's uploaded certificate, for that host only. */
+  get_certificate: Array<{ via: 'berth' }>;
 }
 
-/** OnDemandPermission mirrors `tls.permission.http`: Caddy asks `<endpoint>?domain=<name>`; 200 allows. */
-export interface OnDemandPermission {
-  module: 'http';
-  endpoint: string;
-}
-
-/** LoadedCertificateFile mirrors one `tls.certificates.load_files` entry. */
-export interface LoadedCertificateFile {
-  certificate: string;
-  key: string;
-  tags?: string[];
-}
-
-/** TlsApp mirrors the `tls` app. */
+/** TlsApp mirrors `apps.tls`. On-demand issuance asks `tls.permission.berth` (the host table), never the panel. */
 export interface TlsApp {
-  certificates?: { load_files?: LoadedCertificateFile[] };
-  automation?: {
-    policies?: AutomationPolicy[];
-    on_demand?: { permission: OnDemandPermission };
+  automation: {
+    policies: AutomationPolicy[];
+    on_demand: { permission: { module: 'berth' } };
   };
 }

@@ -1,4 +1,4 @@
-import { mkdir, writeFile, rename } from 'node:fs/promises';
+import { chown, mkdir, writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resolveImage } from '../catalog.js';
 import { ensureContainer, type EnsureResult } from '../docker/container.ops.js';
@@ -14,14 +14,21 @@ export function edgeContainerName(ctx: DockerDriver): string {
   return `berth-edge-${ctx.instance}`;
 }
 
-/** EdgeSpec is the managed Caddy: where its files live and the public ports it binds on the host. */
+/**
+ * EDGE_UID is the unprivileged user the managed Caddy runs as. It owns only Caddy's own directories
+ * (admin socket, certificate storage, host table snapshot, access logs); tenants' files are mounted
+ * read-only and are readable to it only where the tenant left them world-readable, as a webserver's are.
+ */
+export const EDGE_UID = 1990;
+
+/** EdgeSpec is the managed Caddy: where its files live, its skeleton config and the public ports it binds. */
 export interface EdgeSpec {
-  /** Caddy's own directory: `Caddyfile`, `admin/` (0700, the admin socket), `storage/` (certificates), `logs/`, `certs/`. */
+  /** Caddy's own directory: `caddy.json`, `admin/` (0700, the admin socket), `storage/`, `table/`, `logs/`. */
   caddyDir: string;
   /** `<dataDir>/tenants`, mounted read-only at the same path so Caddy serves /static and /media from disk. */
   tenantsDir: string;
-  /** The rendered Caddyfile.template (global options only). */
-  caddyfile: string;
+  /** The skeleton config (JSON text): Caddy starts from it, and from its host table snapshot, with or without the panel. */
+  skeleton: string;
   httpPort: number;
   httpsPort: number;
 }
@@ -29,48 +36,63 @@ export interface EdgeSpec {
 /** edgePaths are the paths inside `caddyDir` that the panel and Caddy agree on. */
 export function edgePaths(caddyDir: string) {
   return {
-    caddyfile: join(caddyDir, 'Caddyfile'),
+    config: join(caddyDir, 'caddy.json'),
     adminDir: join(caddyDir, 'admin'),
     adminSocket: join(caddyDir, 'admin', 'admin.sock'),
     storage: join(caddyDir, 'storage'),
+    tableDir: join(caddyDir, 'table'),
+    snapshot: join(caddyDir, 'table', 'hosts.json'),
     logs: join(caddyDir, 'logs'),
-    certs: join(caddyDir, 'certs'),
+    home: join(caddyDir, 'home'),
     localRoot: join(caddyDir, 'storage', 'pki', 'authorities', 'local', 'root.crt'),
   };
 }
 
 /**
- * ensureEdge runs Caddy as a managed container: host networking (it owns the public ports and reaches the
- * tenants' 127.0.0.1 ports), only NET_BIND_SERVICE, its admin API on a unix socket in a 0700 directory
- * (no tenant container can reach it: they have no host network and no such mount), certificate storage
- * under `caddyDir` so it survives restarts. Routes are not part of the container: the panel pushes them.
+ * ensureEdge runs Berth's Caddy build as a managed container: host networking (it owns the public ports
+ * and reaches the tenants' published ports), as the unprivileged EDGE_UID with only NET_BIND_SERVICE, its
+ * admin API on a unix socket in a 0700 directory (no tenant container can reach it: they have no host
+ * network and no such mount), and certificate storage and the host table snapshot under `caddyDir`, so a
+ * restarted Caddy serves every host again before the panel is back. Hosts are not part of the container.
  */
 export async function ensureEdge(ctx: DockerDriver, spec: EdgeSpec): Promise<EnsureResult> {
   const paths = edgePaths(spec.caddyDir);
-  await mkdir(paths.adminDir, { recursive: true, mode: 0o700 });
-  await mkdir(paths.storage, { recursive: true, mode: 0o700 });
+  await mkdir(spec.caddyDir, { recursive: true, mode: 0o755 });
+  for (const dir of [paths.adminDir, paths.storage, paths.tableDir, paths.home]) {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await chown(dir, EDGE_UID, EDGE_UID);
+  }
   await mkdir(paths.logs, { recursive: true, mode: 0o750 });
-  await mkdir(paths.certs, { recursive: true, mode: 0o700 });
+  await chown(paths.logs, EDGE_UID, EDGE_UID);
   await mkdir(spec.tenantsDir, { recursive: true, mode: 0o755 });
-  const tmp = `${paths.caddyfile}.tmp`;
-  await writeFile(tmp, spec.caddyfile, { mode: 0o644 });
-  await rename(tmp, paths.caddyfile);
+  const tmp = `${paths.config}.tmp`;
+  await writeFile(tmp, spec.skeleton, { mode: 0o644 });
+  await rename(tmp, paths.config);
   return ensureContainer(ctx, {
     tenantId: EDGE_OWNER,
     component: 'edge',
     name: edgeContainerName(ctx),
     image: resolveImage(ctx.profile, { role: 'caddy' }),
     labels: { [LABELS.managed]: ctx.instance, [LABELS.tenant]: EDGE_OWNER, [LABELS.role]: 'edge', [LABELS.component]: 'edge' },
-    // The ports and the Caddyfile's content are part of the spec: changing them replaces the container.
+    // The ports and the skeleton are part of the spec: changing them replaces the container.
     create: {
-      Cmd: ['caddy', 'run', '--config', paths.caddyfile, '--adapter', 'caddyfile'],
-      Env: [`BERTH_EDGE_PORTS=${spec.httpPort},${spec.httpsPort}`, `BERTH_EDGE_CADDYFILE=${Buffer.from(spec.caddyfile).toString('base64')}`],
+      Cmd: ['caddy', 'run', '--config', paths.config],
+      User: `${EDGE_UID}:${EDGE_UID}`,
+      Env: [
+        `BERTH_EDGE_PORTS=${spec.httpPort},${spec.httpsPort}`,
+        `BERTH_EDGE_SKELETON=${Buffer.from(spec.skeleton).toString('base64')}`,
+        `HOME=${paths.home}`,
+        `XDG_DATA_HOME=${paths.home}`,
+        `XDG_CONFIG_HOME=${paths.home}`,
+      ],
       HostConfig: {
         NetworkMode: 'host',
         RestartPolicy: { Name: 'unless-stopped', MaximumRetryCount: 0 },
-        SecurityOpt: ['no-new-privileges:true'],
+        // No no-new-privileges: the image's caddy binary carries the file capability cap_net_bind_service,
+        // which is how an unprivileged user binds :80/:443; the bounding set below allows nothing else.
         CapDrop: ['ALL'],
         CapAdd: ['CAP_NET_BIND_SERVICE'],
+        ReadonlyRootfs: true,
         Binds: [`${spec.caddyDir}:${spec.caddyDir}`, `${spec.tenantsDir}:${spec.tenantsDir}:ro`],
         LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } },
       },

@@ -25,7 +25,10 @@ export interface PassiveHealthChecks {
 export interface ReverseProxyHandler {
   '@id'?: string;
   handler: 'reverse_proxy';
-  upstreams: Array<{ dial: string }>;
+  /** Fixed upstreams; Berth uses `dynamic_upstreams` (the host record's address) instead. */
+  upstreams?: Array<{ dial: string }>;
+  /** `http.reverse_proxy.upstreams.<source>`: Berth's module returns the upstream of the request's host record. */
+  dynamic_upstreams?: { source: 'berth' };
   headers?: { request?: HeaderOps; response?: HeaderOps };
   health_checks?: { active?: ActiveHealthChecks; passive?: PassiveHealthChecks };
   load_balancing?: { try_duration?: string; try_interval?: string };

@@ -1,5 +1,4 @@
 import type { AdminConfig, CustomLog, StorageConfig } from '../caddy-config.js';
-import type { DesiredEdge } from '../desired.js';
 
 /** LETS_ENCRYPT_DIRECTORY is the default ACME directory (production). */
 export const LETS_ENCRYPT_DIRECTORY = 'https://acme-v02.api.letsencrypt.org/directory';
@@ -16,19 +15,16 @@ export interface AcmeOptions {
   externalAccount?: { keyId: string; macKey: string };
 }
 
-/** UpstreamOptions tunes every reverse_proxy Berth writes; defaults in DEFAULT_UPSTREAM_OPTIONS. */
+/** UpstreamOptions tunes the one `reverse_proxy` of the skeleton; defaults in DEFAULT_UPSTREAM_OPTIONS. */
 export interface UpstreamOptions {
-  healthCheckUri?: string;
-  healthCheckInterval?: string;
-  healthCheckTimeout?: string;
-  /** How long a request keeps retrying a down upstream (webserver reload/restart) before a 502/503. */
+  /** How long a request keeps retrying a down upstream (webserver reload/restart) before a 502. */
   tryDuration?: string;
   tryInterval?: string;
   /** How long WebSockets survive a Caddy reload. */
   streamCloseDelay?: string;
   /**
-   * How long a failed dial counts against the upstream. Kept short: with a single upstream a passive
-   * "down" only turns retries into 503s, and it outlives the webserver's restart by up to this long.
+   * How long a failed dial counts against a backend (health is kept per backend address, not per domain).
+   * Kept short: a tenant has one backend, so "down" only turns retries into errors.
    */
   passiveFailDuration?: string;
   passiveMaxFails?: number;
@@ -36,9 +32,6 @@ export interface UpstreamOptions {
 
 /** DEFAULT_UPSTREAM_OPTIONS are the values used for every UpstreamOptions field the caller leaves out. */
 export const DEFAULT_UPSTREAM_OPTIONS: Required<UpstreamOptions> = Object.freeze({
-  healthCheckUri: '/',
-  healthCheckInterval: '30s',
-  healthCheckTimeout: '5s',
   tryDuration: '10s',
   tryInterval: '250ms',
   streamCloseDelay: '5m',
@@ -46,24 +39,18 @@ export const DEFAULT_UPSTREAM_OPTIONS: Required<UpstreamOptions> = Object.freeze
   passiveMaxFails: 3,
 });
 
-/** BuildCaddyConfigOptions is everything buildCaddyConfig needs; it is plain data so fixtures can be JSON. */
-export interface BuildCaddyConfigOptions {
-  desired: DesiredEdge;
-  /** Copied verbatim: a full `POST /config/` replaces the admin block too, so it must equal the bootstrap one. */
+/** BuildSkeletonOptions is everything buildSkeleton needs; plain data, so fixtures can be JSON. */
+export interface BuildSkeletonOptions {
+  /** Copied verbatim: the admin listener (a unix socket in a directory only the panel can enter). */
   admin: AdminConfig;
-  /** Copied verbatim (certificate storage), same reason as `admin`. */
-  storage?: StorageConfig;
+  /** Certificate storage. */
+  storage: StorageConfig;
+  /** The host table: its snapshot file, the directory every static root must be inside, the access logs' directory. */
+  table: { snapshot: string; staticBase: string; logsDir: string; logRollSizeMb?: number; logRollKeep?: number };
   /** Listener host ('' = all interfaces) and ports; defaults 80/443. Tests use high loopback ports. */
   listen?: { host?: string; httpPort?: number; httpsPort?: number };
   acme?: AcmeOptions;
-  /**
-   * When set, `tls: auto` certificates are obtained at the first handshake for the name, after Caddy asks
-   * `GET <permissionEndpoint>?domain=<name>` (200 = allowed). Without it they are obtained at load.
-   */
-  onDemand?: { permissionEndpoint: string };
   upstream?: UpstreamOptions;
-  /** Rolling of per-domain access log files. */
-  accessLogs?: { rollSizeMb?: number; rollKeep?: number };
-  /** Caddy's default log (process log); access logs are always excluded from it. */
+  /** Caddy's default log (process log); access logs never go there. */
   defaultLog?: CustomLog;
 }

@@ -18,33 +18,13 @@ export class CaddyConfigInputError extends Error {
   }
 }
 
-const LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
-const HOSTNAME_RE = new RegExp(`^(?:${LABEL}\\.)+${LABEL}$`);
-const ID_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const DURATION_RE = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/;
-const STATIC_PREFIX_RE = /^(?:\/[A-Za-z0-9._~-]+)+$/;
 const EMAIL_RE = /^[^\s@{}]+@[^\s@{}]+\.[^\s@{}]+$/;
-
-/** assertHostname accepts lower-case DNS names with at least two labels and a non-numeric TLD. */
-export function assertHostname({ field, value }: { field: string; value: string }): void {
-  if (typeof value !== 'string' || value.length > 253 || !HOSTNAME_RE.test(value)) {
-    throw new CaddyConfigInputError({ field, value, reason: 'not a lower-case DNS hostname' });
-  }
-  const tld = value.slice(value.lastIndexOf('.') + 1);
-  if (/^[0-9]+$/.test(tld)) throw new CaddyConfigInputError({ field, value, reason: 'IP addresses are not hostnames' });
-}
 
 /** assertPort accepts an integer in 1..65535. */
 export function assertPort({ field, value }: { field: string; value: number }): void {
   if (!Number.isInteger(value) || value < 1 || value > 65535) {
     throw new CaddyConfigInputError({ field, value, reason: 'not an integer port in 1..65535' });
-  }
-}
-
-/** assertId accepts ids that are safe inside `@id`s and logger names. */
-export function assertId({ field, value }: { field: string; value: string }): void {
-  if (typeof value !== 'string' || !ID_RE.test(value)) {
-    throw new CaddyConfigInputError({ field, value, reason: 'ids are 1-64 of [A-Za-z0-9_-]' });
   }
 }
 
@@ -63,13 +43,6 @@ export function assertAbsolutePath({ field, value }: { field: string; value: str
   const trimmed = value.length > 1 && value.endsWith('/') ? value.slice(0, -1) : value;
   if (posix.normalize(trimmed) !== trimmed || trimmed.split('/').includes('..')) {
     throw new CaddyConfigInputError({ field, value, reason: 'not normalised (.., . or //)' });
-  }
-}
-
-/** assertStaticPrefix accepts URL prefixes like `/static` or `/assets/build` (no globs, no trailing slash). */
-export function assertStaticPrefix({ field, value }: { field: string; value: string }): void {
-  if (typeof value !== 'string' || !STATIC_PREFIX_RE.test(value) || value.split('/').some((s) => s === '.' || s === '..')) {
-    throw new CaddyConfigInputError({ field, value, reason: 'not a URL prefix like /static' });
   }
 }
 

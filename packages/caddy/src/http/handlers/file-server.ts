@@ -1,7 +1,0 @@
-/** FileServerHandler mirrors `http.handlers.file_server`; `hide` entries without `/` hide that name in every directory. */
-export interface FileServerHandler {
-  '@id'?: string;
-  handler: 'file_server';
-  root: string;
-  hide?: string[];
-}
