@@ -12,7 +12,6 @@ import type { Config } from './config.js';
 import { domainRoutes } from './domains/domains.routes.js';
 import { recordEvent } from './events/events.service.js';
 import { eventRoutes } from './events/events.routes.js';
-import { edgeRoutes } from './edge/edge.routes.js';
 import { filesRoutes } from './files/files.routes.js';
 import { systemRoutes } from './system/system.routes.js';
 import { registerAuthHook } from './http/auth.hook.js';
@@ -108,7 +107,6 @@ export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyIns
     await api.register(tokenRoutes, { services });
     await api.register(eventRoutes, { services });
     await api.register(runtimeRoutes);
-    await api.register(edgeRoutes, { services });
     await api.register(systemRoutes, { services });
     await api.register(filesRoutes, { services, dataDir: opts.config.dataDir });
     await api.register(accountRoutes, { services });

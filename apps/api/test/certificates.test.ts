@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkCertificate } from '../src/domains/certificate-check.js';
-import { ADMIN, anonymous, call, login, makeTenant, startPanel, type Caller, type TenantFixture, type TestPanel } from './helpers.js';
+import { ADMIN, call, login, makeTenant, startPanel, type Caller, type TenantFixture, type TestPanel } from './helpers.js';
 
 /** selfSigned makes a certificate for `names` with openssl, valid for `days` days from now. */
 export function selfSigned(dir: string, names: string[], days = 30): { cert: string; key: string } {
@@ -79,14 +79,23 @@ describe('custom certificates and on-demand TLS permission', () => {
     expect(check(new Date()).notAfter.getTime()).toBeGreaterThan(Date.now());
   });
 
-  it("answers Caddy's on-demand permission only for hosted automatic-TLS hostnames", async () => {
-    const ask = async (domain: string) => (await call(panel.app, anonymous, 'GET', `/api/v1/edge/tls-permission?domain=${encodeURIComponent(domain)}`)).statusCode;
-    expect(await ask('shop.example.com')).toBe(200);
-    expect(await ask('www.shop.example.com')).toBe(404);
-    expect(await ask('unknown.example.com')).toBe(404);
-    expect(await ask('SHOP.example.com')).toBe(404);
-    expect(await ask('certs.example.test')).toBe(404); // internal TLS: never ACME
-    await call(panel.app, t.owner, 'PATCH', `/api/v1/domains/${domainId}`, { wwwRedirect: 'www-to-apex' });
-    expect(await ask('www.shop.example.com')).toBe(200);
+  it('refuses a www twin that another domain already serves, and a twin that is not a hostname', async () => {
+    const other = await call(panel.app, t.owner, 'POST', `/api/v1/sites/${t.siteId}/domains`, { hostname: 'www.twin.example.com' });
+    expect(other.statusCode).toBe(201);
+    const twin = await call(panel.app, t.owner, 'POST', `/api/v1/sites/${t.siteId}/domains`, { hostname: 'twin.example.com', wwwRedirect: 'www-to-apex' });
+    expect(twin.statusCode).toBe(409);
+    expect(twin.json()).toMatchObject({ error: { code: 'HOSTNAME_TAKEN', details: { issues: [{ path: ['wwwRedirect'] }] } } });
+    const apex = await call(panel.app, t.owner, 'POST', `/api/v1/sites/${t.siteId}/domains`, { hostname: 'twin.example.com' });
+    expect(apex.statusCode).toBe(201);
+    // Turning the twin on later collides too, and the domain is left as it was.
+    const patch = await call(panel.app, t.owner, 'PATCH', `/api/v1/domains/${apex.json().id}`, { wwwRedirect: 'www-to-apex' });
+    expect(patch.statusCode).toBe(409);
+    expect((await call(panel.app, t.owner, 'GET', `/api/v1/domains/${apex.json().id}`)).json()).toMatchObject({ wwwRedirect: 'none' });
+    // A new hostname that is an existing domain's twin is taken as well.
+    await call(panel.app, t.owner, 'PATCH', `/api/v1/domains/${domainId}`, { wwwRedirect: 'apex-to-www' });
+    expect((await call(panel.app, t.owner, 'POST', `/api/v1/sites/${t.siteId}/domains`, { hostname: 'www.shop.example.com' })).statusCode).toBe(409);
+    const bad = await call(panel.app, t.owner, 'POST', `/api/v1/sites/${t.siteId}/domains`, { hostname: 'www.example', wwwRedirect: 'www-to-apex' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED', details: { issues: [{ path: ['wwwRedirect'] }] } } });
   });
 });

@@ -50,3 +50,11 @@ describe('toEdgeTenant', () => {
     expect(toEdgeTenant(tenant, { tenantsDir: '/d', backendHost: '::1' }).upstream).toBe('[::1]:20001');
   });
 });
+
+describe('tenant network slot', () => {
+  it('prefers the /27 at the tenant uid offset of the pool', () => {
+    expect(tenantSubnetSlot(200_000)).toBe(0);
+    expect(tenantSubnetSlot(200_041)).toBe(41);
+    expect(toRuntimeSpec(tenant, { networkPool: '10.208.0.0/12' }).network).toEqual({ pool: '10.208.0.0/12', preferredSlot: 1 });
+  });
+});

@@ -55,13 +55,14 @@ export function createEdgeAdapter({
   const managed = config.edge.mode === 'managed';
   const socketPath = managed ? paths.adminSocket : config.edge.adminSocket;
   const storageRoot = managed ? paths.storage : (config.edge.storageDir ?? path.join(caddyDir, 'storage'));
-  const tableDir = managed ? paths.tableDir : path.dirname(storageRoot);
+  // An external Caddy keeps its table snapshot in its own storage directory, which it can write.
+  const snapshot = managed ? paths.snapshot : path.join(storageRoot, 'berth-hosts.json');
   const layout = { tenantsDir, backendHost: '127.0.0.1' };
 
   const skeleton: CaddyConfig = buildSkeleton({
     admin: { listen: `unix/${socketPath}`, config: { persist: false } },
     storage: { module: 'file_system', root: storageRoot },
-    table: { snapshot: path.join(tableDir, 'hosts.json'), staticBase: tenantsDir, logsDir: paths.logs },
+    table: { snapshot, staticBase: tenantsDir, logsDir: paths.logs },
     listen: { httpPort: config.edgePorts.http, httpsPort: config.edgePorts.https },
     acme: {
       directory: config.acme.directory === 'letsencrypt' ? 'letsencrypt' : config.acme.directory === 'zerossl' ? 'zerossl' : { url: config.acme.directory },

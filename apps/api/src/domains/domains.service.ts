@@ -196,19 +196,6 @@ export class DomainsService {
     };
   }
 
-  /**
-   * allowsOnDemandCertificate answers Caddy's on-demand TLS permission question: only hostnames this
-   * panel hosts with automatic (ACME) TLS, including their www twins when a www redirect is configured.
-   */
-  async allowsOnDemandCertificate(hostname: string): Promise<boolean> {
-    const apex = hostname.startsWith('www.') ? hostname.slice(4) : hostname;
-    const rows = await this.deps.db.domain.findMany({
-      where: { hostname: { in: [apex, `www.${apex}`] }, tlsMode: 'auto', site: { tenant: { status: { in: ['active', 'suspended'] } } } },
-      select: { id: true, hostname: true, wwwRedirect: true },
-    });
-    return rows.some((row) => resolveDomainHosts({ hostname: row.hostname, wwwRedirect: row.wwwRedirect as TWwwRedirect }).all.includes(hostname));
-  }
-
   private async findScoped(ctx: RequestContext, id: string): Promise<DomainRow> {
     const row = await this.deps.db.domain.findFirst({ where: { id, tenantId: tenantScope(ctx.principal) } });
     if (!row) throw notFound('Domain');

@@ -1,6 +1,5 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { posix } from 'node:path';
-import { HOSTNAME_PATTERN } from '@berth/contracts';
 import { z } from 'zod';
 
 /**
@@ -9,7 +8,9 @@ import { z } from 'zod';
  * the shared test vector that keeps the two in step. Keys are snake_case, as in Caddy's JSON.
  */
 const ZId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'ids are 1-64 of [A-Za-z0-9_-]');
-const ZHost = z.string().max(253).regex(HOSTNAME_PATTERN, 'not a lower-case DNS host name without port or trailing dot');
+// One or more RFC 1123 labels: the panel's API asks for two or more, the table itself does not need to.
+const HOST_RE = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const ZHost = z.string().regex(HOST_RE, 'not a lower-case DNS host name without port or trailing dot');
 const IPV4 = '(?:(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 const UPSTREAM_RE = new RegExp(`^(?:${IPV4}|\\[[0-9a-fA-F:.]+\\]):(\\d{1,5})$`);
 const ZUpstream = z
@@ -22,7 +23,8 @@ const ZUpstream = z
 const ZRedirectUrl = z
   .string()
   .max(2_048)
-  .regex(/^https?:\/\/[^\s\u0000-\u001f\u007f"<>\\^`{|}]+$/, 'not an absolute http(s) URL')
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  .regex(/^https?:\/\/[^/\s\u0000-\u001f\u007f"<>\\^`{|}][^\s\u0000-\u001f\u007f"<>\\^`{|}]*$/, 'not an absolute http(s) URL')
   .refine((value) => URL.canParse(value), 'not a valid URL');
 const ZPrefix = z
   .string()
@@ -71,7 +73,7 @@ export const ZHostRecord = z.discriminatedUnion('action', [
     action: z.literal('redirect'),
     redirect: z.strictObject({ to: ZRedirectUrl, status: z.union([z.literal(301), z.literal(302), z.literal(307), z.literal(308)]), preserve_path: z.boolean().optional() }),
   }),
-  z.strictObject({ ...base, action: z.literal('canonical'), canonical: ZHost }),
+  z.strictObject({ ...base, action: z.literal('canonical'), canonical: ZHost }).refine((r) => r.canonical !== r.host, { path: ['canonical'], message: 'equals host' }),
   z.strictObject({ ...base, action: z.literal('suspended') }),
 ]);
 export type THostRecord = z.infer<typeof ZHostRecord>;
