@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CaddyAdminClient } from '@berth/caddy';
 import { observe } from '@berth/runtime';
 import { PanelProcess } from './panel-process.js';
 
@@ -55,5 +56,13 @@ describe('crash safety (kill -9 during provisioning)', () => {
     const list = await panel.api<{ items: { id: string; ports: { web: number; cache: number } }[] }>('GET', '/tenants?limit=100');
     const ports = list.body.items.flatMap((t) => [t.ports.web, t.ports.cache]);
     expect(new Set(ports).size).toBe(made.length * 2);
+    // The edge's host table holds exactly the hostnames the database wants, each for its own tenant.
+    const edge = new CaddyAdminClient({ address: { socketPath: `${panel.dataDir}/caddy/admin/admin.sock` } });
+    try {
+      const { hosts } = await edge.listHosts();
+      expect(hosts.map((h) => [h.host, h.tenant]).sort()).toEqual(made.map((m) => [m.host, m.tenantId]).sort());
+    } finally {
+      await edge.close();
+    }
   });
 });

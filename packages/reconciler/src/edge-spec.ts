@@ -1,7 +1,6 @@
-import path from 'node:path';
 import type { DesiredDomain as EdgeDomain, DesiredTenant as EdgeTenant, DomainTls } from '@berth/caddy';
 import type { DesiredDomain, DesiredTenant } from './desired.js';
-import { DOCUMENT_ROOT } from './runtime-spec.js';
+import { siteDocumentRoot } from '@berth/runtime';
 
 /** EdgeLayout says where the edge finds a tenant: its files as Caddy sees them, and the host its backends listen on. */
 export interface EdgeLayout {
@@ -47,7 +46,7 @@ export function toEdgeTenant(tenant: DesiredTenant, layout: EdgeLayout): EdgeTen
     upstream: `${host}:${port}`,
     sites: tenant.sites.map((site) => ({
       id: site.id,
-      documentRoot: path.join(layout.tenantsDir, tenant.id, 'sites', site.id, DOCUMENT_ROOT),
+      documentRoot: siteDocumentRoot(layout.tenantsDir, tenant.id, site.id),
       ...(site.settings.staticPrefixes ? { staticPrefixes: site.settings.staticPrefixes } : {}),
       domains: site.domains.map(edgeDomain),
     })),

@@ -1,5 +1,5 @@
 export type { DesiredTenant, DesiredSite, DesiredDomain, ObservedTenant } from './desired.js';
-export { plan, expectedComponents, type Action } from './plan.js';
-export { toRuntimeSpec, servedHostnames, tenantSubnetSlot, DOCUMENT_ROOT, APP_PORTS } from './runtime-spec.js';
+export { plan, tenantComponents, type Action } from './plan.js';
+export { toRuntimeSpec, servedHostnames, tenantSubnetSlot, APP_PORTS } from './runtime-spec.js';
 export { toEdgeTenant, type EdgeLayout } from './edge-spec.js';
 export { Reconciler, type DesiredStore, type RuntimePort, type EdgePort, type EdgeProblem, type Logger } from './reconciler.js';

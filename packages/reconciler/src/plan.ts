@@ -1,4 +1,5 @@
 import type { TSiteStatus } from '@berth/contracts';
+import { expectedComponents } from '@berth/runtime';
 import type { DesiredTenant, ObservedTenant } from './desired.js';
 
 /**
@@ -11,15 +12,9 @@ export type Action =
   | { type: 'remove-runtime'; deleteFiles: boolean; reason: 'suspended' | 'terminated' }
   | { type: 'push-edge' };
 
-/** expectedComponents lists the containers an active tenant must have: webserver, cache, PHP per version, apps. */
-export function expectedComponents(tenant: DesiredTenant): string[] {
-  const components = new Set<string>(['webserver']);
-  if (tenant.varnishEnabled) components.add('varnish');
-  for (const site of tenant.sites) {
-    if (site.kind === 'php') components.add(`php-${site.version}`);
-    if (site.kind === 'node' || site.kind === 'python') components.add(`app-${site.id}`);
-  }
-  return [...components].sort();
+/** tenantComponents is the container set an active tenant must have, as the runtime defines it. */
+export function tenantComponents(tenant: DesiredTenant): string[] {
+  return expectedComponents({ varnish: tenant.varnishEnabled, sites: tenant.sites.map((s) => ({ siteId: s.id, kind: s.kind, version: s.version })) });
 }
 
 /**
@@ -43,7 +38,7 @@ export function plan(desired: DesiredTenant | null, observed: ObservedTenant): A
     return actions;
   }
 
-  const expected = expectedComponents(desired);
+  const expected = tenantComponents(desired);
   const running = new Set(observed.containers.filter((c) => c.running).map((c) => c.component));
   const present = new Set(observed.containers.map((c) => c.component));
   const missing = expected.filter((c) => !running.has(c));

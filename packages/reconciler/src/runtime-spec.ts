@@ -1,10 +1,8 @@
-import type { PhpSettings, SiteSpec, TenantRuntimeSpec } from '@berth/runtime';
+import { DOCUMENT_ROOT, type PhpSettings, type SiteSpec, type TenantRuntimeSpec } from '@berth/runtime';
 import type { TPhpVersion } from '@berth/contracts';
 import { resolveDomainHosts } from '@berth/contracts';
 import type { DesiredDomain, DesiredSite, DesiredTenant } from './desired.js';
 
-/** DOCUMENT_ROOT is the subdirectory of a site's directory that is served (files outside stay private). */
-export const DOCUMENT_ROOT = 'public';
 /** APP_PORTS are where the starter Node.js and Python apps listen inside their containers. */
 export const APP_PORTS = { node: 3000, python: 8000 } as const;
 

@@ -23,7 +23,8 @@ export { ensureAppContainer } from './operations/app-container.js';
 export { ensureVarnish } from './operations/varnish.js';
 export { purgeCache, banCache } from './operations/cache.js';
 export { observe } from './operations/observe.js';
-export { removeUnwanted, removeTenant, type WantedComponents } from './operations/remove.js';
+export { removeUnwanted, removeTenant } from './operations/remove.js';
+export { expectedComponents, type ComponentSetInput } from './operations/component-set.js';
 export { ensureTenantRuntime, type TenantRuntimeSpec, type TenantRuntimeResult } from './operations/tenant-runtime.js';
 
 export type {
@@ -50,3 +51,4 @@ export type {
 export { ensureSiteScaffold } from './docker/tenant-files.js';
 export { ensureEdge, removeEdge, edgePaths, assertEdgePorts, EDGE_OWNER, EDGE_UID, edgeContainerName, type EdgeSpec } from './operations/edge.js';
 export { watchDockerEvents, type DockerChange } from './operations/docker-events.js';
+export { LAYOUT, DOCUMENT_ROOT, tenantsRoot, tenantSitesDir, siteDocumentRoot, edgeDir, edgeLogsDir } from './layout.js';

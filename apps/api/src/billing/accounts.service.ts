@@ -1,5 +1,5 @@
-import path from 'node:path';
 import type { Db } from '@berth/db';
+import { edgeLogsDir, tenantSitesDir, tenantsRoot } from '@berth/runtime/layout';
 import type { TAccount, TAccountUsage, TSsoLink, ZAccountListQuery, ZCreateAccountRequest } from '@berth/contracts';
 import type { z } from 'zod';
 import type { AuthService } from '../auth/auth.service.js';
@@ -69,7 +69,7 @@ export class AccountsService {
   private readonly bandwidth: BandwidthMeter;
 
   constructor(private readonly deps: AccountsDeps) {
-    this.bandwidth = new BandwidthMeter(path.join(deps.dataDir, 'caddy', 'logs'));
+    this.bandwidth = new BandwidthMeter(edgeLogsDir(deps.dataDir));
   }
 
   async list(ctx: RequestContext, query: z.output<typeof ZAccountListQuery>): Promise<{ items: TAccount[]; total: number }> {
@@ -151,7 +151,7 @@ export class AccountsService {
     if (!tenant) throw notFound('Account');
     const period = monthBounds(now);
     const [disk, bandwidth] = await Promise.all([
-      measureDiskUsage(path.join(this.deps.dataDir, 'tenants', id, 'sites')),
+      measureDiskUsage(tenantSitesDir(tenantsRoot(this.deps.dataDir), id)),
       this.bandwidth.bytesInMonth(id, now),
     ]);
     return {

@@ -12,7 +12,7 @@ import {
   type THostRecord,
 } from '@berth/caddy';
 import { toEdgeTenant, type DesiredTenant, type EdgePort, type EdgeProblem } from '@berth/reconciler';
-import { edgePaths, ensureEdge, type DockerDriver } from '@berth/runtime';
+import { edgeDir, edgePaths, ensureEdge, tenantsRoot, type DockerDriver } from '@berth/runtime';
 import type { Config } from '../config.js';
 import type { PrismaDesiredStore } from './desired-store.js';
 
@@ -49,9 +49,9 @@ export function createEdgeAdapter({
 }): EdgeAdapter | null {
   if (config.edge.mode === 'off') return null;
   const log = logger.child({ op: 'edge' });
-  const caddyDir = path.join(config.dataDir, 'caddy');
+  const caddyDir = edgeDir(config.dataDir);
   const paths = edgePaths(caddyDir);
-  const tenantsDir = path.join(config.dataDir, 'tenants');
+  const tenantsDir = tenantsRoot(config.dataDir);
   const managed = config.edge.mode === 'managed';
   const socketPath = managed ? paths.adminSocket : config.edge.adminSocket;
   const storageRoot = managed ? paths.storage : (config.edge.storageDir ?? path.join(caddyDir, 'storage'));

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
 import fs, { type FileHandle } from 'node:fs/promises';
-import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '@berth/db';
+import { tenantSitesDir, tenantsRoot } from '@berth/runtime/layout';
 import { FILE_UPLOAD_MAX_BYTES, splitFilePath, type TFileEntry, type TFileListing } from '@berth/contracts';
 import { requireNotBilling, requireWrite, tenantScope, type RequestContext } from '../auth/principal.js';
 import { AppError, notFound } from '../errors.js';
@@ -244,7 +244,7 @@ export class FilesService {
    * uploads cannot each take the same free space. Replacing a file frees its old size.
    */
   private async diskGuard(site: SiteRow, opts: { replacedBytes: number; declaredBytes: number | null }): Promise<(ownBytes: number, chunkBytes: number) => void> {
-    const usedBytes = await measureDiskUsage(path.join(this.deps.dataDir, 'tenants', site.tenantId, 'sites'));
+    const usedBytes = await measureDiskUsage(tenantSitesDir(tenantsRoot(this.deps.dataDir), site.tenantId));
     const room = site.tenant.plan.diskMb * MiB + opts.replacedBytes - usedBytes;
     if (opts.declaredBytes !== null && opts.declaredBytes > room) throw overPlan(site, { bytes: opts.declaredBytes, usedBytes, partial: false });
     const writtenAtStart = this.written.get(site.tenantId) ?? 0;

@@ -4,29 +4,28 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { assertSlug, assertUid } from '../inputs.guard.js';
 import type { DockerDriver, TenantIdentity } from '../runtime.types.js';
+import { LAYOUT, tenantSitesDir, tenantsRoot } from '../layout.js';
 
-// Layout under <dataDir>/tenants/<tenant>/ (root-owned unless said otherwise):
-//   sites/<site>/        the tenant's files, owned by the tenant uid; rw in PHP-FPM/app, ro in the webserver
-//   config/<component>/  generated configs, mounted read-only (the tenant cannot change them)
-//   state/               what the runtime last applied (config hash per container), and secrets (0700)
+// The layout under <dataDir>/tenants/<tenant>/ is decided in layout.ts. sites/<site>/ is rw in PHP-FPM/app
+// containers and ro in the webserver; config/ is mounted read-only, so the tenant cannot change it.
 
 /** tenantDir is the root of one tenant's files. */
 export function tenantDir(ctx: DockerDriver, tenantId: string): string {
-  return join(ctx.dataDir, 'tenants', assertSlug(tenantId, 'tenant id'));
+  return join(tenantsRoot(ctx.dataDir), assertSlug(tenantId, 'tenant id'));
 }
 
 /** sitesDir holds every site's files of a tenant. */
 export function sitesDir(ctx: DockerDriver, tenantId: string): string {
-  return join(tenantDir(ctx, tenantId), 'sites');
+  return tenantSitesDir(tenantsRoot(ctx.dataDir), assertSlug(tenantId, 'tenant id'));
 }
 
 /** configDir is where a component's generated config files are written (mounted read-only). */
 export function configDir(ctx: DockerDriver, tenantId: string, component: string): string {
-  return join(tenantDir(ctx, tenantId), 'config', component);
+  return join(tenantDir(ctx, tenantId), LAYOUT.config, component);
 }
 
 function stateDir(ctx: DockerDriver, tenantId: string): string {
-  return join(tenantDir(ctx, tenantId), 'state');
+  return join(tenantDir(ctx, tenantId), LAYOUT.state);
 }
 
 /**

@@ -1,37 +1,20 @@
-import { assertPhpVersion, assertSlug } from '../inputs.guard.js';
+import { assertSlug } from '../inputs.guard.js';
 import { callDocker, isNotFound } from '../docker/docker.driver.js';
 import { removeContainerById } from '../docker/container.ops.js';
 import { clearComponentFiles, removeTenantFiles } from '../docker/tenant-files.js';
 import { removeTenantNetwork } from './tenant-network.js';
-import { WEBSERVER_COMPONENT } from './webserver.js';
-import { VARNISH_COMPONENT } from './varnish.js';
-import { phpComponent } from './php-fpm.js';
-import { appComponent } from './app-container.js';
 import { observe } from './observe.js';
 import type { DockerDriver } from '../runtime.types.js';
-import type { TPhpVersion } from '../contracts.js';
-
-/** WantedComponents is what a tenant should still run; everything else of the tenant is removed. */
-export interface WantedComponents {
-  webserver: boolean;
-  varnish: boolean;
-  phpVersions: readonly TPhpVersion[];
-  appSites: readonly string[];
-}
 
 /**
  * removeUnwanted removes the tenant's containers that are no longer wanted (a deleted app site, a PHP
- * version no site uses, a disabled cache) together with their generated config. Only containers carrying
+ * version no site uses, a disabled cache) together with their generated config. `keep` is the tenant's
+ * expected component set (expectedComponents). Only containers carrying
  * `berth.managed=<this installation>` and this tenant's `berth.tenant` are considered. Returns the removed names.
  */
-export async function removeUnwanted(ctx: DockerDriver, params: { tenantId: string; keep: WantedComponents }): Promise<string[]> {
+export async function removeUnwanted(ctx: DockerDriver, params: { tenantId: string; keep: readonly string[] }): Promise<string[]> {
   const tenantId = assertSlug(params.tenantId, 'tenant id');
-  const wanted = new Set<string>([
-    ...(params.keep.webserver ? [WEBSERVER_COMPONENT] : []),
-    ...(params.keep.varnish ? [VARNISH_COMPONENT] : []),
-    ...params.keep.phpVersions.map((v) => phpComponent(assertPhpVersion(v))),
-    ...params.keep.appSites.map((s) => appComponent(assertSlug(s, 'site id'))),
-  ]);
+  const wanted = new Set<string>(params.keep);
   const state = await observe(ctx, { tenantId });
   const removed: string[] = [];
   for (const c of state.containers) {

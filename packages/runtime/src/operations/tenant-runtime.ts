@@ -10,6 +10,7 @@ import { ensurePhpFpm, phpComponent } from './php-fpm.js';
 import { appComponent, ensureAppContainer } from './app-container.js';
 import { ensureVarnish, VARNISH_COMPONENT } from './varnish.js';
 import { removeUnwanted } from './remove.js';
+import { expectedComponents } from './component-set.js';
 import { observe } from './observe.js';
 
 /** BACKEND_DRAIN_MS is how long a replaced backend keeps running after the webserver stopped sending to it. */
@@ -112,15 +113,13 @@ export async function ensureTenantRuntime(ctx: DockerDriver, spec: TenantRuntime
 
   // Backends the webserver no longer points at may still be serving requests the old nginx/apache workers
   // accepted before the reload: give those a moment to finish before the containers go.
-  const keepComponents = new Set<string>(['webserver', VARNISH_COMPONENT, ...versions.map(phpComponent), ...appSites.map((s) => appComponent(s.siteId))]);
+  const expected = expectedComponents({ varnish: spec.varnish !== undefined, sites: spec.sites });
+  const keepComponents = new Set(expected);
   const leaving = (await observe(ctx, { tenantId })).containers.filter((c) => !keepComponents.has(c.component));
   const webserverChanged = components.webserver !== undefined && components.webserver.action !== 'unchanged';
   if (leaving.length > 0 && webserverChanged) await new Promise((r) => setTimeout(r, BACKEND_DRAIN_MS));
 
-  const removed = await removeUnwanted(ctx, {
-    tenantId,
-    keep: { webserver: true, varnish: spec.varnish !== undefined, phpVersions: versions, appSites: appSites.map((s) => s.siteId) },
-  });
+  const removed = await removeUnwanted(ctx, { tenantId, keep: expected });
   ctx.logger?.info({ tenantId, components: Object.fromEntries(Object.entries(components).map(([k, v]) => [k, v.action])), removed }, 'runtime: tenant converged');
   return { network, components, removed };
 }
