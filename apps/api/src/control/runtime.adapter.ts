@@ -1,14 +1,18 @@
 import { toRuntimeSpec, type DesiredTenant, type RuntimePort } from '@berth/reconciler';
-import { EDGE_OWNER, ensureSiteScaffold, ensureTenantRuntime, observe, removeTenant, type DockerDriver } from '@berth/runtime';
+import { EDGE_OWNER, ensureSiteScaffold, ensureTenantRuntime, observe, removeTenant, type DockerDriver, type ObservedState } from '@berth/runtime';
 
 /**
  * createRuntimeAdapter is the reconciler's RuntimePort over @berth/runtime: what Docker shows for a
- * tenant, converging a tenant (site folders, then containers) and removing one.
+ * tenant, converging a tenant (site folders, then containers) and removing one. The state a pass observed
+ * for its plan is handed to that pass's ensure, so apply does not ask Docker the same questions again
+ * (passes are single-flight per tenant, so a tenant's observe and ensure never interleave with another's).
  */
 export function createRuntimeAdapter({ driver, tenantNetworks }: { driver: DockerDriver; tenantNetworks: string }): RuntimePort {
+  const lastObserved = new Map<string, ObservedState>();
   return {
     async observe(tenantId) {
       const state = await observe(driver, { tenantId });
+      lastObserved.set(tenantId, state);
       return {
         containers: state.containers.map((c) => ({ component: c.component, running: c.running, siteId: c.siteId })),
         networks: state.networks.length,
@@ -29,10 +33,13 @@ export function createRuntimeAdapter({ driver, tenantNetworks }: { driver: Docke
           ...('documentRoot' in site ? { documentRoot: site.documentRoot } : {}),
         });
       }
-      const result = await ensureTenantRuntime(driver, spec);
+      const observed = lastObserved.get(tenant.id);
+      lastObserved.delete(tenant.id);
+      const result = await ensureTenantRuntime(driver, spec, observed ? { observed } : {});
       return { actions: Object.fromEntries(Object.entries(result.components).map(([k, v]) => [k, v.action])) };
     },
     async remove({ tenantId, deleteFiles }) {
+      lastObserved.delete(tenantId);
       await removeTenant(driver, { tenantId, deleteSiteFiles: deleteFiles });
     },
   };

@@ -1,7 +1,5 @@
 import { assertSlug } from '../inputs.guard.js';
-import { LABELS } from '../labels.js';
-import { callDocker } from '../docker/docker.driver.js';
-import { execInContainer, listComponentContainers, removeContainerById, type EnsureResult } from '../docker/container.ops.js';
+import { execInContainer, removeContainerById, type EnsureResult } from '../docker/container.ops.js';
 import { assignPoolPorts } from '../config/php-pools.js';
 import { ensureTenantDirs } from '../docker/tenant-files.js';
 import { ensureTenantNetwork, removeTenantNetwork, type SubnetPlan, type TenantNetwork } from './tenant-network.js';
@@ -15,7 +13,7 @@ import { observe } from './observe.js';
 
 /** BACKEND_DRAIN_MS is how long a replaced backend keeps running after the webserver stopped sending to it. */
 const BACKEND_DRAIN_MS = 2_000;
-import type { AppSite, DockerDriver, PhpBounds, PhpSite, ResourceLimits, SiteSpec, TenantIdentity, VarnishSpec, WebserverSpec } from '../runtime.types.js';
+import type { AppSite, DockerDriver, ObservedState, PhpBounds, PhpSite, ResourceLimits, SiteSpec, TenantIdentity, VarnishSpec, WebserverSpec } from '../runtime.types.js';
 import type { TPhpVersion } from '../contracts.js';
 
 /** TenantRuntimeSpec is the whole desired runtime of one tenant, as the reconciler derives it from the DB. */
@@ -44,12 +42,14 @@ export interface TenantRuntimeResult {
  * enabled, then removes what is no longer wanted. If a step fails, containers this call created (and the
  * network, if this call created it) are removed again and the first error is thrown, so a failed first
  * provisioning leaves nothing behind and a failed update leaves the previous containers running.
+ * `observed` is this tenant's state as the caller just read it (observe); without it, it is read here.
  */
-export async function ensureTenantRuntime(ctx: DockerDriver, spec: TenantRuntimeSpec): Promise<TenantRuntimeResult> {
+export async function ensureTenantRuntime(ctx: DockerDriver, spec: TenantRuntimeSpec, options: { observed?: ObservedState } = {}): Promise<TenantRuntimeResult> {
   const tenantId = assertSlug(spec.tenant.tenantId, 'tenant id');
-  const before = await callDocker('network list', () =>
-    ctx.docker.listNetworks({ filters: { label: [`${LABELS.managed}=${ctx.instance}`, `${LABELS.tenant}=${tenantId}`, `${LABELS.role}=network`] } }),
-  );
+  // What the caller just observed for this tenant (the reconciler's plan step) answers "did a network exist"
+  // and "is the webserver serving" without asking Docker again.
+  const seen = options.observed ?? (await observe(ctx, { tenantId }));
+  const before = seen.networks.filter((n) => n.tenantId === tenantId);
   const network = await ensureTenantNetwork(ctx, { tenantId, ...(spec.network ? { subnets: spec.network } : {}) });
   await ensureTenantDirs(ctx, spec.tenant, spec.sites.map((s) => s.siteId));
 
@@ -99,7 +99,7 @@ export async function ensureTenantRuntime(ctx: DockerDriver, spec: TenantRuntime
   // A new tenant starts everything at once (its webserver resolves upstreams per request). A running
   // tenant gets its new PHP/app containers listening BEFORE the webserver's config points at them, so a
   // version switch never shows visitors a 502.
-  const serving = (await listComponentContainers(ctx, tenantId, 'webserver')).some((c) => c.State === 'running');
+  const serving = seen.containers.some((c) => c.tenantId === tenantId && c.component === 'webserver' && c.running);
   const failure = serving ? ((await runAll(backends)) ?? (await runAll([webserverTask]))) : await runAll([...backends, webserverTask]);
   if (failure) return rollback(failure.reason);
 
