@@ -56,12 +56,14 @@ func (h *HostHandler) Validate() error {
 	return nil
 }
 
-// recordCtxKey is the request context key of the host's *compiledRecord.
-type recordCtxKey struct{}
+// recordVar is the request variable holding the host's *compiledRecord. It
+// lives in Caddy's per-request vars map (already in the context), so handing
+// the record on costs a map entry, not a copy of the request.
+const recordVar = "berth.record"
 
-// recordFrom returns the record berth_host put in ctx, or nil.
+// recordFrom returns the record berth_host put in the request's vars, or nil.
 func recordFrom(ctx context.Context) *compiledRecord {
-	c, _ := ctx.Value(recordCtxKey{}).(*compiledRecord)
+	c, _ := caddyhttp.GetVar(ctx, recordVar).(*compiledRecord)
 	return c
 }
 
@@ -143,7 +145,8 @@ func (h *HostHandler) serve(w http.ResponseWriter, r *http.Request, next caddyht
 	caddyhttp.SetVar(ctx, "berth_site", c.siteVar)
 	caddyhttp.SetVar(ctx, "berth_domain", c.domainVar)
 	caddyhttp.SetVar(ctx, "berth_upstream", c.upstreamVar)
-	return next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, recordCtxKey{}, c)))
+	caddyhttp.SetVar(ctx, recordVar, c)
+	return next.ServeHTTP(w, r)
 }
 
 func (h *HostHandler) notFound(w http.ResponseWriter) error {

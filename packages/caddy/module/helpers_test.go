@@ -2,6 +2,7 @@ package berthedge
 
 import (
 	"context"
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -63,6 +64,8 @@ func proxyRecord(host, upstream string) record {
 		Upstream: upstream, TLS: tlsConfig{Mode: tlsInternal}}
 }
 
+// contextWithRecord is the request context berth_host leaves behind: Caddy's
+// vars map holding the host's record.
 func contextWithRecord(r *http.Request, c *compiledRecord) context.Context {
-	return context.WithValue(r.Context(), recordCtxKey{}, c)
+	return context.WithValue(r.Context(), caddyhttp.VarsCtxKey, map[string]any{recordVar: c})
 }

@@ -12,7 +12,7 @@ const MB = 1024 * 1024;
 export function servedHostnames(domains: DesiredDomain[]): string[] {
   const names = domains
     .filter((d) => d.kind !== 'redirect')
-    .flatMap((d) => resolveDomainHosts({ id: d.id, hostname: d.hostname, wwwRedirect: d.wwwRedirect, kind: 'primary', tls: { mode: 'off' } }).all);
+    .flatMap((d) => resolveDomainHosts(d).all);
   return [...new Set(names)];
 }
 
