@@ -7,7 +7,7 @@ export { resolveImage, parseImageProfile, type ImageRef, type ImageRequest } fro
 export { createDockerDriver, pingDocker } from './docker/docker.driver.js';
 export { execInContainer, type EnsureResult, type ExecResult } from './docker/container.ops.js';
 export { LABELS, hashSpec, type ContainerRole } from './labels.js';
-export { SITES_MOUNT, APP_MOUNT, networkName, containerName, phpAlias, appAlias } from './naming.js';
+export { SITES_MOUNT, networkName, containerName, phpAlias, appAlias } from './naming.js';
 export { tenantDir, sitesDir } from './docker/tenant-files.js';
 
 export { renderNginxConfig, type NginxConfigInput } from './config/nginx.config.js';

@@ -3,10 +3,11 @@ import type { TPhpVersion } from './contracts.js';
 // Names are derived, never stored: the same tenant/site always maps to the same container, alias and path,
 // so a crashed reconcile pass finds what the previous one created.
 
-/** SITES_MOUNT is where a tenant's sites directory appears in the webserver and PHP-FPM containers. */
+/**
+ * SITES_MOUNT is where a tenant's sites directory appears in its webserver, PHP-FPM and app containers (an
+ * app runs in `SITES_MOUNT/<site>`).
+ */
 export const SITES_MOUNT = '/srv/sites';
-/** APP_MOUNT is where an app site's own directory appears in its Node/Python container (its workdir). */
-export const APP_MOUNT = '/srv/app';
 /** WEB_ALIAS is the webserver's name on the tenant network (Varnish's backend). */
 export const WEB_ALIAS = 'web';
 /** PHP_POOL_BASE_PORT is the first PHP-FPM pool port; the official image's contract puts its pool on 9000. */

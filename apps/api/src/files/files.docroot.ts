@@ -1,72 +1,21 @@
-import { constants, type Stats } from 'node:fs';
+import { type Stats } from 'node:fs';
 import fs, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { DIR_FLAGS, Dir, isErrno, makeDirAt, openDirAt, pathOfHandle, type Owner } from '@berth/runtime/dir-fd';
 import { AppError, notFound } from '../errors.js';
 
-/** DIR_FLAGS open a directory without following a symbolic link in the last component. */
-export const DIR_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
-
-/** Owner is the tenant's uid/gid; everything the files API creates belongs to it. */
-export interface Owner {
-  uid: number;
-  gid: number;
-}
-
-function errnoOf(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException | undefined)?.code;
-}
-
-/** isErrno tells whether `error` is a system error with one of `codes`. */
-export function isErrno(error: unknown, ...codes: string[]): boolean {
-  const code = errnoOf(error);
-  return code !== undefined && codes.includes(code);
-}
+// The descriptor-anchored primitives are the runtime's (packages/runtime/src/fs/dir-fd.ts), shared with the
+// site scaffolding; the files API re-exports what its other modules use.
+export { DIR_FLAGS, Dir, isErrno, pathOfHandle, type Owner };
 
 /** outsideRoot is the one answer for a path that leaves the document root, whatever lies outside (no oracle). */
 export function outsideRoot(): AppError {
   const message = "The path goes through a symbolic link that does not stay inside the site's document root.";
   return new AppError('VALIDATION_FAILED', message, { details: { issues: [{ in: 'params', path: ['*'], message }] } });
 }
-
 /** pathConflict refuses a request that the current content of the folder makes impossible. */
 export function pathConflict(message: string): AppError {
   return new AppError('VALIDATION_FAILED', message, { details: { issues: [{ in: 'params', path: ['*'], message }] } });
-}
-
-/**
- * Dir is an open directory. Its entries are addressed as `/proc/self/fd/<fd>/<name>`: the kernel resolves
- * that from the open directory itself, like openat(2), so renaming a parent or swapping it for a symbolic
- * link after it was checked cannot redirect an operation. Linux only, like the rest of the panel.
- */
-export class Dir {
-  private closed = false;
-
-  constructor(
-    readonly handle: FileHandle,
-    /** Where the directory was when it was opened (what the kernel said, not what was asked for). */
-    readonly realPath: string,
-  ) {}
-
-  /** proc is the path of the directory itself through its descriptor. */
-  get proc(): string {
-    return `/proc/self/fd/${this.handle.fd}`;
-  }
-
-  /** entry is the descriptor-anchored path of `name` in this directory. */
-  entry(name: string): string {
-    return `${this.proc}/${name}`;
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.handle.close();
-  }
-}
-
-/** pathOfHandle asks the kernel where an open descriptor points now. */
-export async function pathOfHandle(handle: FileHandle): Promise<string> {
-  return fs.readlink(`/proc/self/fd/${handle.fd}`);
 }
 
 /** assertName refuses a name that is not one plain path segment; the route schema already did, this is the last line. */
@@ -78,40 +27,6 @@ function assertName(name: string): void {
 
 function isInside(root: string, candidate: string): boolean {
   return candidate === root || candidate.startsWith(`${root}/`);
-}
-
-/** openDirAt opens `name` in `parent` as a directory, never through a symbolic link. */
-async function openDirAt(parent: Dir, name: string): Promise<Dir> {
-  const handle = await fs.open(parent.entry(name), DIR_FLAGS);
-  try {
-    return new Dir(handle, await pathOfHandle(handle));
-  } catch (error) {
-    await handle.close();
-    throw error;
-  }
-}
-
-/** makeDirAt creates `name` in `parent` (0755, owned by `owner` unless null) and opens it; an existing directory is opened. */
-async function makeDirAt(parent: Dir, name: string, owner: Owner | null): Promise<{ dir: Dir; made: boolean }> {
-  let made = true;
-  try {
-    await fs.mkdir(parent.entry(name), { mode: 0o755 });
-  } catch (error) {
-    if (!isErrno(error, 'EEXIST')) throw error;
-    made = false;
-  }
-  const dir = await openDirAt(parent, name);
-  if (made) {
-    try {
-      // Through the descriptor: a directory swapped for a link in between is not what gets the new owner.
-      if (owner) await dir.handle.chown(owner.uid, owner.gid);
-      await dir.handle.chmod(0o755);
-    } catch (error) {
-      await dir.close();
-      throw error;
-    }
-  }
-  return { dir, made };
 }
 
 /** Made is a directory this request created, remembered so that a failed request can take it back. */

@@ -1,39 +1,55 @@
 import fs from 'node:fs/promises';
-import path from 'node:path';
-import { isErrno } from './files.docroot.js';
+import { Dir, DIR_FLAGS, isErrno, openDirAt, pathOfHandle } from '@berth/runtime/dir-fd';
 
 const LSTAT_BATCH = 64;
 
 /**
  * measureDiskUsage is `du -s` in Node: the bytes allocated (st_blocks × 512) to `dir` and everything
- * below it, links counted as themselves and never followed. A missing `dir` uses nothing; entries that
- * vanish while it walks are skipped. The result only feeds the plan's disk limit, so a race with the
- * tenant's own processes can only skew the tenant's own number.
+ * below it, links counted as themselves and never followed. It walks through directory descriptors (a
+ * folder the tenant swaps for a link while it is being walked is counted as the link, never entered), so
+ * the tenant's own number is all a race can skew. A missing `dir` uses nothing; entries that vanish while
+ * it walks are skipped.
  */
 export async function measureDiskUsage(dir: string): Promise<number> {
-  let total = 0;
-  const pending = [dir];
-  for (let current = pending.pop(); current !== undefined; current = pending.pop()) {
-    let names: string[];
-    try {
-      total += (await fs.lstat(current)).blocks * 512;
-      names = await fs.readdir(current);
-    } catch (error) {
-      if (isErrno(error, 'ENOENT', 'ENOTDIR')) continue;
+  let root: Dir;
+  try {
+    const handle = await fs.open(dir, DIR_FLAGS);
+    root = new Dir(handle, await pathOfHandle(handle).catch(async (error: unknown) => {
+      await handle.close();
       throw error;
-    }
+    }));
+  } catch (error) {
+    if (isErrno(error, 'ENOENT', 'ENOTDIR', 'ELOOP')) return 0;
+    throw error;
+  }
+  return walk(root);
+}
+
+async function walk(dir: Dir): Promise<number> {
+  try {
+    let total = (await dir.handle.stat()).blocks * 512;
+    const names = await fs.readdir(dir.proc);
     for (let i = 0; i < names.length; i += LSTAT_BATCH) {
-      const batch = names.slice(i, i + LSTAT_BATCH).map((name) => path.join(current, name));
-      const stats = await Promise.all(batch.map((p) => fs.lstat(p).catch((error: unknown) => {
+      const batch = names.slice(i, i + LSTAT_BATCH);
+      const stats = await Promise.all(batch.map((name) => fs.lstat(dir.entry(name)).catch((error: unknown) => {
         if (isErrno(error, 'ENOENT')) return null;
         throw error;
       })));
-      stats.forEach((s, j) => {
-        if (!s) return;
-        if (s.isDirectory()) pending.push(batch[j]!);
-        else total += s.blocks * 512;
-      });
+      for (const [j, s] of stats.entries()) {
+        if (!s) continue;
+        if (!s.isDirectory()) {
+          total += s.blocks * 512;
+          continue;
+        }
+        const child = await openDirAt(dir, batch[j]!).catch((error: unknown) => {
+          if (isErrno(error, 'ENOENT', 'ENOTDIR', 'ELOOP')) return null;
+          throw error;
+        });
+        total += child ? await walk(child) : s.blocks * 512;
+      }
     }
+    return total;
+  } finally {
+    await dir.close();
   }
-  return total;
 }

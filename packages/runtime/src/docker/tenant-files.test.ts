@@ -52,4 +52,38 @@ describe('tenant files: never follow a tenant-made symbolic link as root', () =>
     expect(fs.statSync(outside).uid).toBe(0);
     expect(fs.readdirSync(outside)).toEqual([]);
   });
+
+  it('survives a tenant swapping its site folder for a link while the scaffold runs (the swap race)', async () => {
+    await ensureTenantDirs(ctx, tenant, ['s1']);
+    const site = path.join(dataDir, 'tenants/t1/sites/s1');
+    fs.rmSync(site, { recursive: true });
+    // The hostile tenant flips sites/s1 between an empty folder and a link to a root-owned folder as fast
+    // as it can; every scaffold pass in between must either work inside the real folder or refuse.
+    let racing = true;
+    const racer = (async () => {
+      // The scaffold's own calls run on libuv's threads, truly in parallel: any step may find the other's work.
+      const attempt = (step: () => void) => {
+        try {
+          step();
+        } catch {
+          // lost this round of the race; go on
+        }
+      };
+      while (racing) {
+        attempt(() => fs.mkdirSync(site));
+        attempt(() => fs.rmSync(site, { recursive: true, force: true }));
+        attempt(() => fs.symlinkSync(outside, site));
+        await new Promise((r) => setImmediate(r));
+        attempt(() => fs.rmSync(site, { force: true }));
+      }
+    })();
+    for (let i = 0; i < 300; i++) {
+      await ensureSiteScaffold(ctx, tenant, { siteId: 's1', kind: i % 2 === 0 ? 'php' : 'node', documentRoot: 'public' }).catch(() => undefined);
+      await ensureTenantDirs(ctx, tenant, ['s1']).catch(() => undefined);
+    }
+    racing = false;
+    await racer;
+    expect(fs.readdirSync(outside)).toEqual([]);
+    expect(fs.statSync(outside).uid).toBe(0);
+  });
 });

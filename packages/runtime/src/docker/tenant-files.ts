@@ -1,10 +1,11 @@
-import { chmod, lchown, lstat, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { RuntimeError } from '../errors.js';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { assertSlug, assertUid } from '../inputs.guard.js';
 import type { DockerDriver, TenantIdentity } from '../runtime.types.js';
 import { LAYOUT, tenantSitesDir, tenantsRoot } from '../layout.js';
+import { isErrno, makeDirAt, withDirChain, writeNewFileAt, type Dir, type Owner } from '../fs/dir-fd.js';
 
 // The layout under <dataDir>/tenants/<tenant>/ is decided in layout.ts. sites/<site>/ is rw in PHP-FPM/app
 // containers and ro in the webserver; config/ is mounted read-only, so the tenant cannot change it.
@@ -29,33 +30,67 @@ function stateDir(ctx: DockerDriver, tenantId: string): string {
 }
 
 /**
- * ensureTenantDirs creates the tenant's directories and gives `sites/` and each site directory to the
- * tenant's uid, so PHP-FPM/Node/Python (running as that uid) can write there and nothing else can.
+ * ensureOwnedDirAt makes `name` in `parent` a real directory owned by the tenant and opens it. It never
+ * follows a symbolic link: the tenant owns the parent and could swap the directory for a link to /etc, and a
+ * root `chown` through it would hand /etc to the tenant. Ownership is (re)applied through the directory's own
+ * descriptor; a link where a directory belongs is refused.
  */
-/**
- * ownDirectory makes `path` a real directory owned by the tenant. It never follows a symbolic link: the
- * tenant owns the parent and could swap the directory for a link to /etc, and a root `chown` through it
- * would hand /etc to the tenant. A link where a directory belongs is refused.
- */
-async function ownDirectory(path: string, tenant: TenantIdentity, mode?: number): Promise<void> {
-  await mkdir(path, { recursive: true });
-  const info = await lstat(path);
-  if (!info.isDirectory()) {
-    throw new RuntimeError('INVALID_INPUT', `${path} must be a directory, but it is a ${info.isSymbolicLink() ? 'symbolic link' : 'file'}; remove it so Berth can recreate it.`);
+async function ensureOwnedDirAt(parent: Dir, name: string, owner: Owner, mode?: number): Promise<Dir> {
+  let dir: Dir;
+  try {
+    dir = (await makeDirAt(parent, name, owner, mode)).dir;
+  } catch (err) {
+    if (isErrno(err, 'ELOOP', 'ENOTDIR')) {
+      throw new RuntimeError('INVALID_INPUT', `${parent.realPath}/${name} must be a directory, but it is a symbolic link or a file; remove it so Berth can recreate it.`);
+    }
+    throw err;
   }
-  await lchown(path, tenant.uid, tenant.gid);
-  if (mode !== undefined) await chmod(path, mode);
+  try {
+    await dir.handle.chown(owner.uid, owner.gid);
+    if (mode !== undefined) await dir.handle.chmod(mode);
+    return dir;
+  } catch (err) {
+    await dir.close();
+    throw err;
+  }
 }
 
-export async function ensureTenantDirs(ctx: DockerDriver, tenant: TenantIdentity, siteIds: readonly string[]): Promise<void> {
-  const uid = assertUid(tenant.uid);
-  const gid = assertUid(tenant.gid, 'gid');
+/** ownerOf validates a tenant's uid/gid before anything is given to them. */
+function ownerOf(tenant: TenantIdentity): Owner {
+  return { uid: assertUid(tenant.uid), gid: assertUid(tenant.gid, 'gid') };
+}
+
+/**
+ * withSitesDir opens the tenant's `sites/` (created and owned by the tenant if missing) from the tenant's own
+ * directory, which is the panel's: neither `tenants/` nor `tenants/<tenant>/` is writable by the tenant.
+ */
+async function withSitesDir<T>(ctx: DockerDriver, tenant: TenantIdentity, use: (sites: Dir) => Promise<T>): Promise<T> {
+  const owner = ownerOf(tenant);
   const root = tenantDir(ctx, tenant.tenantId);
-  await mkdir(join(root, 'config'), { recursive: true, mode: 0o755 });
+  await mkdir(root, { recursive: true, mode: 0o755 });
+  return withDirChain(root, [], { create: false }, async (tenantRoot) => {
+    const sites = await ensureOwnedDirAt(tenantRoot, LAYOUT.sites, owner, 0o755);
+    try {
+      return await use(sites);
+    } finally {
+      await sites.close();
+    }
+  });
+}
+
+/**
+ * ensureTenantDirs creates the tenant's directories and gives `sites/` and each site directory to the
+ * tenant's uid, so PHP-FPM/Node/Python (running as that uid) can write there and nothing else can. Every
+ * operation inside `sites/` goes through directory descriptors (see fs/dir-fd.ts).
+ */
+export async function ensureTenantDirs(ctx: DockerDriver, tenant: TenantIdentity, siteIds: readonly string[]): Promise<void> {
+  const owner = ownerOf(tenant);
+  const root = tenantDir(ctx, tenant.tenantId);
+  await mkdir(join(root, LAYOUT.config), { recursive: true, mode: 0o755 });
   await mkdir(stateDir(ctx, tenant.tenantId), { recursive: true, mode: 0o700 });
-  const sites = sitesDir(ctx, tenant.tenantId);
-  await ownDirectory(sites, { ...tenant, uid, gid }, 0o755);
-  for (const siteId of siteIds) await ownDirectory(join(sites, assertSlug(siteId, 'site id')), { ...tenant, uid, gid });
+  await withSitesDir(ctx, tenant, async (sites) => {
+    for (const siteId of siteIds) await (await ensureOwnedDirAt(sites, assertSlug(siteId, 'site id'), owner)).close();
+  });
 }
 
 /** writeConfigFile writes a generated file atomically (temp + rename) so a running server never reads half of it. */
@@ -171,40 +206,43 @@ const DEFAULT_STATIC_INDEX = `<!doctype html><html lang="en"><head><meta charset
 <body style="font-family: system-ui, sans-serif; margin: 3rem;"><h1>Your site is live</h1><p>Upload your files to replace this page.</p></body></html>
 `;
 
-async function writeOwnedIfMissing(path: string, content: string, tenant: TenantIdentity): Promise<boolean> {
-  try {
-    await writeFile(path, content, { mode: 0o644, flag: 'wx' });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw err;
-  }
-  await lchown(path, tenant.uid, tenant.gid);
-  return true;
-}
-
 /**
  * ensureSiteScaffold gives a new site something to serve: a default page naming the PHP version for PHP
  * sites, an index.html for static sites, a starter server.js / app.py for Node.js and Python sites. It only
  * ever adds missing files (never overwrites the tenant's), owned by the tenant's uid.
  */
 export async function ensureSiteScaffold(ctx: DockerDriver, tenant: TenantIdentity, site: { siteId: string; kind: 'php' | 'static' | 'node' | 'python'; version?: string; documentRoot?: string }): Promise<void> {
-  const siteDir = join(sitesDir(ctx, tenant.tenantId), assertSlug(site.siteId, 'site id'));
-  await ownDirectory(siteDir, tenant);
-  if (site.kind === 'node') {
-    await writeOwnedIfMissing(join(siteDir, 'server.js'), DEFAULT_NODE_APP, tenant);
-    return;
-  }
-  if (site.kind === 'python') {
-    await writeOwnedIfMissing(join(siteDir, 'app.py'), DEFAULT_PYTHON_APP, tenant);
-    return;
-  }
-  const docroot = site.documentRoot ? join(siteDir, site.documentRoot) : siteDir;
-  // A document root the tenant made a link (release switching) is theirs to fill: never follow it as root.
-  const existing = await lstat(docroot).catch(() => undefined);
-  if (existing?.isSymbolicLink()) return;
-  await ownDirectory(docroot, tenant);
-  const entries = (await readdir(docroot)).filter((name) => !name.startsWith('.'));
-  if (entries.length > 0) return;
-  if (site.kind === 'php') await writeOwnedIfMissing(join(docroot, 'index.php'), defaultPhpIndex(), tenant);
-  else await writeOwnedIfMissing(join(docroot, 'index.html'), DEFAULT_STATIC_INDEX, tenant);
+  const owner = ownerOf(tenant);
+  const siteId = assertSlug(site.siteId, 'site id');
+  await withSitesDir(ctx, tenant, async (sites) => {
+    const siteDir = await ensureOwnedDirAt(sites, siteId, owner);
+    try {
+      if (site.kind === 'node') {
+        await writeNewFileAt(siteDir, 'server.js', DEFAULT_NODE_APP, owner);
+        return;
+      }
+      if (site.kind === 'python') {
+        await writeNewFileAt(siteDir, 'app.py', DEFAULT_PYTHON_APP, owner);
+        return;
+      }
+      let docroot = siteDir;
+      if (site.documentRoot) {
+        const name = assertSlug(site.documentRoot, 'document root');
+        // A document root the tenant made a link (release switching) is theirs to fill: never follow it as root.
+        const existing = await lstat(siteDir.entry(name)).catch(() => undefined);
+        if (existing?.isSymbolicLink()) return;
+        docroot = await ensureOwnedDirAt(siteDir, name, owner);
+      }
+      try {
+        const entries = (await readdir(docroot.proc)).filter((n) => !n.startsWith('.'));
+        if (entries.length > 0) return;
+        if (site.kind === 'php') await writeNewFileAt(docroot, 'index.php', defaultPhpIndex(), owner);
+        else await writeNewFileAt(docroot, 'index.html', DEFAULT_STATIC_INDEX, owner);
+      } finally {
+        if (docroot !== siteDir) await docroot.close();
+      }
+    } finally {
+      await siteDir.close();
+    }
+  });
 }

@@ -3,7 +3,7 @@ import { RuntimeError } from '../errors.js';
 import { assertAppVersion, assertEnvName, assertPort, assertSlug, assertUid } from '../inputs.guard.js';
 import { resolveImage } from '../catalog.js';
 import { ownershipLabels } from '../labels.js';
-import { APP_MOUNT, appAlias, containerName } from '../naming.js';
+import { SITES_MOUNT, appAlias, containerName } from '../naming.js';
 import { ensureContainer, type EnsureResult } from '../docker/container.ops.js';
 import { ensureTenantDirs, sitesDir } from '../docker/tenant-files.js';
 import { hardenedHostConfig, networkAttachment } from './host-config.js';
@@ -48,14 +48,17 @@ export async function ensureAppContainer(
   const create: Omit<Docker.ContainerCreateOptions, 'name' | 'Image' | 'Labels'> = {
     User: `${uid}:${gid}`,
     Cmd: site.command,
-    WorkingDir: APP_MOUNT,
+    // The bind source is the tenant's `sites/` (a path only the panel can replace), never `sites/<site>`:
+    // the tenant could swap that for a link, and Docker resolves bind sources again on every restart, as
+    // root, on the host. Inside the container a link resolves within the container's own filesystem.
+    WorkingDir: `${SITES_MOUNT}/${siteId}`,
     Env: [`PORT=${port}`, 'HOME=/tmp', ...env.sort()],
     ExposedPorts: { [`${port}/tcp`]: {} },
     HostConfig: hardenedHostConfig({
       network: net.name,
       limits: params.limits,
       capAdd: [],
-      binds: [`${sitesDir(ctx, tenant.tenantId)}/${siteId}:${APP_MOUNT}`],
+      binds: [`${sitesDir(ctx, tenant.tenantId)}:${SITES_MOUNT}`],
     }),
     NetworkingConfig: networkAttachment(net.name, [appAlias(siteId)]),
   };
