@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { createDockerDriver, EDGE_OWNER, observe, removeEdge, removeTenant } from '@berth/runtime';
+import { createDockerDriver, EDGE_OWNER, observe, releaseTenantsRoot, removeEdge, removeTenant } from '@berth/runtime';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -97,6 +97,7 @@ async function runPanel(env: Record<string, string>, scenarios: (ctx: { base: st
       if (tenantId !== EDGE_OWNER) await removeTenant(driver, { tenantId, deleteSiteFiles: true });
     }
     await removeEdge(driver);
+    await releaseTenantsRoot(driver);
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -23,7 +23,8 @@ import { buildHostRecords } from '../packages/caddy/src/hosts/build-host-records
 import { HostTableSync } from '../packages/caddy/src/hosts/host-table-sync.js';
 import { freePort, startCaddy, type CaddyProcess } from '../packages/caddy/test/caddy-process.js';
 import { httpsGet, tlsHandshake } from '../packages/caddy/test/http-helpers.js';
-import { createDockerDriver, ensureTenantRuntime, removeTenant, sitesDir, type TenantRuntimeSpec } from '../packages/runtime/src/index.js';
+import { wrk as runWrk } from './wrk.js';
+import { createDockerDriver, ensureTenantRuntime, releaseTenantsRoot, removeTenant, sitesDir, type TenantRuntimeSpec } from '../packages/runtime/src/index.js';
 
 const run = promisify(execFile);
 const ADDS = 20;
@@ -60,35 +61,9 @@ async function rssMb(pid: number): Promise<number> {
   return Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? NaN) / 1024;
 }
 
-/** wrk runs a bounded load (WRK_REQUESTS responses or WRK_CAP_S seconds) and returns req/s; throws on non-2xx. */
-async function wrk({ url, host, connections = 16 }: { url: string; host: string; connections?: number }): Promise<number> {
-  const script = join(tmpdir(), `berth-wrk-${process.pid}.lua`);
-  await writeFile(
-    script,
-    `local threads = {}
-function setup(thread) table.insert(threads, thread) end
-local function now() local f = io.popen("date +%s.%N"); local s = f:read("*a"); f:close(); return tonumber(s) end
-function init(args) n = 0; t0 = now(); t1 = 0 end
-local limit = ${WRK_REQUESTS / 2}
-function response(status, headers, body) n = n + 1; if n == limit then t1 = now(); wrk.thread:stop() end end
-function done(summary, latency, requests)
-  local total, first, last = 0, math.huge, 0
-  for _, t in ipairs(threads) do
-    total = total + t:get("n"); first = math.min(first, t:get("t0"))
-    local stop = t:get("t1"); if stop == 0 then stop = first + ${WRK_CAP_S} end
-    last = math.max(last, stop)
-  end
-  io.write(string.format("BERTH_RPS %.1f %d\\n", total / (last - first), total))
-end
-`,
-  );
-  const { stdout } = await run('/usr/bin/wrk', ['-t2', `-c${connections}`, `-d${WRK_CAP_S}s`, '-s', script, '-H', `Host: ${host}`, url], { timeout: (WRK_CAP_S + 10) * 1000 });
-  await rm(script, { force: true });
-  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1];
-  if (non2xx) throw new Error(`wrk saw ${non2xx} non-2xx responses for ${host} at ${url}`);
-  const rps = /BERTH_RPS ([\d.]+)/.exec(stdout)?.[1];
-  if (!rps) throw new Error(`wrk printed no rate: ${stdout}`);
-  return Number(rps);
+/** wrk is the shared bounded wrk (bench/wrk.ts) with this bench's request count and time cap. */
+function wrk(opts: { url: string; host: string; connections?: number }): Promise<number> {
+  return runWrk({ ...opts, requests: WRK_REQUESTS, capSeconds: WRK_CAP_S });
 }
 
 /** startNginx runs berth/nginx on the host network answering a fixed body on 127.0.0.1:<port> (the common upstream). */
@@ -225,6 +200,7 @@ async function phpThroughEdge(work: string): Promise<Array<Record<string, string
     sites: [{ kind: 'php', siteId: 'hello', hostnames: ['php.bench.test', 'plain-php.bench.test'], version: '8.2', documentRoot: '', php: { memoryLimitMb: 128, uploadMaxMb: 8, postMaxMb: 8, maxExecutionSeconds: 30, displayErrors: false } }],
     php: { bounds: { memoryLimitMb: { min: 32, max: 256 }, uploadMaxMb: { min: 1, max: 64 }, postMaxMb: { min: 1, max: 64 }, maxExecutionSeconds: { min: 5, max: 120 }, maxChildren: 4 }, limits },
     appLimits: limits,
+    limits,
   };
   const caddy = await startCaddy();
   try {
@@ -261,6 +237,7 @@ async function phpThroughEdge(work: string): Promise<Array<Record<string, string
   } finally {
     await caddy.stop();
     await removeTenant(ctx, { tenantId, deleteSiteFiles: true }).catch(() => undefined);
+    await releaseTenantsRoot(ctx).catch(() => undefined);
   }
 }
 

@@ -17,6 +17,7 @@ import {
   createDockerDriver,
   ensureTenantRuntime,
   observe,
+  releaseTenantsRoot,
   removeTenant,
   sitesDir,
   type DockerDriver,
@@ -25,6 +26,7 @@ import {
   type SiteSpec,
   type TenantRuntimeSpec,
 } from '../packages/runtime/src/index.js';
+import { wrk as runWrk } from './wrk.js';
 
 const run = promisify(execFile);
 const COLD_RUNS = 10;
@@ -34,6 +36,8 @@ const WRK_CONNECTIONS = 8;
 const MEM_TENANTS = 4;
 
 const LIMITS: ResourceLimits = { nanoCpus: 1_000_000_000, memoryBytes: 256 * 1024 * 1024, pids: 256 };
+// The tenant's totals (its parent cgroup) for all its containers: room for the bench's sites side by side.
+const TENANT_LIMITS: ResourceLimits = { nanoCpus: 2_000_000_000, memoryBytes: 1024 * 1024 * 1024, pids: 1024 };
 const BOUNDS: PhpBounds = {
   memoryLimitMb: { min: 32, max: 256 },
   uploadMaxMb: { min: 1, max: 64 },
@@ -94,6 +98,7 @@ function spec(tenant: string, uid: number, port: number, sites: SiteSpec[]): Ten
     sites,
     php: { bounds: BOUNDS, limits: LIMITS },
     appLimits: LIMITS,
+    limits: TENANT_LIMITS,
   };
 }
 
@@ -133,43 +138,8 @@ async function containerMemory(ctx: DockerDriver, id: string): Promise<{ rss: nu
   return { rss: rss / 1024, pss: pss / 1024 };
 }
 
-async function wrk(port: number, host: string): Promise<number> {
-  const script = join(tmpdir(), `berth-wrk-${process.pid}.lua`);
-  // Each thread stops after its share of WRK_REQUESTS responses (-d is only the cap). wrk's own req/s divides
-  // by the full -d duration, so each thread records wall-clock start/stop and done() reports the real rate.
-  await writeFile(
-    script,
-    `local threads = {}
-function setup(thread) table.insert(threads, thread) end
-local function now() local f = io.popen("date +%s.%N"); local s = f:read("*a"); f:close(); return tonumber(s) end
-function init(args) n = 0; t0 = now(); t1 = 0 end
-local limit = ${Math.ceil(WRK_REQUESTS / 2)}
-function response(status, headers, body)
-  n = n + 1
-  if n == limit then t1 = now(); wrk.thread:stop() end
-end
-function done(summary, latency, requests)
-  local total, first, last = 0, math.huge, 0
-  for _, t in ipairs(threads) do
-    total = total + t:get("n")
-    first = math.min(first, t:get("t0"))
-    local stop = t:get("t1")
-    if stop == 0 then stop = first + ${WRK_CAP_S} end
-    last = math.max(last, stop)
-  end
-  io.write(string.format("BERTH_RPS %.1f %d\\n", total / (last - first), total))
-end
-`,
-  );
-  const { stdout } = await run('/usr/bin/wrk', ['-t2', `-c${WRK_CONNECTIONS}`, `-d${WRK_CAP_S}s`, '-s', script, '-H', `Host: ${host}`, `http://127.0.0.1:${port}/`], {
-    timeout: (WRK_CAP_S + 10) * 1000,
-  });
-  await rm(script, { force: true });
-  const rps = /BERTH_RPS ([\d.]+)/.exec(stdout)?.[1];
-  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1];
-  if (non2xx) throw new Error(`wrk saw ${non2xx} non-2xx responses for ${host}`);
-  if (!rps) throw new Error(`wrk printed no rate for ${host}: ${stdout}`);
-  return Number(rps);
+function wrk(port: number, host: string): Promise<number> {
+  return runWrk({ url: `http://127.0.0.1:${port}/`, host, connections: WRK_CONNECTIONS, requests: WRK_REQUESTS, capSeconds: WRK_CAP_S });
 }
 
 function row(cols: string[], widths: number[]): string {
@@ -271,6 +241,7 @@ async function main(): Promise<void> {
     }
   } finally {
     for (const t of created) await removeTenant(ctx, { tenantId: t, deleteSiteFiles: true });
+    await releaseTenantsRoot(ctx);
     await rm(dataDir, { recursive: true, force: true });
   }
   const widths = [54, 14, 9, 60];

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { chromium, type Browser } from 'playwright-core';
-import { CHROMIUM_ARGS, ensureBuilt, REPO_ROOT, startPanel, type Panel } from '../apps/web/test/panel';
+import { CHROMIUM_ARGS, ensureBuilt, removeDataDir, REPO_ROOT, startPanel, type Panel } from '../apps/web/test/panel';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const GOAL_KB = 200;
@@ -146,7 +146,7 @@ async function main(): Promise<void> {
   } finally {
     await browser.close();
     await panel.stop();
-    fs.rmSync(panel.dataDir, { recursive: true, force: true });
+    removeDataDir(panel.dataDir);
   }
 }
 

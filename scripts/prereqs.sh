@@ -19,7 +19,7 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 
 # --- Debian packages -------------------------------------------------------------------------------
-packages=(ca-certificates curl git make g++ python3 docker.io debootstrap)
+packages=(ca-certificates curl git make g++ python3 docker.io debootstrap iptables e2fsprogs util-linux)
 (( want_tests )) && packages+=(chromium wrk pebble)
 missing=()
 for p in "${packages[@]}"; do

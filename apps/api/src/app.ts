@@ -5,7 +5,7 @@ import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Db } from '@berth/db';
 import { authRoutes } from './auth/auth.routes.js';
 import type { Config } from './config.js';
@@ -14,15 +14,19 @@ import { recordEvent } from './events/events.service.js';
 import { eventRoutes } from './events/events.routes.js';
 import { filesRoutes } from './files/files.routes.js';
 import { systemRoutes } from './system/system.routes.js';
-import { registerAuthHook } from './http/auth.hook.js';
+import { isApiRoute, requestPath } from './http/api-route.js';
+import { registerAuthHook, registerSuspensionHook } from './http/auth.hook.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { registerIdempotency } from './http/idempotency.js';
+import { registerTwoFactorGate } from './http/two-factor.hook.js';
+import { jsonSchemaTransformWithErrors } from './http/openapi-errors.js';
 import { accountRoutes } from './billing/accounts.routes.js';
 import { webhookRoutes } from './webhooks/webhooks.routes.js';
 import type { WebhookConfig } from './webhooks/webhooks.config.js';
 import { planRoutes } from './plans/plans.routes.js';
 import { runtimeRoutes } from './runtimes/runtimes.routes.js';
 import { createServices, type Services } from './services.js';
+import type { DomainVerificationConfig } from './domains/domain-verification.js';
 import { siteRoutes } from './sites/sites.routes.js';
 import { tenantRoutes } from './tenants/tenants.routes.js';
 import { tokenRoutes } from './tokens/tokens.routes.js';
@@ -30,7 +34,7 @@ import { tokenRoutes } from './tokens/tokens.routes.js';
 const MUTATIONS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export interface BuildAppOptions {
-  config: Pick<Config, 'portRange' | 'webDir' | 'dataDir'> & Partial<Pick<Config, 'readCache' | 'listen'>> & { webhooks?: WebhookConfig };
+  config: Pick<Config, 'portRange' | 'webDir' | 'dataDir'> & Partial<Pick<Config, 'readCache' | 'listen' | 'requireAdminTwoFactor'>> & { webhooks?: WebhookConfig; domainVerification?: DomainVerificationConfig };
   db: Db;
   /** A pino logger; without one the server logs nothing (tests). */
   logger?: FastifyBaseLogger;
@@ -72,16 +76,20 @@ export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyIns
       },
       security: [{ bearer: [] }, { session: [] }],
     },
-    transform: jsonSchemaTransform,
+    // Every operation documents its error answers; their one body is the ErrorBody component.
+    transform: jsonSchemaTransformWithErrors,
+    transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
   registerErrorHandler(app);
   registerAuthHook(app, services.auth);
+  registerTwoFactorGate(app, services.twoFactor);
+  registerSuspensionHook(app, services.db);
   registerIdempotency(app, { db: services.db, dataKey: services.dataKey });
 
   // Refused mutations by a known caller are part of the audit trail too (schema failures are not: nothing happened).
   app.addHook('onResponse', async (request, reply) => {
-    if (!MUTATIONS.has(request.method) || !request.principal || reply.statusCode < 401 || !request.url.startsWith('/api/')) return;
+    if (!MUTATIONS.has(request.method) || !request.principal || reply.statusCode < 401 || !isApiRoute(request)) return;
     try {
       await recordEvent(services.db, { principal: request.principal, ip: request.ip }, {
         action: `${request.method.toLowerCase()} ${request.routeOptions.url ?? request.url}`,
@@ -125,8 +133,9 @@ function registerConsole(app: FastifyInstance, webDir: string): void {
     void app.register(fastifyStatic, { root: webDir, prefix: '/', wildcard: false, index: ['index.html'], preCompressed: true });
   }
   app.setNotFoundHandler((request, reply) => {
-    if (request.url.startsWith('/api/') || !hasConsole || request.method !== 'GET') {
-      return reply.status(404).send({ error: { code: 'NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}.` } });
+    const target = requestPath(request);
+    if (target.startsWith('/api/') || !hasConsole || request.method !== 'GET') {
+      return reply.status(404).send({ error: { code: 'NOT_FOUND', message: `No route ${request.method} ${target}.` } });
     }
     return reply.type('text/html').sendFile('index.html');
   });

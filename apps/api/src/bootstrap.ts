@@ -3,7 +3,7 @@ import type { Db } from '@berth/db';
 import { newId } from '@berth/db';
 import { hashPassword } from './auth/passwords.js';
 import { recordEvent } from './events/events.service.js';
-import { DEFAULT_PLAN } from './plans/plans.service.js';
+import { DEFAULT_PLAN, planColumns } from './plans/plans.service.js';
 
 /**
  * bootstrapPanel makes a new panel usable: a default plan when there is none, and a first admin when
@@ -14,7 +14,7 @@ export async function bootstrapPanel({ db, admin }: { db: Db; admin: { email: st
   if ((await db.plan.count()) === 0) {
     await db.$transaction(async (tx) => {
       const id = newId();
-      await tx.plan.create({ data: { ...DEFAULT_PLAN, id, phpVersions: JSON.stringify(DEFAULT_PLAN.phpVersions) } });
+      await tx.plan.create({ data: { ...planColumns(DEFAULT_PLAN), id } });
       await recordEvent(tx, null, { action: 'plan.create', targetType: 'plan', targetId: id, details: { name: DEFAULT_PLAN.name, bootstrap: true } });
     });
   }

@@ -14,6 +14,7 @@ const USAGE = `berth — host administration without the web console
   pnpm berth create-admin --email EMAIL [--password PASSWORD]
   pnpm berth reset-password --email EMAIL [--password PASSWORD]
   pnpm berth mint-token --email EMAIL --name NAME [--scope full|read|billing] [--expires-days N]
+  pnpm berth disable-2fa --email EMAIL   (a user who lost both the authenticator and the recovery codes)
 
 Without --password a strong password is generated and printed once.
 A token's secret is printed once; only its hash is stored.
@@ -58,6 +59,17 @@ async function resetPassword(db: Db, email: string, password: string): Promise<v
   });
 }
 
+/** disableTwoFactor is the host's way back in for a user without their authenticator or recovery codes. */
+async function disableTwoFactor(db: Db, email: string): Promise<void> {
+  const user = await db.user.findUnique({ where: { email } });
+  if (!user) fail(`no user has the email ${email}`);
+  await db.$transaction(async (tx) => {
+    await tx.user.update({ where: { id: user.id }, data: { totpSecretEnc: null, totpEnabledAt: null, recoveryCodeHashes: '[]' } });
+    await tx.session.deleteMany({ where: { userId: user.id } });
+    await recordEvent(tx, ctx, { action: 'user.two-factor-disable', targetType: 'user', targetId: user.id, tenantId: user.tenantId, details: { with: 'cli' } });
+  });
+}
+
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
@@ -92,6 +104,10 @@ async function main(): Promise<void> {
         await resetPassword(db, email, password);
         out(`password of ${email} reset; their sessions ended`);
         if (generated) out(`password: ${password}`);
+        break;
+      case 'disable-2fa':
+        await disableTwoFactor(db, email);
+        out(`two-factor sign-in of ${email} turned off; their sessions ended`);
         break;
       case 'mint-token': {
         const user = await db.user.findUnique({ where: { email } });

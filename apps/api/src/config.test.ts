@@ -47,6 +47,12 @@ describe('loadConfig', () => {
     }
   });
 
+  it('requires two-factor sign-in for administrators only with BERTH_REQUIRE_ADMIN_2FA=1', () => {
+    expect(loadConfig({}).requireAdminTwoFactor).toBe(false);
+    expect(loadConfig({ BERTH_REQUIRE_ADMIN_2FA: '1' }).requireAdminTwoFactor).toBe(true);
+    expect(() => loadConfig({ BERTH_REQUIRE_ADMIN_2FA: 'yes' })).toThrow(/BERTH_REQUIRE_ADMIN_2FA: must be '0' or '1'/);
+  });
+
   it('refuses half an admin and clashing edge ports', () => {
     expect(() => loadConfig({ BERTH_ADMIN_EMAIL: 'a@b.co' })).toThrow(/set both or neither/);
     expect(() => loadConfig({ BERTH_HTTP_PORT: '8000', BERTH_HTTPS_PORT: '8000' })).toThrow(/must differ/);

@@ -47,6 +47,8 @@ const ZEnv = z.object({
   BERTH_TENANT_NETWORKS: z.string().regex(/^(10|172|192)\.\d{1,3}\.\d{1,3}\.\d{1,3}\/(8|9|1[0-9]|2[0-4])$/, 'must be a private IPv4 CIDR between /8 and /24, for example 10.208.0.0/12').default('10.208.0.0/12'),
   BERTH_RECONCILE_INTERVAL_S: z.coerce.number().int().min(5, 'at least 5 seconds').max(86_400).default(60),
   BERTH_READ_CACHE: z.enum(['on', 'off'], { message: "must be 'on' or 'off'" }).default('on'),
+  BERTH_EGRESS: z.enum(['on', 'off'], { message: "must be 'on' or 'off'" }).default('on'),
+  BERTH_REQUIRE_ADMIN_2FA: z.enum(['0', '1'], { message: "must be '0' or '1'" }).default('0'),
   NODE_ENV: z.string().optional(),
 });
 
@@ -69,6 +71,14 @@ export interface Config {
   tenantNetworks: string;
   /** Serve repeated GETs from memory until the next database write (BERTH_READ_CACHE=off to measure without). */
   readCache: boolean;
+  /**
+   * Filter tenant containers' egress with Berth's iptables chains (no private ranges, link-local, host or SMTP
+   * unless the plan allows it). BERTH_EGRESS=off is for hosts where the panel cannot run iptables (not root,
+   * Docker Desktop); tenants then reach everything the host does.
+   */
+  egress: boolean;
+  /** Administrators must use two-factor sign-in: until enrolled, their sessions may only enrol (BERTH_REQUIRE_ADMIN_2FA=1). */
+  requireAdminTwoFactor: boolean;
   development: boolean;
 }
 
@@ -107,6 +117,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reconcileIntervalMs: e.BERTH_RECONCILE_INTERVAL_S * 1000,
     tenantNetworks: e.BERTH_TENANT_NETWORKS,
     readCache: e.BERTH_READ_CACHE === 'on',
+    egress: e.BERTH_EGRESS === 'on',
+    requireAdminTwoFactor: e.BERTH_REQUIRE_ADMIN_2FA === '1',
     development: e.NODE_ENV === 'development',
   };
 }

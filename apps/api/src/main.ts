@@ -7,14 +7,20 @@ import { MIGRATIONS } from './paths.js';
 import { startControlPlane, type ControlPlane } from './control/control-plane.js';
 import { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
 import { loadWebhookConfig } from './webhooks/webhooks.config.js';
+import { loadRetentionPolicy, RetentionJob } from './retention/retention.job.js';
+import { loadDomainVerificationConfig } from './domains/domain-verification.js';
 
 /** main starts the panel: validate configuration, migrate the database, bootstrap, listen. */
 async function main(): Promise<void> {
   let config;
   let webhookConfig;
+  let retentionPolicy;
+  let domainVerification;
   try {
     config = loadConfig();
     webhookConfig = loadWebhookConfig();
+    retentionPolicy = loadRetentionPolicy();
+    domainVerification = loadDomainVerificationConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
@@ -33,11 +39,13 @@ async function main(): Promise<void> {
   } else if (boot.createdAdmin) {
     logger.info({ email: config.admin.email }, 'first admin created');
   }
-  const { app, services } = await buildApp({ config: { ...config, webhooks: webhookConfig }, db, logger });
+  const { app, services } = await buildApp({ config: { ...config, webhooks: webhookConfig, domainVerification }, db, logger });
   const controlRef: { current?: ControlPlane } = {};
   const webhooks = new WebhookDispatcher({ db, dataKey: services.dataKey, policy: { allowLoopback: webhookConfig.allowLoopback, panelPort: config.listen.port }, logger });
+  const retention = new RetentionJob({ db, policy: retentionPolicy, logger });
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'shutting down');
+    retention.stop();
     await webhooks.stop();
     await controlRef.current?.stop();
     await app.close();
@@ -51,6 +59,7 @@ async function main(): Promise<void> {
   logger.info({ url: `http://${shownHost}:${config.listen.port}/` }, 'berth console ready');
   // Webhooks never wait for the control plane (nor it for them).
   webhooks.start();
+  retention.start();
   // After listen: Caddy asks the panel's on-demand TLS endpoint as soon as it has routes.
   controlRef.current = await startControlPlane({ config, db, services, logger });
   logger.info({ edge: config.edge.mode, httpPort: config.edgePorts.http, httpsPort: config.edgePorts.https }, 'control plane running');

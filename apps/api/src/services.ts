@@ -1,10 +1,12 @@
 import type { Db } from '@berth/db';
 import { AuthService } from './auth/auth.service.js';
+import { TwoFactorService } from './auth/two-factor.service.js';
 import { AccountsService } from './billing/accounts.service.js';
 import { SsoService } from './billing/sso.service.js';
 import type { Config } from './config.js';
 import { DesiredStateNotifier } from './desired-state.js';
 import { DomainsService } from './domains/domains.service.js';
+import { DomainVerifier, loadDomainVerificationConfig, type DomainVerificationConfig } from './domains/domain-verification.js';
 import { ReadCache } from './http/read-cache.js';
 import { DataKey } from './secrets/data-key.js';
 import { PlansService } from './plans/plans.service.js';
@@ -19,6 +21,7 @@ export interface Services {
   db: Db;
   notifier: DesiredStateNotifier;
   auth: AuthService;
+  twoFactor: TwoFactorService;
   plans: PlansService;
   tenants: TenantsService;
   sites: SitesService;
@@ -41,30 +44,53 @@ export interface HealthPort {
   caddy(): Promise<{ ok: boolean; message?: string }>;
 }
 
-/** CachePort purges a tenant's Varnish: one URL, or everything of a host. */
+/**
+ * CachePort purges a tenant's Varnish: one URL, or everything of a host. It fails with a CachePortError
+ * when it cannot; any other error is a bug.
+ */
 export interface CachePort {
   purgeUrl(tenantId: string, url: string): Promise<void>;
   banHost(tenantId: string, host: string): Promise<void>;
 }
 
-export function createServices({ db, config }: { db: Db; config: Pick<Config, 'portRange' | 'dataDir'> & { readCache?: boolean; listen?: Config['listen']; webhooks?: WebhookConfig } }): Services {
+/**
+ * CachePortError is how a CachePort says why it could not purge: `not-running` (the tenant's Varnish is not
+ * running or does not answer: still starting, stopped or failed) or `unavailable` (Docker does not answer,
+ * or Varnish refused). The service turns it into the API's error code.
+ */
+export class CachePortError extends Error {
+  constructor(readonly reason: 'not-running' | 'unavailable', message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+    this.name = 'CachePortError';
+  }
+}
+
+export function createServices({
+  db,
+  config,
+}: {
+  db: Db;
+  config: Pick<Config, 'portRange' | 'dataDir'> & { readCache?: boolean; listen?: Config['listen']; webhooks?: WebhookConfig; domainVerification?: DomainVerificationConfig; requireAdminTwoFactor?: boolean };
+}): Services {
   const notifier = new DesiredStateNotifier();
-  const auth = new AuthService(db);
+  const auth = new AuthService(db, { requireAdminTwoFactor: config.requireAdminTwoFactor ?? false });
   const dataKey = DataKey.loadOrCreate(config.dataDir);
   const tenants = new TenantsService({ db, auth, notifier, portRange: config.portRange });
   const sso = new SsoService({ db });
   const webhookConfig = config.webhooks ?? loadWebhookConfig();
+  const verifier = new DomainVerifier(config.domainVerification ?? loadDomainVerificationConfig());
   return {
     db,
     notifier,
     auth,
-    plans: new PlansService(db),
+    twoFactor: new TwoFactorService({ db, dataKey, auth }),
+    plans: new PlansService(db, notifier),
     tenants,
-    accounts: new AccountsService({ db, auth, tenants, sso, notifyTenantChanged: (id) => notifier.tenantChanged(id), portRange: config.portRange, dataDir: config.dataDir }),
+    accounts: new AccountsService({ db, auth, tenants, sso, notifyTenantChanged: (id) => notifier.tenantChanged(id), portRange: config.portRange, dataDir: config.dataDir, verifier }),
     sso,
     webhooks: new WebhooksService({ db, dataKey, policy: { allowLoopback: webhookConfig.allowLoopback, panelPort: config.listen?.port } }),
     sites: new SitesService({ db, notifier }),
-    domains: new DomainsService({ db, notifier, dataKey }),
+    domains: new DomainsService({ db, notifier, dataKey, verifier }),
     tokens: new TokensService({ db, auth }),
     dataKey,
     readCache: new ReadCache(db, { maxEntries: 2_000, enabled: config.readCache ?? true }),

@@ -59,19 +59,18 @@ describe('authentication', () => {
     expect((await call(panel.app, admin, 'GET', '/api/v1/me')).statusCode).toBe(401);
   });
 
-  it('rate-limits failed logins per account (lockout) and per address', async () => {
-    for (let i = 0; i < 10; i++) {
+  it('slows repeated failures per (account, address) and per address without locking the account', async () => {
+    for (let i = 0; i < 5; i++) {
       const res = await call(panel.app, anonymous, 'POST', '/api/v1/auth/login', { email: ADMIN.email, password: `wrong-${i}` });
       expect(res.statusCode).toBe(401);
     }
-    const locked = await call(panel.app, anonymous, 'POST', '/api/v1/auth/login', ADMIN);
-    expect(locked.statusCode).toBe(429);
-    expect((locked.json() as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
-    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
-    // Per address: 20 failures from one IP block even unknown accounts.
-    for (let i = 0; i < 10; i++) await call(panel.app, anonymous, 'POST', '/api/v1/auth/login', { email: `x${i}@example.test`, password: 'whatever-wrong' });
-    const blocked = await call(panel.app, anonymous, 'POST', '/api/v1/auth/login', { email: 'x@example.test', password: 'whatever-wrong' });
-    expect(blocked.statusCode).toBe(429);
+    const slowed = await call(panel.app, anonymous, 'POST', '/api/v1/auth/login', ADMIN);
+    expect(slowed.statusCode).toBe(429);
+    expect((slowed.json() as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
+    expect(Number(slowed.headers['retry-after'])).toBeGreaterThan(0);
+    // The account itself is not locked: the same password from another address gets in.
+    expect((await panel.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '192.0.2.10', payload: ADMIN })).statusCode).toBe(200);
+    expect(await panel.db.user.findUniqueOrThrow({ where: { email: ADMIN.email } })).toMatchObject({ failedLogins: 0, lockedUntil: null });
   });
 
   it('bearer tokens: shown once, stored hashed, scoped, revocable and expiring', async () => {

@@ -41,6 +41,29 @@ describe('authorization matrix (from the OpenAPI document)', () => {
     expect(undocumented, 'routes missing from the authorization matrix').toEqual([]);
   });
 
+  it('documents the error answers of every operation with the one error body', async () => {
+    const doc = (await call(panel.app, anonymous, 'GET', '/api/v1/openapi.json')).json() as {
+      paths: Record<string, Record<string, { responses?: Record<string, { description?: string; content?: Record<string, { schema?: unknown }> }> }>>;
+      components?: { schemas?: Record<string, unknown> };
+    };
+    const missing: string[] = [];
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(methods)) {
+        for (const status of ['400', '401', '403', '404', '409', '422', '429']) {
+          const schema = op.responses?.[status]?.content?.['application/json']?.schema as { $ref?: string } | undefined;
+          if (schema?.$ref !== '#/components/schemas/ErrorBody' || !op.responses?.[status]?.description) missing.push(`${method.toUpperCase()} ${path} ${status}`);
+        }
+      }
+    }
+    expect(missing).toEqual([]);
+    // The error body is what the error handler sends: { error: { code, message, details? } }.
+    const body = doc.components?.schemas?.ErrorBody as { properties: { error: { required: string[]; properties: { code: { enum: string[] }; message: unknown; details: unknown } } } };
+    expect(body.properties.error.required).toEqual(['code', 'message']);
+    expect(body.properties.error.properties.code.enum).toEqual(expect.arrayContaining(['VALIDATION_FAILED', 'UNAUTHENTICATED', 'NOT_FOUND', 'TENANT_SUSPENDED', 'RATE_LIMITED']));
+    const refused = await call(panel.app, anonymous, 'GET', '/api/v1/sites');
+    expect(Object.keys(refused.json() as object)).toEqual(['error']);
+  });
+
   it('refuses anonymous callers on every non-public route with 401', async () => {
     for (const route of routes.filter((r) => !PUBLIC.has(r))) {
       const [method] = route.split(' ');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, anonymous, call, countRows, login, makeTenant, startPanel, type Caller, type TestPanel } from './helpers.js';
-import { fillPath, LOGIN_BODY, PUBLIC, ROUTES, type Target } from './route-samples.js';
+import { fillPath, PUBLIC, PUBLIC_BODIES, ROUTES, type Target } from './route-samples.js';
 
 const BAD_HOSTNAMES = ['a.com\n}', '*.x.com', 'ex ample.com', '-a.com', 'a-.com', `${'a'.repeat(300)}.com`, 'xn--garbage.com', 'xn--.com', 'a..com', 'localhost', '127.0.0.1', 'a.com:8080', 'a.com/x', 'ab--cd.com', "a.com';", 'a.com{', '', 'é'.repeat(70) + '.com'];
 
@@ -66,7 +66,7 @@ describe('bad input on every write route', () => {
     const problems: string[] = [];
     let cases = 0;
     for (const route of writes) {
-      const valid = PUBLIC.has(route) ? LOGIN_BODY : ROUTES[route]?.body?.(target);
+      const valid = PUBLIC.has(route) ? PUBLIC_BODIES[route] : ROUTES[route]?.body?.(target);
       if (valid === undefined) continue;
       const [method] = route.split(' ');
       const url = fillPath(route, target);

@@ -201,6 +201,32 @@ describe('billing API: accounts', () => {
     expect((await panel.app.inject({ method: 'GET', url: '/api/v1/sso/not-a-link' })).statusCode).toBe(410);
   });
 
+  it('resets passwords and signs in account owners only, never an administrator, and records each use', async () => {
+    const id = ((await post(billing, '/api/v1/accounts', accountBody('juliet', { site: undefined }))).json() as Account).id;
+    const owner = await panel.db.user.findFirstOrThrow({ where: { tenantId: id } });
+    expect((await call(panel.app, billing, 'PUT', `/api/v1/accounts/${id}/password`, { password: 'juliet-new-password-1' })).statusCode).toBe(200);
+    const link = (await post(billing, `/api/v1/accounts/${id}/sso`, undefined)).json() as { url: string };
+    const uses = await panel.db.event.findMany({ where: { tenantId: id, action: { in: ['user.password-reset', 'account.sso-link'] } }, orderBy: { at: 'asc' } });
+    expect(uses.map((e) => [e.action, e.targetId, e.actor.startsWith('token:'), e.result])).toEqual([['user.password-reset', owner.id, true, 'ok'], ['account.sso-link', owner.id, true, 'ok']]);
+
+    // The user becomes an administrator after the link was minted: the link signs nobody in any more,
+    // and a billing system can neither set that user's password nor mint a new link for it.
+    await panel.db.user.update({ where: { id: owner.id }, data: { role: 'admin' } });
+    const failedSignOns = () => panel.db.event.count({ where: { action: 'auth.sso-login', result: 'error' } });
+    const failedBefore = await failedSignOns();
+    const redeemed = await panel.app.inject({ method: 'GET', url: new URL(link.url).pathname });
+    expect(redeemed.statusCode).toBe(410);
+    expect(redeemed.cookies).toEqual([]);
+    const hash = (await panel.db.user.findUniqueOrThrow({ where: { id: owner.id } })).passwordHash;
+    expect((await call(panel.app, billing, 'PUT', `/api/v1/accounts/${id}/password`, { password: 'taken-over-password-1' })).statusCode).toBe(404);
+    expect((await post(billing, `/api/v1/accounts/${id}/sso`, undefined)).statusCode).toBe(404);
+    expect((await panel.db.user.findUniqueOrThrow({ where: { id: owner.id } })).passwordHash).toBe(hash);
+    expect(await panel.db.session.count({ where: { userId: owner.id } })).toBe(0);
+    // The refusals are in the audit trail too.
+    expect(await failedSignOns()).toBe(failedBefore + 1);
+    expect(await panel.db.event.count({ where: { actor: uses[0]!.actor, action: { in: ['put /api/v1/accounts/:id/password', 'post /api/v1/accounts/:id/sso'] }, result: 'error', message: 'HTTP 404' } })).toBe(2);
+  });
+
   it('measures disk from the site files and this month’s bandwidth from the Caddy access log', async () => {
     const acme = ((await call(panel.app, billing, 'GET', '/api/v1/accounts?q=acme')).json() as { items: Account[] }).items[0]!;
     const usage = async () => (await call(panel.app, billing, 'GET', `/api/v1/accounts/${acme.id}/usage`)).json() as {

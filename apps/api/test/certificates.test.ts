@@ -98,4 +98,22 @@ describe('custom certificates and on-demand TLS permission', () => {
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED', details: { issues: [{ path: ['wwwRedirect'] }] } } });
   });
+
+  it('refuses hostile 64 KiB PEM input (openings without an end) with the PEM error, and reads real chains as before', async () => {
+    const good = selfSigned(panel.dir, ['shop.example.com']);
+    const begin = '-----BEGIN CERTIFICATE-----';
+    const fill = (unit: string) => unit.repeat(Math.floor(65_536 / unit.length));
+    // Each of these used to cost the backtracking regex a scan to the end from every opening (quadratic).
+    for (const hostile of [fill(begin), fill(`${begin}\n`), fill(`${begin}A`), `${begin}\n${'A'.repeat(65_000)}`, fill('-----BEGIN CERTIFICATE----')]) {
+      expect(hostile.length).toBeLessThanOrEqual(65_536);
+      expect(await issueOf(await upload({ certificatePem: hostile, privateKeyPem: good.key }))).toMatchObject({ field: 'certificatePem', message: expect.stringMatching(/PEM form/) });
+    }
+    // An opening inside a block is part of that block, and that block does not parse.
+    expect(await issueOf(await upload({ certificatePem: `${begin}\n${good.cert}`, privateKeyPem: good.key }))).toMatchObject({ field: 'certificatePem', message: expect.stringMatching(/could not be parsed/) });
+    // Text around and between blocks is ignored; the leaf comes first.
+    const other = selfSigned(panel.dir, ['other.example.com']);
+    const checked = checkCertificate({ hostname: 'shop.example.com', certificatePem: `Subject: shop\n${good.cert}between\n${other.cert}trailing`, privateKeyPem: good.key });
+    expect(checked.chainPem.match(/BEGIN CERTIFICATE/g)).toHaveLength(2);
+    expect(checked.chainPem.startsWith(good.cert.trim().split('\n').slice(0, 2).join('\n'))).toBe(true);
+  });
 });

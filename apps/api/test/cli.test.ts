@@ -59,4 +59,15 @@ describe('berth CLI', () => {
     expect(events.map((e) => e.action).sort()).toEqual(['token.create', 'user.create', 'user.password-reset']);
     await app.close();
   });
+
+  it('turns off two-factor sign-in for a user who lost the authenticator and the recovery codes', async () => {
+    db ??= await createDb({ url: `file:${path.join(dir, 'berth.db')}` });
+    await db.user.update({ where: { email: 'root@example.test' }, data: { totpSecretEnc: 'v1:x:y:z', totpEnabledAt: new Date(), recoveryCodeHashes: '["a"]' } });
+    const out = berth(dir, 'disable-2fa', '--email', 'root@example.test');
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/turned off/);
+    expect(await db.user.findUniqueOrThrow({ where: { email: 'root@example.test' } })).toMatchObject({ totpSecretEnc: null, totpEnabledAt: null, recoveryCodeHashes: '[]' });
+    expect(await db.event.count({ where: { actor: 'cli', action: 'user.two-factor-disable' } })).toBe(1);
+    expect(berth(dir, 'disable-2fa', '--email', 'nobody@example.test').stderr).toMatch(/no user has the email/);
+  });
 });

@@ -38,7 +38,7 @@ describe('edge adapter (BERTH_EDGE=external, real Berth Caddy)', () => {
         version: '8.2',
         status: 'live',
         settings: { staticPrefixes: [] },
-        domains: hostnames.map((hostname, i) => ({ id: `${id}-d${i}`, hostname, kind: 'primary' as const, redirectTo: null, redirectCode: null, tls: 'off' as const, wwwRedirect: 'none' as const })),
+        domains: hostnames.map((hostname, i) => ({ id: `${id}-d${i}`, hostname, kind: 'primary' as const, redirectTo: null, redirectCode: null, tls: 'off' as const, wwwRedirect: 'none' as const, verified: true })),
       },
     ],
     ...over,
@@ -84,7 +84,7 @@ describe('edge adapter (BERTH_EDGE=external, real Berth Caddy)', () => {
 
   it('keeps a bad value to its own site: the rest of the tenant and the other tenant are served', async () => {
     const bad = tenant('ta', ['a.example.test', 'a2.example.test']);
-    bad.sites.push({ ...bad.sites[0]!, id: 'ta-bad', domains: [{ id: 'ta-bad-d', hostname: 'bad.example.test', kind: 'primary', redirectTo: null, redirectCode: null, tls: 'custom', wwwRedirect: 'none', customCertificate: { chainPem: 'not a certificate', keyPem: 'not a key' } }] });
+    bad.sites.push({ ...bad.sites[0]!, id: 'ta-bad', domains: [{ id: 'ta-bad-d', hostname: 'bad.example.test', kind: 'primary', redirectTo: null, redirectCode: null, tls: 'custom', wwwRedirect: 'none', verified: true, customCertificate: { chainPem: 'not a certificate', keyPem: 'not a key' } }] });
     const { problems } = await edge.sync('ta', bad);
     expect(problems).toMatchObject([{ siteId: 'ta-bad', host: 'bad.example.test' }]);
     expect(problems[0]!.reason).toMatch(/certificate/);

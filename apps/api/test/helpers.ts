@@ -6,6 +6,7 @@ import { applyMigrations, createDb, type Db } from '@berth/db';
 import { buildApp } from '../src/app.js';
 import { bootstrapPanel } from '../src/bootstrap.js';
 import { MIGRATIONS } from '../src/paths.js';
+import type { DomainVerificationConfig } from '../src/domains/domain-verification.js';
 import type { Services } from '../src/services.js';
 
 export const ADMIN = { email: 'admin@example.test', password: 'admin-password-123' };
@@ -19,12 +20,13 @@ export interface TestPanel {
 }
 
 /** startPanel builds the real app on a fresh SQLite file in a temp dir, migrated and bootstrapped like a first start. */
-export async function startPanel(opts: { portRange?: { first: number; last: number } } = {}): Promise<TestPanel> {
+export async function startPanel(opts: { portRange?: { first: number; last: number }; domainVerification?: DomainVerificationConfig; requireAdminTwoFactor?: boolean } = {}): Promise<TestPanel> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-api-test-'));
   const db = await createDb({ url: `file:${path.join(dir, 'berth.db')}` });
   await applyMigrations({ db, dir: MIGRATIONS });
   await bootstrapPanel({ db, admin: ADMIN });
-  const { app, services } = await buildApp({ config: { portRange: opts.portRange ?? { first: 20000, last: 20999 }, webDir: path.join(dir, 'no-web'), dataDir: dir }, db });
+  const config = { portRange: opts.portRange ?? { first: 20000, last: 20999 }, webDir: path.join(dir, 'no-web'), dataDir: dir, ...(opts.domainVerification ? { domainVerification: opts.domainVerification } : {}), requireAdminTwoFactor: opts.requireAdminTwoFactor ?? false };
+  const { app, services } = await buildApp({ config, db });
   await app.ready();
   return {
     app,

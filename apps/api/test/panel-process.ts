@@ -5,7 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
-import { createDockerDriver, EDGE_OWNER, observe, removeEdge, removeTenant, type DockerDriver } from '@berth/runtime';
+import { createDockerDriver, EDGE_OWNER, observe, releaseTenantsRoot, removeEdge, removeEgress, removeTenant, type DockerDriver } from '@berth/runtime';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 
@@ -192,6 +192,10 @@ export class PanelProcess {
       if (tenantId !== EDGE_OWNER) await removeTenant(driver, { tenantId, deleteSiteFiles: true });
     }
     await removeEdge(driver);
+    // The panel's egress chains and their jumps (BERTH_EGRESS is on unless the environment turned it off).
+    if (process.env.BERTH_EGRESS !== 'off') await removeEgress(driver);
+    // The shared bind the panel put on its tenants directory (tenants' disks are gone with the tenants).
+    await releaseTenantsRoot(driver);
     fs.rmSync(this.dataDir, { recursive: true, force: true });
   }
 

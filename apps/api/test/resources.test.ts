@@ -81,6 +81,37 @@ describe('plans, tenants, sites and domains', () => {
     expect(((await call(panel.app, admin, 'DELETE', `/api/v1/plans/${planId}`)).json() as { error: { code: string } }).error.code).toBe('PLAN_IN_USE');
   });
 
+  it("keeps a plan's egress allow-list: validated, shown to the plan's tenants, and a change converges them", async () => {
+    const body = { name: 'Egress', maxSites: 1, maxDomains: 1, cpuMillicores: 250, memoryMb: 128, diskMb: 500, bandwidthGb: 5, pidsLimit: 64, phpVersions: ['8.4'], phpMaxMemoryMb: 128, phpMaxUploadMb: 8, phpMaxExecSeconds: 30 };
+    const plain = await call(panel.app, admin, 'POST', '/api/v1/plans', { ...body, name: 'No egress' });
+    expect((plain.json() as { egressAllow: string[] }).egressAllow).toEqual([]);
+    for (const bad of [['0.0.0.0/0'], ['10.0.5.1/24'], ['10.0.5.0/24:70000'], ['10.0.5.0/24', '10.0.5.0/24'], Array.from({ length: 33 }, (_, i) => `10.0.${i}.0/24`)]) {
+      const res = await call(panel.app, admin, 'POST', '/api/v1/plans', { ...body, egressAllow: bad });
+      expect(res.statusCode, JSON.stringify(bad)).toBe(400);
+      expect((res.json() as { error: { code: string } }).error.code).toBe('VALIDATION_FAILED');
+    }
+    const created = await call(panel.app, admin, 'POST', '/api/v1/plans', { ...body, egressAllow: ['10.0.5.0/24:3306'] });
+    expect(created.statusCode).toBe(201);
+    const planId = (created.json() as { id: string; egressAllow: string[] }).id;
+    expect((created.json() as { egressAllow: string[] }).egressAllow).toEqual(['10.0.5.0/24:3306']);
+    const t = await call(panel.app, admin, 'POST', '/api/v1/tenants', { slug: 'egress-co', name: 'Egress', planId, owner: { email: 'egress@example.test', password: 'egress-password-123' } });
+    const tenantId = (t.json() as { id: string }).id;
+    const changed: string[] = [];
+    const listener = (id: string) => changed.push(id);
+    panel.services.notifier.on('changed', listener);
+    try {
+      const patched = await call(panel.app, admin, 'PATCH', `/api/v1/plans/${planId}`, { egressAllow: ['10.0.5.0/24:3306', '192.0.2.25/32:25'] });
+      expect((patched.json() as { egressAllow: string[] }).egressAllow).toEqual(['10.0.5.0/24:3306', '192.0.2.25/32:25']);
+      expect(changed).toEqual([tenantId]);
+      await call(panel.app, admin, 'PATCH', `/api/v1/plans/${planId}`, { maxSites: 2 });
+      expect(changed).toEqual([tenantId]);
+    } finally {
+      panel.services.notifier.off('changed', listener);
+    }
+    const owner = await login(panel.app, 'egress@example.test', 'egress-password-123');
+    expect(((await call(panel.app, owner, 'GET', `/api/v1/plans/${planId}`)).json() as { egressAllow: string[] }).egressAllow).toEqual(['10.0.5.0/24:3306', '192.0.2.25/32:25']);
+  });
+
   it('normalises domains (IDN to punycode, case, trailing dot), keeps them unique panel-wide, picks TLS modes', async () => {
     const t = await makeTenant(panel.app, admin, 'domains-co');
     const idn = await call(panel.app, t.owner, 'POST', `/api/v1/sites/${t.siteId}/domains`, { hostname: 'Bücher.Example.' });
@@ -109,7 +140,8 @@ describe('plans, tenants, sites and domains', () => {
     const refused = await call(panel.app, bearer(t.token), 'POST', '/api/v1/sites', { name: 'more', runtime: { kind: 'static' } });
     expect((refused.json() as { error: { code: string } }).error.code).toBe('TENANT_SUSPENDED');
     expect((await call(panel.app, bearer(t.token), 'GET', `/api/v1/sites/${t.siteId}`)).statusCode).toBe(200);
-    expect((await call(panel.app, t.owner, 'POST', `/api/v1/tenants/${t.id}/unsuspend`)).statusCode).toBe(403);
+    // Its own owner cannot unsuspend it: like every write of a suspended tenant's user, TENANT_SUSPENDED.
+    expect((await call(panel.app, t.owner, 'POST', `/api/v1/tenants/${t.id}/unsuspend`)).statusCode).toBe(409);
     const back = await call(panel.app, admin, 'POST', `/api/v1/tenants/${t.id}/unsuspend`);
     expect((back.json() as { status: string }).status).toBe('active');
     expect((await call(panel.app, bearer(t.token), 'POST', '/api/v1/sites', { name: 'more', runtime: { kind: 'static' } })).statusCode).toBe(201);

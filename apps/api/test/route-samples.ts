@@ -31,8 +31,13 @@ export const ROUTES: Record<string, RouteSpec> = {
   'POST /api/v1/auth/logout': { owner: 'self' },
   'GET /api/v1/me': { owner: 'self' },
   'POST /api/v1/me/password': { owner: 'self', body: () => ({ currentPassword: 'wrong-password-xyz', newPassword: 'another-password-123' }) },
+  'GET /api/v1/me/two-factor': { owner: 'self' },
+  'POST /api/v1/me/two-factor/enrolment': { owner: 'self', body: () => ({ currentPassword: 'wrong-password-xyz' }) },
+  'POST /api/v1/me/two-factor/enrolment/confirm': { owner: 'self', body: () => ({ code: '123456' }) },
+  'POST /api/v1/me/two-factor/disable': { owner: 'self', body: () => ({ currentPassword: 'wrong-password-xyz', code: '123456' }) },
+  'POST /api/v1/me/two-factor/recovery-codes': { owner: 'self', body: () => ({ code: '123456' }) },
   'GET /api/v1/plans': { owner: 'list' },
-  'POST /api/v1/plans': { owner: 'admin', body: () => ({ name: 'Matrix plan', maxSites: 1, maxDomains: 1, cpuMillicores: 500, memoryMb: 256, diskMb: 1000, bandwidthGb: 10, pidsLimit: 64, phpVersions: ['8.2'], phpMaxMemoryMb: 128, phpMaxUploadMb: 16, phpMaxExecSeconds: 30 }) },
+  'POST /api/v1/plans': { owner: 'admin', body: () => ({ name: 'Matrix plan', maxSites: 1, maxDomains: 1, cpuMillicores: 500, memoryMb: 256, diskMb: 1000, bandwidthGb: 10, pidsLimit: 64, phpVersions: ['8.2'], phpMaxMemoryMb: 128, phpMaxUploadMb: 16, phpMaxExecSeconds: 30, egressAllow: ['10.0.5.0/24:3306'] }) },
   'GET /api/v1/plans/{id}': { owner: 'tenant-a' },
   'PATCH /api/v1/plans/{id}': { owner: 'tenant-a', body: () => ({ maxSites: 99 }) },
   'DELETE /api/v1/plans/{id}': { owner: 'tenant-a' },
@@ -54,6 +59,7 @@ export const ROUTES: Record<string, RouteSpec> = {
   'GET /api/v1/domains/{id}': { owner: 'tenant-a' },
   'PATCH /api/v1/domains/{id}': { owner: 'tenant-a', body: () => ({ tls: 'off' }) },
   'DELETE /api/v1/domains/{id}': { owner: 'tenant-a' },
+  'POST /api/v1/domains/{id}/verify': { owner: 'tenant-a', body: () => ({}) },
   'GET /api/v1/domains/{id}/certificate': { owner: 'tenant-a' },
   'PUT /api/v1/domains/{id}/certificate': { owner: 'tenant-a', body: () => ({ certificatePem: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n', privateKeyPem: '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n' }) },
   'DELETE /api/v1/domains/{id}/certificate': { owner: 'tenant-a' },
@@ -87,10 +93,16 @@ export const ROUTES: Record<string, RouteSpec> = {
   'GET /api/v1/webhooks/{id}/deliveries': { owner: 'admin' },
 };
 
-export const PUBLIC = new Set(['POST /api/v1/auth/login']);
+export const PUBLIC = new Set(['POST /api/v1/auth/login', 'POST /api/v1/auth/login/totp']);
 
-/** LOGIN_BODY is the valid body of the one public write route. */
+/** LOGIN_BODY is the valid body of the sign-in route. */
 export const LOGIN_BODY = { email: 'nobody@example.test', password: 'some-password-123' };
+
+/** PUBLIC_BODIES are valid bodies of the public write routes (the second step's challenge is unknown: refused after validation). */
+export const PUBLIC_BODIES: Record<string, unknown> = {
+  'POST /api/v1/auth/login': LOGIN_BODY,
+  'POST /api/v1/auth/login/totp': { challenge: 'c'.repeat(43), code: '123456' },
+};
 
 export function fillPath(route: string, t: Target): string {
   const [, path] = route.split(' ') as [string, string];

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiSession, CHROMIUM_ARGS, ensureBuilt, REPO_ROOT, startPanel, type Panel } from './panel';
+import { apiSession, CHROMIUM_ARGS, ensureBuilt, removeDataDir, REPO_ROOT, startPanel, type Panel } from './panel';
 
 // The whole console in real Chromium against the real built panel: an operator sets up a plan and two
 // tenants, an account owner runs a PHP site, and another account owner cannot see it.
@@ -106,7 +106,7 @@ describe('web console in Chromium', () => {
     if (panel) {
       await removeTenants();
       await panel.stop();
-      fs.rmSync(panel.dataDir, { recursive: true, force: true });
+      removeDataDir(panel.dataDir);
     }
     if (profile) fs.rmSync(profile, { recursive: true, force: true });
   });

@@ -97,6 +97,19 @@ export async function startPanel(admin: { email: string; password: string }): Pr
   return { url, process: child, dataDir, log: () => output, stop };
 }
 
+/**
+ * removeDataDir deletes a stopped test panel's data dir. The panel bind-mounts `<dataDir>/tenants` on itself
+ * (a shared mount, so tenants' disks reach the edge): that mount is released first, or the delete is EBUSY.
+ * Test code only; the panel's own cleanup is the runtime's releaseTenantsRoot.
+ */
+export function removeDataDir(dataDir: string): void {
+  const tenants = path.join(dataDir, 'tenants');
+  for (let i = 0; i < 4 && fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((line) => line.split(' ')[4] === tenants); i++) {
+    execFileSync('umount', [tenants]);
+  }
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
+
 /** apiSession signs in over HTTP and returns a caller for cookie-authenticated JSON requests (test setup only). */
 export async function apiSession(url: string, email: string, password: string) {
   const res = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ZEmail, ZId, ZPassword } from './common.js';
+import { ZLoginChallenge } from './two-factor.js';
 
 export const ROLES = ['admin', 'tenant-owner', 'tenant-member'] as const;
 export const ZRole = z.enum(ROLES);
@@ -20,8 +21,18 @@ export const ZUser = z.object({
 });
 export type TUser = z.infer<typeof ZUser>;
 
-export const ZSessionResponse = z.object({ user: ZUser, csrfToken: z.string() });
+/**
+ * ZSessionTwoFactor is the session's two-factor state: `enrolmentRequired` means the installation requires
+ * administrators to use two-factor sign-in and this one must enrol before anything else is allowed.
+ */
+export const ZSessionTwoFactor = z.object({ enabled: z.boolean(), enrolmentRequired: z.boolean() });
+
+export const ZSessionResponse = z.object({ user: ZUser, csrfToken: z.string(), twoFactor: ZSessionTwoFactor });
 export type TSessionResponse = z.infer<typeof ZSessionResponse>;
+
+/** ZLoginResponse is a session, or (two-factor users) the challenge to answer with a code. */
+export const ZLoginResponse = z.union([ZSessionResponse, ZLoginChallenge]);
+export type TLoginResponse = z.infer<typeof ZLoginResponse>;
 
 export const ZChangePasswordRequest = z.strictObject({
   currentPassword: z.string().min(1).max(256),

@@ -49,6 +49,22 @@ export type TCreateDomainRequest = z.input<typeof ZCreateDomainRequest>;
 
 export const ZUpdateDomainRequest = z.strictObject({ tls: ZTlsMode.optional(), kind: ZDomainKind.optional(), wwwRedirect: ZWwwRedirect.optional() });
 
+/**
+ * ZDomainVerification is the hostname's ownership check (BERTH_DOMAIN_VERIFICATION=dns): until it is
+ * `verified`, the edge neither serves the hostname nor obtains a certificate for it. Publish a TXT record
+ * `recordName` with `recordValue` (or point the name at this server), then POST /domains/{id}/verify.
+ */
+export const ZDomainVerification = z.object({
+  status: z.enum(['verified', 'pending']),
+  recordName: z.string().nullable(),
+  recordValue: z.string().nullable(),
+  verifiedAt: z.string().nullable(),
+});
+export type TDomainVerification = z.infer<typeof ZDomainVerification>;
+
+/** ZVerifyDomainRequest asks the panel to check DNS now; an administrator may vouch for the name instead (`override`). */
+export const ZVerifyDomainRequest = z.strictObject({ override: z.boolean().optional() });
+
 export const ZDomain = z.object({
   id: ZId,
   hostname: z.string(),
@@ -59,6 +75,7 @@ export const ZDomain = z.object({
   redirectCode: z.number().int().nullable(),
   tls: ZTlsMode,
   wwwRedirect: ZWwwRedirect,
+  verification: ZDomainVerification.optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

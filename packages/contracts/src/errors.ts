@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * ERROR_CODES is every error code the API can answer with, its HTTP status, and when it is thrown. Clients
  * (the console, billing integrations) switch on `code`, never on `message`.
@@ -19,6 +21,8 @@ export const ERROR_CODES = {
   PAYLOAD_TOO_LARGE: 413,
   /** The hostname is already used by a domain somewhere on this panel. */
   HOSTNAME_TAKEN: 409,
+  /** BERTH_DOMAIN_VERIFICATION=dns and DNS does not (yet) show the hostname's verification record. */
+  DOMAIN_NOT_VERIFIED: 409,
   /** The tenant slug is already used. */
   SLUG_TAKEN: 409,
   /** The email is already used by another user. */
@@ -45,12 +49,26 @@ export const ERROR_CODES = {
   SETTING_OUT_OF_BOUNDS: 422,
   /** The tenant has Varnish switched off, so there is no cache to purge. */
   CACHE_NOT_ENABLED: 409,
+  /** The tenant's Varnish is switched on but not running or not answering (still starting, stopped or failed); retry once the site is live. */
+  CACHE_NOT_RUNNING: 409,
   /** The Docker engine or the tenant's cache cannot be reached right now; retry shortly. */
   RUNTIME_UNAVAILABLE: 503,
   /** No free 127.0.0.1 port is left in the configured range. */
   PORTS_EXHAUSTED: 503,
   /** Too many failed logins from this address or for this account; retry later. */
   RATE_LIMITED: 429,
+  /** The code from the authenticator app (or the recovery code) is wrong, or was already used. */
+  TOTP_CODE_INVALID: 401,
+  /** The two-factor sign-in challenge is unknown, expired, used, or had too many wrong codes; sign in with the password again. */
+  TOTP_CHALLENGE_INVALID: 401,
+  /** The installation requires administrators to use two-factor sign-in: enrol at /me/two-factor before anything else. */
+  TOTP_ENROLMENT_REQUIRED: 403,
+  /** Two-factor sign-in is already on for this user; turn it off before enrolling another device. */
+  TOTP_ALREADY_ENABLED: 409,
+  /** Two-factor sign-in is off for this user, so there is nothing to turn off or regenerate. */
+  TOTP_NOT_ENABLED: 409,
+  /** No enrolment is waiting for confirmation (never started, expired after 10 minutes, or the panel restarted). */
+  TOTP_ENROLMENT_NOT_STARTED: 409,
   /** Anything unexpected; the message is generic and the details are in the server log. */
   INTERNAL: 500,
 } as const;
@@ -61,3 +79,14 @@ export type TErrorCode = keyof typeof ERROR_CODES;
 export interface TErrorBody {
   error: { code: TErrorCode; message: string; details?: unknown };
 }
+
+/** ZErrorBody is TErrorBody as a schema: the OpenAPI document gives it as the body of every error answer. */
+export const ZErrorBody = z
+  .object({
+    error: z.object({
+      code: z.enum(Object.keys(ERROR_CODES) as [TErrorCode, ...TErrorCode[]]),
+      message: z.string(),
+      details: z.unknown().optional().describe('Depends on the code; VALIDATION_FAILED has `issues: [{ in, path, message }]`.'),
+    }),
+  })
+  .meta({ id: 'ErrorBody' });

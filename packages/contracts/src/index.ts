@@ -3,6 +3,8 @@ export * from './hostname.js';
 export * from './common.js';
 export * from './runtimes.js';
 export * from './auth.js';
+export * from './two-factor.js';
+export * from './egress.js';
 export * from './plans.js';
 export * from './tenants.js';
 export * from './sites.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ZDisplayName, ZId } from './common.js';
+import { ZEgressAllow } from './egress.js';
 import { PHP_VERSIONS, ZPhpVersion } from './runtimes.js';
 
 const limits = {
@@ -14,6 +15,8 @@ const limits = {
   phpMaxMemoryMb: z.number().int().min(32).max(8_192),
   phpMaxUploadMb: z.number().int().min(1).max(10_240),
   phpMaxExecSeconds: z.number().int().min(5).max(3_600),
+  /** Destinations (`CIDR` or `CIDR:port`) the plan's tenants may reach although the default egress rules deny them. */
+  egressAllow: ZEgressAllow.optional(),
 };
 
 export const ZCreatePlanRequest = z.strictObject({ name: ZDisplayName, ...limits });
@@ -36,6 +39,7 @@ export const ZPlan = z.object({
   phpMaxMemoryMb: z.number(),
   phpMaxUploadMb: z.number(),
   phpMaxExecSeconds: z.number(),
+  egressAllow: z.array(z.string()),
   tenantCount: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),

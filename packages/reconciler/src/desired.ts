@@ -19,6 +19,10 @@ export interface DesiredTenant {
     phpMaxMemoryMb: number;
     phpMaxUploadMb: number;
     phpMaxExecSeconds: number;
+    /** The tenant's disk in MB, enforced by its own filesystem; absent (tests): sites stay a plain directory. */
+    diskMb?: number;
+    /** Destinations (`CIDR` or `CIDR:port`) the default egress rules deny but the plan allows; absent: none. */
+    egressAllow?: readonly string[];
   };
   sites: DesiredSite[];
 }
@@ -41,6 +45,8 @@ export interface DesiredDomain {
   redirectCode: number | null;
   tls: TTlsMode;
   wwwRedirect: 'none' | 'www-to-apex' | 'apex-to-www';
+  /** Ownership is proven (or was not required when it was added): only then does the edge serve the name. */
+  verified: boolean;
   /** For tls `custom`: the uploaded chain and the decrypted key, written to Caddy's certs dir at push time. */
   customCertificate?: { chainPem: string; keyPem: string };
 }

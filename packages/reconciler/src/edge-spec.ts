@@ -48,7 +48,8 @@ export function toEdgeTenant(tenant: DesiredTenant, layout: EdgeLayout): EdgeTen
       id: site.id,
       documentRoot: siteDocumentRoot(layout.tenantsDir, tenant.id, site.id),
       ...(site.settings.staticPrefixes ? { staticPrefixes: site.settings.staticPrefixes } : {}),
-      domains: site.domains.map(edgeDomain),
+      // A hostname waiting for its ownership check is neither served nor given a certificate.
+      domains: site.domains.filter((d) => d.verified).map(edgeDomain),
     })),
   };
 }

@@ -10,9 +10,9 @@ const tenant: DesiredTenant = {
     {
       id: 's1', name: 'www', kind: 'php', version: '8.2', status: 'pending', settings: { php: { memoryLimitMb: 1024, displayErrors: true } },
       domains: [
-        { id: 'd1', hostname: 'example.com', kind: 'primary', redirectTo: null, redirectCode: null, tls: 'auto', wwwRedirect: 'www-to-apex' },
-        { id: 'd2', hostname: 'old.example.com', kind: 'redirect', redirectTo: 'https://example.com/', redirectCode: 302, tls: 'auto', wwwRedirect: 'none' },
-        { id: 'd3', hostname: 'alias.example.com', kind: 'alias', redirectTo: null, redirectCode: null, tls: 'custom', wwwRedirect: 'none' },
+        { id: 'd1', hostname: 'example.com', kind: 'primary', redirectTo: null, redirectCode: null, tls: 'auto', wwwRedirect: 'www-to-apex', verified: true },
+        { id: 'd2', hostname: 'old.example.com', kind: 'redirect', redirectTo: 'https://example.com/', redirectCode: 302, tls: 'auto', wwwRedirect: 'none', verified: true },
+        { id: 'd3', hostname: 'alias.example.com', kind: 'alias', redirectTo: null, redirectCode: null, tls: 'custom', wwwRedirect: 'none', verified: true },
       ],
     },
     { id: 's2', name: 'api', kind: 'node', version: '20', status: 'pending', settings: {}, domains: [] },
@@ -24,6 +24,10 @@ describe('toRuntimeSpec', () => {
     const spec = toRuntimeSpec(tenant);
     expect(spec.tenant).toEqual({ tenantId: 't1', uid: 200001, gid: 200001 });
     expect(spec.webserver).toMatchObject({ kind: 'nginx', port: 20000, limits: { nanoCpus: 500_000_000 } });
+    // The plan is the tenant's total (its parent cgroup), whatever each container's cap.
+    expect(spec.limits).toEqual({ nanoCpus: 500_000_000, memoryBytes: 512 * 1024 * 1024, pids: 128 });
+    expect(spec.disk).toBeUndefined();
+    expect(toRuntimeSpec({ ...tenant, plan: { ...tenant.plan, diskMb: 1000 } }).disk).toEqual({ bytes: 1000 * 1024 * 1024 });
     expect(spec.varnish).toMatchObject({ port: 20001 });
     const php = spec.sites[0]!;
     expect(php).toMatchObject({ kind: 'php', version: '8.2', documentRoot: 'public', php: { memoryLimitMb: 256, displayErrors: true } });
@@ -48,6 +52,11 @@ describe('toEdgeTenant', () => {
     expect(alias).toMatchObject({ kind: 'alias', tls: { mode: 'internal' } });
     expect(toEdgeTenant({ ...tenant, varnishEnabled: false }, { tenantsDir: '/d', backendHost: '127.0.0.1' }).upstream).toBe('127.0.0.1:20000');
     expect(toEdgeTenant(tenant, { tenantsDir: '/d', backendHost: '::1' }).upstream).toBe('[::1]:20001');
+  });
+
+  it('leaves out a hostname whose ownership is not verified yet: no record, so no certificate either', () => {
+    const pending = { ...tenant, sites: [{ ...tenant.sites[0]!, domains: tenant.sites[0]!.domains.map((d, i) => ({ ...d, verified: i !== 0 })) }] };
+    expect(toEdgeTenant(pending, { tenantsDir: '/d', backendHost: '127.0.0.1' }).sites[0]!.domains.map((d) => d.hostname)).toEqual(['old.example.com', 'alias.example.com']);
   });
 });
 

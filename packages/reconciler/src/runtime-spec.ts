@@ -50,11 +50,6 @@ function siteSpec(tenant: DesiredTenant, site: DesiredSite): SiteSpec {
 }
 
 /**
- * toRuntimeSpec maps a tenant's desired state to the runtime's input: plan limits become container limits
- * (each container may use the tenant's CPU; the webserver and cache get a smaller memory share), PHP
- * settings are clamped to the plan, and every site gets its served hostnames.
- */
-/**
  * tenantSubnetSlot is the tenant's preferred /27 within the panel's pool: its uid's offset, unique while
  * the tenant exists. The runtime takes the next free /27 if another network already holds it.
  */
@@ -62,6 +57,13 @@ export function tenantSubnetSlot(uid: number, firstUid = 200_000): number {
   return Math.max(0, uid - firstUid);
 }
 
+/**
+ * toRuntimeSpec maps a tenant's desired state to the runtime's input: the plan's CPU, memory and processes
+ * are the tenant's totals (its parent cgroup, shared by all its containers) and each container's cap inside
+ * them (each container may use all of it; the webserver and cache get a smaller memory share), the plan's
+ * disk is the size of the tenant's filesystem, PHP settings are clamped to the plan, and every site gets its
+ * served hostnames.
+ */
 export function toRuntimeSpec(tenant: DesiredTenant, opts: { networkPool?: string } = {}): TenantRuntimeSpec {
   const plan = tenant.plan;
   const nanoCpus = plan.cpuMillicores * 1_000_000;
@@ -84,6 +86,8 @@ export function toRuntimeSpec(tenant: DesiredTenant, opts: { networkPool?: strin
       limits: { nanoCpus, memoryBytes, pids: plan.pidsLimit },
     },
     appLimits: { nanoCpus, memoryBytes, pids: plan.pidsLimit },
+    limits: { nanoCpus, memoryBytes, pids: plan.pidsLimit },
+    ...(plan.diskMb !== undefined ? { disk: { bytes: plan.diskMb * MB } } : {}),
     ...(opts.networkPool ? { network: { pool: opts.networkPool, preferredSlot: tenantSubnetSlot(tenant.uid) } } : {}),
   };
 }

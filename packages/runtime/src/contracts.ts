@@ -8,5 +8,6 @@ export {
   PHP_VERSIONS,
   WEBSERVER_KINDS,
   isCatalogVersion,
+  parseEgressAllowEntry,
 } from '@berth/contracts';
 export type { TRuntimeKind, TPhpVersion, TWebserverKind } from '@berth/contracts';

@@ -17,6 +17,17 @@ export const RUNTIME_ERROR_CODES = {
   INVALID_INPUT: 'INVALID_INPUT',
   /** A cache operation was asked for a tenant without a running Varnish, or Varnish refused it. */
   CACHE_UNAVAILABLE: 'CACHE_UNAVAILABLE',
+  /**
+   * The host firewall rules for tenant egress could not be read or applied (iptables missing, not root, Docker's
+   * DOCKER-USER chain absent); `details.stderr` has iptables' own answer.
+   */
+  EGRESS_FAILED: 'EGRESS_FAILED',
+  /**
+   * A tenant's own cgroup (its plan's CPU, memory and process totals) or its disk (the loop-mounted filesystem
+   * that holds its sites) could not be set up, changed or removed; `details` names the file or command and
+   * the kernel's or the tool's answer.
+   */
+  LIMITS_FAILED: 'LIMITS_FAILED',
   /** Any other Docker engine error; `cause` holds the engine's answer. */
   DOCKER_ERROR: 'DOCKER_ERROR',
 } as const;

@@ -7,7 +7,7 @@ export { resolveImage, parseImageProfile, type ImageRef, type ImageRequest } fro
 export { createDockerDriver, pingDocker } from './docker/docker.driver.js';
 export { execInContainer, type EnsureResult, type ExecResult } from './docker/container.ops.js';
 export { LABELS, hashSpec, type ContainerRole } from './labels.js';
-export { SITES_MOUNT, networkName, containerName, phpAlias, appAlias } from './naming.js';
+export { SITES_MOUNT, networkName, bridgeName, containerName, phpAlias, appAlias } from './naming.js';
 export { tenantDir, sitesDir } from './docker/tenant-files.js';
 
 export { renderNginxConfig, type NginxConfigInput } from './config/nginx.config.js';
@@ -15,6 +15,7 @@ export { renderApacheConfig, type ApacheConfigInput } from './config/apache.conf
 export { renderPhpFpmConfig, type PhpFpmConfigInput } from './config/php-fpm.config.js';
 export { renderVarnishVcl, type VarnishConfigInput } from './config/varnish.config.js';
 export { assignPoolPorts } from './config/php-pools.js';
+export { buildEgressRuleset, egressChainPrefix, EGRESS_DENIED, SMTP_PORT, type EgressTenant, type EgressRuleset } from './config/egress.rules.js';
 
 export { ensureTenantNetwork, removeTenantNetwork, type SubnetPlan, type TenantNetwork } from './operations/tenant-network.js';
 export { ensureWebserver } from './operations/webserver.js';
@@ -26,6 +27,9 @@ export { observe } from './operations/observe.js';
 export { removeUnwanted, removeTenant } from './operations/remove.js';
 export { expectedComponents, type ComponentSetInput } from './operations/component-set.js';
 export { ensureTenantRuntime, type TenantRuntimeSpec, type TenantRuntimeResult } from './operations/tenant-runtime.js';
+export { ensureTenantDisk, removeTenantDisk, type TenantDisk } from './operations/tenant-disk.js';
+export { ensureTenantsRootShared, releaseTenantsRoot } from './disk/shared-mount.js';
+export { ensureEgress, removeEgress, hostResolvers, createEgressConverger, type EgressConverger, type EgressResult } from './operations/egress.js';
 
 export type {
   AppSite,
@@ -51,4 +55,4 @@ export type {
 export { ensureSiteScaffold } from './docker/tenant-files.js';
 export { ensureEdge, removeEdge, edgePaths, assertEdgePorts, EDGE_OWNER, EDGE_UID, edgeContainerName, type EdgeSpec } from './operations/edge.js';
 export { watchDockerEvents, type DockerChange } from './operations/docker-events.js';
-export { LAYOUT, DOCUMENT_ROOT, tenantsRoot, tenantSitesDir, siteDocumentRoot, edgeDir, edgeLogsDir } from './layout.js';
+export { LAYOUT, DOCUMENT_ROOT, tenantsRoot, tenantSitesDir, tenantDiskImage, siteDocumentRoot, edgeDir, edgeLogsDir } from './layout.js';

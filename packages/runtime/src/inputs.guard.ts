@@ -80,6 +80,15 @@ export function assertIpv4(value: string): string {
   return value;
 }
 
+/**
+ * assertInterfaceName accepts a Linux network interface name (1–15 characters) that iptables reads literally:
+ * letters, digits, `_`, `.` and `-` only, so never its `+` wildcard, a `!` or a space.
+ */
+export function assertInterfaceName(value: string): string {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/.test(value)) fail('network interface name', value);
+  return value;
+}
+
 /** assertToken accepts a hex secret of 32–128 characters (the Varnish purge token). */
 export function assertToken(value: string): string {
   if (typeof value !== 'string' || !/^[a-f0-9]{32,128}$/.test(value)) fail('token', value);

@@ -148,6 +148,8 @@ export interface ObservedNetwork {
   tenantId: string;
   gateway: string | undefined;
   subnet: string | undefined;
+  /** The bridge's Linux interface (`bt-…`, or `br-<id>` for networks made before Berth named them): what egress rules match. */
+  bridge: string;
 }
 
 /** ObservedVolume is a Berth-labelled volume. */

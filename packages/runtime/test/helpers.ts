@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:http';
 import Docker from 'dockerode';
-import { createDockerDriver, resolveImage, type DockerDriver, type ImageRequest } from '../src/index.js';
+import { createDockerDriver, releaseTenantsRoot, resolveImage, type DockerDriver, type ImageRequest } from '../src/index.js';
 import type { PhpBounds, ResourceLimits } from '../src/runtime.types.js';
 
 /** A fresh tenant id per run so parallel or aborted runs never collide. */
@@ -12,11 +12,20 @@ export function uniqueTenantId(prefix = 't'): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`;
 }
 
-/** newDriver makes a driver on the real engine with a throwaway data dir. */
+/**
+ * newDriver makes a driver on the real engine with a throwaway data dir; cleanup also removes the shared
+ * bind the runtime puts on its tenants directory (tenants must be removed first).
+ */
 export async function newDriver(): Promise<{ ctx: DockerDriver; cleanup: () => Promise<void> }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'berth-runtime-'));
   const ctx = createDockerDriver({ dataDir, docker: new Docker(), profile: 'local' });
-  return { ctx, cleanup: () => rm(dataDir, { recursive: true, force: true }) };
+  return {
+    ctx,
+    cleanup: async () => {
+      await releaseTenantsRoot(ctx);
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /**
@@ -36,6 +45,8 @@ export async function requireImages(ctx: DockerDriver, reqs: ImageRequest[]): Pr
 }
 
 export const LIMITS: ResourceLimits = { nanoCpus: 500_000_000, memoryBytes: 128 * 1024 * 1024, pids: 128 };
+/** TENANT_LIMITS are plan totals roomy enough that LIMITS stay every container's own cap. */
+export const TENANT_LIMITS: ResourceLimits = { nanoCpus: 2_000_000_000, memoryBytes: 1024 * 1024 * 1024, pids: 1024 };
 export const BOUNDS: PhpBounds = {
   memoryLimitMb: { min: 32, max: 256 },
   uploadMaxMb: { min: 1, max: 64 },

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { request } from 'node:http';
 import Docker from 'dockerode';
 import {
   banCache,
@@ -15,7 +16,7 @@ import {
   type SiteSpec,
   type TenantRuntimeSpec,
 } from '../src/index.js';
-import { BOUNDS, LIMITS, freePort, httpGet, newDriver, requireImages, uniqueTenantId, waitFor200 } from './helpers.js';
+import { BOUNDS, LIMITS, TENANT_LIMITS, freePort, httpGet, newDriver, requireImages, uniqueTenantId, waitFor200 } from './helpers.js';
 
 // One tenant (A) with PHP 7.4/8.2/8.4, Node 20 and Python sites behind nginx and Varnish; a second tenant (B)
 // on apache. Everything runs on the real engine with the local images and is removed at the end.
@@ -74,7 +75,11 @@ beforeAll(async () => {
   const hello = '<?php header("Content-Type: text/plain"); echo PHP_VERSION;';
   await writeSiteFiles(A, 'p74', { 'index.php': hello });
   await writeSiteFiles(A, 'p82', { 'public/index.php': hello, 'public/.env': 'SECRET=1', 'public/.git/config': '[core]', 'public/.htpasswd': 'u:x' });
-  await writeSiteFiles(A, 'p84', { 'index.php': hello, '.env': 'SECRET=1' });
+  await writeSiteFiles(A, 'p84', {
+    'index.php': hello,
+    '.env': 'SECRET=1',
+    'upload.php': '<?php session_start(); $_SESSION["n"] = 1; echo strlen(file_get_contents("php://input")), " ", session_id() !== "" ? "session" : "none";',
+  });
   await writeSiteFiles(A, 'api', {
     'server.js': "require('http').createServer((q, s) => s.end('node ' + process.version + ' uid ' + process.getuid())).listen(Number(process.env.PORT));",
   });
@@ -90,6 +95,7 @@ beforeAll(async () => {
     sites: sitesA,
     php: { bounds: BOUNDS, limits: LIMITS },
     appLimits: LIMITS,
+    limits: TENANT_LIMITS,
   };
   specB = {
     tenant: { tenantId: B, uid: 20002, gid: 20002 },
@@ -97,6 +103,7 @@ beforeAll(async () => {
     sites: [{ kind: 'php', siteId: 'shop', hostnames: ['shop.b.test'], version: '8.2', documentRoot: '', php: PHP_SETTINGS }],
     php: { bounds: BOUNDS, limits: LIMITS },
     appLimits: LIMITS,
+    limits: TENANT_LIMITS,
   };
   await Promise.all([ensureTenantRuntime(ctx, specA), ensureTenantRuntime(ctx, specB)]);
 });
@@ -172,6 +179,34 @@ describe('one tenant, three PHP versions, Node and Python behind one nginx', () 
       expect(info.HostConfig.RestartPolicy?.Name).toBe('unless-stopped');
       for (const p of c.ports) expect(p.hostIp).toBe('127.0.0.1');
       if (c.role === 'php-fpm' || c.role === 'app') expect(info.Config.User).toBe('20001:20001');
+      expect(info.HostConfig.ReadonlyRootfs).toBe(true);
+      expect(info.HostConfig.Tmpfs?.['/tmp']).toMatch(/size=\d+m/);
+    }
+  });
+
+  it('takes a 2 MiB POST through nginx (spooled to its temp tmpfs) into PHP with a session in /tmp', async () => {
+    const body = Buffer.alloc(2 * 1024 * 1024, 120);
+    const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: webA, path: '/upload.php', method: 'POST', headers: { Host: 'p84.a.test', 'Content-Type': 'application/octet-stream', 'Content-Length': body.length } }, (r) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => resolve({ status: r.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    expect(res).toEqual({ status: 200, body: `${body.length} session` });
+  });
+
+  it('runs every container on a read-only root filesystem: even root writes only to its scratch tmpfs', async () => {
+    const state = await observe(ctx, { tenantId: A });
+    for (const c of state.containers) {
+      const denied = await execInContainer(ctx, c.id, ['sh', '-c', 'touch /usr/berth-probe'], { user: '0' });
+      expect(denied.exitCode, c.component).not.toBe(0);
+      expect(denied.stderr).toContain('Read-only file system');
+      const tmp = await execInContainer(ctx, c.id, ['sh', '-c', 'touch /tmp/berth-probe && rm /tmp/berth-probe && df -m /tmp | tail -1'], { user: '0' });
+      expect(tmp.exitCode, c.component).toBe(0);
+      expect(tmp.stdout).toMatch(/^tmpfs\s+\d+/);
     }
   });
 });

@@ -1,21 +1,23 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ZChangePasswordRequest, ZLoginRequest, ZOk, ZSessionResponse } from '@berth/contracts';
+import { ZChangePasswordRequest, ZLoginRequest, ZLoginResponse, ZOk, ZSessionResponse } from '@berth/contracts';
 import { contextOf, SESSION_COOKIE, setSessionCookie } from '../http/auth.hook.js';
 import type { Services } from '../services.js';
+import { twoFactorRoutes } from './two-factor.routes.js';
 
 export const authRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
   app.post('/auth/login', {
     config: { public: true },
     schema: {
       tags: ['auth'],
-      summary: 'Sign in with email and password; sets an HttpOnly session cookie and returns the CSRF token',
+      summary: 'Sign in with email and password: sets an HttpOnly session cookie and returns the CSRF token, or (two-factor users) returns a challenge for /auth/login/totp',
       body: ZLoginRequest,
-      response: { 200: ZSessionResponse },
+      response: { 200: ZLoginResponse },
     },
   }, async (request, reply) => {
-    const { session, cookie } = await services.auth.login({ ...request.body, ip: request.ip });
-    setSessionCookie(request, reply, cookie);
-    return session;
+    const result = await services.auth.login({ ...request.body, ip: request.ip });
+    if (result.kind === 'challenge') return result.challenge;
+    setSessionCookie(request, reply, result.cookie);
+    return result.session;
   });
 
   app.post('/auth/logout', {
@@ -37,4 +39,6 @@ export const authRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (
     await services.auth.changePassword(contextOf(request), request.body);
     return { ok: true as const };
   });
+
+  await app.register(twoFactorRoutes, { services });
 };

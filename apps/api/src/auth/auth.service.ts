@@ -1,25 +1,44 @@
 import type { Db } from '@berth/db';
 import { newId } from '@berth/db';
-import type { TRole, TSessionResponse, TTokenScope, TUser } from '@berth/contracts';
+import type { TLoginChallenge, TRole, TSessionResponse, TTokenScope, TUser } from '@berth/contracts';
 import { AppError } from '../errors.js';
 import { recordEvent } from '../events/events.service.js';
-import { LoginLimiter } from './login-limiter.js';
-import { burnVerifyTime, hashPassword, verifyPassword } from './passwords.js';
+import { HashGate } from './hash-gate.js';
+import { LoginChallenges } from './login-challenges.js';
+import { addressKey, LoginLimiter, type Attempt } from './login-limiter.js';
+import { burnVerifyTime, hashPassword, prepareDummyHash, verifyPassword } from './passwords.js';
 import { requireWrite, type Principal, type RequestContext } from './principal.js';
 import { csrfTokenFor, parseApiToken, randomSecret, safeEqual, sha256 } from './secrets.js';
 
 /** SESSION_TTL_MS is how long a console session lasts, however it was opened (password or SSO link). */
 export const SESSION_TTL_MS = 12 * 60 * 60_000;
-const ACCOUNT_MAX_FAILURES = 10;
-const ACCOUNT_LOCK_MS = 15 * 60_000;
 const CACHE_TTL_MS = 10_000;
 const LAST_USED_EVERY_MS = 60_000;
 
-type UserRow = Awaited<ReturnType<Db['user']['findFirstOrThrow']>>;
+export type UserRow = Awaited<ReturnType<Db['user']['findFirstOrThrow']>>;
 
 export function toUser(row: UserRow): TUser {
   return { id: row.id, email: row.email, role: row.role as TRole, tenantId: row.tenantId, createdAt: row.createdAt.toISOString() };
 }
+
+/**
+ * enrolmentRequired is the BERTH_REQUIRE_ADMIN_2FA rule: an administrator's browser session without
+ * two-factor sign-in may only enrol, read /me and sign out. API tokens are not affected (a billing
+ * system's token must keep working), and new tokens can only be minted from an enrolled session.
+ */
+export function enrolmentRequired(requireAdminTwoFactor: boolean, principal: Pick<Principal, 'via' | 'role'>, user: Pick<UserRow, 'totpEnabledAt'>): boolean {
+  return requireAdminTwoFactor && principal.via === 'session' && principal.role === 'admin' && user.totpEnabledAt === null;
+}
+
+/** AuthOptions: the installation's two-factor rule and, for tests and the bench, the limits. */
+export interface AuthOptions {
+  requireAdminTwoFactor?: boolean;
+  limiter?: LoginLimiter;
+  hashGate?: HashGate;
+}
+
+/** LoginResult is a session, or for two-factor users the challenge POST /auth/login/totp takes. */
+export type LoginResult = { kind: 'session'; session: TSessionResponse; cookie: string } | { kind: 'challenge'; challenge: TLoginChallenge };
 
 interface CachedPrincipal {
   principal: Principal;
@@ -36,46 +55,98 @@ interface CachedPrincipal {
 export class AuthService {
   private readonly cache = new Map<string, CachedPrincipal>();
   private readonly lastUsedWrites = new Map<string, number>();
-  readonly limiter = new LoginLimiter();
+  readonly limiter: LoginLimiter;
+  readonly hashGate: HashGate;
+  readonly challenges = new LoginChallenges();
+  readonly requireAdminTwoFactor: boolean;
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    opts: AuthOptions = {},
+  ) {
+    this.limiter = opts.limiter ?? new LoginLimiter();
+    this.hashGate = opts.hashGate ?? new HashGate();
+    this.requireAdminTwoFactor = opts.requireAdminTwoFactor ?? false;
+    // The first unknown email must not take longer than the rest (it would build the dummy hash).
+    void prepareDummyHash();
+  }
 
-  async login(input: { email: string; password: string; ip: string | null }): Promise<{ session: TSessionResponse; cookie: string }> {
-    const ip = input.ip ?? 'unknown';
-    const wait = this.limiter.retryAfterSeconds(ip);
-    if (wait > 0) {
-      throw new AppError('RATE_LIMITED', `Too many failed logins from this address. Try again in ${wait} seconds.`, { details: { retryAfterSeconds: wait } });
-    }
-    const user = await this.db.user.findUnique({ where: { email: input.email } });
-    const now = new Date();
-    if (user?.lockedUntil && user.lockedUntil > now) {
-      const seconds = Math.ceil((user.lockedUntil.getTime() - now.getTime()) / 1000);
-      await recordEvent(this.db, null, { action: 'auth.login', targetType: 'user', targetId: user.id, tenantId: user.tenantId, result: 'error', message: 'account locked' });
-      throw new AppError('RATE_LIMITED', `Too many failed logins for this account. Try again in ${seconds} seconds.`, { details: { retryAfterSeconds: seconds } });
-    }
-    const ok = user ? await verifyPassword(user.passwordHash, input.password) : (await burnVerifyTime(input.password), false);
+  /**
+   * login checks a password under the sign-in limits (LoginLimiter, HashGate). Wrong password and unknown
+   * email get the same answer, take the same work and leave the same limiter state. Right password: a
+   * session, or a single-use challenge when the user has two-factor sign-in.
+   */
+  async login(input: { email: string; password: string; ip: string | null }): Promise<LoginResult> {
+    const attempt: Attempt = { kind: 'password', account: input.email, address: addressKey(input.ip) };
+    const { user, ok } = await this.checkPassword(attempt, input.password, () => this.db.user.findUnique({ where: { email: input.email } }));
     if (!user || !ok) {
-      this.limiter.recordFailure(ip);
-      if (user) {
-        const failures = user.failedLogins + 1;
-        await this.db.user.update({
-          where: { id: user.id },
-          data: failures >= ACCOUNT_MAX_FAILURES ? { failedLogins: 0, lockedUntil: new Date(now.getTime() + ACCOUNT_LOCK_MS) } : { failedLogins: failures },
-        });
-      }
+      const waitMs = this.limiter.recordFailure(attempt);
+      // Who was targeted is for the audit trail only; the caller learns nothing about it.
       await this.db.event.create({
-        data: { id: newId(), actor: 'anonymous', action: 'auth.login', targetType: 'user', targetId: user?.id ?? null, tenantId: user?.tenantId ?? null, result: 'error', message: 'invalid credentials', ip: input.ip },
+        data: {
+          id: newId(), actor: 'anonymous', action: 'auth.login', targetType: 'user', targetId: user?.id ?? null, tenantId: user?.tenantId ?? null, result: 'error', ip: input.ip,
+          message: waitMs > 0 ? `invalid credentials; next attempt for this email from this address in ${Math.ceil(waitMs / 1000)} s` : 'invalid credentials',
+        },
       });
       throw new AppError('INVALID_CREDENTIALS', 'The email or password is wrong.');
     }
-    this.limiter.recordSuccess(ip);
+    this.limiter.recordSuccess(attempt);
+    if (user.totpEnabledAt) {
+      const { challenge, expiresAt } = this.challenges.issue(user.id);
+      await this.db.event.create({
+        data: { id: newId(), actor: 'anonymous', action: 'auth.login-password', targetType: 'user', targetId: user.id, tenantId: user.tenantId, result: 'ok', ip: input.ip, message: 'password accepted; waiting for the second factor' },
+      });
+      return { kind: 'challenge', challenge: { twoFactor: 'required', challenge, expiresAt: expiresAt.toISOString() } };
+    }
+    return { kind: 'session', ...(await this.openLoggedSession(user, input.ip, {})) };
+  }
+
+  /**
+   * openLoggedSession opens a console session after every factor was checked, with its `auth.login` event
+   * (`details` says which second factor, if any).
+   */
+  async openLoggedSession(user: UserRow, ip: string | null, details: Record<string, unknown>): Promise<{ session: TSessionResponse; cookie: string }> {
     const secret = await this.db.$transaction(async (tx) => {
-      await tx.user.update({ where: { id: user.id }, data: { failedLogins: 0, lockedUntil: null } });
-      const session = await openSession(tx, user, input.ip);
-      await recordEvent(tx, { principal: session.principal, ip: input.ip }, { action: 'auth.login', targetType: 'user', targetId: user.id, tenantId: user.tenantId });
+      const session = await openSession(tx, user, ip);
+      await recordEvent(tx, { principal: session.principal, ip }, { action: 'auth.login', targetType: 'user', targetId: user.id, tenantId: user.tenantId, ...(Object.keys(details).length > 0 ? { details } : {}) });
       return session.secret;
     });
-    return { session: { user: toUser(user), csrfToken: csrfTokenFor(secret) }, cookie: secret };
+    const twoFactor = { enabled: user.totpEnabledAt !== null, enrolmentRequired: enrolmentRequired(this.requireAdminTwoFactor, { via: 'session', role: user.role as TRole }, user) };
+    return { session: { user: toUser(user), csrfToken: csrfTokenFor(secret), twoFactor }, cookie: secret };
+  }
+
+  /**
+   * checkPassword runs one password verification under the limits: RATE_LIMITED while the attempt must
+   * wait or no hashing slot is free (nothing is hashed then), else the loaded user (null when unknown: the
+   * dummy hash costs the same) and whether the password is right.
+   */
+  private async checkPassword(attempt: Attempt, password: string, load: () => Promise<UserRow | null>): Promise<{ user: UserRow | null; ok: boolean }> {
+    this.limiter.assertMayTry(attempt);
+    return this.hashGate.run(attempt.address, this.limiter.hasRecentFailures(attempt.address), async () => {
+      const user = await load();
+      if (!user) {
+        await burnVerifyTime(password);
+        return { user, ok: false };
+      }
+      return { user, ok: await verifyPassword(user.passwordHash, password) };
+    });
+  }
+
+  /**
+   * verifyCurrentPassword re-checks the signed-in user's password (password change, two-factor changes)
+   * under the same limits as sign-in; a wrong one is VALIDATION_FAILED at `currentPassword`.
+   */
+  async verifyCurrentPassword(ctx: RequestContext, password: string): Promise<UserRow> {
+    const known = ctx.principal.userId ? await this.db.user.findUnique({ where: { id: ctx.principal.userId } }) : null;
+    if (!known) throw new AppError('UNAUTHENTICATED', 'Sign in first.');
+    const attempt: Attempt = { kind: 'password', account: known.email, address: addressKey(ctx.ip) };
+    const { user, ok } = await this.checkPassword(attempt, password, async () => known);
+    if (!user || !ok) {
+      this.limiter.recordFailure(attempt);
+      throw new AppError('VALIDATION_FAILED', 'The current password is wrong.', { details: { issues: [{ path: ['currentPassword'], message: 'The current password is wrong.' }] } });
+    }
+    this.limiter.recordSuccess(attempt);
+    return user;
   }
 
   async logout(ctx: RequestContext, cookie: string): Promise<void> {
@@ -87,11 +158,12 @@ export class AuthService {
     });
   }
 
-  /** me answers the signed-in user and, for browser sessions, the CSRF token to send on mutations. */
+  /** me answers the signed-in user, its two-factor state and, for browser sessions, the CSRF token to send on mutations. */
   async me(principal: Principal, cookie: string | undefined): Promise<TSessionResponse> {
     const user = principal.userId ? await this.db.user.findUnique({ where: { id: principal.userId } }) : null;
     if (!user) throw new AppError('UNAUTHENTICATED', 'Sign in first.');
-    return { user: toUser(user), csrfToken: cookie ? csrfTokenFor(cookie) : '' };
+    const twoFactor = { enabled: user.totpEnabledAt !== null, enrolmentRequired: enrolmentRequired(this.requireAdminTwoFactor, principal, user) };
+    return { user: toUser(user), csrfToken: cookie ? csrfTokenFor(cookie) : '', twoFactor };
   }
 
   /** resolveSession turns a session cookie into a principal, or null when it is unknown or expired. */
@@ -148,11 +220,9 @@ export class AuthService {
 
   async changePassword(ctx: RequestContext, input: { currentPassword: string; newPassword: string }): Promise<void> {
     requireWrite(ctx.principal);
-    const user = ctx.principal.userId ? await this.db.user.findUnique({ where: { id: ctx.principal.userId } }) : null;
-    if (!user) throw new AppError('UNAUTHENTICATED', 'Sign in first.');
-    if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
-      throw new AppError('VALIDATION_FAILED', 'The current password is wrong.', { details: { issues: [{ path: ['currentPassword'], message: 'The current password is wrong.' }] } });
-    }
+    const user = await this.verifyCurrentPassword(ctx, input.currentPassword);
+    // A challenge won with the old password must not outlive it.
+    this.challenges.forgetUser(user.id);
     const passwordHash = await hashPassword(input.newPassword);
     await this.db.$transaction(async (tx) => {
       await tx.user.update({ where: { id: user.id }, data: { passwordHash } });

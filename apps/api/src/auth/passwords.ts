@@ -19,6 +19,12 @@ export async function verifyPassword(passwordHash: string, password: string): Pr
 
 let dummyHash: Promise<string> | undefined;
 
+/** prepareDummyHash builds the hash burnVerifyTime checks against, so the first unknown email costs no extra hashing. */
+export async function prepareDummyHash(): Promise<void> {
+  dummyHash ??= hashPassword('berth-dummy-password-for-timing');
+  await dummyHash;
+}
+
 /** burnVerifyTime spends as long as a real verification so a wrong email takes as long as a wrong password. */
 export async function burnVerifyTime(password: string): Promise<void> {
   dummyHash ??= hashPassword('berth-dummy-password-for-timing');

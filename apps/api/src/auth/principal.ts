@@ -50,6 +50,29 @@ export function requireWrite(principal: Principal, opts: { billing?: boolean } =
   }
 }
 
+/**
+ * suspendedTenantMay tells the writes a user of a suspended tenant may still make: signing out, and those
+ * on its own sign-in under /api/v1/me/ (password, two-factor), so a user can still secure its account while
+ * the suspension is sorted out. Everything else, including a route added later, is refused.
+ */
+function suspendedTenantMay(route: { method: string; url: string }): boolean {
+  return (route.method === 'POST' && route.url === '/api/v1/auth/logout') || route.url.startsWith('/api/v1/me/');
+}
+
+/**
+ * requireTenantActive is the one rule of suspension: every write (POST, PUT, PATCH, DELETE) by a user of a
+ * suspended tenant, through a session or any of its tokens (read-only ones too), is TENANT_SUSPENDED, on
+ * every route but those suspendedTenantMay names. Reads stay open. Admins, their tokens and billing tokens are not
+ * tenant users: they run the lifecycle that unsuspends the tenant and are never held back here. The auth
+ * hook applies it to the route the router matched, so no service has to remember it.
+ */
+export function requireTenantActive(principal: Principal, route: { method: string; url: string }, tenantStatus: string | null): void {
+  if (principal.role === 'admin' || principal.scope === 'billing' || tenantStatus !== 'suspended') return;
+  if (route.method === 'GET' || route.method === 'HEAD' || route.method === 'OPTIONS') return;
+  if (suspendedTenantMay(route)) return;
+  throw new AppError('TENANT_SUSPENDED', 'This account is suspended: nothing can be changed until it is unsuspended (you can still read, sign out and change your password).');
+}
+
 /** requireNotBilling refuses billing tokens on reads outside the account lifecycle (sites, files, events). */
 export function requireNotBilling(principal: Principal): void {
   if (principal.scope === 'billing') {

@@ -4,6 +4,8 @@ import { defaultTlsMode, type ZCreateAccountRequest } from '@berth/contracts';
 import type { z } from 'zod';
 import { hashPassword } from '../auth/passwords.js';
 import type { RequestContext } from '../auth/principal.js';
+import { assertHostsFree } from '../domains/domains.service.js';
+import { initialVerification, type DomainVerifier } from '../domains/domain-verification.js';
 import { AppError } from '../errors.js';
 import { recordEvent } from '../events/events.service.js';
 import { checkPlanAllows } from '../sites/plan-limits.js';
@@ -18,8 +20,12 @@ type CreateAccountInput = z.output<typeof ZCreateAccountRequest>;
  * failure at any step (slug, email or hostname taken, a runtime the plan does not allow) leaves nothing.
  * Authorization is the caller's job. Returns the new tenant's id.
  */
-export async function provisionAccount(db: Db, ctx: RequestContext, opts: { input: CreateAccountInput; portRange: { first: number; last: number } }): Promise<string> {
-  const { input, portRange } = opts;
+export async function provisionAccount(
+  db: Db,
+  ctx: RequestContext,
+  opts: { input: CreateAccountInput; portRange: { first: number; last: number }; verifier: Pick<DomainVerifier, 'required'> },
+): Promise<string> {
+  const { input, portRange, verifier } = opts;
   const plan = await resolvePlan(db, input.planId);
   if (input.site) {
     checkPlanAllows({ phpVersions: JSON.parse(plan.phpVersions) as string[], phpMaxMemoryMb: plan.phpMaxMemoryMb, phpMaxUploadMb: plan.phpMaxUploadMb, phpMaxExecSeconds: plan.phpMaxExecSeconds }, input.site.runtime, {});
@@ -32,7 +38,7 @@ export async function provisionAccount(db: Db, ctx: RequestContext, opts: { inpu
       await db.$transaction(async (tx) => {
         await assertFree(tx, input);
         await insertTenant(tx, ctx, { id, slug: input.username, name: input.name ?? input.username, planId: plan.id, webserver: input.webserver ?? 'nginx', ownerEmail: input.email, passwordHash, portRange, details: { via: 'billing' } });
-        if (input.site) await createFirstSite(tx, ctx, { tenantId: id, site: input.site });
+        if (input.site) await createFirstSite(tx, ctx, { tenantId: id, site: input.site, verifier });
       });
       return id;
     },
@@ -55,19 +61,29 @@ async function assertFree(tx: Tx, input: CreateAccountInput): Promise<void> {
     });
   }
   const hostname = input.site?.domain;
-  if (hostname && (await tx.domain.findUnique({ where: { hostname }, select: { id: true } }))) {
-    throw new AppError('HOSTNAME_TAKEN', `${hostname} is already added on this panel. Each hostname can belong to one site only.`, {
-      details: { issues: [{ in: 'body', path: ['site', 'domain'], message: 'Already in use.' }] },
+  if (hostname) {
+    // The same rule as POST /sites/{id}/domains: the name may not be another domain's, nor its www twin.
+    await assertHostsFree(tx, { hostname, wwwRedirect: 'none' }).catch((error: unknown) => {
+      if (error instanceof AppError && error.code === 'HOSTNAME_TAKEN') {
+        throw new AppError('HOSTNAME_TAKEN', `${hostname} is already added on this panel. Each hostname can belong to one site only.`, {
+          details: { issues: [{ in: 'body', path: ['site', 'domain'], message: 'Already in use.' }] },
+        });
+      }
+      throw error;
     });
   }
 }
 
-async function createFirstSite(tx: Tx, ctx: RequestContext, { tenantId, site }: { tenantId: string; site: NonNullable<CreateAccountInput['site']> }): Promise<void> {
+async function createFirstSite(
+  tx: Tx,
+  ctx: RequestContext,
+  { tenantId, site, verifier }: { tenantId: string; site: NonNullable<CreateAccountInput['site']>; verifier: Pick<DomainVerifier, 'required'> },
+): Promise<void> {
   const siteId = newId();
   await tx.site.create({ data: { id: siteId, tenantId, name: site.name, runtimeKind: site.runtime.kind, runtimeVersion: site.runtime.version, settings: '{}' } });
   await recordEvent(tx, ctx, { action: 'site.create', targetType: 'site', targetId: siteId, tenantId, details: { name: site.name, runtime: site.runtime } });
   if (!site.domain) return;
   const domainId = newId();
-  await tx.domain.create({ data: { id: domainId, hostname: site.domain, siteId, tenantId, kind: 'primary', tlsMode: defaultTlsMode(site.domain), wwwRedirect: 'none' } });
+  await tx.domain.create({ data: { id: domainId, hostname: site.domain, siteId, tenantId, kind: 'primary', tlsMode: defaultTlsMode(site.domain), wwwRedirect: 'none', ...initialVerification(verifier) } });
   await recordEvent(tx, ctx, { action: 'domain.create', targetType: 'domain', targetId: domainId, tenantId, details: { hostname: site.domain, siteId } });
 }

@@ -10,8 +10,9 @@ import { recordEvent } from '../events/events.service.js';
 import { measureDiskUsage } from '../files/files.usage.js';
 import type { TenantsService } from '../tenants/tenants.service.js';
 import { provisionAccount } from './account-provisioning.js';
+import type { DomainVerifier } from '../domains/domain-verification.js';
 import { BandwidthMeter, monthBounds } from './bandwidth-meter.js';
-import type { SsoService } from './sso.service.js';
+import { findAccountOwner, type SsoService } from './sso.service.js';
 
 const MB = 1024 * 1024;
 const GB = 1024 * MB;
@@ -56,6 +57,8 @@ export interface AccountsDeps {
   notifyTenantChanged: (tenantId: string) => void;
   portRange: { first: number; last: number };
   dataDir: string;
+  /** The hostname ownership policy new domains start under (domains/domain-verification.ts). */
+  verifier: Pick<DomainVerifier, 'required'>;
 }
 
 /**
@@ -103,7 +106,7 @@ export class AccountsService {
   async create(ctx: RequestContext, input: z.output<typeof ZCreateAccountRequest>): Promise<TAccount> {
     requireWrite(ctx.principal, { billing: true });
     requireAdmin(ctx.principal);
-    const id = await provisionAccount(this.deps.db, ctx, { input, portRange: this.deps.portRange });
+    const id = await provisionAccount(this.deps.db, ctx, { input, portRange: this.deps.portRange, verifier: this.deps.verifier });
     this.deps.notifyTenantChanged(id);
     return this.load(id);
   }
@@ -133,7 +136,8 @@ export class AccountsService {
   async changePassword(ctx: RequestContext, id: string, password: string): Promise<void> {
     this.authorize(ctx, id, { write: true });
     const { db } = this.deps;
-    const owner = await db.user.findFirst({ where: { tenantId: id, role: 'tenant-owner' }, orderBy: { createdAt: 'asc' } });
+    // Only the account's owner, never an admin (findAccountOwner); the reset is an event by the caller.
+    const owner = await findAccountOwner(db, id);
     if (!owner) throw notFound('Account');
     const passwordHash = await hashPassword(password);
     await db.$transaction(async (tx) => {

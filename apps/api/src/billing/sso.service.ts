@@ -7,6 +7,19 @@ import { openSession } from '../auth/auth.service.js';
 import { AppError, notFound } from '../errors.js';
 import { recordEvent } from '../events/events.service.js';
 
+/**
+ * isAccountOwner is the billing API's one rule about whom it may act for: the owner of the account's
+ * tenant. Admins (and any user of another tenant) are never reset or signed in by a billing system.
+ */
+export function isAccountOwner(user: { role: string; tenantId: string | null }, tenantId: string): boolean {
+  return user.role === 'tenant-owner' && user.tenantId === tenantId;
+}
+
+/** findAccountOwner is the user the billing API acts for on `tenantId` (isAccountOwner): its first owner, or null. */
+export async function findAccountOwner(db: Pick<Db, 'user'>, tenantId: string): Promise<{ id: string } | null> {
+  return db.user.findFirst({ where: { tenantId, role: 'tenant-owner' }, orderBy: { createdAt: 'asc' }, select: { id: true } });
+}
+
 /** SSO_LINK_TTL_MS: a sign-on link works for five minutes, once. */
 export const SSO_LINK_TTL_MS = 5 * 60_000;
 
@@ -24,7 +37,7 @@ export class SsoService {
     const tenant = await db.tenant.findUnique({ where: { id: tenantId }, select: { status: true } });
     if (!tenant) throw notFound('Account');
     if (tenant.status === 'suspended') throw new AppError('TENANT_SUSPENDED', 'This account is suspended; unsuspend it before signing its owner in.');
-    const owner = await db.user.findFirst({ where: { tenantId, role: 'tenant-owner' }, orderBy: { createdAt: 'asc' }, select: { id: true } });
+    const owner = await findAccountOwner(db, tenantId);
     if (!owner) throw notFound('Account owner');
     const secret = randomSecret();
     const expiresAt = new Date(Date.now() + SSO_LINK_TTL_MS);
@@ -49,7 +62,8 @@ export class SsoService {
       const claimed = await tx.ssoLink.updateMany({ where: { tokenHash, usedAt: null, expiresAt: { gt: now } }, data: { usedAt: now } });
       if (claimed.count !== 1) return null;
       const link = await tx.ssoLink.findUniqueOrThrow({ where: { tokenHash }, include: { user: { include: { tenant: { select: { status: true } } } } } });
-      if (link.user.tenant?.status === 'suspended') return null;
+      // Links sign in the tenant's owner only: never a user who has since become an admin or moved tenant.
+      if (!isAccountOwner(link.user, link.tenantId) || link.user.tenant?.status === 'suspended') return null;
       const session = await openSession(tx, link.user, ip);
       cookie = session.secret;
       await recordEvent(tx, { principal: session.principal, ip }, { action: 'auth.sso-login', targetType: 'user', targetId: link.userId, tenantId: link.tenantId, details: { linkId: link.id } });

@@ -1,9 +1,10 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '@berth/db';
 import { Reconciler } from '@berth/reconciler';
-import { banCache, createDockerDriver, EDGE_OWNER, pingDocker, purgeCache, watchDockerEvents } from '@berth/runtime';
+import { createDockerDriver, createEgressConverger, EDGE_OWNER, pingDocker, watchDockerEvents, type EgressConverger } from '@berth/runtime';
 import type { Config } from '../config.js';
 import type { Services } from '../services.js';
+import { createCacheAdapter } from './cache.adapter.js';
 import { CertificateProber } from './certificate-prober.js';
 import { PrismaDesiredStore } from './desired-store.js';
 import { createEdgeAdapter } from './edge.adapter.js';
@@ -33,7 +34,9 @@ export async function startControlPlane({ config, db, services, logger }: { conf
   const driver = createDockerDriver({ dataDir: config.dataDir, profile: config.imageProfile, logger: log });
   const store = new PrismaDesiredStore({ db, dataKey: services.dataKey });
 
-  const runtime = createRuntimeAdapter({ driver, tenantNetworks: config.tenantNetworks });
+  const egress = config.egress ? createEgressConverger(driver) : undefined;
+  const runtime = createRuntimeAdapter({ driver, tenantNetworks: config.tenantNetworks, ...(egress ? { egress } : {}) });
+  if (egress) await restoreEgress({ egress, store, log });
 
   const prober = config.edge.mode === 'off' ? null : new CertificateProber({ db, httpsPort: config.edgePorts.https, logger: log });
   const edge = createEdgeAdapter({ config, driver, store, logger: log, onChanged: () => prober?.soon() });
@@ -62,10 +65,7 @@ export async function startControlPlane({ config, db, services, logger }: { conf
       return edge ? edge.health() : { ok: false, message: 'The edge is off (BERTH_EDGE=off).' };
     },
   };
-  services.cache = {
-    purgeUrl: (tenantId, url) => purgeCache(driver, { tenantId, url }),
-    banHost: (tenantId, host) => banCache(driver, { tenantId, host }),
-  };
+  services.cache = createCacheAdapter(driver);
   const events = watchDockerEvents(driver, (change) => {
     if (change.kind === 'engine-reconnected') void recoverFromEngineRestart();
     else if (change.tenantId !== EDGE_OWNER) void reconciler.enqueue(change.tenantId);
@@ -91,4 +91,24 @@ export async function startControlPlane({ config, db, services, logger }: { conf
       await edge?.stop();
     },
   };
+}
+
+/**
+ * restoreEgress puts the egress rules back at start, with every plan's allow-list, before the first pass:
+ * after a host reboot the kernel has none while Docker already restarted the tenants' containers. A plan
+ * whose allow-list is refused leaves its tenants on the default rules (their pass then reports why).
+ */
+async function restoreEgress({ egress, store, log }: { egress: EgressConverger; store: PrismaDesiredStore; log: FastifyBaseLogger }): Promise<void> {
+  try {
+    for (const tenant of await store.loadAll()) {
+      try {
+        egress.setAllow(tenant.id, tenant.plan.egressAllow ?? []);
+      } catch (err) {
+        log.warn({ err, tenantId: tenant.id }, 'egress: plan allow-list refused; the tenant keeps the default rules');
+      }
+    }
+    await egress.converge();
+  } catch (err) {
+    log.error({ err }, 'egress: rules could not be restored at start; tenant passes retry');
+  }
 }

@@ -13,13 +13,28 @@ const TENANT_INCLUDE = {
 
 type TenantRow = NonNullable<Awaited<ReturnType<Db['tenant']['findUnique']>>>;
 type FullTenantRow = TenantRow & {
-  plan: { cpuMillicores: number; memoryMb: number; pidsLimit: number; phpMaxMemoryMb: number; phpMaxUploadMb: number; phpMaxExecSeconds: number };
+  plan: { cpuMillicores: number; memoryMb: number; pidsLimit: number; diskMb: number; phpMaxMemoryMb: number; phpMaxUploadMb: number; phpMaxExecSeconds: number; egressAllow: string };
   ports: { port: number; purpose: string }[];
   sites: {
     id: string; name: string; runtimeKind: string; runtimeVersion: string; status: string; settings: string;
-    domains: { id: string; hostname: string; kind: string; redirectTo: string | null; redirectCode: number | null; tlsMode: string; wwwRedirect: string; customCertPem: string | null; customKeyEnc: string | null }[];
+    domains: { id: string; hostname: string; kind: string; redirectTo: string | null; redirectCode: number | null; tlsMode: string; wwwRedirect: string; customCertPem: string | null; customKeyEnc: string | null; verifiedAt: Date | null }[];
   }[];
 };
+
+/**
+ * egressAllowOf reads Plan.egressAllow (a JSON array the API validated). The runtime checks every entry again
+ * before it becomes a rule, so anything that is not an array of strings is handed on as one entry, which that
+ * tenant's pass then refuses with its text in the message.
+ */
+function egressAllowOf(text: string): string[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = undefined; // not JSON: reported below as the entry itself
+  }
+  return Array.isArray(value) && value.every((e) => typeof e === 'string') ? value : [text];
+}
 
 const STATUS_EVENTS: Partial<Record<TSiteStatus, string>> = { provisioning: 'site.provisioning', live: 'site.live', failed: 'site.failed', suspended: 'site.suspended' };
 
@@ -78,9 +93,11 @@ export class PrismaDesiredStore implements DesiredStore {
         cpuMillicores: row.plan.cpuMillicores,
         memoryMb: row.plan.memoryMb,
         pidsLimit: row.plan.pidsLimit,
+        diskMb: row.plan.diskMb,
         phpMaxMemoryMb: row.plan.phpMaxMemoryMb,
         phpMaxUploadMb: row.plan.phpMaxUploadMb,
         phpMaxExecSeconds: row.plan.phpMaxExecSeconds,
+        egressAllow: egressAllowOf(row.plan.egressAllow),
       },
       sites: row.sites.map((site) => ({
         id: site.id,
@@ -97,6 +114,7 @@ export class PrismaDesiredStore implements DesiredStore {
           redirectCode: d.redirectCode,
           tls: d.tlsMode as 'auto' | 'internal' | 'custom' | 'off',
           wwwRedirect: d.wwwRedirect as 'none' | 'www-to-apex' | 'apex-to-www',
+          verified: d.verifiedAt !== null,
           ...(d.tlsMode === 'custom' && d.customCertPem && d.customKeyEnc
             ? { customCertificate: { chainPem: d.customCertPem, keyPem: this.deps.dataKey.decrypt(d.customKeyEnc) } }
             : {}),

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ZCertificateStatus, ZCreateDomainRequest, ZDomain, ZIdParams, ZOk, ZPage, ZUpdateDomainRequest, ZUploadCertificateRequest } from '@berth/contracts';
+import { ZCertificateStatus, ZCreateDomainRequest, ZDomain, ZIdParams, ZOk, ZPage, ZUpdateDomainRequest, ZUploadCertificateRequest, ZVerifyDomainRequest } from '@berth/contracts';
 import { contextOf } from '../http/auth.hook.js';
 import type { Services } from '../services.js';
 
@@ -19,6 +19,15 @@ export const domainRoutes: FastifyPluginAsyncZod<{ services: Services }> = async
       await services.domains.remove(contextOf(request), request.params.id);
       return { ok: true as const };
     });
+  app.post('/domains/:id/verify', {
+    schema: {
+      tags,
+      summary: "Check the hostname's DNS for its verification record (BERTH_DOMAIN_VERIFICATION=dns); administrators may vouch for it with override",
+      params: ZIdParams,
+      body: ZVerifyDomainRequest,
+      response: { 200: ZDomain },
+    },
+  }, async (request) => services.domains.verify(contextOf(request), request.params.id, request.body));
   app.get('/domains/:id/certificate', {
     schema: { tags, summary: "A domain's certificate: uploaded, or as last seen at the edge (issuer, expiry, last error)", params: ZIdParams, response: { 200: ZCertificateStatus } },
   }, async (request) => services.domains.certificateStatus(contextOf(request), request.params.id));

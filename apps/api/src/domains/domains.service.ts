@@ -1,6 +1,6 @@
 import type { Db } from '@berth/db';
 import { newId } from '@berth/db';
-import type { TCertificateStatus, TDomain, ZCreateDomainRequest, ZUpdateDomainRequest, ZUploadCertificateRequest } from '@berth/contracts';
+import type { TCertificateStatus, TDomain, TDomainVerification, ZCreateDomainRequest, ZUpdateDomainRequest, ZUploadCertificateRequest, ZVerifyDomainRequest } from '@berth/contracts';
 import { defaultTlsMode, resolveDomainHosts, wwwTwinProblem, type TWwwRedirect } from '@berth/contracts';
 import type { z } from 'zod';
 import { requireNotBilling, requireWrite, tenantScope, type RequestContext } from '../auth/principal.js';
@@ -10,6 +10,7 @@ import { recordEvent } from '../events/events.service.js';
 import { isUniqueViolation } from '../http/prisma-errors.js';
 import type { DataKey } from '../secrets/data-key.js';
 import { checkCertificate } from './certificate-check.js';
+import { initialVerification, newVerifyToken, verificationRecord, type DomainVerifier } from './domain-verification.js';
 
 type DomainRow = Awaited<ReturnType<Db['domain']['findFirstOrThrow']>>;
 
@@ -24,9 +25,16 @@ export function toDomain(row: DomainRow): TDomain {
     redirectCode: row.redirectCode,
     tls: row.tlsMode as TDomain['tls'],
     wwwRedirect: row.wwwRedirect as TDomain['wwwRedirect'],
+    verification: verificationOf(row),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
+}
+
+function verificationOf(row: DomainRow): TDomainVerification {
+  if (row.verifiedAt) return { status: 'verified', recordName: null, recordValue: null, verifiedAt: row.verifiedAt.toISOString() };
+  const record = row.verifyToken ? verificationRecord(row.hostname, row.verifyToken) : null;
+  return { status: 'pending', recordName: record?.name ?? null, recordValue: record?.value ?? null, verifiedAt: null };
 }
 
 function hostnameTaken(hostname: string, field: 'hostname' | 'wwwRedirect' = 'hostname'): AppError {
@@ -44,7 +52,7 @@ type DomainTx = Pick<Db, 'domain'>;
  * already answered by another domain, directly or as that domain's own twin. Checked here, at the API,
  * so the edge never receives two records for one host.
  */
-async function assertHostsFree(tx: DomainTx, domain: { hostname: string; wwwRedirect: TWwwRedirect }, excludeId?: string): Promise<void> {
+export async function assertHostsFree(tx: DomainTx, domain: { hostname: string; wwwRedirect: TWwwRedirect }, excludeId?: string): Promise<void> {
   const problem = wwwTwinProblem(domain.hostname, domain.wwwRedirect);
   if (problem !== null) {
     throw new AppError('VALIDATION_FAILED', problem, { details: { issues: [{ in: 'body', path: ['wwwRedirect'], message: problem }] } });
@@ -64,7 +72,7 @@ async function assertHostsFree(tx: DomainTx, domain: { hostname: string; wwwRedi
 
 /** DomainsService attaches hostnames to sites; a hostname is unique across the whole panel. */
 export class DomainsService {
-  constructor(private readonly deps: { db: Db; notifier: DesiredStateNotifier; dataKey: DataKey }) {}
+  constructor(private readonly deps: { db: Db; notifier: DesiredStateNotifier; dataKey: DataKey; verifier: DomainVerifier }) {}
 
   async listForSite(ctx: RequestContext, siteId: string): Promise<{ items: TDomain[]; total: number }> {
     requireNotBilling(ctx.principal);
@@ -105,6 +113,7 @@ export class DomainsService {
             redirectCode: input.kind === 'redirect' ? (input.redirectCode ?? 301) : null,
             tlsMode: input.tls ?? defaultTlsMode(input.hostname),
             wwwRedirect: input.wwwRedirect ?? 'none',
+            ...initialVerification(this.deps.verifier),
           },
         });
         await recordEvent(tx, ctx, { action: 'domain.create', targetType: 'domain', targetId: id, tenantId: site.tenantId, details: { hostname: input.hostname, siteId } });
@@ -141,6 +150,39 @@ export class DomainsService {
       await recordEvent(tx, ctx, { action: 'domain.delete', targetType: 'domain', targetId: id, tenantId: row.tenantId, details: { hostname: row.hostname } });
     });
     this.deps.notifier.tenantChanged(row.tenantId);
+  }
+
+  /**
+   * verify checks the hostname's DNS for its verification record (or an address of this server) and marks
+   * it verified, which puts it on the edge; an administrator may vouch for it with `override`.
+   */
+  async verify(ctx: RequestContext, id: string, input: z.output<typeof ZVerifyDomainRequest>): Promise<TDomain> {
+    requireWrite(ctx.principal);
+    const row = await this.findScoped(ctx, id);
+    if (row.verifiedAt) return toDomain(row);
+    let via: string;
+    if (input.override) {
+      if (ctx.principal.role !== 'admin') throw new AppError('FORBIDDEN', 'Only an administrator can vouch for a hostname without DNS proof.');
+      via = 'administrator';
+    } else {
+      const token = row.verifyToken ?? newVerifyToken();
+      if (!row.verifyToken) await this.deps.db.domain.update({ where: { id }, data: { verifyToken: token } });
+      const outcome = await this.deps.verifier.check(row.hostname, token);
+      if (!outcome.ok) {
+        const record = verificationRecord(row.hostname, token);
+        const seen = outcome.found.length > 0 ? ` DNS shows: ${outcome.found.join('; ')}.` : ' DNS shows no such record yet.';
+        throw new AppError('DOMAIN_NOT_VERIFIED', `Publish a TXT record ${record.name} with the value ${record.value}, then try again (DNS changes can take a few minutes).${seen}`, {
+          details: { recordName: record.name, recordValue: record.value, found: outcome.found },
+        });
+      }
+      via = outcome.via;
+    }
+    await this.deps.db.$transaction(async (tx) => {
+      await tx.domain.update({ where: { id }, data: { verifiedAt: new Date() } });
+      await recordEvent(tx, ctx, { action: 'domain.verify', targetType: 'domain', targetId: id, tenantId: row.tenantId, details: { hostname: row.hostname, via } });
+    });
+    this.deps.notifier.tenantChanged(row.tenantId);
+    return this.get(ctx, id);
   }
 
   /** uploadCertificate checks and stores a custom certificate (key encrypted) and switches the domain to it. */

@@ -74,5 +74,23 @@ export async function listEvents(
     db.event.findMany({ where, orderBy: [{ at: 'desc' }, { id: 'desc' }], take: query.limit, skip: query.offset }),
     db.event.count({ where }),
   ]);
-  return { items: rows.map(toEvent), total };
+  const items = rows.map(toEvent);
+  if (scoped !== undefined) await hideForeignAddresses(db, scoped, items);
+  return { items, total };
+}
+
+/**
+ * hideForeignAddresses blanks `ip` on a tenant's events whose actor is not one of the tenant's own users or
+ * their tokens: administrators, billing systems, the CLI and anonymous sign-in attempts keep their addresses
+ * to themselves. Actors are looked up as they are now, so a deleted user's or revoked token's address is
+ * hidden too (failing closed).
+ */
+async function hideForeignAddresses(db: Db, tenantId: string, items: TEvent[]): Promise<void> {
+  const ids = (prefix: string) => [...new Set(items.filter((e) => e.ip !== null && e.actor.startsWith(prefix)).map((e) => e.actor.slice(prefix.length)))];
+  const [users, tokens] = await Promise.all([
+    db.user.findMany({ where: { id: { in: ids('user:') }, tenantId }, select: { id: true } }),
+    db.apiToken.findMany({ where: { id: { in: ids('token:') }, user: { tenantId } }, select: { id: true } }),
+  ]);
+  const own = new Set([...users.map((u) => `user:${u.id}`), ...tokens.map((t) => `token:${t.id}`)]);
+  for (const event of items) if (!own.has(event.actor)) event.ip = null;
 }

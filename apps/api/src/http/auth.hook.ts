@@ -1,9 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Db } from '@berth/db';
 import { SESSION_TTL_MS } from '../auth/auth.service.js';
 import type { AuthService } from '../auth/auth.service.js';
-import type { Principal, RequestContext } from '../auth/principal.js';
+import { requireTenantActive, type Principal, type RequestContext } from '../auth/principal.js';
 import { csrfTokenFor, safeEqual } from '../auth/secrets.js';
 import { AppError } from '../errors.js';
+import { isApiRoute } from './api-route.js';
 
 export const SESSION_COOKIE = 'berth_session';
 const MUTATIONS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -19,15 +21,18 @@ declare module 'fastify' {
 }
 
 /**
- * registerAuthHook authenticates every /api request before its body is parsed: a bearer token, or a
- * session cookie whose mutations must carry the session's X-CSRF-Token. A route is closed unless it says
- * `config: { public: true }`.
+ * registerAuthHook authenticates every request the router matched to an /api route before its body is
+ * parsed: a bearer token, or a session cookie whose mutations must carry the session's X-CSRF-Token. A
+ * route is closed unless it says `config: { public: true }`. The decision reads the matched route, not the
+ * request target (see isApiRoute), so no spelling of a path reaches a handler unauthenticated.
  */
 export function registerAuthHook(app: FastifyInstance, auth: AuthService): void {
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request) => {
+    if (!isApiRoute(request) || request.routeOptions.config?.public) return;
     // The interactive docs are public, like the OpenAPI document they render.
-    if (!request.url.startsWith('/api/') || request.url.startsWith('/api/docs') || request.routeOptions.config?.public) return;
+    const route = request.routeOptions.url ?? '';
+    if (route === '/api/docs' || route.startsWith('/api/docs/')) return;
     const header = request.headers.authorization;
     if (header !== undefined) {
       const match = /^Bearer\s+(\S+)$/i.exec(header);
@@ -46,6 +51,21 @@ export function registerAuthHook(app: FastifyInstance, auth: AuthService): void 
       }
     }
     request.principal = principal;
+  });
+}
+
+/**
+ * registerSuspensionHook applies requireTenantActive to every write on a matched route, right after
+ * authentication: the tenant's status is read from the database on each write of a tenant user (not from
+ * the principal cache), so a suspension holds from the next request on.
+ */
+export function registerSuspensionHook(app: FastifyInstance, db: Db): void {
+  app.addHook('onRequest', async (request) => {
+    const principal = request.principal;
+    const url = request.routeOptions.url;
+    if (!principal?.tenantId || principal.role === 'admin' || !MUTATIONS.has(request.method) || url === undefined) return;
+    const tenant = await db.tenant.findUnique({ where: { id: principal.tenantId }, select: { status: true } });
+    requireTenantActive(principal, { method: request.method, url }, tenant?.status ?? null);
   });
 }
 

@@ -4,6 +4,7 @@ import type { Db } from '@berth/db';
 import { newId } from '@berth/db';
 import { actorOf } from '../auth/principal.js';
 import { AppError } from '../errors.js';
+import { isApiRoute } from './api-route.js';
 import type { DataKey } from '../secrets/data-key.js';
 import { isUniqueViolation } from './prisma-errors.js';
 
@@ -30,7 +31,7 @@ export interface IdempotencyOptions {
 }
 
 /**
- * registerIdempotency makes every authenticated POST under /api/ honour an `Idempotency-Key` header, the
+ * registerIdempotency makes every authenticated POST to an /api route (as the router matched it) honour an `Idempotency-Key` header, the
  * way Stripe does: the first request reserves (principal, key) through the table's unique constraint
  * before its handler runs, and its response (status and body) is stored when it is sent. A retry with the
  * same key and the same method, path and body replays that response (header `Idempotent-Replayed: true`),
@@ -48,7 +49,7 @@ export function registerIdempotency(app: FastifyInstance, opts: IdempotencyOptio
   app.decorateRequest('idempotencyReservation', null);
 
   app.addHook('preHandler', async (request, reply) => {
-    if (request.method !== 'POST' || !request.principal || !request.url.startsWith('/api/')) return;
+    if (request.method !== 'POST' || !request.principal || !isApiRoute(request)) return;
     const header = request.headers[IDEMPOTENCY_HEADER];
     if (header === undefined) return;
     if (typeof header !== 'string' || !KEY_PATTERN.test(header)) {

@@ -6,6 +6,7 @@ import { requireAdmin, requireWrite, type RequestContext } from '../auth/princip
 import { AppError, notFound } from '../errors.js';
 import { recordEvent } from '../events/events.service.js';
 import { isUniqueViolation } from '../http/prisma-errors.js';
+import type { DesiredStateNotifier } from '../desired-state.js';
 
 type PlanRow = Awaited<ReturnType<Db['plan']['findFirstOrThrow']>> & { _count?: { tenants: number } };
 
@@ -25,6 +26,11 @@ export const DEFAULT_PLAN: z.output<typeof ZCreatePlanRequest> = {
   phpMaxExecSeconds: 300,
 };
 
+/** planColumns is a validated plan as the Plan row stores it (lists as JSON text). */
+export function planColumns(data: z.output<typeof ZCreatePlanRequest>) {
+  return { ...data, phpVersions: JSON.stringify(data.phpVersions), egressAllow: JSON.stringify(data.egressAllow ?? []) };
+}
+
 export function toPlan(row: PlanRow): TPlan {
   return {
     id: row.id,
@@ -40,15 +46,22 @@ export function toPlan(row: PlanRow): TPlan {
     phpMaxMemoryMb: row.phpMaxMemoryMb,
     phpMaxUploadMb: row.phpMaxUploadMb,
     phpMaxExecSeconds: row.phpMaxExecSeconds,
+    egressAllow: JSON.parse(row.egressAllow) as string[],
     tenantCount: row._count?.tenants ?? 0,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
 }
 
-/** PlansService: admins manage plans; tenant users see only their own plan; billing tokens read all. */
+/**
+ * PlansService: admins manage plans; tenant users see only their own plan; billing tokens read all. A change
+ * of a plan's egress allow-list asks the reconciler to converge every tenant on the plan (their firewall rules).
+ */
 export class PlansService {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly notifier?: DesiredStateNotifier,
+  ) {}
 
   async list(ctx: RequestContext): Promise<{ items: TPlan[]; total: number }> {
     const where = ctx.principal.role === 'admin' ? {} : { tenants: { some: { id: ctx.principal.tenantId ?? '' } } };
@@ -72,7 +85,7 @@ export class PlansService {
     const id = newId();
     try {
       const row = await this.db.$transaction(async (tx) => {
-        const created = await tx.plan.create({ data: { ...data, id, phpVersions: JSON.stringify(data.phpVersions) } });
+        const created = await tx.plan.create({ data: { ...planColumns(data), id } });
         await recordEvent(tx, ctx, { action: 'plan.create', targetType: 'plan', targetId: id, details: { name: data.name } });
         return created;
       });
@@ -88,17 +101,23 @@ export class PlansService {
     await this.get(ctx, id);
     requireAdmin(ctx.principal);
     try {
-      const row = await this.db.$transaction(async (tx) => {
+      const { row, affected } = await this.db.$transaction(async (tx) => {
         const existing = await tx.plan.findUnique({ where: { id } });
         if (!existing) throw notFound('Plan');
         const updated = await tx.plan.update({
           where: { id },
-          data: { ...data, phpVersions: data.phpVersions ? JSON.stringify(data.phpVersions) : undefined },
+          data: {
+            ...data,
+            phpVersions: data.phpVersions ? JSON.stringify(data.phpVersions) : undefined,
+            egressAllow: data.egressAllow ? JSON.stringify(data.egressAllow) : undefined,
+          },
           include: { _count: { select: { tenants: true } } },
         });
         await recordEvent(tx, ctx, { action: 'plan.update', targetType: 'plan', targetId: id, details: { fields: Object.keys(data) } });
-        return updated;
+        const affected = data.egressAllow === undefined ? [] : await tx.tenant.findMany({ where: { planId: id }, select: { id: true } });
+        return { row: updated, affected };
       });
+      for (const tenant of affected) this.notifier?.tenantChanged(tenant.id);
       return toPlan(row);
     } catch (error) {
       if (isUniqueViolation(error)) throw new AppError('PLAN_NAME_TAKEN', `A plan named "${data.name}" already exists.`);

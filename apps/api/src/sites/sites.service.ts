@@ -1,7 +1,7 @@
 import type { Db } from '@berth/db';
 import { newId } from '@berth/db';
 import type { TSite, TSiteSettings, ZCreateSiteRequest, ZPurgeCacheRequest, ZSiteListQuery, ZUpdateSiteRequest } from '@berth/contracts';
-import type { CachePort } from '../services.js';
+import { CachePortError, type CachePort } from '../services.js';
 import { ZSiteSettings } from '@berth/contracts';
 import type { z } from 'zod';
 import { canSeeTenant, requireNotBilling, requireWrite, tenantScope, type RequestContext } from '../auth/principal.js';
@@ -157,10 +157,10 @@ export class SitesService {
       if (!hosts.includes(url.hostname)) {
         throw new AppError('VALIDATION_FAILED', `${url.hostname} is not a domain of this site.`, { details: { issues: [{ in: 'body', path: ['url'], message: `Use one of: ${hosts.join(', ') || '(no domains yet)'}.` }] } });
       }
-      await cache.purgeUrl(site.tenantId, url.toString());
+      await cacheCall(() => cache.purgeUrl(site.tenantId, url.toString()));
       purged = [url.toString()];
     } else {
-      for (const host of hosts) await cache.banHost(site.tenantId, host);
+      for (const host of hosts) await cacheCall(() => cache.banHost(site.tenantId, host));
       purged = hosts;
     }
     await recordEvent(this.deps.db, ctx, { action: 'site.cache-purge', targetType: 'site', targetId: id, tenantId: site.tenantId, details: { purged } });
@@ -172,6 +172,19 @@ export class SitesService {
     const row = await this.deps.db.site.findFirst({ where: { id, tenantId: tenantScope(ctx.principal) }, include: SITE_INCLUDE });
     if (!row) throw notFound('Site');
     return row;
+  }
+}
+
+/** cacheCall runs one cache operation and answers the cache port's failures with the API's codes. */
+async function cacheCall(op: () => Promise<void>): Promise<void> {
+  try {
+    await op();
+  } catch (error) {
+    if (!(error instanceof CachePortError)) throw error;
+    if (error.reason === 'not-running') {
+      throw new AppError('CACHE_NOT_RUNNING', "This account's cache (Varnish) is not running yet, or stopped; purge again once its sites are live.", { cause: error });
+    }
+    throw new AppError('RUNTIME_UNAVAILABLE', 'The cache cannot be reached right now; try again shortly.', { cause: error });
   }
 }
 

@@ -3,6 +3,7 @@ import { lazy } from 'react';
 // Each view is its own chunk: the first load only ships the router, the frame and the page asked for.
 export const LoginPage = lazy(() => import('../features/auth/LoginPage').then((m) => ({ default: m.LoginPage })));
 export const AccountPage = lazy(() => import('../features/auth/AccountPage').then((m) => ({ default: m.AccountPage })));
+export const EnrolmentRequiredPage = lazy(() => import('../features/auth/EnrolmentRequiredPage').then((m) => ({ default: m.EnrolmentRequiredPage })));
 export const DashboardPage = lazy(() => import('../features/dashboard/DashboardPage').then((m) => ({ default: m.DashboardPage })));
 export const TenantsPage = lazy(() => import('../features/tenants/TenantsPage').then((m) => ({ default: m.TenantsPage })));
 export const TenantDetailPage = lazy(() => import('../features/tenants/TenantDetailPage').then((m) => ({ default: m.TenantDetailPage })));

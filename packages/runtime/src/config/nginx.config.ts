@@ -109,6 +109,10 @@ server_tokens off;
 server_names_hash_bucket_size 128;
 resolver 127.0.0.11 valid=10s ipv6=off;
 resolver_timeout 5s;
+# The container's temp dirs are small tmpfs (its root filesystem is read-only): responses larger than the
+# buffers are passed on as they arrive instead of being spooled to a temp file.
+proxy_max_temp_file_size 0;
+fastcgi_max_temp_file_size 0;
 
 map $http_upgrade $berth_connection_upgrade {
     default upgrade;

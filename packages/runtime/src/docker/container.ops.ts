@@ -29,10 +29,46 @@ export interface DesiredContainer {
   settleMs?: number;
 }
 
-/** EnsureResult says what ensureContainer did, for events the user sees. */
+/** EnsureResult says what ensureContainer did, for events the user sees (`updated`: new limits, same container). */
 export interface EnsureResult {
   id: string;
-  action: 'created' | 'replaced' | 'reloaded' | 'started' | 'unchanged';
+  action: 'created' | 'replaced' | 'reloaded' | 'started' | 'updated' | 'unchanged';
+}
+
+/**
+ * LIMIT_KEYS are the HostConfig limits a running container takes with `docker update`: they are left out of
+ * `berth.spec`, so a plan change adjusts the containers in place instead of replacing them.
+ */
+const LIMIT_KEYS = ['Memory', 'MemorySwap', 'NanoCpus', 'PidsLimit'] as const;
+type Limits = Pick<Docker.HostConfig, (typeof LIMIT_KEYS)[number]>;
+
+function splitLimits(create: DesiredContainer['create']): { hashed: DesiredContainer['create']; limits: Limits } {
+  const hostConfig: Docker.HostConfig = { ...(create.HostConfig ?? {}) };
+  const limits: Limits = {};
+  for (const key of LIMIT_KEYS) {
+    if (hostConfig[key] !== undefined) limits[key] = hostConfig[key];
+    delete hostConfig[key];
+  }
+  return { hashed: { ...create, HostConfig: hostConfig }, limits };
+}
+
+/**
+ * applyLimits gives a running container the desired limits with `docker update` when they differ; false
+ * when the engine refuses (e.g. memory below what the container uses now), so the caller replaces it.
+ */
+async function applyLimits(ctx: DockerDriver, container: Docker.Container, name: string, limits: Limits): Promise<boolean | 'unchanged'> {
+  if (Object.keys(limits).length === 0) return 'unchanged';
+  const info = await callDocker('container inspect', () => container.inspect());
+  const differs = LIMIT_KEYS.some((k) => limits[k] !== undefined && (info.HostConfig[k] ?? 0) !== limits[k]);
+  if (!differs) return 'unchanged';
+  try {
+    await container.update(limits);
+    ctx.logger?.info({ name, limits }, 'runtime: container limits updated in place');
+    return true;
+  } catch (err) {
+    ctx.logger?.warn({ err, name, limits }, 'runtime: the engine refused the new limits; replacing the container');
+    return false;
+  }
 }
 
 const SETTLE_MS = 250;
@@ -151,15 +187,23 @@ async function createAndStart(ctx: DockerDriver, desired: DesiredContainer, spec
  */
 export async function ensureContainer(ctx: DockerDriver, desired: DesiredContainer): Promise<EnsureResult> {
   const imageId = await ensureImagePresent(ctx, desired.image);
-  const spec = hashSpec({ image: desired.image.image, imageId, create: desired.create, labels: desired.labels });
+  const { hashed, limits } = splitLimits(desired.create);
+  const spec = hashSpec({ image: desired.image.image, imageId, create: hashed, labels: desired.labels });
   const existing = await listComponentContainers(ctx, desired.tenantId, desired.component);
-  const current = existing.find((c) => c.Labels[LABELS.spec] === spec);
+  let current = existing.find((c) => c.Labels[LABELS.spec] === spec);
   const log = ctx.logger;
+
+  let updated = false;
+  if (current) {
+    const outcome = await applyLimits(ctx, ctx.docker.getContainer(current.Id), desired.name, limits);
+    if (outcome === false) current = undefined;
+    updated = outcome === true;
+  }
 
   if (current) {
     for (const extra of existing.filter((c) => c.Id !== current.Id)) await removeContainerById(ctx, extra.Id);
     const container = ctx.docker.getContainer(current.Id);
-    let action: EnsureResult['action'] = 'unchanged';
+    let action: EnsureResult['action'] = updated ? 'updated' : 'unchanged';
     if (current.State !== 'running') {
       try {
         await callDocker('container start', () => container.start());
@@ -180,7 +224,7 @@ export async function ensureContainer(ctx: DockerDriver, desired: DesiredContain
     if (desired.configHash !== undefined) {
       const applied = await readAppliedState(ctx, desired.tenantId, desired.component);
       if (applied?.containerId !== current.Id || applied.configHash !== desired.configHash) {
-        if (action === 'unchanged' && desired.reload) {
+        if ((action === 'unchanged' || action === 'updated') && desired.reload) {
           await desired.reload(container);
           action = 'reloaded';
         }

@@ -8,6 +8,7 @@ import { ensureContainer, type EnsureResult } from '../docker/container.ops.js';
 import { ensureTenantDirs, sitesDir } from '../docker/tenant-files.js';
 import { hardenedHostConfig, networkAttachment } from './host-config.js';
 import { ensureTenantNetwork } from './tenant-network.js';
+import { ensureTenantsRootShared } from '../disk/shared-mount.js';
 import type { AppSite, DockerDriver, ResourceLimits, TenantIdentity } from '../runtime.types.js';
 
 // Node/Python read and compile the app before they can fail; 1.5 s catches a crash at start (syntax error,
@@ -27,7 +28,7 @@ export function appComponent(siteId: string): string {
  */
 export async function ensureAppContainer(
   ctx: DockerDriver,
-  params: { tenant: TenantIdentity; site: AppSite; limits: ResourceLimits },
+  params: { tenant: TenantIdentity; site: AppSite; limits: ResourceLimits; cgroupParent?: string },
 ): Promise<EnsureResult> {
   const { tenant, site } = params;
   const siteId = assertSlug(site.siteId, 'site id');
@@ -44,6 +45,8 @@ export async function ensureAppContainer(
   });
   const net = await ensureTenantNetwork(ctx, { tenantId: tenant.tenantId });
   await ensureTenantDirs(ctx, tenant, [siteId]);
+  // Its sites are bound with `rslave`, which Docker allows only from a shared (or slave) mount.
+  await ensureTenantsRootShared(ctx);
   const component = appComponent(siteId);
   const create: Omit<Docker.ContainerCreateOptions, 'name' | 'Image' | 'Labels'> = {
     User: `${uid}:${gid}`,
@@ -58,7 +61,11 @@ export async function ensureAppContainer(
       network: net.name,
       limits: params.limits,
       capAdd: [],
-      binds: [`${sitesDir(ctx, tenant.tenantId)}:${SITES_MOUNT}`],
+      // rslave: the tenant's disk mounted on sites/ after this container started (a reboot) shows up in it.
+      binds: [`${sitesDir(ctx, tenant.tenantId)}:${SITES_MOUNT}:rslave`],
+      // Node and Python write nothing outside the site but /tmp (HOME points there for npm and pip caches).
+      scratch: [],
+      ...(params.cgroupParent ? { cgroupParent: params.cgroupParent } : {}),
     }),
     NetworkingConfig: networkAttachment(net.name, [appAlias(siteId)]),
   };

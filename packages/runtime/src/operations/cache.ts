@@ -10,7 +10,7 @@ async function cachePort(ctx: DockerDriver, tenantId: string): Promise<number> {
   const state = await observe(ctx, { tenantId });
   const v = state.containers.find((c) => c.component === VARNISH_COMPONENT && c.running);
   const port = v?.ports.find((p) => p.containerPort === 80)?.hostPort;
-  if (!port) throw new RuntimeError('CACHE_UNAVAILABLE', `Tenant ${tenantId} has no running Varnish; enable the cache (ensureVarnish) before purging.`);
+  if (!port) throw new RuntimeError('CACHE_UNAVAILABLE', `Tenant ${tenantId} has no running Varnish; enable the cache (ensureVarnish) before purging.`, { details: { running: false } });
   return port;
 }
 
@@ -23,7 +23,7 @@ function send(port: number, method: string, path: string, headers: Record<string
       res.on('error', reject);
     });
     req.on('timeout', () => req.destroy(new Error('cache request timed out')));
-    req.on('error', (err) => reject(new RuntimeError('CACHE_UNAVAILABLE', `Varnish did not answer on 127.0.0.1:${port}: ${err.message}`, { cause: err })));
+    req.on('error', (err) => reject(new RuntimeError('CACHE_UNAVAILABLE', `Varnish did not answer on 127.0.0.1:${port}: ${err.message}`, { cause: err, details: { running: false } })));
     req.end();
   });
 }

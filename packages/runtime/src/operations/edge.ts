@@ -5,6 +5,7 @@ import { ensureContainer, type EnsureResult } from '../docker/container.ops.js';
 import { callDocker, isNotFound } from '../docker/docker.driver.js';
 import { RuntimeError } from '../errors.js';
 import { LABELS } from '../labels.js';
+import { ensureTenantsRootShared } from '../disk/shared-mount.js';
 import type { DockerDriver } from '../runtime.types.js';
 
 /** EDGE_OWNER is the `berth.tenant` label of the edge container: it belongs to the panel, not to a tenant. */
@@ -65,6 +66,7 @@ export async function ensureEdge(ctx: DockerDriver, spec: EdgeSpec): Promise<Ens
   await mkdir(paths.logs, { recursive: true, mode: 0o750 });
   await chown(paths.logs, EDGE_UID, EDGE_UID);
   await mkdir(spec.tenantsDir, { recursive: true, mode: 0o755 });
+  await ensureTenantsRootShared(ctx);
   const tmp = `${paths.config}.tmp`;
   await writeFile(tmp, spec.skeleton, { mode: 0o644 });
   await rename(tmp, paths.config);
@@ -93,7 +95,9 @@ export async function ensureEdge(ctx: DockerDriver, spec: EdgeSpec): Promise<Ens
         CapDrop: ['ALL'],
         CapAdd: ['CAP_NET_BIND_SERVICE'],
         ReadonlyRootfs: true,
-        Binds: [`${spec.caddyDir}:${spec.caddyDir}`, `${spec.tenantsDir}:${spec.tenantsDir}:ro`],
+        // rslave: a tenant disk mounted under tenantsDir after Caddy started (a new tenant, a remount after a
+        // reboot) is visible to it without a restart; tenantsDir is a shared mount (ensureTenantsRootShared).
+        Binds: [`${spec.caddyDir}:${spec.caddyDir}`, `${spec.tenantsDir}:${spec.tenantsDir}:ro,rslave`],
         LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } },
       },
     },

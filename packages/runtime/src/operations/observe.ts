@@ -1,12 +1,13 @@
 import { LABELS } from '../labels.js';
 import { assertSlug } from '../inputs.guard.js';
+import { bridgeOf } from '../naming.js';
 import { callDocker } from '../docker/docker.driver.js';
 import type { DockerDriver, ObservedState } from '../runtime.types.js';
 
 /**
  * observe lists what exists in the engine with Berth's labels (for one tenant, or all), which is all the
  * reconciler needs to plan: containers with their role, component, spec hash, state and published ports;
- * networks with their gateway; volumes. Unlabelled objects are never reported, so never acted upon.
+ * networks with their gateway and bridge interface; volumes. Unlabelled objects are never reported, so never acted upon.
  */
 export async function observe(ctx: DockerDriver, params: { tenantId?: string } = {}): Promise<ObservedState> {
   const label = [`${LABELS.managed}=${ctx.instance}`];
@@ -33,7 +34,7 @@ export async function observe(ctx: DockerDriver, params: { tenantId?: string } =
     })),
     networks: withTenant(networks).map((n) => {
       const cfg = (n.IPAM?.Config ?? [])[0] as { Gateway?: string; Subnet?: string } | undefined;
-      return { id: n.Id, name: n.Name, tenantId: n.Labels?.[LABELS.tenant] ?? '', gateway: cfg?.Gateway, subnet: cfg?.Subnet };
+      return { id: n.Id, name: n.Name, tenantId: n.Labels?.[LABELS.tenant] ?? '', gateway: cfg?.Gateway, subnet: cfg?.Subnet, bridge: bridgeOf(n) };
     }),
     volumes: withTenant(volumes.Volumes ?? []).map((v) => ({ name: v.Name, tenantId: v.Labels?.[LABELS.tenant] ?? '' })),
   };

@@ -7,14 +7,24 @@ import { SITES_MOUNT, containerName, phpAlias } from '../naming.js';
 import { PHP_FPM_CONFIG_FILE, renderPhpFpmConfig } from '../config/php-fpm.config.js';
 import { ensureContainer, execInContainer, signalContainer, type EnsureResult } from '../docker/container.ops.js';
 import { configDir, ensureTenantDirs, readConfigFile, sitesDir, writeConfigFile } from '../docker/tenant-files.js';
-import { hardenedHostConfig, networkAttachment } from './host-config.js';
+import { TMP_MIB, hardenedHostConfig, networkAttachment } from './host-config.js';
 import { ensureTenantNetwork } from './tenant-network.js';
+import { ensureTenantsRootShared } from '../disk/shared-mount.js';
 import type { DockerDriver, PhpBounds, PhpSite, ResourceLimits, TenantIdentity } from '../runtime.types.js';
 import type { TPhpVersion } from '../contracts.js';
 
 /** phpComponent is the `berth.component` of a tenant's PHP-FPM container for one version. */
 export function phpComponent(version: TPhpVersion): string {
   return `php-${version}`;
+}
+
+/**
+ * phpTmpMiB is the size of a PHP-FPM container's /tmp, the only place it writes besides the sites (`docker
+ * diff` of running images): sessions and uploads in flight (upload_tmp_dir) live there, so it holds two uploads
+ * of the plan's largest POST body, and never less than TMP_MIB.
+ */
+export function phpTmpMiB(bounds: PhpBounds): number {
+  return Math.max(TMP_MIB, 2 * Math.ceil(bounds.postMaxMb.max));
 }
 
 /**
@@ -25,7 +35,7 @@ export function phpComponent(version: TPhpVersion): string {
  */
 export async function ensurePhpFpm(
   ctx: DockerDriver,
-  params: { tenant: TenantIdentity; version: TPhpVersion; sites: readonly PhpSite[]; bounds: PhpBounds; limits: ResourceLimits },
+  params: { tenant: TenantIdentity; version: TPhpVersion; sites: readonly PhpSite[]; bounds: PhpBounds; limits: ResourceLimits; cgroupParent?: string },
 ): Promise<EnsureResult> {
   const { tenant } = params;
   const version = assertPhpVersion(params.version);
@@ -35,16 +45,26 @@ export async function ensurePhpFpm(
   if (sites.length === 0) throw new RuntimeError('INVALID_INPUT', `ensurePhpFpm needs at least one PHP ${version} site.`);
   const net = await ensureTenantNetwork(ctx, { tenantId: tenant.tenantId });
   await ensureTenantDirs(ctx, tenant, sites.map((s) => s.siteId));
+  // Its sites are bound with `rslave`, which Docker allows only from a shared (or slave) mount.
+  await ensureTenantsRootShared(ctx);
 
   const component = phpComponent(version);
   const text = renderPhpFpmConfig({ tenantId: tenant.tenantId, version, sites, bounds: params.bounds });
   const previous = await readConfigFile(ctx, tenant.tenantId, component, PHP_FPM_CONFIG_FILE);
   await writeConfigFile(ctx, tenant.tenantId, component, PHP_FPM_CONFIG_FILE, text);
 
-  const binds = [`${configDir(ctx, tenant.tenantId, component)}:/usr/local/etc/php-fpm.d:ro`, `${sitesDir(ctx, tenant.tenantId)}:${SITES_MOUNT}`];
+  const binds = [`${configDir(ctx, tenant.tenantId, component)}:/usr/local/etc/php-fpm.d:ro`, `${sitesDir(ctx, tenant.tenantId)}:${SITES_MOUNT}:rslave`];
   const create: Omit<Docker.ContainerCreateOptions, 'name' | 'Image' | 'Labels'> = {
     User: `${uid}:${gid}`,
-    HostConfig: hardenedHostConfig({ network: net.name, limits: params.limits, capAdd: [], binds }),
+    HostConfig: hardenedHostConfig({
+      network: net.name,
+      limits: params.limits,
+      capAdd: [],
+      binds,
+      scratch: [],
+      tmpMiB: phpTmpMiB(params.bounds),
+      ...(params.cgroupParent ? { cgroupParent: params.cgroupParent } : {}),
+    }),
     NetworkingConfig: networkAttachment(net.name, [phpAlias(version)]),
   };
 

@@ -1,8 +1,13 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { assertSlug } from '../inputs.guard.js';
 import { callDocker, isNotFound } from '../docker/docker.driver.js';
 import { removeContainerById } from '../docker/container.ops.js';
 import { clearComponentFiles, removeTenantFiles } from '../docker/tenant-files.js';
+import { edgeLogsDir } from '../layout.js';
 import { removeTenantNetwork } from './tenant-network.js';
+import { removeTenantCgroup } from './tenant-cgroup.js';
+import { removeTenantDisk } from './tenant-disk.js';
 import { observe } from './observe.js';
 import type { DockerDriver } from '../runtime.types.js';
 
@@ -28,15 +33,21 @@ export async function removeUnwanted(ctx: DockerDriver, params: { tenantId: stri
 }
 
 /**
- * removeTenant removes every container, network and volume labelled with the tenant, then its generated
- * config and state; the tenant's site files are deleted only with `deleteSiteFiles` (the reconciler decides
- * when data may go). Idempotent: a second call finds nothing and succeeds.
+ * removeTenant removes every container, network and volume labelled with the tenant and its parent cgroup,
+ * then its generated config and state; the tenant's site files (its disk, unmounted and deleted), and with
+ * them its edge access logs (`<dataDir>/caddy/logs/<tenant>/`), are deleted only with `deleteSiteFiles` (the
+ * reconciler decides when data may go: on termination). Idempotent: a second call finds nothing and succeeds.
  */
 export async function removeTenant(ctx: DockerDriver, params: { tenantId: string; deleteSiteFiles?: boolean }): Promise<{ containers: number; networks: number; volumes: number }> {
   const tenantId = assertSlug(params.tenantId, 'tenant id');
   const state = await observe(ctx, { tenantId });
   const mine = state.containers.filter((c) => c.tenantId === tenantId);
   await Promise.all(mine.map((c) => removeContainerById(ctx, c.id)));
+  // Before the network: while the network exists the tenant is still observed, so a pass killed here is
+  // retried and the cgroup and the disk are not left behind. The disk (unmounted, image deleted) goes only
+  // with the files; a suspended tenant keeps it mounted.
+  await removeTenantCgroup(ctx, { tenantId });
+  if (params.deleteSiteFiles) await removeTenantDisk(ctx, { tenantId });
   const networks = await removeTenantNetwork(ctx, { tenantId });
   let volumes = 0;
   for (const v of state.volumes.filter((x) => x.tenantId === tenantId)) {
@@ -48,6 +59,7 @@ export async function removeTenant(ctx: DockerDriver, params: { tenantId: string
     }
   }
   await removeTenantFiles(ctx, tenantId, params.deleteSiteFiles ?? false);
+  if (params.deleteSiteFiles) await rm(join(edgeLogsDir(ctx.dataDir), tenantId), { recursive: true, force: true });
   ctx.logger?.info({ tenantId, containers: mine.length, networks, volumes }, 'runtime: tenant removed');
   return { containers: mine.length, networks, volumes };
 }

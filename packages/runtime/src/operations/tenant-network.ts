@@ -1,6 +1,6 @@
 import { assertSlug } from '../inputs.guard.js';
 import { LABELS, ownershipLabels } from '../labels.js';
-import { networkName } from '../naming.js';
+import { BRIDGE_NAME_OPTION, bridgeName, bridgeOf, networkName } from '../naming.js';
 import { callDocker, isNotFound } from '../docker/docker.driver.js';
 import { RuntimeError } from '../errors.js';
 import type { DockerDriver, ObservedNetwork } from '../runtime.types.js';
@@ -21,7 +21,7 @@ async function inspectNetwork(ctx: DockerDriver, id: string, tenantId: string): 
   if (foreign.length > 0) {
     ctx.logger?.warn({ tenantId, network: info.Name, foreign }, 'runtime: containers not owned by this tenant are attached to its network');
   }
-  return { id: info.Id, name: info.Name, tenantId, gateway: ipam?.Gateway, subnet: ipam?.Subnet };
+  return { id: info.Id, name: info.Name, tenantId, gateway: ipam?.Gateway, subnet: ipam?.Subnet, bridge: bridgeOf(info) };
 }
 
 /**
@@ -29,7 +29,8 @@ async function inspectNetwork(ctx: DockerDriver, id: string, tenantId: string): 
  * user-defined bridges from each other, so one tenant's containers cannot reach another's; only the tenant's
  * own containers are attached. Idempotent: an existing labelled network is returned as is. With `subnets`
  * the bridge gets a /27 of the panel's pool: the preferred one, or the next one no other network uses
- * (another installation on the same engine, or something left behind, may hold it).
+ * (another installation on the same engine, or something left behind, may hold it). The bridge's Linux
+ * interface is named `bridgeName(installation, tenant)`, which the egress rules match.
  */
 export async function ensureTenantNetwork(ctx: DockerDriver, params: { tenantId: string; subnets?: SubnetPlan }): Promise<TenantNetwork> {
   const tenantId = assertSlug(params.tenantId, 'tenant id');
@@ -50,7 +51,11 @@ export async function ensureTenantNetwork(ctx: DockerDriver, params: { tenantId:
         // An explicit small subnet per tenant: Docker's default pools run out after ~30 bridges.
         ...(subnet ? { IPAM: { Driver: 'default', Config: [{ Subnet: subnet }] } } : {}),
         Labels: ownershipLabels({ instance: ctx.instance, tenantId, role: 'network' }),
-        Options: { 'com.docker.network.bridge.enable_icc': 'true', 'com.docker.network.bridge.enable_ip_masquerade': 'true' },
+        Options: {
+          'com.docker.network.bridge.enable_icc': 'true',
+          'com.docker.network.bridge.enable_ip_masquerade': 'true',
+          [BRIDGE_NAME_OPTION]: bridgeName(ctx.instance, tenantId),
+        },
       }),
     );
     ctx.logger?.info({ tenantId, network: name }, 'runtime: tenant network created');

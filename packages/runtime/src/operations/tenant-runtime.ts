@@ -10,6 +10,8 @@ import { ensureVarnish, VARNISH_COMPONENT } from './varnish.js';
 import { removeUnwanted } from './remove.js';
 import { expectedComponents } from './component-set.js';
 import { observe } from './observe.js';
+import { ensureTenantCgroup, removeTenantCgroup } from './tenant-cgroup.js';
+import { ensureTenantDisk } from './tenant-disk.js';
 
 /** BACKEND_DRAIN_MS is how long a replaced backend keeps running after the webserver stopped sending to it. */
 const BACKEND_DRAIN_MS = 2_000;
@@ -25,8 +27,19 @@ export interface TenantRuntimeSpec {
   sites: readonly SiteSpec[];
   php: { bounds: PhpBounds; limits: ResourceLimits };
   appLimits: ResourceLimits;
+  /**
+   * The plan's totals for all of the tenant's containers together, enforced by its parent cgroup; every
+   * container's own limits above are caps inside it (and are lowered to these where they are larger).
+   */
+  limits: ResourceLimits;
   /** Where the tenant bridge's /27 comes from (the panel's pool); Docker's default pools otherwise. */
   network?: SubnetPlan;
+  /**
+   * The plan's disk: the tenant's sites/ becomes a filesystem of this size (ensureTenantDisk), mounted before
+   * anything else of the tenant is touched. Absent: sites/ stays a plain directory (no kernel limit), and an
+   * existing disk is left as it is.
+   */
+  disk?: { bytes: number };
 }
 
 /** TenantRuntimeResult reports what each component did, for status and events. */
@@ -36,6 +49,15 @@ export interface TenantRuntimeResult {
   removed: string[];
 }
 
+/** capToTenant lowers a container's caps to the tenant's totals (cgroup v1 refuses a child CPU quota above its parent's). */
+export function capToTenant(container: ResourceLimits, tenant: ResourceLimits): ResourceLimits {
+  return {
+    nanoCpus: Math.min(container.nanoCpus, tenant.nanoCpus),
+    memoryBytes: Math.min(container.memoryBytes, tenant.memoryBytes),
+    pids: Math.min(container.pids, tenant.pids),
+  };
+}
+
 /**
  * ensureTenantRuntime converges one tenant in one call: network, PHP-FPM per version in use, app containers
  * and the webserver (started in parallel: the webserver resolves upstreams per request), then Varnish when
@@ -43,26 +65,40 @@ export interface TenantRuntimeResult {
  * network, if this call created it) are removed again and the first error is thrown, so a failed first
  * provisioning leaves nothing behind and a failed update leaves the previous containers running.
  * `observed` is this tenant's state as the caller just read it (observe); without it, it is read here.
+ * `beforeContainers` runs once the network exists and before any container is created or started (the
+ * control plane puts the tenant's egress rules in place there); if it fails, nothing is started.
+ * Every container goes into the tenant's parent cgroup (ensureTenantCgroup): its limits are widened to hold
+ * both old and new plan before containers change, and set to exactly the plan once they have.
  */
-export async function ensureTenantRuntime(ctx: DockerDriver, spec: TenantRuntimeSpec, options: { observed?: ObservedState } = {}): Promise<TenantRuntimeResult> {
+export async function ensureTenantRuntime(
+  ctx: DockerDriver,
+  spec: TenantRuntimeSpec,
+  options: { observed?: ObservedState; beforeContainers?: (network: TenantNetwork) => Promise<void> } = {},
+): Promise<TenantRuntimeResult> {
   const tenantId = assertSlug(spec.tenant.tenantId, 'tenant id');
   // What the caller just observed for this tenant (the reconciler's plan step) answers "did a network exist"
   // and "is the webserver serving" without asking Docker again.
   const seen = options.observed ?? (await observe(ctx, { tenantId }));
   const before = seen.networks.filter((n) => n.tenantId === tenantId);
+  if (spec.disk) await ensureTenantDisk(ctx, { tenantId, bytes: spec.disk.bytes });
   const network = await ensureTenantNetwork(ctx, { tenantId, ...(spec.network ? { subnets: spec.network } : {}) });
   await ensureTenantDirs(ctx, spec.tenant, spec.sites.map((s) => s.siteId));
 
   const phpSites = spec.sites.filter((s): s is PhpSite => s.kind === 'php');
   const appSites = spec.sites.filter((s): s is AppSite => s.kind === 'node' || s.kind === 'python');
   const versions = [...new Set(phpSites.map((s) => s.version))].sort() as TPhpVersion[];
+  // Filled in before any task runs (the tasks are only called after ensureTenantCgroup below).
+  let cgroupParent = '';
+  const phpLimits = capToTenant(spec.php.limits, spec.limits);
+  const appLimits = capToTenant(spec.appLimits, spec.limits);
+  const webserver = { ...spec.webserver, limits: capToTenant(spec.webserver.limits, spec.limits) };
 
   const components: Record<string, EnsureResult> = {};
   const backends: Array<[string, () => Promise<EnsureResult>]> = [
     ...versions.map((version): [string, () => Promise<EnsureResult>] => [
       phpComponent(version),
       async () => {
-        const result = await ensurePhpFpm(ctx, { tenant: spec.tenant, version, sites: phpSites, bounds: spec.php.bounds, limits: spec.php.limits });
+        const result = await ensurePhpFpm(ctx, { tenant: spec.tenant, version, sites: phpSites, bounds: spec.php.bounds, limits: phpLimits, cgroupParent });
         if (result.action !== 'unchanged') await waitListening(ctx, result.id, [...assignPoolPorts(phpSites, version).values()]);
         return result;
       },
@@ -70,13 +106,13 @@ export async function ensureTenantRuntime(ctx: DockerDriver, spec: TenantRuntime
     ...appSites.map((site): [string, () => Promise<EnsureResult>] => [
       appComponent(site.siteId),
       async () => {
-        const result = await ensureAppContainer(ctx, { tenant: spec.tenant, site, limits: spec.appLimits });
+        const result = await ensureAppContainer(ctx, { tenant: spec.tenant, site, limits: appLimits, cgroupParent });
         if (result.action !== 'unchanged') await waitListening(ctx, result.id, [site.port]);
         return result;
       },
     ]),
   ];
-  const webserverTask: [string, () => Promise<EnsureResult>] = ['webserver', () => ensureWebserver(ctx, { tenant: spec.tenant, webserver: spec.webserver, sites: spec.sites })];
+  const webserverTask: [string, () => Promise<EnsureResult>] = ['webserver', () => ensureWebserver(ctx, { tenant: spec.tenant, webserver, sites: spec.sites, cgroupParent })];
 
   const rollback = async (err: unknown): Promise<never> => {
     for (const r of Object.values(components)) {
@@ -85,10 +121,13 @@ export async function ensureTenantRuntime(ctx: DockerDriver, spec: TenantRuntime
       }
     }
     if (before.length === 0) {
+      await removeTenantCgroup(ctx, { tenantId }).catch((e: unknown) => ctx.logger?.warn({ err: e, tenantId }, 'runtime: rollback could not remove the cgroup'));
       await removeTenantNetwork(ctx, { tenantId }).catch((e: unknown) => ctx.logger?.warn({ err: e, tenantId }, 'runtime: rollback could not remove the network'));
     }
     throw err;
   };
+  cgroupParent = (await ensureTenantCgroup(ctx, { tenantId, limits: spec.limits, mode: 'widen' }).catch(rollback)).parent;
+  if (options.beforeContainers) await options.beforeContainers(network).catch(rollback);
 
   const runAll = async (tasks: Array<[string, () => Promise<EnsureResult>]>): Promise<PromiseRejectedResult | undefined> => {
     const settled = await Promise.allSettled(tasks.map(async ([name, run]) => {
@@ -105,7 +144,8 @@ export async function ensureTenantRuntime(ctx: DockerDriver, spec: TenantRuntime
 
   if (spec.varnish) {
     try {
-      components[VARNISH_COMPONENT] = await ensureVarnish(ctx, { tenantId, varnish: spec.varnish });
+      const varnish = { ...spec.varnish, limits: capToTenant(spec.varnish.limits, spec.limits) };
+      components[VARNISH_COMPONENT] = await ensureVarnish(ctx, { tenantId, varnish, cgroupParent });
     } catch (err) {
       return rollback(err);
     }
@@ -120,6 +160,7 @@ export async function ensureTenantRuntime(ctx: DockerDriver, spec: TenantRuntime
   if (leaving.length > 0 && webserverChanged) await new Promise((r) => setTimeout(r, BACKEND_DRAIN_MS));
 
   const removed = await removeUnwanted(ctx, { tenantId, keep: expected });
+  await ensureTenantCgroup(ctx, { tenantId, limits: spec.limits, mode: 'exact' });
   ctx.logger?.info({ tenantId, components: Object.fromEntries(Object.entries(components).map(([k, v]) => [k, v.action])), removed }, 'runtime: tenant converged');
   return { network, components, removed };
 }

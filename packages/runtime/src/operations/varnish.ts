@@ -14,6 +14,12 @@ import type { DockerDriver, VarnishSpec } from '../runtime.types.js';
 
 /** VARNISH_COMPONENT is the `berth.component` of a tenant's cache. */
 export const VARNISH_COMPONENT = 'varnish';
+/**
+ * VSL_SPACE_MIB is Varnish's shared-memory log (80 MiB by default). It lives in the work dir, a tmpfs counted
+ * in the container's memory, so it is kept small; VARNISH_WORKDIR_MIB leaves room for compiled VCLs beside it.
+ */
+const VSL_SPACE_MIB = 16;
+const VARNISH_WORKDIR_MIB = 64;
 /** PURGE_TOKEN_SECRET names the per-tenant secret shared by the VCL and purgeCache/banCache. */
 export const PURGE_TOKEN_SECRET = 'varnish-purge-token';
 
@@ -25,7 +31,7 @@ export const PURGE_TOKEN_SECRET = 'varnish-purge-token';
  * and a replaced webserver (Varnish resolves `web` when a VCL is loaded), are applied with `vcl.load` +
  * `vcl.use`, which keeps the cache.
  */
-export async function ensureVarnish(ctx: DockerDriver, params: { tenantId: string; varnish: VarnishSpec }): Promise<EnsureResult> {
+export async function ensureVarnish(ctx: DockerDriver, params: { tenantId: string; varnish: VarnishSpec; cgroupParent?: string }): Promise<EnsureResult> {
   const { tenantId, varnish } = params;
   const port = assertPort(varnish.port, 'cache port');
   const sizeMb = assertPositiveInt(varnish.cacheSizeMb, 'cache size', 8);
@@ -45,7 +51,10 @@ export async function ensureVarnish(ctx: DockerDriver, params: { tenantId: strin
   // of both images).
   const maxThreads = Math.max(16, varnish.limits.pids - 24);
   const create: Omit<Docker.ContainerCreateOptions, 'name' | 'Image' | 'Labels'> = {
-    Cmd: ['-p', 'thread_pools=1', '-p', `thread_pool_min=${Math.min(10, maxThreads)}`, '-p', `thread_pool_max=${maxThreads}`],
+    Cmd: [
+      '-p', 'thread_pools=1', '-p', `thread_pool_min=${Math.min(10, maxThreads)}`, '-p', `thread_pool_max=${maxThreads}`,
+      '-p', `vsl_space=${VSL_SPACE_MIB}M`,
+    ],
     Env: [`VARNISH_SIZE=${sizeMb}M`, 'VARNISH_HTTP_PORT=80'],
     ExposedPorts: publish.exposed,
     HostConfig: hardenedHostConfig({
@@ -54,6 +63,10 @@ export async function ensureVarnish(ctx: DockerDriver, params: { tenantId: strin
       capAdd: [],
       binds: [`${configDir(ctx, tenantId, VARNISH_COMPONENT)}:/etc/varnish:ro`],
       portBindings: publish.bindings,
+      // Its work dir (-n default) holds the compiled VCL it loads (so exec) and the shared-memory log
+      // (vsl_space above). The image has no such directory, so the tmpfs's own 1777 applies.
+      scratch: [{ path: '/var/lib/varnish/varnishd', sizeMiB: VARNISH_WORKDIR_MIB, mode: 0o1777, exec: true }],
+      ...(params.cgroupParent ? { cgroupParent: params.cgroupParent } : {}),
     }),
     NetworkingConfig: networkAttachment(net.name, ['varnish']),
   };

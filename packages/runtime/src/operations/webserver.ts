@@ -8,8 +8,9 @@ import { NGINX_CONFIG_FILE, renderNginxConfig } from '../config/nginx.config.js'
 import { APACHE_CONFIG_FILE, renderApacheConfig } from '../config/apache.config.js';
 import { ensureContainer, execInContainer, signalContainer, type EnsureResult } from '../docker/container.ops.js';
 import { configDir, ensureTenantDirs, readConfigFile, sitesDir, writeConfigFile } from '../docker/tenant-files.js';
-import { hardenedHostConfig, networkAttachment, publishOnLoopback } from './host-config.js';
+import { TMP_MIB, hardenedHostConfig, networkAttachment, publishOnLoopback, type ScratchDir } from './host-config.js';
 import { ensureTenantNetwork } from './tenant-network.js';
+import { ensureTenantsRootShared } from '../disk/shared-mount.js';
 import type { DockerDriver, SiteSpec, TenantIdentity, WebserverSpec } from '../runtime.types.js';
 
 /** WEBSERVER_COMPONENT is the `berth.component` of a tenant's webserver (one per tenant). */
@@ -26,6 +27,24 @@ const CAPS = {
 const APACHE_CONF_MOUNT = '/usr/local/apache2/conf/berth';
 
 /**
+ * webserverScratch lists what each webserver writes at run time (found with `docker diff` on running
+ * images): nginx its pid in /run and request bodies in its temp dirs (/var/lib/nginx on Debian's build,
+ * /var/cache/nginx on the official image; responses are never spooled, see the generated config); apache its
+ * pid and mutexes in logs/. The temp dirs get half the webserver's memory limit (at least 64 MiB): tmpfs pages
+ * are counted as the container's memory anyway.
+ */
+export function webserverScratch(kind: WebserverSpec['kind'], memoryBytes: number): ScratchDir[] {
+  const tempMiB = Math.max(TMP_MIB, Math.floor(memoryBytes / (2 * 1024 * 1024)));
+  return kind === 'nginx'
+    ? [
+        { path: '/run', sizeMiB: 1 },
+        { path: '/var/lib/nginx', sizeMiB: tempMiB },
+        { path: '/var/cache/nginx', sizeMiB: tempMiB },
+      ]
+    : [{ path: '/usr/local/apache2/logs', sizeMiB: 1 }];
+}
+
+/**
  * ensureWebserver converges the tenant's one webserver (nginx or apache): it writes the vhost config for
  * all of the tenant's sites, runs the server on the tenant bridge as `web`, and publishes only
  * 127.0.0.1:<port>. A config-only change is checked by the server itself (`nginx -t` / `httpd -t`) and
@@ -33,12 +52,14 @@ const APACHE_CONF_MOUNT = '/usr/local/apache2/conf/berth';
  */
 export async function ensureWebserver(
   ctx: DockerDriver,
-  params: { tenant: TenantIdentity; webserver: WebserverSpec; sites: readonly SiteSpec[] },
+  params: { tenant: TenantIdentity; webserver: WebserverSpec; sites: readonly SiteSpec[]; cgroupParent?: string },
 ): Promise<EnsureResult> {
   const { tenant, webserver } = params;
   const port = assertPort(webserver.port, 'webserver port');
   const net = await ensureTenantNetwork(ctx, { tenantId: tenant.tenantId });
   await ensureTenantDirs(ctx, tenant, params.sites.map((s) => s.siteId));
+  // Its sites are bound with `rslave`, which Docker allows only from a shared (or slave) mount.
+  await ensureTenantsRootShared(ctx);
 
   const isNginx = webserver.kind === 'nginx';
   const file = isNginx ? NGINX_CONFIG_FILE : APACHE_CONFIG_FILE;
@@ -52,11 +73,19 @@ export async function ensureWebserver(
 
   const publish = publishOnLoopback(80, port);
   const binds = isNginx
-    ? [`${cfgDir}:/etc/nginx/conf.d:ro`, `${sitesDir(ctx, tenant.tenantId)}:${SITES_MOUNT}:ro`]
-    : [`${cfgDir}:${APACHE_CONF_MOUNT}:ro`, `${sitesDir(ctx, tenant.tenantId)}:${SITES_MOUNT}:ro`];
+    ? [`${cfgDir}:/etc/nginx/conf.d:ro`, `${sitesDir(ctx, tenant.tenantId)}:${SITES_MOUNT}:ro,rslave`]
+    : [`${cfgDir}:${APACHE_CONF_MOUNT}:ro`, `${sitesDir(ctx, tenant.tenantId)}:${SITES_MOUNT}:ro,rslave`];
   const create: Omit<Docker.ContainerCreateOptions, 'name' | 'Image' | 'Labels'> = {
     ExposedPorts: publish.exposed,
-    HostConfig: hardenedHostConfig({ network: net.name, limits: webserver.limits, capAdd: [...CAPS[webserver.kind]], binds, portBindings: publish.bindings }),
+    HostConfig: hardenedHostConfig({
+      network: net.name,
+      limits: webserver.limits,
+      capAdd: [...CAPS[webserver.kind]],
+      binds,
+      portBindings: publish.bindings,
+      scratch: webserverScratch(webserver.kind, webserver.limits.memoryBytes),
+      ...(params.cgroupParent ? { cgroupParent: params.cgroupParent } : {}),
+    }),
     NetworkingConfig: networkAttachment(net.name, [WEB_ALIAS]),
   };
   if (!isNginx) create.Cmd = ['httpd-foreground', '-f', `${APACHE_CONF_MOUNT}/${APACHE_CONFIG_FILE}`];

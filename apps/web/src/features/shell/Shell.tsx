@@ -1,6 +1,8 @@
+import { Suspense } from 'react';
 import { AppShell, Burger, Button, Group, NavLink, Stack, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { Link, Navigate, Outlet, useLocation } from 'react-router';
+import { EnrolmentRequiredPage } from '../../app/lazyPages';
 import { useLogout, useSession } from '../auth/useSession';
 import { QueryState } from '../../ui/QueryState';
 import { isActive, navigationFor } from './navigation';
@@ -17,6 +19,7 @@ export function Shell() {
     <QueryState query={session} label="your session">
       {(data) => {
         if (!data) return <Navigate to="/login" replace state={{ from: location.pathname }} />;
+        if (data.twoFactor.enrolmentRequired) return <Suspense fallback={<PageLoader />}><EnrolmentRequiredPage email={data.user.email} /></Suspense>;
         const { user } = data;
         const items = navigationFor(user.role);
         return (
