@@ -6,6 +6,7 @@ import { EmptyNote, errorText, QueryState } from '../../ui/QueryState';
 import { AddDomainForm, TLS_LABELS } from './AddDomainForm';
 import { CertificateStatus } from './CertificateStatus';
 import { CertificateUpload } from './CertificateUpload';
+import { DomainVerification } from './DomainVerification';
 import { useDomains, useRemoveDomain, useUpdateDomain } from './useDomains';
 
 /** DomainsPanel lists a site's domains, changes their TLS mode, adds and removes them. */
@@ -38,7 +39,7 @@ export function DomainsPanel({ siteId }: { siteId: string }) {
               <Table.Tbody>
                 {page.items.map((domain) => (
                   <Table.Tr key={domain.id}>
-                    <Table.Td className="mono">{domain.hostname}</Table.Td>
+                    <Table.Td><Text className="mono" size="sm">{domain.hostname}</Text><DomainVerification domain={domain} /></Table.Td>
                     <Table.Td>{domain.kind}{domain.redirectTo && <Text size="xs" c="dimmed">→ {domain.redirectTo} ({domain.redirectCode})</Text>}</Table.Td>
                     <Table.Td>
                       <Select aria-label={`TLS mode of ${domain.hostname}`} size="xs" allowDeselect={false} w={210}

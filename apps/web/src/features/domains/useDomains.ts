@@ -43,3 +43,12 @@ export function useRemoveDomain(siteId: string) {
   const invalidate = useInvalidateDomains(siteId);
   return useMutation({ mutationFn: (id: string) => api('DELETE', `/domains/${encodeURIComponent(id)}`), onSuccess: invalidate });
 }
+
+/** useVerifyDomain asks the panel to check a pending hostname's DNS now (BERTH_DOMAIN_VERIFICATION=dns). */
+export function useVerifyDomain(siteId: string) {
+  const invalidate = useInvalidateDomains(siteId);
+  return useMutation({
+    mutationFn: (id: string) => api<TDomain>('POST', `/domains/${encodeURIComponent(id)}/verify`, {}),
+    onSuccess: invalidate,
+  });
+}
