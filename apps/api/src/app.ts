@@ -82,6 +82,12 @@ export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyIns
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
   registerErrorHandler(app);
+  // Billing modules and curl scripts send `Content-Type: application/json` on every request, also on a POST
+  // that takes no body (suspend, unsuspend, purge, SSO). An empty body is no body: no parser runs, and a
+  // route that does need a body still answers VALIDATION_FAILED for the missing body.
+  app.addHook('onRequest', async (request) => {
+    if (request.headers['content-length'] === '0' && request.headers['transfer-encoding'] === undefined) delete request.headers['content-type'];
+  });
   registerAuthHook(app, services.auth);
   registerTwoFactorGate(app, services.twoFactor);
   registerSuspensionHook(app, services.db);

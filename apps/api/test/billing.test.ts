@@ -277,4 +277,19 @@ describe('billing API: accounts', () => {
     expect(create).toContain('Idempotency-Key');
     expect(JSON.stringify(doc.paths['/api/v1/accounts/{id}/usage']!.get)).toMatch(/"examples?"/);
   });
+
+  it('treats an empty JSON body as no body on POSTs that take none (billing modules send the header always)', async () => {
+    const created = await post(billing, '/api/v1/accounts', accountBody('emptybody'));
+    const id = (created.json() as Account).id;
+    const raw = (url: string) =>
+      panel.app.inject({ method: 'POST', url, headers: { ...billing.headers, 'content-type': 'application/json', 'content-length': '0' }, payload: '' });
+    const suspended = await raw(`/api/v1/accounts/${id}/suspend`);
+    expect(suspended.statusCode).toBe(200);
+    expect(suspended.json()).toMatchObject({ status: 'suspended' });
+    expect((await raw(`/api/v1/accounts/${id}/unsuspend`)).json()).toMatchObject({ status: 'active' });
+    // A route that needs a body still says so, at the body.
+    const noBody = await raw('/api/v1/accounts');
+    expect(noBody.statusCode).toBe(400);
+    expect(noBody.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
+  });
 });
