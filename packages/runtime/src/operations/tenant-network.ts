@@ -21,7 +21,21 @@ async function inspectNetwork(ctx: DockerDriver, id: string, tenantId: string): 
   if (foreign.length > 0) {
     ctx.logger?.warn({ tenantId, network: info.Name, foreign }, 'runtime: containers not owned by this tenant are attached to its network');
   }
-  return { id: info.Id, name: info.Name, tenantId, gateway: ipam?.Gateway, subnet: ipam?.Subnet, bridge: bridgeOf(info) };
+  // Docker 20.10 reports no Gateway for a network created with only a Subnet (every pool network made before
+  // the gateway was given explicitly); its bridge still uses the subnet's first host, as Docker's IPAM does.
+  const gateway = ipam?.Gateway ?? (ipam?.Subnet ? firstHost(ipam.Subnet) : undefined);
+  return { id: info.Id, name: info.Name, tenantId, gateway, subnet: ipam?.Subnet, bridge: bridgeOf(info) };
+}
+
+/** firstHost is an IPv4 subnet's first host address (`10.208.0.32/27` → `10.208.0.33`): the bridge's gateway. */
+export function firstHost(subnet: string): string | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(subnet);
+  if (!m) return undefined;
+  const bits = Number(m[5]);
+  if (bits > 30) return undefined;
+  const value = (((Number(m[1]) << 24) | (Number(m[2]) << 16) | (Number(m[3]) << 8) | Number(m[4])) >>> 0) & (bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0);
+  const host = (value + 1) >>> 0;
+  return [host >>> 24, (host >>> 16) & 255, (host >>> 8) & 255, host & 255].join('.');
 }
 
 /**
@@ -49,7 +63,8 @@ export async function ensureTenantNetwork(ctx: DockerDriver, params: { tenantId:
         EnableIPv6: false,
         Attachable: false,
         // An explicit small subnet per tenant: Docker's default pools run out after ~30 bridges.
-        ...(subnet ? { IPAM: { Driver: 'default', Config: [{ Subnet: subnet }] } } : {}),
+        // The gateway is given too: Docker 20.10 otherwise reports none, and Varnish's purge ACL needs it.
+        ...(subnet ? { IPAM: { Driver: 'default', Config: [{ Subnet: subnet, Gateway: firstHost(subnet) }] } } : {}),
         Labels: ownershipLabels({ instance: ctx.instance, tenantId, role: 'network' }),
         Options: {
           'com.docker.network.bridge.enable_icc': 'true',
