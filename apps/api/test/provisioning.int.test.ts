@@ -113,6 +113,24 @@ describe('provisioning: API call → live HTTPS site', () => {
     expect(containers).toEqual(['php-8.2', 'php-8.4', 'webserver']);
   });
 
+  it('puts Varnish in front on the tenant pool network, purges it, and takes it out again', async () => {
+    // Tenant bridges come from the panel's pool with an explicit subnet; Varnish's purge ACL needs their gateway.
+    expect((await panel.api('PATCH', `/tenants/${tenantId}`, { varnishEnabled: true })).status).toBe(200);
+    await waitLive(sites['8.2']!.id);
+    const cached = await panel.waitFor('served through Varnish', async () => {
+      const res = await panel.https('php82.acme.test', '/version.php');
+      return res.status === 200 && res.headers['x-cache'] !== undefined ? res : undefined;
+    }, 60_000);
+    expect(cached.body).toContain('PHP_VERSION=8.2');
+    expect((await panel.api('POST', `/sites/${sites['8.2']!.id}/cache/purge`, {})).status).toBe(200);
+    expect((await panel.api('PATCH', `/tenants/${tenantId}`, { varnishEnabled: false })).status).toBe(200);
+    await panel.waitFor('Varnish gone', async () => !(await observe(panel.driver(), { tenantId })).containers.some((c) => c.component === 'varnish'), 60_000);
+    await panel.waitFor('served without Varnish', async () => {
+      const res = await panel.https('php82.acme.test', '/version.php');
+      return res.status === 200 && res.headers['x-cache'] === undefined ? true : undefined;
+    }, 60_000);
+  });
+
   it('suspends (suspended page over valid TLS, containers gone, files kept) and unsuspends', async () => {
     expect((await panel.api('POST', `/tenants/${tenantId}/suspend`)).status).toBe(200);
     await panel.waitFor('suspended page', async () => {
