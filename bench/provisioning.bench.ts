@@ -103,14 +103,22 @@ async function main(): Promise<void> {
     const seen = await observe(driver);
     const slugs = new Set<string>();
     let bytes = 0;
+    let gone = 0;
     for (const c of seen.containers) {
       if (c.role !== 'webserver' && c.role !== 'php-fpm') continue;
-      const stats = (await driver.docker.getContainer(c.id).stats({ stream: false })) as { memory_stats: { usage?: number; stats?: Record<string, number> } };
-      const inactive = stats.memory_stats.stats?.inactive_file ?? stats.memory_stats.stats?.total_inactive_file ?? 0;
-      bytes += (stats.memory_stats.usage ?? 0) - inactive;
+      // A container that stopped or went away since it was listed has no memory figures: count it, skip it.
+      const stats = (await driver.docker.getContainer(c.id).stats({ stream: false }).catch(() => undefined)) as { memory_stats?: { usage?: number; stats?: Record<string, number> } } | undefined;
+      const memory = stats?.memory_stats;
+      if (memory?.usage === undefined) {
+        gone++;
+        continue;
+      }
+      const inactive = memory.stats?.inactive_file ?? memory.stats?.total_inactive_file ?? 0;
+      bytes += memory.usage - inactive;
       slugs.add(c.tenantId);
     }
-    report([`memory per idle tenant (cgroup usage − inactive file), ${slugs.size} tenants`, `${(bytes / slugs.size / 1024 / 1024).toFixed(1)} MB`, 'for reference']);
+    const perTenant = slugs.size > 0 ? `${(bytes / slugs.size / 1024 / 1024).toFixed(1)} MB` : 'n/a';
+    report([`memory per idle tenant (cgroup usage − inactive file), ${slugs.size} tenants${gone > 0 ? `; ${gone} container(s) gone before they could be measured` : ''}`, perTenant, 'for reference']);
   } finally {
     await panel.stop();
   }

@@ -145,21 +145,6 @@ export class CaddyAdminClient {
   }
 
   /**
-   * getById reads one object by its `@id` (`GET /id/<id>`); undefined when no object has that id, which is
-   * how a restarted, empty Caddy is recognised cheaply.
-   */
-  async getById({ id }: { id: string }): Promise<unknown> {
-    try {
-      const { text } = await this.#call({ method: 'GET', path: `/id/${encodeURIComponent(id)}` });
-      return JSON.parse(text) as unknown;
-    } catch (err) {
-      // Caddy 2.11 answers an unknown @id with 404 {"error":"unknown object ID '<id>'"}.
-      if (err instanceof CaddyAdminError && err.status === 404) return undefined;
-      throw err;
-    }
-  }
-
-  /**
    * load replaces the whole config with `POST /config/` guarded by `If-Match` (`/load` ignores If-Match).
    * On 412 — someone else changed the config since the ETag was read — it re-reads the ETag and applies
    * `config` again, up to maxConflictRetries times. Loading a config equal to the running one is a no-op
