@@ -90,6 +90,19 @@ describe('Reconciler', () => {
     r.stop();
   });
 
+  it('writes one event for a failure that repeats, not one per retry, and one when it recovers', async () => {
+    const f = fixture();
+    f.failOnce(6);
+    const r = new Reconciler({ ...f, backoff: { initialMs: 5, maxMs: 10 } });
+    await r.enqueue('t1');
+    for (let i = 0; i < 100 && f.statuses.at(-1) !== 's1=live'; i++) await new Promise((res) => setTimeout(res, 10));
+    expect(f.statuses.at(-1)).toBe('s1=live');
+    expect(f.ensureCalls).toBe(7);
+    expect(f.events.filter((e) => e === 'reconcile.ensure-runtime:error')).toHaveLength(1);
+    expect(f.events.filter((e) => e === 'reconcile.recovered:ok')).toHaveLength(1);
+    r.stop();
+  });
+
   it('removes orphans found in Docker and tenants deleted from the database', async () => {
     const f = fixture();
     const r = new Reconciler(f);

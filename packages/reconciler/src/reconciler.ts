@@ -51,6 +51,8 @@ interface TenantState {
   waiters: Array<() => void>;
   failures: number;
   retry?: NodeJS.Timeout;
+  /** The failure last written as an event, and how many passes have failed the same way since. */
+  reported?: { action: string; message: string; repeats: number };
 }
 
 /**
@@ -147,7 +149,7 @@ export class Reconciler {
       const waiters = state.waiters.splice(0);
       let ok = false;
       try {
-        ok = await this.pass(tenantId);
+        ok = await this.pass(tenantId, state);
       } catch (err) {
         this.deps.logger?.error({ err, tenantId }, 'reconciler: pass crashed');
       }
@@ -168,7 +170,7 @@ export class Reconciler {
   }
 
   /** pass plans and applies one tenant; it returns false when a step failed (a retry follows). */
-  private async pass(tenantId: string): Promise<boolean> {
+  private async pass(tenantId: string, state: TenantState): Promise<boolean> {
     const { store, runtime, logger } = this.deps;
     const desired = await store.loadTenant(tenantId);
     const observed = await runtime.observe(tenantId);
@@ -192,14 +194,34 @@ export class Reconciler {
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         logger?.warn({ err, tenantId, action: action.type }, 'reconciler: step failed');
-        await store.recordEvent({ tenantId, action: `reconcile.${action.type}`, result: 'error', message });
+        await this.reportFailure(tenantId, state, `reconcile.${action.type}`, message);
         if (changing.length > 0) {
           await store.setSiteStatus({ tenantId, siteIds: changing, status: 'failed', message: userMessage(action, message) });
         }
         return false;
       }
     }
+    if (state.reported) {
+      // One event when it works again, carrying how many retries failed the same way (none was written for them).
+      const { action, repeats } = state.reported;
+      state.reported = undefined;
+      await store.recordEvent({ tenantId, action: 'reconcile.recovered', result: 'ok', details: { after: action, failedPasses: repeats + 1 } });
+    }
     return true;
+  }
+
+  /**
+   * reportFailure writes one event per change of failure, not one per retry: a tenant stuck failing the
+   * same way for an hour leaves one event in its activity (and the repeats are counted on the recovery
+   * event), so the retries never bury what users did.
+   */
+  private async reportFailure(tenantId: string, state: TenantState, action: string, message: string): Promise<void> {
+    if (state.reported?.action === action && state.reported.message === message) {
+      state.reported.repeats++;
+      return;
+    }
+    state.reported = { action, message, repeats: 0 };
+    await this.deps.store.recordEvent({ tenantId, action, result: 'error', message });
   }
 
   private async apply(tenantId: string, desired: DesiredTenant | null, action: Action): Promise<void> {
