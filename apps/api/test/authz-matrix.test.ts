@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, anonymous, bearer, call, login, makeTenant, startPanel, type Caller, type TestPanel } from './helpers.js';
-import { fillPath, PUBLIC, ROUTES, type Target } from './route-samples.js';
+import { documentedRoutes, fillPath, makeTarget, PUBLIC, ROUTES, type Target } from './route-samples.js';
 
 /**
  * The authorization matrix is generated from the OpenAPI document: every documented route is called as
@@ -19,16 +19,10 @@ describe('authorization matrix (from the OpenAPI document)', () => {
     panel = await startPanel();
     const { app } = panel;
     const admin = await login(app, ADMIN.email, ADMIN.password);
-    const a = await makeTenant(app, admin, 'alpha');
-    const plan = await call(app, admin, 'POST', '/api/v1/plans', { name: 'Alpha plan', maxSites: 5, maxDomains: 5, cpuMillicores: 500, memoryMb: 256, diskMb: 1000, bandwidthGb: 10, pidsLimit: 64, phpVersions: ['8.2', '8.4'], phpMaxMemoryMb: 128, phpMaxUploadMb: 16, phpMaxExecSeconds: 30 });
-    const alphaPlanId = (plan.json() as { id: string }).id;
-    expect((await call(app, admin, 'PATCH', `/api/v1/tenants/${a.id}`, { planId: alphaPlanId })).statusCode).toBe(200);
-    const tokens = await call(app, a.owner, 'GET', '/api/v1/tokens');
-    const alphaTokenId = (tokens.json() as { items: { id: string }[] }).items[0]!.id;
-    t = { a, alphaPlanId, alphaTokenId };
+    t = await makeTarget(app, admin);
+    const { a, alphaPlanId, alphaTokenId } = t;
     secrets = [a.id, a.slug, a.siteId, a.domainId, a.hostname, a.ownerEmail, alphaPlanId, alphaTokenId];
-    const doc = (await call(app, anonymous, 'GET', '/api/v1/openapi.json')).json() as { paths: Record<string, Record<string, unknown>> };
-    routes = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
+    routes = await documentedRoutes(app);
   });
 
   afterAll(async () => {

@@ -1,4 +1,5 @@
-import type { TenantFixture } from './helpers.js';
+import type { FastifyInstance } from 'fastify';
+import { anonymous, call, makeTenant, type Caller, type TenantFixture } from './helpers.js';
 
 /**
  * ROUTES describes every API route for the generated tests: who owns what it addresses, and a valid body
@@ -118,3 +119,20 @@ export function fillPath(route: string, t: Target): string {
   throw new Error(`no id to fill in ${route}`);
 }
 
+
+/** makeTarget makes tenant A ("alpha") on a plan of its own, the resource every generated test addresses. */
+export async function makeTarget(app: FastifyInstance, admin: Caller): Promise<Target> {
+  const a = await makeTenant(app, admin, 'alpha');
+  const plan = await call(app, admin, 'POST', '/api/v1/plans', { name: 'Alpha plan', maxSites: 5, maxDomains: 5, cpuMillicores: 500, memoryMb: 256, diskMb: 1000, bandwidthGb: 10, pidsLimit: 64, phpVersions: ['8.2', '8.4'], phpMaxMemoryMb: 128, phpMaxUploadMb: 16, phpMaxExecSeconds: 30 });
+  const alphaPlanId = (plan.json() as { id: string }).id;
+  if ((await call(app, admin, 'PATCH', `/api/v1/tenants/${a.id}`, { planId: alphaPlanId })).statusCode !== 200) throw new Error('could not move tenant A to its plan');
+  const tokens = await call(app, a.owner, 'GET', '/api/v1/tokens');
+  const alphaTokenId = (tokens.json() as { items: { id: string }[] }).items[0]!.id;
+  return { a, alphaPlanId, alphaTokenId };
+}
+
+/** documentedRoutes lists every operation of the OpenAPI document as `METHOD /path`. */
+export async function documentedRoutes(app: FastifyInstance): Promise<string[]> {
+  const doc = (await call(app, anonymous, 'GET', '/api/v1/openapi.json')).json() as { paths: Record<string, Record<string, unknown>> };
+  return Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
+}
