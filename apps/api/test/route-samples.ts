@@ -54,6 +54,7 @@ export const ROUTES: Record<string, RouteSpec> = {
   'GET /api/v1/sites/{id}': { owner: 'tenant-a' },
   'PATCH /api/v1/sites/{id}': { owner: 'tenant-a', body: () => ({ runtime: { kind: 'php', version: '8.4' } }) },
   'DELETE /api/v1/sites/{id}': { owner: 'tenant-a' },
+  'POST /api/v1/sites/{id}/retry': { owner: 'tenant-a' },
   'POST /api/v1/sites/{id}/cache/purge': { owner: 'tenant-a', body: () => ({}) },
   'GET /api/v1/sites/{id}/domains': { owner: 'tenant-a' },
   'POST /api/v1/sites/{id}/domains': { owner: 'tenant-a', body: () => ({ hostname: 'intruder.example.test' }) },

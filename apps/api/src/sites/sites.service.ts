@@ -130,6 +130,22 @@ export class SitesService {
     return this.get(ctx, id);
   }
 
+  /**
+   * retry puts a failed site back in line: its status returns to pending and its tenant is converged now,
+   * without waiting for the reconciler's backoff. Only a failed site can be retried.
+   */
+  async retry(ctx: RequestContext, id: string): Promise<TSite> {
+    requireWrite(ctx.principal);
+    const site = await this.findScoped(ctx, id);
+    if (site.status !== 'failed') throw new AppError('SITE_NOT_FAILED', `Only a failed site can be retried; this one is ${site.status}.`);
+    await this.deps.db.$transaction(async (tx) => {
+      await tx.site.update({ where: { id }, data: { status: 'pending', statusMessage: null } });
+      await recordEvent(tx, ctx, { action: 'site.retry', targetType: 'site', targetId: id, tenantId: site.tenantId, message: site.statusMessage, details: { name: site.name } });
+    });
+    this.deps.notifier.tenantChanged(site.tenantId);
+    return this.get(ctx, id);
+  }
+
   async remove(ctx: RequestContext, id: string): Promise<void> {
     requireWrite(ctx.principal);
     const site = await this.findScoped(ctx, id);

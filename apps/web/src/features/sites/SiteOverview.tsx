@@ -8,7 +8,7 @@ import { formatDate } from '../../ui/dates';
 import { errorText } from '../../ui/QueryState';
 import { runtimeLabel } from './runtimeLabel';
 import { SiteStatusBadge } from './SiteStatusBadge';
-import { isInProgress, useDeleteSite } from './useSites';
+import { isInProgress, useDeleteSite, useRetrySite } from './useSites';
 
 function Fact({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -26,9 +26,7 @@ export function SiteOverview({ site }: { site: TSite }) {
   const remove = useDeleteSite();
   return (
     <Stack>
-      {site.status === 'failed' && (
-        <Alert color="red" title="Provisioning failed" role="alert">{site.statusMessage ?? 'No reason was recorded.'}</Alert>
-      )}
+      {site.status === 'failed' && <FailedAlert site={site} />}
       {isInProgress(site) && (
         <Alert color="blue" variant="light" title="Being set up" aria-live="polite">
           {site.statusMessage ?? 'The panel is preparing this site; this page updates by itself.'}
@@ -51,5 +49,21 @@ export function SiteOverview({ site }: { site: TSite }) {
         The site, its domains and its settings are removed. Its files are deleted by the panel. This cannot be undone.
       </ConfirmModal>
     </Stack>
+  );
+}
+
+/** FailedAlert says why provisioning failed and offers to try again now (the panel also retries by itself). */
+function FailedAlert({ site }: { site: TSite }) {
+  const retry = useRetrySite(site.id);
+  return (
+    <Alert color="red" title="Provisioning failed" role="alert">
+      <Stack gap="xs">
+        <Text size="sm">{site.statusMessage ?? 'No reason was recorded.'}</Text>
+        <Group gap="xs">
+          <Button size="xs" variant="white" color="red" loading={retry.isPending} onClick={() => retry.mutate()}>Retry now</Button>
+          {retry.isError && <Text size="sm">{errorText(retry.error)}</Text>}
+        </Group>
+      </Stack>
+    </Alert>
   );
 }

@@ -86,3 +86,12 @@ export function useDeleteSite() {
     onSuccess: invalidate,
   });
 }
+
+/** useRetrySite puts a failed site back in line (POST /sites/{id}/retry). */
+export function useRetrySite(id: string) {
+  const invalidate = useInvalidateSites();
+  return useMutation({
+    mutationFn: () => api<TSite>('POST', `/sites/${encodeURIComponent(id)}/retry`),
+    onSuccess: invalidate,
+  });
+}
