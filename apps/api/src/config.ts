@@ -46,6 +46,8 @@ const ZEnv = z.object({
   BERTH_ACME_TRUSTED_ROOTS: z.string().regex(/^(\/[\w./-]+)(,\/[\w./-]+)*$/, 'must be absolute PEM file paths separated by commas').optional(),
   BERTH_TENANT_NETWORKS: z.string().regex(/^(10|172|192)\.\d{1,3}\.\d{1,3}\.\d{1,3}\/(8|9|1[0-9]|2[0-4])$/, 'must be a private IPv4 CIDR between /8 and /24, for example 10.208.0.0/12').default('10.208.0.0/12'),
   BERTH_RECONCILE_INTERVAL_S: z.coerce.number().int().min(5, 'at least 5 seconds').max(86_400).default(60),
+  BERTH_SITE_PROBE_INTERVAL_S: z.coerce.number().int().min(1, 'at least 1 second').max(3_600).default(30),
+  BERTH_PROVISION_TIMEOUT_S: z.coerce.number().int().min(10, 'at least 10 seconds').max(86_400).default(300),
   BERTH_READ_CACHE: z.enum(['on', 'off'], { message: "must be 'on' or 'off'" }).default('on'),
   BERTH_EGRESS: z.enum(['on', 'off'], { message: "must be 'on' or 'off'" }).default('on'),
   BERTH_REQUIRE_ADMIN_2FA: z.enum(['0', '1'], { message: "must be '0' or '1'" }).default('0'),
@@ -67,6 +69,10 @@ export interface Config {
   edge: { mode: 'managed' | 'external' | 'off'; adminSocket: string; storageDir: string | undefined };
   acme: { email: string | undefined; directory: string; trustedRootsPemFiles: string[] };
   reconcileIntervalMs: number;
+  /** How often each live or degraded site is probed through the edge (BERTH_SITE_PROBE_INTERVAL_S). */
+  siteProbeIntervalMs: number;
+  /** A site still pending or provisioning after this long becomes failed, with a Retry (BERTH_PROVISION_TIMEOUT_S). */
+  provisionTimeoutMs: number;
   /** The private range tenant bridges are carved from, a /27 each. */
   tenantNetworks: string;
   /** Serve repeated GETs from memory until the next database write (BERTH_READ_CACHE=off to measure without). */
@@ -115,6 +121,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     edge: { mode: e.BERTH_EDGE, adminSocket: e.BERTH_CADDY_ADMIN_SOCKET ?? '', storageDir: e.BERTH_CADDY_STORAGE_DIR },
     acme: { email: e.BERTH_ACME_EMAIL, directory: e.BERTH_ACME_CA, trustedRootsPemFiles: e.BERTH_ACME_TRUSTED_ROOTS?.split(',') ?? [] },
     reconcileIntervalMs: e.BERTH_RECONCILE_INTERVAL_S * 1000,
+    siteProbeIntervalMs: e.BERTH_SITE_PROBE_INTERVAL_S * 1000,
+    provisionTimeoutMs: e.BERTH_PROVISION_TIMEOUT_S * 1000,
     tenantNetworks: e.BERTH_TENANT_NETWORKS,
     readCache: e.BERTH_READ_CACHE === 'on',
     egress: e.BERTH_EGRESS === 'on',

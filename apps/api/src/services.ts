@@ -1,4 +1,5 @@
 import type { Db } from '@berth/db';
+import type { ReconcilerHealth } from '@berth/reconciler';
 import { AuthService } from './auth/auth.service.js';
 import { TwoFactorService } from './auth/two-factor.service.js';
 import { AccountsService } from './billing/accounts.service.js';
@@ -42,6 +43,8 @@ export interface Services {
 export interface HealthPort {
   docker(): Promise<{ ok: boolean; message?: string }>;
   caddy(): Promise<{ ok: boolean; message?: string }>;
+  /** The reconciler's own state: tenants whose passes fail, and the oldest of them. */
+  reconciler(): ReconcilerHealth;
 }
 
 /**

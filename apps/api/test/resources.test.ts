@@ -12,10 +12,13 @@ describe('plans, tenants, sites and domains', () => {
     await panel.close();
   });
 
-  it('reports system health to administrators: the database, and Docker and Caddy as not running without the control plane', async () => {
+  it('reports system health to administrators: the database, and Docker, Caddy and the reconciler as not running without the control plane', async () => {
     const res = await call(panel.app, admin, 'GET', '/api/v1/system/health');
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ ok: false, components: { database: { ok: true }, docker: { ok: false }, caddy: { ok: false } } });
+    expect(res.json()).toMatchObject({
+      ok: false,
+      components: { database: { ok: true }, docker: { ok: false }, caddy: { ok: false }, reconciler: { ok: false, failingTenants: 0, oldestUnconverged: null } },
+    });
   });
 
   it('offers the runtime catalog', async () => {

@@ -23,7 +23,7 @@ export const ERROR_CODES = {
   HOSTNAME_TAKEN: 409,
   /** BERTH_DOMAIN_VERIFICATION=dns and DNS does not (yet) show the hostname's verification record. */
   DOMAIN_NOT_VERIFIED: 409,
-  /** Retry applies to a failed site only; this one is still converging or already live. */
+  /** Retry applies to a failed or degraded site only; this one is still converging, live or suspended. */
   SITE_NOT_FAILED: 409,
   /** The tenant slug is already used. */
   SLUG_TAKEN: 409,

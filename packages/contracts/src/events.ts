@@ -27,8 +27,18 @@ export type TEvent = z.infer<typeof ZEvent>;
 export const ZComponentHealth = z.object({ ok: z.boolean(), message: z.string().optional() });
 
 /** ZSystemHealth is GET /api/v1/system/health: the panel's view of its database, Docker and the edge. */
+/**
+ * ZReconcilerHealth is the reconciler's own state: how many tenants' last pass failed, and the tenant that has
+ * been waiting longest to converge (since when, and the last failure's message as administrators see it).
+ */
+export const ZReconcilerHealth = ZComponentHealth.extend({
+  failingTenants: z.number().int(),
+  oldestUnconverged: z.object({ tenantId: z.string(), tenantSlug: z.string().nullable(), since: z.string(), failedPasses: z.number().int(), lastError: z.string() }).nullable(),
+});
+export type TReconcilerHealth = z.infer<typeof ZReconcilerHealth>;
+
 export const ZSystemHealth = z.object({
   ok: z.boolean(),
-  components: z.object({ database: ZComponentHealth, docker: ZComponentHealth, caddy: ZComponentHealth }),
+  components: z.object({ database: ZComponentHealth, docker: ZComponentHealth, caddy: ZComponentHealth, reconciler: ZReconcilerHealth }),
 });
 export type TSystemHealth = z.infer<typeof ZSystemHealth>;

@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { ZId, ZPageQuery, ZSiteName } from './common.js';
 import { RUNTIME_CATALOG, ZRuntimeKind, isCatalogVersion } from './runtimes.js';
 
-export const SITE_STATUSES = ['pending', 'provisioning', 'live', 'failed', 'suspended'] as const;
+/**
+ * A site's status: `live` means the edge really serves it (a periodic probe through the edge checks);
+ * `degraded` means it was provisioned but visitors get an error from the edge right now (the reason says which);
+ * `failed` means provisioning did not succeed (or did not finish in time) and can be retried.
+ */
+export const SITE_STATUSES = ['pending', 'provisioning', 'live', 'degraded', 'failed', 'suspended'] as const;
 export const ZSiteStatus = z.enum(SITE_STATUSES);
 export type TSiteStatus = z.infer<typeof ZSiteStatus>;
 

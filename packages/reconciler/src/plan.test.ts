@@ -28,7 +28,7 @@ describe('plan', () => {
       { type: 'set-site-status', siteIds: ['s1'], status: 'provisioning' },
       { type: 'ensure-runtime', reason: 'create' },
       { type: 'push-edge' },
-      { type: 'set-site-status', siteIds: ['s1'], status: 'live' },
+      { type: 'set-site-status', siteIds: ['s1'], status: 'live', onlyFrom: ['provisioning', 'live', 'failed'] },
     ]);
   });
 
@@ -52,7 +52,7 @@ describe('plan', () => {
     expect(plan(tenant(), running('webserver', 'php-8.2', 'app-s2'))).toEqual([
       { type: 'ensure-runtime', reason: 'verify' },
       { type: 'push-edge' },
-      { type: 'set-site-status', siteIds: ['s1', 's2'], status: 'live' },
+      { type: 'set-site-status', siteIds: ['s1', 's2'], status: 'live', onlyFrom: ['provisioning', 'live', 'failed'] },
     ]);
   });
 
@@ -82,5 +82,15 @@ describe('plan', () => {
 
   it('removes a terminated tenant with its files', () => {
     expect(plan(null, running('webserver'))).toEqual([{ type: 'remove-runtime', deleteFiles: true, reason: 'terminated' }, { type: 'push-edge' }]);
+  });
+
+  it('repairs a degraded site without calling it live (the probe does that once visitors are served)', () => {
+    const t = tenant();
+    t.sites[0] = { ...t.sites[0]!, status: 'degraded' };
+    expect(plan(t, running('webserver', 'php-8.2'))).toEqual([
+      { type: 'ensure-runtime', reason: 'drift' },
+      { type: 'push-edge' },
+      { type: 'set-site-status', siteIds: ['s2'], status: 'live', onlyFrom: ['provisioning', 'live', 'failed'] },
+    ]);
   });
 });

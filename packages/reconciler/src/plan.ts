@@ -7,10 +7,13 @@ import type { DesiredTenant, ObservedTenant } from './desired.js';
  * through the runtime and edge adapters and records each as status and events.
  */
 export type Action =
-  | { type: 'set-site-status'; siteIds: string[]; status: TSiteStatus; message?: string }
+  | { type: 'set-site-status'; siteIds: string[]; status: TSiteStatus; message?: string; onlyFrom?: readonly TSiteStatus[] }
   | { type: 'ensure-runtime'; reason: 'create' | 'change' | 'drift' | 'verify' }
   | { type: 'remove-runtime'; deleteFiles: boolean; reason: 'suspended' | 'terminated' }
   | { type: 'push-edge' };
+
+/** The statuses a pass may turn into `live` once it converged the tenant. */
+const LIVE_FROM: readonly TSiteStatus[] = ['provisioning', 'live', 'failed'];
 
 /** tenantComponents is the container set an active tenant must have, as the runtime defines it. */
 export function tenantComponents(tenant: DesiredTenant): string[] {
@@ -43,7 +46,9 @@ export function plan(desired: DesiredTenant | null, observed: ObservedTenant): A
   const present = new Set(observed.containers.map((c) => c.component));
   const missing = expected.filter((c) => !running.has(c));
   const extra = [...present].filter((c) => !expected.includes(c));
-  const changed = siteIds((s) => s !== 'live');
+  // A degraded site is provisioned; what visitors get is the probe's to say, so a pass neither restarts its
+  // status cycle nor calls it live again (the probe does, once the edge serves it).
+  const changed = siteIds((s) => s !== 'live' && s !== 'degraded');
   const reason: Extract<Action, { type: 'ensure-runtime' }>['reason'] = !hasAnything
     ? 'create'
     : changed.length > 0
@@ -56,6 +61,8 @@ export function plan(desired: DesiredTenant | null, observed: ObservedTenant): A
   if (changed.length > 0) actions.push({ type: 'set-site-status', siteIds: changed, status: 'provisioning' });
   actions.push({ type: 'ensure-runtime', reason });
   actions.push({ type: 'push-edge' });
-  if (desired.sites.length > 0) actions.push({ type: 'set-site-status', siteIds: desired.sites.map((s) => s.id), status: 'live' });
+  const settled = siteIds((s) => s !== 'degraded');
+  // Only sites still as this pass left them: one the user changed meanwhile (pending) waits for the next pass.
+  if (settled.length > 0) actions.push({ type: 'set-site-status', siteIds: settled, status: 'live', onlyFrom: LIVE_FROM });
   return actions;
 }

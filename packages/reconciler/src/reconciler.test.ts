@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { TSiteStatus } from '@berth/contracts';
 import type { DesiredTenant } from './desired.js';
-import { Reconciler, type DesiredStore, type RuntimePort } from './reconciler.js';
+import { RuntimeError } from '@berth/runtime';
+import { Reconciler, tenantMessage, type DesiredStore, type RuntimePort } from './reconciler.js';
 
 function fixture() {
   const tenants = new Map<string, DesiredTenant>();
@@ -49,6 +50,19 @@ function fixture() {
   };
 }
 
+describe('tenantMessage', () => {
+  it.each([
+    ['CONFIG_INVALID', /settings.*Retry/],
+    ['CONTAINER_FAILED', /start command/],
+    ['LIMITS_FAILED', /resource limits/],
+    ['DOCKER_ERROR', /could not start this site's containers/],
+  ] as const)('%s → %s, without the runtime\'s internal wording', (code, expected) => {
+    const message = tenantMessage({ type: 'ensure-runtime', reason: 'change' }, new RuntimeError(code, 'Network berth-other has no gateway address; recreate it with removeTenant.'));
+    expect(message).toMatch(expected);
+    expect(message).not.toMatch(/berth-other|removeTenant/);
+  });
+});
+
 describe('Reconciler', () => {
   it('moves a site pending → provisioning → live and records events', async () => {
     const f = fixture();
@@ -78,15 +92,20 @@ describe('Reconciler', () => {
     expect(f.ensureCalls).toBe(2);
   });
 
-  it('marks the site failed with an actionable message and retries with backoff until it works', async () => {
+  it('marks the site failed with a message for the tenant, keeps the engine\'s words for operators, and retries until it works', async () => {
     const f = fixture();
     f.failOnce(2);
     const r = new Reconciler({ ...f, backoff: { initialMs: 20, maxMs: 100 } });
     await r.enqueue('t1');
-    expect(f.statuses.at(-1)).toMatch(/^s1=failed\(Image berth\/php-fpm:8\.4 is not present; build it/);
+    expect(f.statuses.at(-1)).toBe(`s1=failed(The server could not start this site's containers. Berth retries by itself; use Retry once you have changed something, or contact your provider if it persists.)`);
+    expect(f.statuses.join(' ')).not.toMatch(/berth\/php-fpm|docker\/build/);
+    const health = r.health();
+    expect(health.failingTenants).toBe(1);
+    expect(health.oldestUnconverged).toMatchObject({ tenantId: 't1', failedPasses: 1, lastError: expect.stringMatching(/^Image berth\/php-fpm:8\.4 is not present/) });
     for (let i = 0; i < 50 && f.statuses.at(-1) !== 's1=live'; i++) await new Promise((res) => setTimeout(res, 20));
     expect(f.statuses.at(-1)).toBe('s1=live');
     expect(f.ensureCalls).toBe(3);
+    expect(r.health()).toEqual({ failingTenants: 0, oldestUnconverged: null });
     r.stop();
   });
 

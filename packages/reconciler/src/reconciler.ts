@@ -1,4 +1,5 @@
 import type { TSiteStatus } from '@berth/contracts';
+import { isRuntimeError } from '@berth/runtime';
 import type { DesiredTenant, ObservedTenant } from './desired.js';
 import { plan, type Action } from './plan.js';
 
@@ -14,7 +15,8 @@ export interface Logger {
 export interface DesiredStore {
   loadTenant(tenantId: string): Promise<DesiredTenant | null>;
   listTenantIds(): Promise<string[]>;
-  setSiteStatus(args: { tenantId: string; siteIds: string[]; status: TSiteStatus; message: string | null }): Promise<void>;
+  /** setSiteStatus writes a status (one event per change of status); with `onlyFrom`, only sites now in one of those statuses change. */
+  setSiteStatus(args: { tenantId: string; siteIds: string[]; status: TSiteStatus; message: string | null; onlyFrom?: readonly TSiteStatus[] }): Promise<void>;
   recordEvent(args: { tenantId: string; action: string; result: 'ok' | 'error'; message?: string; details?: Record<string, unknown> }): Promise<void>;
 }
 
@@ -53,6 +55,15 @@ interface TenantState {
   retry?: NodeJS.Timeout;
   /** The failure last written as an event, and how many passes have failed the same way since. */
   reported?: { action: string; message: string; repeats: number };
+  /** When the first of the current run of failed passes started, and the last one's error (operators' wording). */
+  failingSince?: number;
+  lastError?: string;
+}
+
+/** ReconcilerHealth is what operators see of the reconciler: tenants whose last pass failed, and the oldest one. */
+export interface ReconcilerHealth {
+  failingTenants: number;
+  oldestUnconverged: { tenantId: string; since: Date; failedPasses: number; lastError: string } | null;
 }
 
 /**
@@ -133,6 +144,26 @@ export class Reconciler {
     }
   }
 
+  /** busy says whether a pass over `tenantId` is running or about to (the site probe leaves such tenants alone). */
+  busy(tenantId: string): boolean {
+    const state = this.tenants.get(tenantId);
+    return state !== undefined && (state.running || state.scheduled !== undefined);
+  }
+
+  /** health reports the tenants whose last pass failed (they are being retried with backoff) and the oldest of them. */
+  health(): ReconcilerHealth {
+    let oldest: ReconcilerHealth['oldestUnconverged'] = null;
+    let failingTenants = 0;
+    for (const [tenantId, state] of this.tenants) {
+      if (state.failures === 0 || state.failingSince === undefined) continue;
+      failingTenants++;
+      if (!oldest || state.failingSince < oldest.since.getTime()) {
+        oldest = { tenantId, since: new Date(state.failingSince), failedPasses: state.failures, lastError: state.lastError ?? '' };
+      }
+    }
+    return { failingTenants, oldestUnconverged: oldest };
+  }
+
   private state(tenantId: string): TenantState {
     let state = this.tenants.get(tenantId);
     if (!state) {
@@ -148,12 +179,16 @@ export class Reconciler {
       state.dirty = false;
       const waiters = state.waiters.splice(0);
       let ok = false;
+      const startedAt = Date.now();
       try {
         ok = await this.pass(tenantId, state);
       } catch (err) {
+        state.lastError = err instanceof Error ? err.message : String(err);
         this.deps.logger?.error({ err, tenantId }, 'reconciler: pass crashed');
       }
       state.failures = ok ? 0 : state.failures + 1;
+      if (ok) state.failingSince = state.lastError = undefined;
+      else state.failingSince ??= startedAt;
       for (const resolve of waiters) resolve();
     } while (state.dirty && !this.stopped);
     state.running = false;
@@ -192,12 +227,13 @@ export class Reconciler {
         }
         await this.apply(tenantId, desired, action);
       } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
+        // Operators get the runtime's own words (logs, system health); tenants get what they can act on,
+        // without the panel's internal names or anything of another tenant.
+        state.lastError = err instanceof Error ? err.message : String(err);
         logger?.warn({ err, tenantId, action: action.type }, 'reconciler: step failed');
+        const message = tenantMessage(action, err);
         await this.reportFailure(tenantId, state, `reconcile.${action.type}`, message);
-        if (changing.length > 0) {
-          await store.setSiteStatus({ tenantId, siteIds: changing, status: 'failed', message: userMessage(action, message) });
-        }
+        if (changing.length > 0) await store.setSiteStatus({ tenantId, siteIds: changing, status: 'failed', message });
         return false;
       }
     }
@@ -228,7 +264,7 @@ export class Reconciler {
     const { store, runtime } = this.deps;
     switch (action.type) {
       case 'set-site-status':
-        await store.setSiteStatus({ tenantId, siteIds: action.siteIds, status: action.status, message: action.message ?? null });
+        await store.setSiteStatus({ tenantId, siteIds: action.siteIds, status: action.status, message: action.message ?? null, ...(action.onlyFrom ? { onlyFrom: action.onlyFrom } : {}) });
         return;
       case 'ensure-runtime': {
         if (!desired) return;
@@ -249,7 +285,26 @@ export class Reconciler {
   }
 }
 
-function userMessage(action: Action, message: string): string {
-  if (action.type === 'push-edge') return `The edge (Caddy) did not accept the new routes: ${message}`;
-  return message;
+/**
+ * tenantMessage is a failed step as the tenant reads it (site status, activity): what happened and what to do,
+ * by the kind of failure. The runtime's own message names containers, networks and engine internals, so it
+ * goes to the logs and to the administrators' health view instead.
+ */
+export function tenantMessage(action: Action, err: unknown): string {
+  const retrying = 'Berth retries by itself; use Retry once you have changed something, or contact your provider if it persists.';
+  if (action.type === 'push-edge') return `The web front (edge) did not take this site's new routes. ${retrying}`;
+  if (action.type === 'remove-runtime') return `This account's containers could not be stopped and removed. ${retrying}`;
+  if (isRuntimeError(err)) {
+    switch (err.code) {
+      case 'CONFIG_INVALID':
+        return 'The server configuration generated from this site\'s settings was rejected; the previous configuration keeps serving. Check the site\'s settings (PHP values, static paths), then Retry.';
+      case 'CONTAINER_FAILED':
+        return 'A container of this site stopped right after it started. Check the site\'s start command and its recent changes, then Retry.';
+      case 'LIMITS_FAILED':
+        return `The plan's resource limits (disk, memory, processes) could not be applied to this account. ${retrying}`;
+      default:
+        break;
+    }
+  }
+  return `The server could not start this site's containers. ${retrying}`;
 }

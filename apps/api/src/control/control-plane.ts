@@ -9,6 +9,7 @@ import { CertificateProber } from './certificate-prober.js';
 import { PrismaDesiredStore } from './desired-store.js';
 import { createEdgeAdapter } from './edge.adapter.js';
 import { createRuntimeAdapter } from './runtime.adapter.js';
+import { SiteProber } from './site-prober.js';
 
 export interface ControlPlane {
   reconciler: Reconciler;
@@ -50,6 +51,17 @@ export async function startControlPlane({ config, db, services, logger }: { conf
     logger: log,
   });
 
+  const siteProber = config.edge.mode === 'off' ? null : new SiteProber({
+    db,
+    store,
+    ports: config.edgePorts,
+    intervalMs: config.siteProbeIntervalMs,
+    provisionTimeoutMs: config.provisionTimeoutMs,
+    busy: (tenantId) => reconciler.busy(tenantId),
+    repair: (tenantId) => void reconciler.enqueue(tenantId),
+    logger: log,
+  });
+
   onChange = (tenantId: string) => void reconciler.enqueue(tenantId);
   for (const tenantId of early) onChange(tenantId);
   services.health = {
@@ -64,6 +76,7 @@ export async function startControlPlane({ config, db, services, logger }: { conf
     async caddy() {
       return edge ? edge.health() : { ok: false, message: 'The edge is off (BERTH_EDGE=off).' };
     },
+    reconciler: () => reconciler.health(),
   };
   services.cache = createCacheAdapter(driver);
   const events = watchDockerEvents(driver, (change) => {
@@ -79,6 +92,7 @@ export async function startControlPlane({ config, db, services, logger }: { conf
 
   // The first full pass runs in the background: the API answers while tenants converge.
   void reconciler.start({ intervalMs: config.reconcileIntervalMs });
+  siteProber?.start();
 
   return {
     reconciler,
@@ -87,6 +101,7 @@ export async function startControlPlane({ config, db, services, logger }: { conf
       services.notifier.off('changed', listener);
       events.stop();
       prober?.stop();
+      siteProber?.stop();
       reconciler.stop();
       await edge?.stop();
     },

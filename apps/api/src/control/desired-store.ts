@@ -36,7 +36,7 @@ function egressAllowOf(text: string): string[] {
   return Array.isArray(value) && value.every((e) => typeof e === 'string') ? value : [text];
 }
 
-const STATUS_EVENTS: Partial<Record<TSiteStatus, string>> = { provisioning: 'site.provisioning', live: 'site.live', failed: 'site.failed', suspended: 'site.suspended' };
+const STATUS_EVENTS: Partial<Record<TSiteStatus, string>> = { provisioning: 'site.provisioning', live: 'site.live', degraded: 'site.degraded', failed: 'site.failed', suspended: 'site.suspended' };
 
 /**
  * PrismaDesiredStore is the reconciler's view of the database: tenants as DesiredTenant (uploaded keys
@@ -60,16 +60,22 @@ export class PrismaDesiredStore implements DesiredStore {
     return (await this.deps.db.tenant.findMany({ select: { id: true } })).map((t) => t.id);
   }
 
-  async setSiteStatus({ tenantId, siteIds, status, message }: { tenantId: string; siteIds: string[]; status: TSiteStatus; message: string | null }): Promise<void> {
+  async setSiteStatus({ tenantId, siteIds, status, message, onlyFrom }: { tenantId: string; siteIds: string[]; status: TSiteStatus; message: string | null; onlyFrom?: readonly TSiteStatus[] }): Promise<void> {
     const { db } = this.deps;
     await db.$transaction(async (tx) => {
-      const sites = await tx.site.findMany({ where: { id: { in: siteIds }, tenantId }, select: { id: true, status: true, statusMessage: true, name: true } });
+      const sites = await tx.site.findMany({
+        where: { id: { in: siteIds }, tenantId, ...(onlyFrom ? { status: { in: [...onlyFrom] } } : {}) },
+        select: { id: true, status: true, statusMessage: true, name: true },
+      });
       for (const site of sites) {
         if (site.status === status && site.statusMessage === message) continue;
-        await tx.site.update({ where: { id: site.id }, data: { status, statusMessage: message } });
+        // The message of a status may change (a new reason) without a new event: one event per change of state.
+        const changed = site.status !== status;
+        await tx.site.update({ where: { id: site.id }, data: { status, statusMessage: message, ...(changed ? { statusSince: new Date() } : {}) } });
         const action = STATUS_EVENTS[status];
-        if (action) {
-          await recordEvent(tx, null, { action, targetType: 'site', targetId: site.id, tenantId, result: status === 'failed' ? 'error' : 'ok', message, details: { name: site.name, from: site.status } });
+        if (action && changed) {
+          const result = status === 'failed' || status === 'degraded' ? 'error' : 'ok';
+          await recordEvent(tx, null, { action, targetType: 'site', targetId: site.id, tenantId, result, message, details: { name: site.name, from: site.status } });
         }
       }
     });

@@ -101,7 +101,10 @@ export function createEdgeAdapter({
     return resyncing;
   };
 
+  let watching = false;
   const watch = async () => {
+    if (watching) return; // the previous check (maybe restarting Caddy) is still running
+    watching = true;
     try {
       const outcome = await pusher.checkOnce();
       if (outcome?.status === 'pushed' || !(await table.inSync())) {
@@ -109,7 +112,12 @@ export function createEdgeAdapter({
         await resyncAll();
       }
     } catch (err) {
-      log.warn({ err }, 'edge: Caddy not reachable; will check again');
+      // A managed Caddy that is not answering may have been killed or removed: put it back (an unchanged,
+      // running container is left alone), and the next check re-syncs what it lost.
+      log.warn({ err }, 'edge: Caddy not reachable; making sure its container runs');
+      await ensureManaged().catch((e: unknown) => log.error({ err: e }, 'edge: could not start the managed Caddy; will try again'));
+    } finally {
+      watching = false;
     }
   };
 

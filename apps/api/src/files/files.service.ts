@@ -12,7 +12,7 @@ import { recordEvent } from '../events/events.service.js';
 import { copyBody } from './files.body.js';
 import { DocumentRoot, isErrno, outsideRoot, pathConflict, type Dir } from './files.docroot.js';
 import { listDirectory, toEntry } from './files.listing.js';
-import { removeTree } from './files.remove.js';
+import { removeTree } from '@berth/runtime/dir-fd';
 import { measureDiskUsage } from './files.usage.js';
 
 const MiB = 1024 * 1024;

@@ -24,7 +24,7 @@ export const siteRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (
       await services.sites.remove(contextOf(request), request.params.id);
       return { ok: true as const };
     });
-  app.post('/sites/:id/retry', { schema: { tags, summary: 'Retry a failed site: back to pending, converged now', params: ZIdParams, response: { 200: ZSite } } },
+  app.post('/sites/:id/retry', { schema: { tags, summary: 'Retry a failed or degraded site: back to pending, converged now', params: ZIdParams, response: { 200: ZSite } } },
     async (request) => services.sites.retry(contextOf(request), request.params.id));
   app.post('/sites/:id/cache/purge', {
     schema: { tags, summary: "Purge the tenant's Varnish for this site: one URL, or every URL of its hostnames", params: ZIdParams, body: ZPurgeCacheRequest.optional(), response: { 200: ZPurgeCacheResponse } },

@@ -116,7 +116,7 @@ export class SitesService {
       checkPlanAllows(planLimits(tenant.plan), runtime, settings);
       await tx.site.update({
         where: { id },
-        data: { runtimeKind: runtime.kind, runtimeVersion: runtime.version, settings: JSON.stringify(settings), status: 'pending', statusMessage: null },
+        data: { runtimeKind: runtime.kind, runtimeVersion: runtime.version, settings: JSON.stringify(settings), status: 'pending', statusMessage: null, statusSince: new Date() },
       });
       await recordEvent(tx, ctx, {
         action: 'site.update',
@@ -131,15 +131,18 @@ export class SitesService {
   }
 
   /**
-   * retry puts a failed site back in line: its status returns to pending and its tenant is converged now,
-   * without waiting for the reconciler's backoff. Only a failed site can be retried.
+   * retry puts a failed or degraded site back in line: its status returns to pending and its tenant is
+   * converged now, without waiting for the reconciler's backoff (the probe then says again whether visitors
+   * are served). A site that is live, converging or suspended cannot be retried.
    */
   async retry(ctx: RequestContext, id: string): Promise<TSite> {
     requireWrite(ctx.principal);
     const site = await this.findScoped(ctx, id);
-    if (site.status !== 'failed') throw new AppError('SITE_NOT_FAILED', `Only a failed site can be retried; this one is ${site.status}.`);
+    if (site.status !== 'failed' && site.status !== 'degraded') {
+      throw new AppError('SITE_NOT_FAILED', `Only a failed or degraded site can be retried; this one is ${site.status}.`);
+    }
     await this.deps.db.$transaction(async (tx) => {
-      await tx.site.update({ where: { id }, data: { status: 'pending', statusMessage: null } });
+      await tx.site.update({ where: { id }, data: { status: 'pending', statusMessage: null, statusSince: new Date() } });
       await recordEvent(tx, ctx, { action: 'site.retry', targetType: 'site', targetId: id, tenantId: site.tenantId, message: site.statusMessage, details: { name: site.name } });
     });
     this.deps.notifier.tenantChanged(site.tenantId);

@@ -9,29 +9,35 @@ export function errorText(error: unknown): string {
   return 'The panel could not be reached. Check the connection and try again.';
 }
 
+/** QueryLoading is the loading line of a view ("Loading sites…"), announced politely. */
+export function QueryLoading({ label }: { label: string }) {
+  return (
+    <Center py="lg" role="status" aria-live="polite">
+      <Group gap="xs">
+        <Loader size="sm" aria-hidden />
+        <Text>Loading {label}…</Text>
+      </Group>
+    </Center>
+  );
+}
+
+/** QueryError says that `label` could not be loaded, why, and offers to try again. */
+export function QueryError({ query, label }: { query: Pick<UseQueryResult, 'error' | 'refetch'>; label: string }) {
+  return (
+    <Alert color="red" role="alert" title={`Could not load ${label}`}>
+      <Text size="sm" mb="xs">{errorText(query.error)}</Text>
+      <Button size="xs" variant="light" color="red" onClick={() => void query.refetch()}>Try again</Button>
+    </Alert>
+  );
+}
+
 /**
  * QueryState renders a query's loading and error states and, once data is there, its children; every
  * view goes through it so none of them is ever blank.
  */
 export function QueryState<T>({ query, label, children }: { query: UseQueryResult<T>; label: string; children: (data: T) => ReactNode }) {
-  if (query.isPending) {
-    return (
-      <Center py="lg" role="status" aria-live="polite">
-        <Group gap="xs">
-          <Loader size="sm" aria-hidden />
-          <Text>Loading {label}…</Text>
-        </Group>
-      </Center>
-    );
-  }
-  if (query.isError) {
-    return (
-      <Alert color="red" role="alert" title={`Could not load ${label}`}>
-        <Text size="sm" mb="xs">{errorText(query.error)}</Text>
-        <Button size="xs" variant="light" color="red" onClick={() => void query.refetch()}>Try again</Button>
-      </Alert>
-    );
-  }
+  if (query.isPending) return <QueryLoading label={label} />;
+  if (query.isError) return <QueryError query={query} label={label} />;
   return <>{children(query.data)}</>;
 }
 

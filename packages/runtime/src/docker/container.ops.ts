@@ -179,6 +179,12 @@ async function createAndStart(ctx: DockerDriver, desired: DesiredContainer, spec
   }
 }
 
+/** attachedTo says whether a listed container is on the user-defined network its spec names (host mode and defaults always are). */
+function attachedTo(container: Docker.ContainerInfo, network: string | undefined): boolean {
+  if (!network || network === 'host' || network === 'bridge' || network === 'none' || network === 'default') return true;
+  return container.NetworkSettings?.Networks?.[network] !== undefined;
+}
+
 /**
  * ensureContainer converges one container: absent → create and start; same `berth.spec` → start if stopped
  * and reload if its config changed; different spec → replace (new one started before the old is removed,
@@ -192,6 +198,13 @@ export async function ensureContainer(ctx: DockerDriver, desired: DesiredContain
   const existing = await listComponentContainers(ctx, desired.tenantId, desired.component);
   let current = existing.find((c) => c.Labels[LABELS.spec] === spec);
   const log = ctx.logger;
+
+  // A running container that lost its network (disconnected, or the network was removed and made again by
+  // hand) serves nothing: same spec or not, it is replaced.
+  if (current && current.State === 'running' && !attachedTo(current, desired.create.HostConfig?.NetworkMode)) {
+    log?.warn({ name: desired.name, network: desired.create.HostConfig?.NetworkMode }, 'runtime: container is not on its network; replacing it');
+    current = undefined;
+  }
 
   let updated = false;
   if (current) {

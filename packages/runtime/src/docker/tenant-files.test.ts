@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DockerDriver } from '../runtime.types.js';
-import { ensureSiteScaffold, ensureTenantDirs } from './tenant-files.js';
+import { ensureSiteScaffold, ensureTenantDirs, removeRetiredSiteDirs } from './tenant-files.js';
 
 // Runs as root (like the panel) so the ownership changes are real.
 describe('tenant files: never follow a tenant-made symbolic link as root', () => {
@@ -32,6 +32,21 @@ describe('tenant files: never follow a tenant-made symbolic link as root', () =>
     fs.writeFileSync(index, 'mine');
     await ensureSiteScaffold(ctx, tenant, { siteId: 's1', kind: 'php', version: '7.4', documentRoot: 'public' });
     expect(fs.readFileSync(index, 'utf8')).toBe('mine');
+  });
+
+  it('removes the files of a deleted site, never a folder the tenant made, never through a link', async () => {
+    await ensureTenantDirs(ctx, tenant, ['s1', 's2']);
+    const sites = path.join(dataDir, 'tenants/t1/sites');
+    fs.writeFileSync(path.join(sites, 's2/data.txt'), 'old site');
+    fs.symlinkSync(outside, path.join(sites, 's2/escape'));
+    fs.writeFileSync(path.join(outside, 'keep.txt'), 'outside');
+    fs.mkdirSync(path.join(sites, 'mine'));
+    expect(await removeRetiredSiteDirs(ctx, tenant, ['s1'])).toEqual(['s2']);
+    expect(fs.readdirSync(sites).sort()).toEqual(['mine', 's1']);
+    expect(fs.readFileSync(path.join(outside, 'keep.txt'), 'utf8')).toBe('outside');
+    // Nothing else to remove: the record now lists s1 only.
+    expect(await removeRetiredSiteDirs(ctx, tenant, [])).toEqual(['s1']);
+    expect(fs.readdirSync(sites)).toEqual(['mine']);
   });
 
   it('refuses a site directory swapped for a link, and leaves the target alone', async () => {

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { assertSlug, assertUid } from '../inputs.guard.js';
 import type { DockerDriver, TenantIdentity } from '../runtime.types.js';
 import { LAYOUT, tenantSitesDir, tenantsRoot } from '../layout.js';
-import { isErrno, makeDirAt, withDirChain, writeNewFileAt, type Dir, type Owner } from '../fs/dir-fd.js';
+import { isErrno, makeDirAt, removeTree, withDirChain, writeNewFileAt, type Dir, type Owner } from '../fs/dir-fd.js';
 
 // The layout under <dataDir>/tenants/<tenant>/ is decided in layout.ts. sites/<site>/ is rw in PHP-FPM/app
 // containers and ro in the webserver; config/ is mounted read-only, so the tenant cannot change it.
@@ -78,19 +78,59 @@ async function withSitesDir<T>(ctx: DockerDriver, tenant: TenantIdentity, use: (
   });
 }
 
+/** SITES_RECORD is the state file listing the site directories the runtime made (root's, 0700 dir): only those are ever deleted. */
+const SITES_RECORD = 'sites.json';
+
+async function readSitesRecord(ctx: DockerDriver, tenantId: string): Promise<string[]> {
+  try {
+    const value: unknown = JSON.parse(await readFile(join(stateDir(ctx, tenantId), SITES_RECORD), 'utf8'));
+    return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+  } catch (err) {
+    if (isErrno(err, 'ENOENT') || err instanceof SyntaxError) return [];
+    throw err;
+  }
+}
+
+async function writeSitesRecord(ctx: DockerDriver, tenantId: string, ids: readonly string[]): Promise<void> {
+  const record = join(stateDir(ctx, tenantId), SITES_RECORD);
+  await writeFile(`${record}.tmp`, JSON.stringify([...new Set(ids)].sort()), { mode: 0o600 });
+  await rename(`${record}.tmp`, record);
+}
+
 /**
  * ensureTenantDirs creates the tenant's directories and gives `sites/` and each site directory to the
- * tenant's uid, so PHP-FPM/Node/Python (running as that uid) can write there and nothing else can. Every
- * operation inside `sites/` goes through directory descriptors (see fs/dir-fd.ts).
+ * tenant's uid, so PHP-FPM/Node/Python (running as that uid) can write there and nothing else can. The sites
+ * it made are remembered in the tenant's state (root's, which the tenant cannot write) for
+ * removeRetiredSiteDirs. Every operation inside `sites/` goes through directory descriptors (see fs/dir-fd.ts).
  */
 export async function ensureTenantDirs(ctx: DockerDriver, tenant: TenantIdentity, siteIds: readonly string[]): Promise<void> {
   const owner = ownerOf(tenant);
   const root = tenantDir(ctx, tenant.tenantId);
   await mkdir(join(root, LAYOUT.config), { recursive: true, mode: 0o755 });
   await mkdir(stateDir(ctx, tenant.tenantId), { recursive: true, mode: 0o700 });
+  const wanted = siteIds.map((id) => assertSlug(id, 'site id'));
   await withSitesDir(ctx, tenant, async (sites) => {
-    for (const siteId of siteIds) await (await ensureOwnedDirAt(sites, assertSlug(siteId, 'site id'), owner)).close();
+    for (const siteId of wanted) await (await ensureOwnedDirAt(sites, siteId, owner)).close();
   });
+  const known = await readSitesRecord(ctx, tenant.tenantId);
+  if (wanted.some((id) => !known.includes(id))) await writeSitesRecord(ctx, tenant.tenantId, [...known, ...wanted]);
+}
+
+/**
+ * removeRetiredSiteDirs deletes the directory, with its files, of every site ensureTenantDirs made that is no
+ * longer among `siteIds` (the tenant's whole set: the site was deleted). A folder the tenant made itself in
+ * `sites/` is never a candidate, and deletion never follows a link (removeTree).
+ */
+export async function removeRetiredSiteDirs(ctx: DockerDriver, tenant: TenantIdentity, siteIds: readonly string[]): Promise<string[]> {
+  const known = await readSitesRecord(ctx, tenant.tenantId);
+  const retired = known.filter((id) => !siteIds.includes(id));
+  if (retired.length === 0) return [];
+  await withSitesDir(ctx, tenant, async (sites) => {
+    for (const siteId of retired) await removeTree(sites, assertSlug(siteId, 'site id'));
+  });
+  await writeSitesRecord(ctx, tenant.tenantId, known.filter((id) => siteIds.includes(id)));
+  ctx.logger?.info({ tenantId: tenant.tenantId, retired }, 'runtime: files of deleted sites removed');
+  return retired;
 }
 
 /** writeConfigFile writes a generated file atomically (temp + rename) so a running server never reads half of it. */

@@ -1,7 +1,7 @@
 import { assertSlug } from '../inputs.guard.js';
 import { execInContainer, removeContainerById, type EnsureResult } from '../docker/container.ops.js';
 import { assignPoolPorts } from '../config/php-pools.js';
-import { ensureTenantDirs } from '../docker/tenant-files.js';
+import { ensureTenantDirs, removeRetiredSiteDirs } from '../docker/tenant-files.js';
 import { ensureTenantNetwork, removeTenantNetwork, type SubnetPlan, type TenantNetwork } from './tenant-network.js';
 import { ensureWebserver } from './webserver.js';
 import { ensurePhpFpm, phpComponent } from './php-fpm.js';
@@ -160,6 +160,8 @@ export async function ensureTenantRuntime(
   if (leaving.length > 0 && webserverChanged) await new Promise((r) => setTimeout(r, BACKEND_DRAIN_MS));
 
   const removed = await removeUnwanted(ctx, { tenantId, keep: expected });
+  // A deleted site's files go once nothing serves it any more.
+  await removeRetiredSiteDirs(ctx, spec.tenant, spec.sites.map((s) => s.siteId));
   await ensureTenantCgroup(ctx, { tenantId, limits: spec.limits, mode: 'exact' });
   ctx.logger?.info({ tenantId, components: Object.fromEntries(Object.entries(components).map(([k, v]) => [k, v.action])), removed }, 'runtime: tenant converged');
   return { network, components, removed };

@@ -19,14 +19,17 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
-/** SiteOverview shows where a site stands (with the failure message when provisioning failed) and deletes it. */
+/**
+ * SiteOverview shows where a site stands (with the reason and a Retry button when provisioning failed or
+ * visitors get errors) and deletes it.
+ */
 export function SiteOverview({ site }: { site: TSite }) {
   const navigate = useNavigate();
   const [deleting, { open, close }] = useDisclosure(false);
   const remove = useDeleteSite();
   return (
     <Stack>
-      {site.status === 'failed' && <FailedAlert site={site} />}
+      {(site.status === 'failed' || site.status === 'degraded') && <RetryAlert site={site} status={site.status} />}
       {isInProgress(site) && (
         <Alert color="blue" variant="light" title="Being set up" aria-live="polite">
           {site.statusMessage ?? 'The panel is preparing this site; this page updates by itself.'}
@@ -52,15 +55,25 @@ export function SiteOverview({ site }: { site: TSite }) {
   );
 }
 
-/** FailedAlert says why provisioning failed and offers to try again now (the panel also retries by itself). */
-function FailedAlert({ site }: { site: TSite }) {
+const RETRY_ALERTS = {
+  failed: { color: 'red', title: 'Provisioning failed', after: 'The panel also retries by itself.' },
+  degraded: { color: 'orange', title: 'Visitors get errors right now', after: 'The panel keeps checking and shows it live once visitors are served again; Retry now sets it up again at once.' },
+} as const;
+
+/**
+ * RetryAlert says why a site is failed (provisioning did not succeed) or degraded (visitors get an error
+ * from the edge) and offers to set it up again now.
+ */
+function RetryAlert({ site, status }: { site: TSite; status: keyof typeof RETRY_ALERTS }) {
   const retry = useRetrySite(site.id);
+  const { color, title, after } = RETRY_ALERTS[status];
   return (
-    <Alert color="red" title="Provisioning failed" role="alert">
+    <Alert color={color} title={title} role="alert">
       <Stack gap="xs">
         <Text size="sm">{site.statusMessage ?? 'No reason was recorded.'}</Text>
+        <Text size="sm">{after}</Text>
         <Group gap="xs">
-          <Button size="xs" variant="white" color="red" loading={retry.isPending} onClick={() => retry.mutate()}>Retry now</Button>
+          <Button size="xs" variant="white" color={color} loading={retry.isPending} onClick={() => retry.mutate()}>Retry now</Button>
           {retry.isError && <Text size="sm">{errorText(retry.error)}</Text>}
         </Group>
       </Stack>

@@ -9,6 +9,7 @@ import { useUser } from '../auth/useSession';
 import { useTenants } from '../tenants/useTenants';
 import { CreateSiteForm } from './CreateSiteForm';
 import { SitesTable } from './SitesTable';
+import { siteStatusLabel } from './siteStatus';
 import { useSites } from './useSites';
 
 /** SitesPage lists the account's sites (every site for operators), live while any of them is provisioning. */
@@ -28,7 +29,7 @@ export function SitesPage() {
       <PageHeader title="Sites" description={admin ? 'Every tenant’s sites.' : 'Your sites and their status.'}
         actions={<Button onClick={open}>Create site</Button>} />
       <Group mb="md" gap="sm" align="flex-end">
-        <Select label="Status" placeholder="Any status" clearable w={180} data={[...SITE_STATUSES]}
+        <Select label="Status" placeholder="Any status" clearable w={180} data={SITE_STATUSES.map((value) => ({ value, label: siteStatusLabel(value) }))}
           value={status ?? null} onChange={(v) => setStatus((v as TSiteStatus | null) ?? undefined)} />
         {admin && (
           <Select label="Tenant" placeholder="Any tenant" clearable searchable w={220}

@@ -4,6 +4,7 @@ import { Link } from 'react-router';
 import type { TSite, TTenant } from '@berth/contracts';
 import { EmptyNote } from '../../ui/QueryState';
 import { runtimeLabel } from './runtimeLabel';
+import { statusMessageColor } from './siteStatus';
 import { SiteStatusBadge } from './SiteStatusBadge';
 
 export interface SitesTableProps {
@@ -23,7 +24,7 @@ function SiteCards({ sites, tenants }: Omit<SitesTableProps, 'empty'>) {
             <Anchor component={Link} to={`/sites/${site.id}`} fw={600}>{site.name}</Anchor>
             <SiteStatusBadge status={site.status} />
           </Group>
-          {site.statusMessage && <Text size="xs" c={site.status === 'failed' ? 'red.8' : 'dimmed'} mt={4}>{site.statusMessage}</Text>}
+          {site.statusMessage && <Text size="xs" c={statusMessageColor(site.status)} mt={4}>{site.statusMessage}</Text>}
           <Text size="sm" mt={4} data-testid="site-runtime">{runtimeLabel(site.runtime)}</Text>
           {tenants && <Text size="sm" c="dimmed">Tenant {tenants.get(site.tenantId)?.slug ?? site.tenantId}</Text>}
           {site.domains.map((d) => <Text key={d} size="sm" className="mono">{d}</Text>)}
@@ -67,7 +68,7 @@ export function SitesTable({ sites, tenants, empty }: SitesTableProps) {
               </Table.Td>
               <Table.Td>
                 <SiteStatusBadge status={site.status} />
-                {site.statusMessage && <Text size="xs" c={site.status === 'failed' ? 'red.8' : 'dimmed'} mt={4}>{site.statusMessage}</Text>}
+                {site.statusMessage && <Text size="xs" c={statusMessageColor(site.status)} mt={4}>{site.statusMessage}</Text>}
               </Table.Td>
             </Table.Tr>
           ))}

@@ -5,10 +5,10 @@ import { LIVE_POLL_MS, pollWhileInProgress } from './useSites';
 const site = (status: TSite['status']) => ({ status }) as TSite;
 
 describe('pollWhileInProgress', () => {
-  it('polls while a site is pending or provisioning and stops once all have settled', () => {
+  it('polls while a site is pending or provisioning and stops once all have settled (degraded included)', () => {
     expect(pollWhileInProgress([site('live'), site('pending')])).toBe(LIVE_POLL_MS);
     expect(pollWhileInProgress([site('provisioning')])).toBe(LIVE_POLL_MS);
-    expect(pollWhileInProgress([site('live'), site('failed'), site('suspended')])).toBe(false);
+    expect(pollWhileInProgress([site('live'), site('failed'), site('degraded'), site('suspended')])).toBe(false);
     expect(pollWhileInProgress(undefined)).toBe(false);
   });
 });

@@ -8,7 +8,10 @@ export const LIVE_POLL_MS = 2_000;
 
 const IN_PROGRESS: readonly TSiteStatus[] = ['pending', 'provisioning'];
 
-/** isInProgress tells whether the provisioning engine still has work to do on a site. */
+/**
+ * isInProgress tells whether the provisioning engine still has work to do on a site. A failed or degraded
+ * site is settled (it waits for a retry or the next probe), so it is not in progress.
+ */
 export function isInProgress(site: Pick<TSite, 'status'>): boolean {
   return IN_PROGRESS.includes(site.status);
 }
@@ -25,12 +28,15 @@ export interface SiteFilter {
   offset?: number;
 }
 
-/** useSites lists sites (a tenant user's own, or every tenant's for an admin) and keeps them live. */
-export function useSites(filter: SiteFilter = {}) {
+/**
+ * useSites lists sites (a tenant user's own, or every tenant's for an admin) and keeps them live: often while
+ * one is being provisioned, else every `pollMs` if given (statuses the panel's probe changes, such as degraded).
+ */
+export function useSites(filter: SiteFilter = {}, options: { pollMs?: number | false } = {}) {
   return useQuery({
     queryKey: ['sites', filter],
     queryFn: () => api<TPageOf<TSite>>('GET', `/sites${queryString({ limit: 500, ...filter })}`),
-    refetchInterval: (query) => pollWhileInProgress(query.state.data?.items),
+    refetchInterval: (query) => pollWhileInProgress(query.state.data?.items) || (options.pollMs ?? false),
   });
 }
 
@@ -87,7 +93,7 @@ export function useDeleteSite() {
   });
 }
 
-/** useRetrySite puts a failed site back in line (POST /sites/{id}/retry). */
+/** useRetrySite puts a failed or degraded site back in line (POST /sites/{id}/retry): pending, converged now. */
 export function useRetrySite(id: string) {
   const invalidate = useInvalidateSites();
   return useMutation({
