@@ -1,34 +1,7 @@
-import { spawn, spawnSync } from 'node:child_process';
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { observe } from '@berth/runtime';
+import { restartDockerEngine } from './docker-engine.js';
 import { PanelProcess } from './panel-process.js';
-
-/**
- * restartDockerEngine restarts the Docker daemon the way it runs on this host: systemd's unit when systemd
- * manages it, otherwise the dockerd that scripts/prereqs.sh started (found by its pid file), stopped by
- * that PID and started again the same way. Containers stop with the daemon and come back by their
- * restart policy; the panel must notice (event stream) and converge.
- */
-async function restartDockerEngine(): Promise<void> {
-  const systemd = spawnSync('systemctl', ['is-active', 'docker'], { encoding: 'utf8' });
-  if (systemd.status === 0 && systemd.stdout.trim() === 'active') {
-    expect(spawnSync('systemctl', ['restart', 'docker']).status).toBe(0);
-  } else {
-    const pid = Number(fs.readFileSync('/var/run/docker.pid', 'utf8').trim());
-    expect(pid).toBeGreaterThan(1);
-    process.kill(pid, 'SIGTERM');
-    for (let i = 0; i < 300 && fs.existsSync(`/proc/${pid}`); i++) await new Promise((r) => setTimeout(r, 100));
-    expect(fs.existsSync(`/proc/${pid}`), 'dockerd did not stop').toBe(false);
-    const log = fs.openSync('/var/log/berth-dockerd.log', 'a');
-    spawn('dockerd', [], { detached: true, stdio: ['ignore', log, log] }).unref();
-  }
-  for (let i = 0; i < 600; i++) {
-    if (spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('the Docker engine did not come back');
-}
 
 describe('Docker engine restart', () => {
   let panel: PanelProcess;

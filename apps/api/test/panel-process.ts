@@ -188,7 +188,10 @@ export class PanelProcess {
     await this.kill('SIGTERM');
     const driver = this.driver();
     const seen = await observe(driver);
-    for (const tenantId of new Set(seen.containers.map((c) => c.tenantId).concat(seen.networks.map((n) => n.tenantId)))) {
+    // Tenants with containers or networks, and tenants with only files (suspended: their disk is mounted).
+    const tenantsDir = path.join(this.dataDir, 'tenants');
+    const onDisk = fs.existsSync(tenantsDir) ? fs.readdirSync(tenantsDir) : [];
+    for (const tenantId of new Set([...seen.containers.map((c) => c.tenantId), ...seen.networks.map((n) => n.tenantId), ...onDisk])) {
       if (tenantId !== EDGE_OWNER) await removeTenant(driver, { tenantId, deleteSiteFiles: true });
     }
     await removeEdge(driver);

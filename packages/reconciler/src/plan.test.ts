@@ -93,4 +93,9 @@ describe('plan', () => {
       { type: 'set-site-status', siteIds: ['s2'], status: 'live', onlyFrom: ['provisioning', 'live', 'failed'] },
     ]);
   });
+
+  it('switching the cache off points the edge at the webserver before Varnish is removed', () => {
+    const actions = plan(tenant({ varnishEnabled: false }), running('webserver', 'php-8.2', 'app-s2', 'varnish'));
+    expect(actions.map((a) => a.type)).toEqual(['push-edge', 'ensure-runtime', 'push-edge', 'set-site-status']);
+  });
 });

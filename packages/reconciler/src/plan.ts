@@ -1,5 +1,5 @@
 import type { TSiteStatus } from '@berth/contracts';
-import { expectedComponents } from '@berth/runtime';
+import { expectedComponents, VARNISH_COMPONENT } from '@berth/runtime';
 import type { DesiredTenant, ObservedTenant } from './desired.js';
 
 /**
@@ -59,6 +59,9 @@ export function plan(desired: DesiredTenant | null, observed: ObservedTenant): A
 
   const actions: Action[] = [];
   if (changed.length > 0) actions.push({ type: 'set-site-status', siteIds: changed, status: 'provisioning' });
+  // The cache is being switched off: the edge goes straight to the webserver first, so no visitor is sent to
+  // a Varnish that the ensure step is about to remove.
+  if (!desired.varnishEnabled && present.has(VARNISH_COMPONENT)) actions.push({ type: 'push-edge' });
   actions.push({ type: 'ensure-runtime', reason });
   actions.push({ type: 'push-edge' });
   const settled = siteIds((s) => s !== 'degraded');

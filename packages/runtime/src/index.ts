@@ -21,7 +21,7 @@ export { ensureTenantNetwork, removeTenantNetwork, type SubnetPlan, type TenantN
 export { ensureWebserver } from './operations/webserver.js';
 export { ensurePhpFpm } from './operations/php-fpm.js';
 export { ensureAppContainer } from './operations/app-container.js';
-export { ensureVarnish } from './operations/varnish.js';
+export { ensureVarnish, VARNISH_COMPONENT } from './operations/varnish.js';
 export { purgeCache, banCache } from './operations/cache.js';
 export { observe } from './operations/observe.js';
 export { removeUnwanted, removeTenant } from './operations/remove.js';

@@ -45,12 +45,15 @@ interface ProbeTarget {
   scheme: 'http' | 'https';
 }
 
-/** How many failed probes in a row make a live site degraded (one blip during a container swap does not). */
+/** How many failed probes in a row (RECHECK_MS apart) make a live site degraded: one blip during a container swap does not. */
 const FAILS_TO_DEGRADE = 2;
+const RECHECK_MS = 1_000;
+/** How long one probe waits for the edge's answer. */
+const PROBE_TIMEOUT_MS = 4_000;
 
 /**
  * SiteProber keeps `live` honest. Every interval it probes one served hostname of each live or degraded site
- * through the edge (a few at a time, each bounded): a live site that fails twice in a row becomes `degraded`
+ * through the edge (a few at a time, each bounded): a live site that fails twice a second apart becomes `degraded`
  * with the reason, and its tenant gets a repair pass; a degraded site that answers again is `live`. It also
  * bounds provisioning: a site still `pending` or `provisioning` after `provisionTimeoutMs` becomes `failed`,
  * which the tenant can retry. Tenants with a pass in progress are left alone until it ends.
@@ -59,7 +62,6 @@ export class SiteProber {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private stopped = false;
-  private readonly failures = new Map<string, number>();
 
   constructor(
     private readonly deps: {
@@ -151,17 +153,20 @@ export class SiteProber {
 
   private async probe(target: ProbeTarget): Promise<void> {
     const { ports, store } = this.deps;
-    const result = await probeSite({ scheme: target.scheme, port: target.scheme === 'https' ? ports.https : ports.http, hostname: target.hostname });
+    const once = () => probeSite({ scheme: target.scheme, port: target.scheme === 'https' ? ports.https : ports.http, hostname: target.hostname, timeoutMs: PROBE_TIMEOUT_MS });
+    let result = await once();
+    // A live site gets a second chance a moment later (a container being swapped is a blip, not an outage).
+    for (let attempt = 1; !result.ok && target.status === 'live' && attempt < FAILS_TO_DEGRADE; attempt++) {
+      await new Promise((r) => setTimeout(r, RECHECK_MS));
+      if (this.deps.busy(target.tenantId)) return;
+      result = await once();
+    }
     // A pass that started while we waited may be changing this tenant: its outcome decides, not this probe.
     if (this.deps.busy(target.tenantId)) return;
     if (result.ok) {
-      this.failures.delete(target.siteId);
       if (target.status === 'degraded') await store.setSiteStatus({ tenantId: target.tenantId, siteIds: [target.siteId], status: 'live', message: null, onlyFrom: ['degraded'] });
       return;
     }
-    const failed = (this.failures.get(target.siteId) ?? 0) + 1;
-    this.failures.set(target.siteId, failed);
-    if (target.status === 'live' && failed < FAILS_TO_DEGRADE) return;
     this.deps.logger.warn({ siteId: target.siteId, tenantId: target.tenantId, reason: result.reason }, 'site probe: not served');
     await store.setSiteStatus({
       tenantId: target.tenantId,
