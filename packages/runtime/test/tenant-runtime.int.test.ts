@@ -16,6 +16,7 @@ import {
   type SiteSpec,
   type TenantRuntimeSpec,
 } from '../src/index.js';
+import { firstHost } from '../src/operations/tenant-network.js';
 import { BOUNDS, LIMITS, TENANT_LIMITS, freePort, httpGet, newDriver, requireImages, uniqueTenantId, waitFor200 } from './helpers.js';
 
 // One tenant (A) with PHP 7.4/8.2/8.4, Node 20 and Python sites behind nginx and Varnish; a second tenant (B)
@@ -28,6 +29,9 @@ const PHP_SETTINGS = { memoryLimitMb: 128, uploadMaxMb: 8, postMaxMb: 8, maxExec
 let ctx: DockerDriver;
 let cleanup: () => Promise<void>;
 let specA: TenantRuntimeSpec;
+let networksAtStart: { subnet?: string | undefined; gateway?: string | undefined }[] = [];
+/** POOL is the panel's default tenant pool; the runtime picks the next free /27 when the preferred one is taken. */
+const POOL = (preferredSlot: number) => ({ pool: '10.208.0.0/12', preferredSlot });
 let specB: TenantRuntimeSpec;
 let webA: number;
 let cacheA: number;
@@ -96,6 +100,8 @@ beforeAll(async () => {
     php: { bounds: BOUNDS, limits: LIMITS },
     appLimits: LIMITS,
     limits: TENANT_LIMITS,
+    // Networks are made as the panel makes them: a /27 of the panel's pool, with its gateway given.
+    network: POOL(0),
   };
   specB = {
     tenant: { tenantId: B, uid: 20002, gid: 20002 },
@@ -104,11 +110,22 @@ beforeAll(async () => {
     php: { bounds: BOUNDS, limits: LIMITS },
     appLimits: LIMITS,
     limits: TENANT_LIMITS,
+    network: POOL(1),
   };
-  await Promise.all([ensureTenantRuntime(ctx, specA), ensureTenantRuntime(ctx, specB)]);
+  const [a, b] = await Promise.all([ensureTenantRuntime(ctx, specA), ensureTenantRuntime(ctx, specB)]);
+  networksAtStart = [a.network, b.network];
 });
 
 const extraTenants: string[] = [];
+
+describe('tenant networks as the panel makes them', () => {
+  it('gives each tenant a /27 of the pool with its gateway, which Varnish\'s purge ACL is built from', () => {
+    for (const net of networksAtStart) {
+      expect(net.subnet).toMatch(/^10\.(2[01][0-9]|22[0-3])\.\d+\.\d+\/27$/);
+      expect(net.gateway).toBe(firstHost(net.subnet!));
+    }
+  });
+});
 
 /** otherTenant is a throwaway tenant id that afterAll removes even when its test fails. */
 function otherTenant(): string {

@@ -52,7 +52,20 @@ export async function ensureTenantNetwork(ctx: DockerDriver, params: { tenantId:
   const first = existing[0];
   if (first) return inspectNetwork(ctx, first.Id, tenantId);
   const name = networkName(tenantId);
-  const subnet = params.subnets ? await freeSubnet(ctx, params.subnets) : undefined;
+  // Two tenants converging at once may pick the same free /27: the engine refuses the second ("Pool
+  // overlaps"), which then picks again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await createTenantNetwork(ctx, tenantId, name, params.subnets ? await freeSubnet(ctx, params.subnets) : undefined);
+    } catch (err) {
+      if (attempt >= 5 || !/overlaps/i.test(String((err as Error).message))) throw err;
+      ctx.logger?.info({ tenantId, attempt }, 'runtime: the chosen subnet was just taken; picking another');
+      await new Promise((r) => setTimeout(r, 50 * attempt));
+    }
+  }
+}
+
+async function createTenantNetwork(ctx: DockerDriver, tenantId: string, name: string, subnet: string | undefined): Promise<TenantNetwork> {
   try {
     const net = await callDocker('network create', () =>
       ctx.docker.createNetwork({
