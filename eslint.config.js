@@ -22,6 +22,19 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } },
   },
   {
+    // Console features do not import each other: query hooks live in src/queries/, views that combine
+    // features in src/pages/, generic pieces in src/ui/. A feature imports `./…` and `../../<layer>/…` only.
+    files: ['apps/web/src/features/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { regex: '^\\.\\.(/|$)(?!\\.\\.(/|$))', message: 'A feature does not import another feature: use src/queries/ for data, src/ui/ for shared pieces, or compose them in src/pages/.' },
+          { regex: '(^|/)(features|pages)(/|$)', message: 'A feature does not reach into features/ or pages/: pages compose features, not the other way round.' },
+        ],
+      }],
+    },
+  },
+  {
     // Benchmarks and scripts print their tables and progress to the terminal on purpose.
     files: ['bench/**', 'scripts/**', '**/*.mjs'],
     rules: { 'no-console': 'off' },

@@ -2,7 +2,7 @@ import { Paper, Stack, Text, Title } from '@mantine/core';
 import { PageHeader } from '../../ui/PageHeader';
 import { PasswordForm } from './PasswordForm';
 import { TwoFactorSection } from './TwoFactorSection';
-import { useUser } from './useSession';
+import { useUser } from '../../queries/session';
 
 /** AccountPage shows who is signed in and holds their security settings: password and two-factor sign-in. */
 export function AccountPage() {

@@ -6,7 +6,7 @@ import { FormAlert } from '../../forms/FormAlert';
 import { useFormErrors } from '../../forms/useFormErrors';
 import { PasswordField } from '../../ui/PasswordField';
 import { SecondFactorFields, type SecondFactorMode } from './SecondFactorFields';
-import { useDisableTwoFactor } from './useTwoFactor';
+import { useDisableTwoFactor } from '../../queries/twoFactor';
 
 const FIELDS = ['currentPassword', 'code', 'recoveryCode'] as const;
 

@@ -6,7 +6,7 @@ import { FormAlert } from '../../forms/FormAlert';
 import { useFormErrors } from '../../forms/useFormErrors';
 import { PasswordField } from '../../ui/PasswordField';
 import { QrCode } from '../../ui/QrCode';
-import { useConfirmEnrolment, useStartEnrolment } from './useTwoFactor';
+import { useConfirmEnrolment, useStartEnrolment } from '../../queries/twoFactor';
 
 const START_FIELDS = ['currentPassword'] as const;
 const CONFIRM_FIELDS = ['code'] as const;

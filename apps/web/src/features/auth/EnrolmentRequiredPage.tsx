@@ -3,8 +3,8 @@ import { Button, Center, Paper, Stack, Text } from '@mantine/core';
 import { PageHeader } from '../../ui/PageHeader';
 import { EnrolTwoFactor } from './EnrolTwoFactor';
 import { RecoveryCodes } from './RecoveryCodes';
-import { useLogout } from './useSession';
-import { useRefreshTwoFactor } from './useTwoFactor';
+import { useLogout } from '../../queries/session';
+import { useRefreshTwoFactor } from '../../queries/twoFactor';
 
 /**
  * EnrolmentRequiredPage is all an administrator sees while the installation requires two-factor sign-in

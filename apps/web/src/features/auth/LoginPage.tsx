@@ -8,7 +8,7 @@ import { PasswordField } from '../../ui/PasswordField';
 import { FormAlert } from '../../forms/FormAlert';
 import { useFormErrors } from '../../forms/useFormErrors';
 import { TotpStep } from './TotpStep';
-import { SESSION_KEY, useSession } from './useSession';
+import { SESSION_KEY, useSession } from '../../queries/session';
 
 const FIELDS = ['email', 'password'] as const;
 

@@ -3,7 +3,7 @@ import { Button, Group, TextInput } from '@mantine/core';
 import { ZRegenerateRecoveryCodesRequest } from '@berth/contracts';
 import { FormAlert } from '../../forms/FormAlert';
 import { useFormErrors } from '../../forms/useFormErrors';
-import { useRegenerateRecoveryCodes } from './useTwoFactor';
+import { useRegenerateRecoveryCodes } from '../../queries/twoFactor';
 
 const FIELDS = ['code'] as const;
 

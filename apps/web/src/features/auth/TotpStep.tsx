@@ -5,7 +5,7 @@ import { ApiError } from '../../api';
 import { FormAlert } from '../../forms/FormAlert';
 import { useFormErrors } from '../../forms/useFormErrors';
 import { SecondFactorFields, type SecondFactorMode } from './SecondFactorFields';
-import { useTotpLogin } from './useTwoFactor';
+import { useTotpLogin } from '../../queries/twoFactor';
 
 const FIELDS = ['code', 'recoveryCode'] as const;
 

@@ -6,7 +6,7 @@ import { DisableTwoFactorForm } from './DisableTwoFactorForm';
 import { EnrolTwoFactor } from './EnrolTwoFactor';
 import { RecoveryCodes } from './RecoveryCodes';
 import { RegenerateCodesForm } from './RegenerateCodesForm';
-import { useRefreshTwoFactor, useTwoFactorStatus } from './useTwoFactor';
+import { useRefreshTwoFactor, useTwoFactorStatus } from '../../queries/twoFactor';
 
 /**
  * TwoFactorSection is the Account page's security part: set up two-factor sign-in, see the recovery codes

@@ -2,7 +2,7 @@ import { Paper, Stack, Switch, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import type { TSite } from '@berth/contracts';
 import { errorText, QueryState } from '../../ui/QueryState';
-import { useTenant, useUpdateTenant } from '../tenants/useTenants';
+import { useTenant, useUpdateTenant } from '../../queries/tenants';
 import { PurgeForm } from './PurgeForm';
 
 /**

@@ -6,7 +6,7 @@ import { isNotFound } from '../../api';
 import { FormAlert } from '../../forms/FormAlert';
 import { useFormErrors } from '../../forms/useFormErrors';
 import { NotAvailable } from '../../ui/NotAvailable';
-import { usePurgeCache } from './useCache';
+import { usePurgeCache } from '../../queries/cache';
 
 const FIELDS = ['url'] as const;
 

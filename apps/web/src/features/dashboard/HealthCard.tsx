@@ -3,7 +3,7 @@ import { Link } from 'react-router';
 import type { TReconcilerHealth } from '@berth/contracts';
 import { formatDate, formatElapsed } from '../../ui/dates';
 import { QueryState } from '../../ui/QueryState';
-import { useHealth, type PanelHealth } from './useHealth';
+import { useHealth, type PanelHealth } from '../../queries/health';
 
 const COMPONENTS: { key: Exclude<keyof PanelHealth['components'], 'reconciler'>; label: string }[] = [
   { key: 'database', label: 'Database' },

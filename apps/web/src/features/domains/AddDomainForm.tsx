@@ -4,7 +4,7 @@ import { notifications } from '@mantine/notifications';
 import { DOMAIN_KINDS, TLS_MODES, WWW_REDIRECTS, ZCreateDomainRequest, defaultTlsMode, normalizeHostname, type TTlsMode } from '@berth/contracts';
 import { FormAlert } from '../../forms/FormAlert';
 import { useFormErrors } from '../../forms/useFormErrors';
-import { useAddDomain } from './useDomains';
+import { useAddDomain } from '../../queries/domains';
 
 const FIELDS = ['hostname', 'tls', 'kind', 'redirectTo', 'redirectCode', 'wwwRedirect'] as const;
 type Kind = (typeof DOMAIN_KINDS)[number];

@@ -1,7 +1,7 @@
 import { Loader, Text } from '@mantine/core';
 import type { TDomain } from '@berth/contracts';
 import { formatDate } from '../../ui/dates';
-import { useCertificate } from './useCertificate';
+import { useCertificate } from '../../queries/certificates';
 
 /** CertificateStatus shows a domain's certificate: issuer and expiry, the last error, or that nothing is known yet. */
 export function CertificateStatus({ domain }: { domain: TDomain }) {

@@ -4,7 +4,7 @@ import { notifications } from '@mantine/notifications';
 import { ZUploadCertificateRequest, type TDomain } from '@berth/contracts';
 import { FormAlert } from '../../forms/FormAlert';
 import { useFormErrors } from '../../forms/useFormErrors';
-import { useUploadCertificate } from './useCertificate';
+import { useUploadCertificate } from '../../queries/certificates';
 
 const FIELDS = ['certificatePem', 'privateKeyPem'] as const;
 

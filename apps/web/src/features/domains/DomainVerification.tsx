@@ -1,7 +1,7 @@
 import { Badge, Button, Code, Stack, Text } from '@mantine/core';
 import type { TDomain } from '@berth/contracts';
 import { errorText } from '../../ui/QueryState';
-import { useVerifyDomain } from './useDomains';
+import { useVerifyDomain } from '../../queries/domains';
 
 /**
  * DomainVerification shows what a hostname waiting for its ownership check needs (the TXT record to

@@ -7,7 +7,7 @@ import { AddDomainForm, TLS_LABELS } from './AddDomainForm';
 import { CertificateStatus } from './CertificateStatus';
 import { CertificateUpload } from './CertificateUpload';
 import { DomainVerification } from './DomainVerification';
-import { useDomains, useRemoveDomain, useUpdateDomain } from './useDomains';
+import { useDomains, useRemoveDomain, useUpdateDomain } from '../../queries/domains';
 
 /** DomainsPanel lists a site's domains, changes their TLS mode, adds and removes them. */
 export function DomainsPanel({ siteId }: { siteId: string }) {

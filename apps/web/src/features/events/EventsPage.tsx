@@ -4,10 +4,10 @@ import { ZEventListQuery } from '@berth/contracts';
 import { useFormErrors } from '../../forms/useFormErrors';
 import { PageHeader } from '../../ui/PageHeader';
 import { QueryState } from '../../ui/QueryState';
-import { useUser } from '../auth/useSession';
-import { useTenants } from '../tenants/useTenants';
+import { useUser } from '../../queries/session';
+import { useTenants } from '../../queries/tenants';
 import { EventsTable } from './EventsTable';
-import { useEvents, type EventFilter } from './useEvents';
+import { useEvents, type EventFilter } from '../../queries/events';
 
 const PAGE = 25;
 const FIELDS = ['action', 'targetId', 'tenantId', 'result'] as const;

@@ -6,7 +6,7 @@ import { formatDate } from '../../ui/dates';
 import { NotAvailable } from '../../ui/NotAvailable';
 import { EmptyNote, errorText, QueryState } from '../../ui/QueryState';
 import { FILE_UPLOAD_MAX_BYTES, ZFilePath, type TFileEntry } from '@berth/contracts';
-import { downloadUrl, joinPath, useDeleteFile, useFileListing, useMakeDirectory, useUploadFile } from './useFiles';
+import { downloadUrl, joinPath, useDeleteFile, useFileListing, useMakeDirectory, useUploadFile } from '../../queries/files';
 
 function formatSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;

@@ -4,7 +4,7 @@ import { PHP_VERSIONS, ZCreatePlanRequest, ZUpdatePlanRequest, type TPlan } from
 import { FormAlert } from '../../forms/FormAlert';
 import { numberOrUndefined } from '../../forms/numbers';
 import { useFormErrors } from '../../forms/useFormErrors';
-import { useCreatePlan, useUpdatePlan } from './usePlans';
+import { useCreatePlan, useUpdatePlan } from '../../queries/plans';
 
 /** LIMITS are the plan's numeric limits in form order, with the words and unit an operator reads. */
 export const LIMITS = [

@@ -6,7 +6,7 @@ import { ConfirmModal } from '../../ui/ConfirmModal';
 import { PageHeader } from '../../ui/PageHeader';
 import { EmptyNote, errorText, QueryState } from '../../ui/QueryState';
 import { PlanForm } from './PlanForm';
-import { useDeletePlan, usePlans } from './usePlans';
+import { useDeletePlan, usePlans } from '../../queries/plans';
 
 type Editing = { mode: 'create' } | { mode: 'edit'; plan: TPlan } | null;
 

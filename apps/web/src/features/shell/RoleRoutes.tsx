@@ -1,7 +1,7 @@
 import { Suspense } from 'react';
 import { Outlet } from 'react-router';
 import { DashboardPage, SitesPage } from '../../app/lazyPages';
-import { useUser } from '../auth/useSession';
+import { useUser } from '../../queries/session';
 import { NotFoundPage } from './NotFoundPage';
 import { PageLoader } from './PageLoader';
 

@@ -3,7 +3,7 @@ import { AppShell, Burger, Button, Group, NavLink, Stack, Text } from '@mantine/
 import { useDisclosure } from '@mantine/hooks';
 import { Link, Navigate, Outlet, useLocation } from 'react-router';
 import { EnrolmentRequiredPage } from '../../app/lazyPages';
-import { useLogout, useSession } from '../auth/useSession';
+import { useLogout, useSession } from '../../queries/session';
 import { QueryState } from '../../ui/QueryState';
 import { isActive, navigationFor } from './navigation';
 import { PageLoader } from './PageLoader';

@@ -4,9 +4,9 @@ import { RUNTIME_KINDS, ZCreateSiteRequest, type TRuntimeKind, type TSite } from
 import { FormAlert } from '../../forms/FormAlert';
 import { useFormErrors } from '../../forms/useFormErrors';
 import { QueryState } from '../../ui/QueryState';
-import { usePlans } from '../plans/usePlans';
-import { useTenant, useTenants } from '../tenants/useTenants';
-import { useCreateSite, useRuntimeCatalog } from './useSites';
+import { usePlans } from '../../queries/plans';
+import { useTenant, useTenants } from '../../queries/tenants';
+import { useCreateSite, useRuntimeCatalog } from '../../queries/sites';
 
 const FIELDS = ['tenantId', 'name', 'runtime.kind', 'runtime.version'] as const;
 const CODE_FIELDS = { SITE_NAME_TAKEN: 'name', VERSION_NOT_ALLOWED: 'runtime.version' };

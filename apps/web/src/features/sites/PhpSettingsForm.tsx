@@ -5,8 +5,7 @@ import { ZUpdateSiteRequest, type TSite } from '@berth/contracts';
 import { FormAlert } from '../../forms/FormAlert';
 import { numberOrUndefined } from '../../forms/numbers';
 import { useFormErrors } from '../../forms/useFormErrors';
-import { useSitePlan } from './useSitePlan';
-import { useUpdateSite } from './useSites';
+import { useSitePlan, useUpdateSite } from '../../queries/sites';
 
 const NUMBERS = ['memoryLimitMb', 'uploadMaxMb', 'postMaxMb', 'maxExecutionSeconds'] as const;
 type NumberField = (typeof NUMBERS)[number];

@@ -5,8 +5,7 @@ import { ZUpdateSiteRequest, type TSite } from '@berth/contracts';
 import { FormAlert } from '../../forms/FormAlert';
 import { useFormErrors } from '../../forms/useFormErrors';
 import { QueryState } from '../../ui/QueryState';
-import { useSitePlan } from './useSitePlan';
-import { useRuntimeCatalog, useUpdateSite } from './useSites';
+import { useRuntimeCatalog, useSitePlan, useUpdateSite } from '../../queries/sites';
 
 const FIELDS = ['runtime.version'] as const;
 

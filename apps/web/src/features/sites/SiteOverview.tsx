@@ -8,7 +8,7 @@ import { formatDate } from '../../ui/dates';
 import { errorText } from '../../ui/QueryState';
 import { runtimeLabel } from './runtimeLabel';
 import { SiteStatusBadge } from './SiteStatusBadge';
-import { isInProgress, useDeleteSite, useRetrySite } from './useSites';
+import { isInProgress, useDeleteSite, useRetrySite } from '../../queries/sites';
 
 function Fact({ label, children }: { label: string; children: ReactNode }) {
   return (

@@ -1,7 +1,7 @@
 import { Badge, Group, Loader } from '@mantine/core';
 import type { TSiteStatus } from '@berth/contracts';
 import { siteStatusLabel } from './siteStatus';
-import { isInProgress } from './useSites';
+import { isInProgress } from '../../queries/sites';
 
 const COLORS: Record<TSiteStatus, string> = {
   pending: 'gray',

@@ -5,12 +5,12 @@ import { useNavigate } from 'react-router';
 import { SITE_STATUSES, type TSiteStatus } from '@berth/contracts';
 import { PageHeader } from '../../ui/PageHeader';
 import { QueryState } from '../../ui/QueryState';
-import { useUser } from '../auth/useSession';
-import { useTenants } from '../tenants/useTenants';
+import { useUser } from '../../queries/session';
+import { useTenants } from '../../queries/tenants';
 import { CreateSiteForm } from './CreateSiteForm';
 import { SitesTable } from './SitesTable';
 import { siteStatusLabel } from './siteStatus';
-import { useSites } from './useSites';
+import { useSites } from '../../queries/sites';
 
 /** SitesPage lists the account's sites (every site for operators), live while any of them is provisioning. */
 export function SitesPage() {

@@ -4,8 +4,8 @@ import { WEBSERVER_KINDS, ZCreateTenantRequest, type TTenant, type TWebserverKin
 import { PasswordField } from '../../ui/PasswordField';
 import { FormAlert } from '../../forms/FormAlert';
 import { useFormErrors } from '../../forms/useFormErrors';
-import { usePlans } from '../plans/usePlans';
-import { useCreateTenant } from './useTenants';
+import { usePlans } from '../../queries/plans';
+import { useCreateTenant } from '../../queries/tenants';
 
 const FIELDS = ['slug', 'name', 'planId', 'webserver', 'owner.email', 'owner.password'] as const;
 const CODE_FIELDS = { SLUG_TAKEN: 'slug', EMAIL_TAKEN: 'owner.email' };

@@ -4,8 +4,8 @@ import { notifications } from '@mantine/notifications';
 import { WEBSERVER_KINDS, ZUpdateTenantRequest, type TTenant, type TUpdateTenantRequest, type TWebserverKind } from '@berth/contracts';
 import { FormAlert } from '../../forms/FormAlert';
 import { useFormErrors } from '../../forms/useFormErrors';
-import { usePlans } from '../plans/usePlans';
-import { useUpdateTenant } from './useTenants';
+import { usePlans } from '../../queries/plans';
+import { useUpdateTenant } from '../../queries/tenants';
 
 const FIELDS = ['name', 'planId', 'webserver', 'varnishEnabled'] as const;
 

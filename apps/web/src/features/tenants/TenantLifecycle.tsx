@@ -4,7 +4,7 @@ import { useNavigate } from 'react-router';
 import type { TTenant } from '@berth/contracts';
 import { ConfirmModal } from '../../ui/ConfirmModal';
 import { errorText } from '../../ui/QueryState';
-import { useSetSuspended, useTerminateTenant } from './useTenants';
+import { useSetSuspended, useTerminateTenant } from '../../queries/tenants';
 
 /** TenantLifecycle suspends, unsuspends and terminates an account; terminating asks for the slug to be typed. */
 export function TenantLifecycle({ tenant }: { tenant: TTenant }) {

@@ -4,10 +4,10 @@ import { useDebouncedValue, useDisclosure } from '@mantine/hooks';
 import { Link, useNavigate } from 'react-router';
 import { PageHeader } from '../../ui/PageHeader';
 import { EmptyNote, QueryState } from '../../ui/QueryState';
-import { usePlans } from '../plans/usePlans';
+import { usePlans } from '../../queries/plans';
 import { CreateTenantForm } from './CreateTenantForm';
 import { TenantStatusBadge } from './TenantStatusBadge';
-import { useTenants } from './useTenants';
+import { useTenants } from '../../queries/tenants';
 
 const PAGE = 20;
 

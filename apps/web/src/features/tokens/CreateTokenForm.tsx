@@ -5,7 +5,7 @@ import { TOKEN_SCOPES, ZCreateTokenRequest, type TTokenScope, type ZCreatedToken
 import { FormAlert } from '../../forms/FormAlert';
 import { numberOrUndefined } from '../../forms/numbers';
 import { useFormErrors } from '../../forms/useFormErrors';
-import { useCreateToken } from './useTokens';
+import { useCreateToken } from '../../queries/tokens';
 
 const FIELDS = ['name', 'scope', 'expiresInDays'] as const;
 

@@ -7,7 +7,7 @@ import { PageHeader } from '../../ui/PageHeader';
 import { EmptyNote, errorText, QueryState } from '../../ui/QueryState';
 import { CreateTokenForm } from './CreateTokenForm';
 import { TokenSecret } from './TokenSecret';
-import { useRevokeToken, useTokens } from './useTokens';
+import { useRevokeToken, useTokens } from '../../queries/tokens';
 
 /** TokensPage lists the user's API tokens, creates one (secret shown once) and revokes them. */
 export function TokensPage() {

@@ -4,9 +4,9 @@ import { Link } from 'react-router';
 import type { TSite } from '@berth/contracts';
 import type { TPageOf } from '../../api';
 import { EmptyNote, errorText, QueryError, QueryLoading } from '../../ui/QueryState';
-import { SiteStatusBadge } from '../sites/SiteStatusBadge';
-import { statusMessageColor } from '../sites/siteStatus';
-import { useRetrySite } from '../sites/useSites';
+import { useRetrySite } from '../../queries/sites';
+import { SiteStatusBadge } from './SiteStatusBadge';
+import { statusMessageColor } from './siteStatus';
 
 type SitesQuery = UseQueryResult<TPageOf<TSite>>;
 

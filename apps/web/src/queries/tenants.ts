@@ -1,7 +1,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { z } from 'zod';
 import type { TTenant, ZCreateTenantRequest, ZUpdateTenantRequest } from '@berth/contracts';
-import { api, queryString, type TPageOf } from '../../api';
+import { api, queryString, type TPageOf } from '../api';
 
 export interface TenantFilter {
   q?: string;

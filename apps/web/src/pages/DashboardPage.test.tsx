@@ -3,7 +3,7 @@ import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { TSite, TSystemHealth } from '@berth/contracts';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { apiError, renderWithProviders, stubApi } from '../../test/render';
+import { apiError, renderWithProviders, stubApi } from '../test/render';
 import { DashboardPage } from './DashboardPage';
 
 afterEach(() => {

@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import type { TSystemHealth } from '@berth/contracts';
-import { api } from '../../api';
+import { api } from '../api';
 
 /** PanelHealth is what GET /api/v1/system/health answers: database, Docker engine, edge and reconciler. */
 export type PanelHealth = TSystemHealth;

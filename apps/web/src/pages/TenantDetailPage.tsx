@@ -1,20 +1,20 @@
 import { Button, Group, Modal, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useNavigate, useParams } from 'react-router';
-import { isNotFound } from '../../api';
-import { formatDate } from '../../ui/dates';
-import { PageHeader } from '../../ui/PageHeader';
-import { QueryState } from '../../ui/QueryState';
-import { EventsTable } from '../events/EventsTable';
-import { useEvents } from '../events/useEvents';
-import { NotFoundPage } from '../shell/NotFoundPage';
-import { CreateSiteForm } from '../sites/CreateSiteForm';
-import { SitesTable } from '../sites/SitesTable';
-import { useSites } from '../sites/useSites';
-import { TenantEditForm } from './TenantEditForm';
-import { TenantLifecycle } from './TenantLifecycle';
-import { TenantStatusBadge } from './TenantStatusBadge';
-import { useTenant } from './useTenants';
+import { isNotFound } from '../api';
+import { formatDate } from '../ui/dates';
+import { PageHeader } from '../ui/PageHeader';
+import { QueryState } from '../ui/QueryState';
+import { EventsTable } from '../features/events/EventsTable';
+import { useEvents } from '../queries/events';
+import { NotFoundPage } from '../features/shell/NotFoundPage';
+import { CreateSiteForm } from '../features/sites/CreateSiteForm';
+import { SitesTable } from '../features/sites/SitesTable';
+import { useSites } from '../queries/sites';
+import { TenantEditForm } from '../features/tenants/TenantEditForm';
+import { TenantLifecycle } from '../features/tenants/TenantLifecycle';
+import { TenantStatusBadge } from '../features/tenants/TenantStatusBadge';
+import { useTenant } from '../queries/tenants';
 
 /** TenantDetailPage is one hosting account for the operator: settings, lifecycle, sites and recent events. */
 export function TenantDetailPage() {

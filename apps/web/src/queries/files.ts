@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { TFileEntry, TFileListing } from '@berth/contracts';
-import { api, apiUpload, apiUrl, isNotFound, queryString } from '../../api';
+import { api, apiUpload, apiUrl, isNotFound, queryString } from '../api';
 
 function encodePath(path: string): string {
   return path.split('/').filter(Boolean).map(encodeURIComponent).join('/');

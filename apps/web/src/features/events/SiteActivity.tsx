@@ -1,8 +1,8 @@
 import type { TSite } from '@berth/contracts';
-import { EventsTable } from '../events/EventsTable';
-import { useEvents } from '../events/useEvents';
+import { useEvents } from '../../queries/events';
+import { isInProgress, LIVE_POLL_MS } from '../../queries/sites';
 import { QueryState } from '../../ui/QueryState';
-import { isInProgress, LIVE_POLL_MS } from './useSites';
+import { EventsTable } from './EventsTable';
 
 /** SiteActivity is the site's own audit trail, refreshing while the site is being provisioned. */
 export function SiteActivity({ site }: { site: TSite }) {

@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { z } from 'zod';
 import type { ZPurgeCacheRequest, ZPurgeCacheResponse } from '@berth/contracts';
-import { api } from '../../api';
+import { api } from '../api';
 
 /** usePurgeCache empties the tenant's Varnish for one site: one URL, or every URL of its hostnames. */
 export function usePurgeCache(siteId: string) {

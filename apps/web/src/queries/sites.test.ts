@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TSite } from '@berth/contracts';
-import { LIVE_POLL_MS, pollWhileInProgress } from './useSites';
+import { LIVE_POLL_MS, pollWhileInProgress } from './sites';
 
 const site = (status: TSite['status']) => ({ status }) as TSite;
 

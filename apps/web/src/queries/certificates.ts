@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { z } from 'zod';
 import type { TCertificateStatus, ZUploadCertificateRequest } from '@berth/contracts';
-import { api, isNotFound } from '../../api';
+import { api, isNotFound } from '../api';
 
 /** useCertificate reads what the panel knows of a domain's certificate; null when this panel cannot say (no route). */
 export function useCertificate(domainId: string) {

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { z } from 'zod';
 import type { TApiToken, ZCreatedToken, ZCreateTokenRequest } from '@berth/contracts';
-import { api, type TPageOf } from '../../api';
+import { api, type TPageOf } from '../api';
 
 /** useTokens lists the signed-in user's API tokens (never their secrets). */
 export function useTokens() {

@@ -11,8 +11,8 @@ import type {
   ZStartTwoFactorRequest,
   ZTotpLoginRequest,
 } from '@berth/contracts';
-import { api } from '../../api';
-import { SESSION_KEY } from './useSession';
+import { api } from '../api';
+import { SESSION_KEY } from './session';
 
 export const TWO_FACTOR_KEY = ['two-factor'] as const;
 

@@ -1,6 +1,6 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import type { TEvent } from '@berth/contracts';
-import { api, queryString, type TPageOf } from '../../api';
+import { api, queryString, type TPageOf } from '../api';
 
 export interface EventFilter {
   tenantId?: string;

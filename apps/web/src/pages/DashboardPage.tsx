@@ -1,14 +1,14 @@
 import { Anchor, Grid, Paper, SimpleGrid, Stack, Title } from '@mantine/core';
 import { Link } from 'react-router';
-import { PageHeader } from '../../ui/PageHeader';
-import { QueryState } from '../../ui/QueryState';
-import { EventsTable } from '../events/EventsTable';
-import { useEvents } from '../events/useEvents';
-import { isInProgress, LIVE_POLL_MS, pollWhileInProgress, useSites } from '../sites/useSites';
-import { useTenants } from '../tenants/useTenants';
-import { AttentionPanel } from './AttentionPanel';
-import { CountCard } from './CountCard';
-import { HealthCard } from './HealthCard';
+import { PageHeader } from '../ui/PageHeader';
+import { QueryState } from '../ui/QueryState';
+import { EventsTable } from '../features/events/EventsTable';
+import { useEvents } from '../queries/events';
+import { isInProgress, LIVE_POLL_MS, pollWhileInProgress, useSites } from '../queries/sites';
+import { useTenants } from '../queries/tenants';
+import { AttentionPanel } from '../features/sites/AttentionPanel';
+import { CountCard } from '../features/dashboard/CountCard';
+import { HealthCard } from '../features/dashboard/HealthCard';
 
 const ATTENTION_POLL_MS = 30_000;
 

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { z } from 'zod';
 import type { TDomain, ZCreateDomainRequest, ZUpdateDomainRequest } from '@berth/contracts';
-import { api, type TPageOf } from '../../api';
+import { api, type TPageOf } from '../api';
 
 /** useDomains lists one site's domains. */
 export function useDomains(siteId: string) {

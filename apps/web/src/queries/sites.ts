@@ -1,7 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { z } from 'zod';
 import type { TSite, TSiteStatus, ZCreateSiteRequest, ZRuntimeCatalogResponse, ZUpdateSiteRequest } from '@berth/contracts';
-import { api, queryString, type TPageOf } from '../../api';
+import { api, queryString, type TPageOf } from '../api';
+import { usePlan } from './plans';
+import { useTenant } from './tenants';
 
 /** LIVE_POLL_MS is how often views refresh while a site is being provisioned. */
 export const LIVE_POLL_MS = 2_000;
@@ -100,4 +102,10 @@ export function useRetrySite(id: string) {
     mutationFn: () => api<TSite>('POST', `/sites/${encodeURIComponent(id)}/retry`),
     onSuccess: invalidate,
   });
+}
+
+/** useSitePlan reads the plan of the tenant a site belongs to: the bounds of its runtime and PHP settings. */
+export function useSitePlan(site: Pick<TSite, 'tenantId'>) {
+  const tenant = useTenant(site.tenantId);
+  return usePlan(tenant.data?.planId);
 }

@@ -1,11 +1,11 @@
 import { useMemo, useState } from 'react';
 import { Anchor, Table, TextInput } from '@mantine/core';
 import { Link } from 'react-router';
-import { PageHeader } from '../../ui/PageHeader';
-import { EmptyNote, QueryState } from '../../ui/QueryState';
-import { SiteStatusBadge } from '../sites/SiteStatusBadge';
-import { useSites } from '../sites/useSites';
-import { useTenants } from '../tenants/useTenants';
+import { PageHeader } from '../ui/PageHeader';
+import { EmptyNote, QueryState } from '../ui/QueryState';
+import { SiteStatusBadge } from '../features/sites/SiteStatusBadge';
+import { useSites } from '../queries/sites';
+import { useTenants } from '../queries/tenants';
 
 /**
  * DomainsPage is the operator's index of every hostname on the panel and the site it serves. The API has

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from 'react-router';
 import type { TSessionResponse, TUser } from '@berth/contracts';
-import { api, ApiError, forgetSession, rememberSession } from '../../api';
+import { api, ApiError, forgetSession, rememberSession } from '../api';
 
 export const SESSION_KEY = ['me'] as const;
 

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { z } from 'zod';
 import type { TPlan, ZCreatePlanRequest, ZUpdatePlanRequest } from '@berth/contracts';
-import { api, type TPageOf } from '../../api';
+import { api, type TPageOf } from '../api';
 
 /** usePlans lists plans (an account owner sees only their own plan). */
 export function usePlans() {
