@@ -25,13 +25,14 @@ import { freePort, startCaddy, type CaddyProcess } from '../packages/caddy/test/
 import { httpsGet, tlsHandshake } from '../packages/caddy/test/http-helpers.js';
 import { wrk as runWrk } from './wrk.js';
 import { createDockerDriver, ensureTenantRuntime, releaseTenantsRoot, removeTenant, sitesDir, type TenantRuntimeSpec } from '../packages/runtime/src/index.js';
+import { percentile } from './stats.js';
 
 const run = promisify(execFile);
 const ADDS = 20;
 const WRK_REQUESTS = 40_000;
 const WRK_CAP_S = 10;
 
-const pct = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))] ?? NaN;
+const pct = percentile;
 
 /** tenantsOf spreads `hosts` hosts over tenants of 100 domains each, all proxied to `upstream`. */
 function tenantsOf(caddy: CaddyProcess, hosts: number, upstream: string, { log = false } = {}): DesiredTenant[] {

@@ -14,16 +14,14 @@ import net from 'node:net';
 import { converge } from '../apps/api/test/chaos/invariants.js';
 import { resetWorld, startChaosPanel } from '../apps/api/test/chaos/runner.js';
 import { applyStep, emptyModel, type Step } from '../apps/api/test/chaos/steps.js';
+import { percentile } from './stats.js';
 
 const ROUNDS = Number(process.env.BENCH_FAULT_ROUNDS ?? 5);
 const STUCK_SECONDS = Number(process.env.BENCH_STUCK_SECONDS ?? 120);
 const ENGINE_RESTARTS = Number(process.env.BENCH_ENGINE_RESTARTS ?? 2);
 const GOAL_MS = 10_000;
 
-const pct = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-};
+const pct = percentile;
 
 async function main(): Promise<void> {
   const world = await startChaosPanel({ BERTH_LOG_LEVEL: 'warn' });

@@ -15,6 +15,7 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { percentile } from './stats.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const BURST = 200;
@@ -53,11 +54,7 @@ function send(port: number, method: string, url: string, opts: { from: string; b
   });
 }
 
-function pct(values: number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
+const pct = percentile;
 
 const fmt = (ms: number) => (Number.isNaN(ms) ? '—' : ms.toFixed(1));
 let nextFresh = 0;

@@ -6,16 +6,14 @@
 import os from 'node:os';
 import { observe } from '@berth/runtime';
 import { PanelProcess } from '../apps/api/test/panel-process.js';
+import { percentile } from './stats.js';
 
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 10);
 const DOMAINS = Number(process.env.BENCH_DOMAINS ?? 1000);
 const IDLE_TENANTS = Number(process.env.BENCH_IDLE_TENANTS ?? 50);
 const DOMAIN_SAMPLES = 20;
 
-const pct = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-};
+const pct = percentile;
 
 async function until(what: string, check: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -27,6 +27,7 @@ import {
   type TenantRuntimeSpec,
 } from '../packages/runtime/src/index.js';
 import { wrk as runWrk } from './wrk.js';
+import { percentile } from './stats.js';
 
 const run = promisify(execFile);
 const COLD_RUNS = 10;
@@ -100,11 +101,6 @@ function spec(tenant: string, uid: number, port: number, sites: SiteSpec[]): Ten
     appLimits: LIMITS,
     limits: TENANT_LIMITS,
   };
-}
-
-function percentile(values: number[], p: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
 }
 
 /** Cold start: network + nginx + one PHP-FPM 8.2, from the ensure call to the first 200. */

@@ -5,6 +5,7 @@ import { EDGE_OWNER, observe } from '@berth/runtime';
 import { PanelProcess } from '../panel-process.js';
 import { converge } from './invariants.js';
 import { applyStep, canApply, emptyModel, FAULTS, PHP_VERSIONS, type Model, type SiteKind, type Step, type World } from './steps.js';
+import { percentile } from '../../../../bench/stats.js';
 
 /**
  * The chaos runner: fast-check's model-based testing (`fc.commands` + `fc.asyncModelRun`) over the real
@@ -195,9 +196,8 @@ export async function runChaos(world: World, opts: { seed: number; steps: number
 /** summary renders per-op convergence figures (count, p50, p95, max in ms) as a markdown table. */
 export function summary(stats: ChaosStats): string {
   const rows = Object.entries(stats.byOp).sort(([a], [b]) => a.localeCompare(b)).map(([op, times]) => {
-    const sorted = [...times].sort((x, y) => x - y);
-    const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-    return `| ${op}${FAULTS.has(op as Step['op']) ? ' (fault)' : ''} | ${sorted.length} | ${q(50)} | ${q(95)} | ${sorted.at(-1) ?? 0} |`;
+    const q = (p: number) => percentile(times, p);
+    return `| ${op}${FAULTS.has(op as Step['op']) ? ' (fault)' : ''} | ${times.length} | ${q(50)} | ${q(95)} | ${Math.max(...times)} |`;
   });
   return [
     `steps: ${stats.steps}, faults injected: ${stats.faults}, violations: ${stats.violations.length}`,
