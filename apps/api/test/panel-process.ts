@@ -26,6 +26,12 @@ export function ensureBuilt(): void {
   if (out.status !== 0) throw new Error('pnpm build failed');
 }
 
+/** PanelProcessOptions are what a test may choose beyond the environment. */
+export interface PanelProcessOptions {
+  /** The first admin (BERTH_ADMIN_EMAIL/PASSWORD), whose session `api` uses. */
+  admin?: { email: string; password: string };
+}
+
 export interface ApiResponse<T = unknown> {
   status: number;
   body: T;
@@ -35,11 +41,12 @@ export interface ApiResponse<T = unknown> {
 /**
  * PanelProcess is the built panel running as its own process on loopback, with its own data dir, edge
  * ports and port range: what `bash scripts/setup.sh` starts, minus the background. Tests talk to it over
- * HTTP only, and may kill it with SIGKILL and start it again on the same data dir.
+ * HTTP only (the API, and the console at `url` for the browser tests), and may kill it with SIGKILL and
+ * start it again on the same data dir. The one helper every test that runs the built panel uses.
  */
 export class PanelProcess {
   readonly dataDir: string;
-  readonly admin = { email: 'admin@example.test', password: 'admin-password-123' };
+  readonly admin: { email: string; password: string };
   child: ChildProcess | undefined;
   log = '';
   private cookie = '';
@@ -50,19 +57,31 @@ export class PanelProcess {
     readonly httpPort: number,
     readonly httpsPort: number,
     private readonly extraEnv: Record<string, string>,
+    options: PanelProcessOptions,
   ) {
     this.dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-panel-'));
+    this.admin = options.admin ?? { email: 'admin@example.test', password: 'admin-password-123' };
   }
 
-  static async start(extraEnv: Record<string, string> = {}): Promise<PanelProcess> {
+  /**
+   * start runs a new panel on a fresh data dir and signs in as its admin. `extraEnv` overrides the defaults
+   * below (e.g. `BERTH_EDGE: 'off'` for a panel that must not start an edge, `BERTH_LOG_LEVEL: 'warn'`).
+   */
+  static async start(extraEnv: Record<string, string> = {}, options: PanelProcessOptions = {}): Promise<PanelProcess> {
     ensureBuilt();
-    const panel = new PanelProcess(await freePort(), await freePort(), await freePort(), extraEnv);
+    const panel = new PanelProcess(await freePort(), await freePort(), await freePort(), extraEnv, options);
     await panel.spawn();
     return panel;
   }
 
+  /** base is the panel's origin (`http://127.0.0.1:<port>`): the API is under `/api/v1`. */
   get base(): string {
     return `http://127.0.0.1:${this.apiPort}`;
+  }
+
+  /** url is the console's address, the same origin as `base` (the console is served at its root). */
+  get url(): string {
+    return this.base;
   }
 
   /** caRoot is Caddy's local CA root: HTTPS clients verify the edge's internal certificates against it. */
@@ -73,6 +92,7 @@ export class PanelProcess {
   async spawn(): Promise<void> {
     const rangeStart = 30_000 + Math.floor(Math.random() * 300) * 100;
     this.child = spawn(process.execPath, ['--enable-source-maps', path.join(ROOT, 'apps/api/dist/main.js')], {
+      cwd: ROOT,
       env: {
         ...process.env,
         BERTH_DATA_DIR: this.dataDir,
@@ -104,19 +124,27 @@ export class PanelProcess {
         // not listening yet
       }
       if (this.child.exitCode !== null) throw new Error(`panel exited early:\n${this.log.slice(-3000)}`);
-      if (Date.now() > deadline) throw new Error(`panel did not start:\n${this.log.slice(-3000)}`);
+      if (Date.now() > deadline) {
+        await this.kill();
+        throw new Error(`panel did not start:\n${this.log.slice(-3000)}`);
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
     await this.login();
   }
 
-  /** kill stops the panel by its PID (SIGKILL by default: the crash-safety tests need no goodbye). */
-  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+  /**
+   * kill stops the panel by its PID (SIGKILL by default: the crash-safety tests need no goodbye). With
+   * `forceAfterMs`, a panel still running that long after `signal` gets SIGKILL.
+   */
+  async kill(signal: NodeJS.Signals = 'SIGKILL', { forceAfterMs }: { forceAfterMs?: number } = {}): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child.once('exit', r));
     child.kill(signal);
+    const force = forceAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), forceAfterMs);
     await exited;
+    clearTimeout(force);
   }
 
   async login(): Promise<void> {
@@ -183,9 +211,12 @@ export class PanelProcess {
     }
   }
 
-  /** stop ends the panel and removes everything it created in Docker (by its installation label) and on disk. */
+  /**
+   * stop ends the panel (SIGTERM, SIGKILL after 10 s) and removes everything it created in Docker (by its
+   * installation label), its egress rules, the shared bind on its tenants directory, and its data dir.
+   */
   async stop(): Promise<void> {
-    await this.kill('SIGTERM');
+    await this.kill('SIGTERM', { forceAfterMs: 10_000 });
     const driver = this.driver();
     const seen = await observe(driver);
     // Tenants with containers or networks, and tenants with only files (suspended: their disk is mounted).
@@ -195,8 +226,8 @@ export class PanelProcess {
       if (tenantId !== EDGE_OWNER) await removeTenant(driver, { tenantId, deleteSiteFiles: true });
     }
     await removeEdge(driver);
-    // The panel's egress chains and their jumps (BERTH_EGRESS is on unless the environment turned it off).
-    if (process.env.BERTH_EGRESS !== 'off') await removeEgress(driver);
+    // The panel's egress chains and their jumps (BERTH_EGRESS is on unless its environment turned it off).
+    if ((this.extraEnv.BERTH_EGRESS ?? process.env.BERTH_EGRESS) !== 'off') await removeEgress(driver);
     // The shared bind the panel put on its tenants directory (tenants' disks are gone with the tenants).
     await releaseTenantsRoot(driver);
     fs.rmSync(this.dataDir, { recursive: true, force: true });

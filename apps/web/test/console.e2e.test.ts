@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiSession, CHROMIUM_ARGS, ensureBuilt, removeDataDir, REPO_ROOT, startPanel, type Panel } from './panel';
+import { apiSession, CHROMIUM_ARGS, REPO_ROOT, startPanel, type Panel } from './panel';
 
 // The whole console in real Chromium against the real built panel: an operator sets up a plan and two
 // tenants, an account owner runs a PHP site, and another account owner cannot see it.
@@ -72,13 +72,12 @@ async function expectSiteStatus(name: string, status: string): Promise<void> {
  * removed (`tenant.runtime-remove`), so nothing is left running on the shared Docker engine.
  */
 async function removeTenants(): Promise<void> {
-  const call = await apiSession(panel.url, ADMIN.email, ADMIN.password);
-  const tenants = (await call('GET', '/tenants?limit=500')).data as { items: { id: string }[] };
+  const tenants = (await panel.api<{ items: { id: string }[] }>('GET', '/tenants?limit=500')).body;
   for (const tenant of tenants.items) {
-    await call('DELETE', `/tenants/${tenant.id}`);
+    await panel.api('DELETE', `/tenants/${tenant.id}`);
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
-      const removed = (await call('GET', `/events?tenantId=${tenant.id}&action=tenant.runtime-remove`)).data as { total: number };
+      const removed = (await panel.api<{ total: number }>('GET', `/events?tenantId=${tenant.id}&action=tenant.runtime-remove`)).body;
       if (removed.total > 0) break;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
@@ -87,7 +86,6 @@ async function removeTenants(): Promise<void> {
 
 describe('web console in Chromium', () => {
   beforeAll(async () => {
-    ensureBuilt();
     fs.mkdirSync(SHOTS, { recursive: true });
     panel = await startPanel(ADMIN);
     profile = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-web-chromium-'));
@@ -104,9 +102,12 @@ describe('web console in Chromium', () => {
   afterAll(async () => {
     await context?.close();
     if (panel) {
-      await removeTenants();
-      await panel.stop();
-      removeDataDir(panel.dataDir);
+      try {
+        await removeTenants();
+      } finally {
+        // Also removes whatever the panel left in Docker, and its data dir.
+        await panel.stop();
+      }
     }
     if (profile) fs.rmSync(profile, { recursive: true, force: true });
   });
@@ -153,9 +154,8 @@ describe('web console in Chromium', () => {
     await page.getByText(OWNER.email).first().waitFor();
     await shot('tenant-detail');
 
-    // The second account is set up over the API: it only serves the isolation check at the end.
-    const call = await apiSession(panel.url, ADMIN.email, ADMIN.password);
-    const created = await call('POST', '/tenants', { slug: 'globex', name: 'Globex', owner: OTHER });
+    // The second account is set up over the API (as the admin): it only serves the isolation check at the end.
+    const created = await panel.api('POST', '/tenants', { slug: 'globex', name: 'Globex', owner: OTHER });
     expect(created.status).toBe(201);
 
     await page.getByRole('link', { name: 'Tenants' }).click();
