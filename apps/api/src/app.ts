@@ -25,6 +25,7 @@ import { webhookRoutes } from './webhooks/webhooks.routes.js';
 import type { WebhookConfig } from './webhooks/webhooks.config.js';
 import { planRoutes } from './plans/plans.routes.js';
 import { runtimeRoutes } from './runtimes/runtimes.routes.js';
+import { createControlPorts, type ControlPorts } from './ports.js';
 import { createServices, type Services } from './services.js';
 import type { DomainVerificationConfig } from './domains/domain-verification.js';
 import { siteRoutes } from './sites/sites.routes.js';
@@ -38,6 +39,8 @@ export interface BuildAppOptions {
   db: Db;
   /** A pino logger; without one the server logs nothing (tests). */
   logger?: FastifyBaseLogger;
+  /** The slots the control plane binds once it runs (main.ts); fresh, unbound ones when absent (tests, the CLI). */
+  ports?: ControlPorts;
 }
 
 /** REDACT lists request/response paths that may carry secrets; pino writes [Redacted] instead. */
@@ -48,7 +51,7 @@ export const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'req.h
  * otherwise), its OpenAPI document and docs, and the built console. It does not listen; main.ts and the
  * tests decide that.
  */
-export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyInstance; services: Services }> {
+export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyInstance; services: Services; ports: ControlPorts }> {
   const app = Fastify({
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
     bodyLimit: 1024 * 1024,
@@ -58,7 +61,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyIns
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  const services = createServices({ db: opts.db, config: opts.config });
+  const ports = opts.ports ?? createControlPorts();
+  const services = createServices({ db: opts.db, config: opts.config, ports, log: app.log });
   await app.register(cookie);
   await app.register(swagger, {
     openapi: {
@@ -122,13 +126,13 @@ export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyIns
     await api.register(eventRoutes, { services });
     await api.register(runtimeRoutes);
     await api.register(systemRoutes, { services });
-    await api.register(filesRoutes, { services, dataDir: opts.config.dataDir });
+    await api.register(filesRoutes, { services });
     await api.register(accountRoutes, { services });
     await api.register(webhookRoutes, { services });
   }, { prefix: '/api/v1' });
 
   registerConsole(app, opts.config.webDir);
-  return { app, services };
+  return { app, services, ports };
 }
 
 /** registerConsole serves the built SPA and answers unknown non-API paths with its index.html. */

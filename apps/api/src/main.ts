@@ -5,6 +5,7 @@ import { bootstrapPanel } from './bootstrap.js';
 import { ConfigError, loadConfig } from './config.js';
 import { MIGRATIONS } from './paths.js';
 import { startControlPlane, type ControlPlane } from './control/control-plane.js';
+import { createControlPorts } from './ports.js';
 import { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
 import { loadWebhookConfig } from './webhooks/webhooks.config.js';
 import { loadRetentionPolicy, RetentionJob } from './retention/retention.job.js';
@@ -39,7 +40,9 @@ async function main(): Promise<void> {
   } else if (boot.createdAdmin) {
     logger.info({ email: config.admin.email }, 'first admin created');
   }
-  const { app, services } = await buildApp({ config: { ...config, webhooks: webhookConfig, domainVerification }, db, logger });
+  // The control plane starts after the server listens; it binds these ports then (control-plane.ts).
+  const ports = createControlPorts();
+  const { app, services } = await buildApp({ config: { ...config, webhooks: webhookConfig, domainVerification }, db, logger, ports });
   const controlRef: { current?: ControlPlane } = {};
   const webhooks = new WebhookDispatcher({ db, dataKey: services.dataKey, policy: { allowLoopback: webhookConfig.allowLoopback, panelPort: config.listen.port }, logger });
   const retention = new RetentionJob({ db, policy: retentionPolicy, logger });
@@ -61,7 +64,7 @@ async function main(): Promise<void> {
   webhooks.start();
   retention.start();
   // After listen: Caddy asks the panel's on-demand TLS endpoint as soon as it has routes.
-  controlRef.current = await startControlPlane({ config, db, services, logger });
+  controlRef.current = await startControlPlane({ config, db, services, ports, logger });
   logger.info({ edge: config.edge.mode, httpPort: config.edgePorts.http, httpsPort: config.edgePorts.https }, 'control plane running');
 }
 

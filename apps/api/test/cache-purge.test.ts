@@ -38,7 +38,7 @@ describe('cache purge when the cache is not running', () => {
   });
 
   it('answers 409 CACHE_NOT_RUNNING, for one URL and for the whole site, and records no purge', async () => {
-    panel.services.cache = createCacheAdapter(createDockerDriver({ dataDir: panel.dir, docker: stoppedVarnish(t.id), instance: 'test' }));
+    panel.ports.cache.bind(createCacheAdapter(createDockerDriver({ dataDir: panel.dir, docker: stoppedVarnish(t.id), instance: 'test' })));
     for (const body of [{}, { url: `https://${t.hostname}/page` }]) {
       const res = await call(panel.app, t.owner, 'POST', `/api/v1/sites/${t.siteId}/cache/purge`, body);
       expect(res.statusCode).toBe(409);
@@ -48,7 +48,7 @@ describe('cache purge when the cache is not running', () => {
   });
 
   it('answers 503 RUNTIME_UNAVAILABLE when the Docker engine does not answer', async () => {
-    panel.services.cache = createCacheAdapter(createDockerDriver({ dataDir: panel.dir, docker: engineDown, instance: 'test' }));
+    panel.ports.cache.bind(createCacheAdapter(createDockerDriver({ dataDir: panel.dir, docker: engineDown, instance: 'test' })));
     const res = await call(panel.app, t.owner, 'POST', `/api/v1/sites/${t.siteId}/cache/purge`, {});
     expect(res.statusCode).toBe(503);
     expect(res.json()).toMatchObject({ error: { code: 'RUNTIME_UNAVAILABLE' } });

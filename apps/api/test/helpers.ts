@@ -7,6 +7,7 @@ import { buildApp } from '../src/app.js';
 import { bootstrapPanel } from '../src/bootstrap.js';
 import { MIGRATIONS } from '../src/paths.js';
 import type { DomainVerificationConfig } from '../src/domains/domain-verification.js';
+import type { ControlPorts } from '../src/ports.js';
 import type { Services } from '../src/services.js';
 
 export const ADMIN = { email: 'admin@example.test', password: 'admin-password-123' };
@@ -15,6 +16,8 @@ export interface TestPanel {
   app: FastifyInstance;
   db: Db;
   services: Services;
+  /** The control plane's ports, unbound: a test binds the one it needs. */
+  ports: ControlPorts;
   dir: string;
   close(): Promise<void>;
 }
@@ -26,12 +29,13 @@ export async function startPanel(opts: { portRange?: { first: number; last: numb
   await applyMigrations({ db, dir: MIGRATIONS });
   await bootstrapPanel({ db, admin: ADMIN });
   const config = { portRange: opts.portRange ?? { first: 20000, last: 20999 }, webDir: path.join(dir, 'no-web'), dataDir: dir, ...(opts.domainVerification ? { domainVerification: opts.domainVerification } : {}), requireAdminTwoFactor: opts.requireAdminTwoFactor ?? false };
-  const { app, services } = await buildApp({ config, db });
+  const { app, services, ports } = await buildApp({ config, db });
   await app.ready();
   return {
     app,
     db,
     services,
+    ports,
     dir,
     async close() {
       await app.close();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ZHostname, ZId } from './common.js';
+import { WWW_REDIRECTS } from './hostname.js';
 
 export const TLS_MODES = ['auto', 'internal', 'custom', 'off'] as const;
 export const ZTlsMode = z.enum(TLS_MODES);
@@ -7,9 +8,8 @@ export type TTlsMode = z.infer<typeof ZTlsMode>;
 
 export const DOMAIN_KINDS = ['primary', 'alias', 'redirect'] as const;
 export const ZDomainKind = z.enum(DOMAIN_KINDS);
+export type TDomainKind = z.infer<typeof ZDomainKind>;
 
-/** WWW_REDIRECTS: also answer the www twin (or apex twin) of a hostname and redirect it to the hostname. */
-export const WWW_REDIRECTS = ['none', 'www-to-apex', 'apex-to-www'] as const;
 export const ZWwwRedirect = z.enum(WWW_REDIRECTS);
 
 /** INTERNAL_TLDS get Caddy's local CA by default: they can never get a public certificate. */

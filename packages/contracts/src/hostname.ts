@@ -58,8 +58,10 @@ export function normalizeHostname(input: string, opts: { allowWildcard?: boolean
   return { ok: true, hostname: full };
 }
 
+/** WWW_REDIRECTS: also answer the www twin (or apex twin) of a hostname and redirect it to the hostname. */
+export const WWW_REDIRECTS = ['none', 'www-to-apex', 'apex-to-www'] as const;
 /** TWwwRedirect pairs a domain with its `www.` twin (see resolveDomainHosts). */
-export type TWwwRedirect = 'none' | 'www-to-apex' | 'apex-to-www';
+export type TWwwRedirect = (typeof WWW_REDIRECTS)[number];
 
 /** DomainHosts are the names one domain answers to and the one it canonicalises to. */
 export interface DomainHosts {

@@ -2,6 +2,7 @@ export * from './errors.js';
 export * from './hostname.js';
 export * from './common.js';
 export * from './runtimes.js';
+export * from './php-limits.js';
 export * from './auth.js';
 export * from './two-factor.js';
 export * from './egress.js';

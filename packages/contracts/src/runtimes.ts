@@ -17,8 +17,17 @@ export const ZRuntimeKind = z.enum(RUNTIME_KINDS);
 export type TRuntimeKind = z.infer<typeof ZRuntimeKind>;
 
 export const PHP_VERSIONS = RUNTIME_CATALOG.php.versions;
+/**
+ * ZPhpVersion is the one check of a PHP version: its output, TPhpVersion, can only hold a catalog version, so
+ * code that receives a TPhpVersion (the reconciler, the runtime's generators) trusts it without checking again.
+ */
 export const ZPhpVersion = z.enum(PHP_VERSIONS);
 export type TPhpVersion = z.infer<typeof ZPhpVersion>;
+
+/** parsePhpVersion turns text from outside (a request, a database row) into a TPhpVersion, or throws a ZodError. */
+export function parsePhpVersion(value: string): TPhpVersion {
+  return ZPhpVersion.parse(value);
+}
 
 /** WEBSERVER_KINDS are the per-tenant webservers Berth can run in front of a tenant's app containers. */
 export const WEBSERVER_KINDS = ['nginx', 'apache'] as const;

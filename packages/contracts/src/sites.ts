@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ZId, ZPageQuery, ZSiteName } from './common.js';
-import { RUNTIME_CATALOG, ZRuntimeKind, isCatalogVersion } from './runtimes.js';
+import { PHP_SETTING_RULES } from './php-limits.js';
+import { RUNTIME_CATALOG, ZPhpVersion, ZRuntimeKind, isCatalogVersion } from './runtimes.js';
 
 /**
  * A site's status: `live` means the edge really serves it (a periodic probe through the edge checks);
@@ -10,6 +11,16 @@ import { RUNTIME_CATALOG, ZRuntimeKind, isCatalogVersion } from './runtimes.js';
 export const SITE_STATUSES = ['pending', 'provisioning', 'live', 'degraded', 'failed', 'suspended'] as const;
 export const ZSiteStatus = z.enum(SITE_STATUSES);
 export type TSiteStatus = z.infer<typeof ZSiteStatus>;
+
+/**
+ * ZSiteRuntime is a site's runtime as the panel keeps it: a PHP site's version is a TPhpVersion (parsed here,
+ * once), so the reconciler and the runtime take it as it is. Other kinds keep their version as text.
+ */
+export const ZSiteRuntime = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('php'), version: ZPhpVersion }),
+  z.object({ kind: ZRuntimeKind.exclude(['php']), version: z.string() }),
+]);
+export type TSiteRuntime = z.output<typeof ZSiteRuntime>;
 
 /**
  * ZRuntimeChoice is what a user picks for a site: a kind and, optionally, a version from the catalog
@@ -23,15 +34,16 @@ export const ZRuntimeChoice = z
       ctx.addIssue({ code: 'custom', path: ['version'], message: `Version ${value.version} is not offered for ${value.kind}; pick one of ${offered}.` });
     }
   })
-  .transform((value) => ({ kind: value.kind, version: value.version ?? RUNTIME_CATALOG[value.kind].defaultVersion }));
+  .transform((value) => ({ kind: value.kind, version: value.version ?? RUNTIME_CATALOG[value.kind].defaultVersion }))
+  .pipe(ZSiteRuntime);
 export type TRuntimeChoice = z.output<typeof ZRuntimeChoice>;
 
-/** ZPhpSettings are the per-site PHP settings; the tenant's plan bounds them further. */
+/** ZPhpSettings are the per-site PHP settings; the tenant's plan bounds them further (php-limits.ts). */
 export const ZPhpSettings = z.strictObject({
-  memoryLimitMb: z.number().int().min(16).max(8_192).optional(),
-  uploadMaxMb: z.number().int().min(1).max(10_240).optional(),
-  postMaxMb: z.number().int().min(1).max(10_240).optional(),
-  maxExecutionSeconds: z.number().int().min(1).max(3_600).optional(),
+  memoryLimitMb: z.number().int().min(PHP_SETTING_RULES.memoryLimitMb.min).max(8_192).optional(),
+  uploadMaxMb: z.number().int().min(PHP_SETTING_RULES.uploadMaxMb.min).max(10_240).optional(),
+  postMaxMb: z.number().int().min(PHP_SETTING_RULES.postMaxMb.min).max(10_240).optional(),
+  maxExecutionSeconds: z.number().int().min(PHP_SETTING_RULES.maxExecutionSeconds.min).max(3_600).optional(),
   displayErrors: z.boolean().optional(),
 });
 export type TPhpSettings = z.infer<typeof ZPhpSettings>;

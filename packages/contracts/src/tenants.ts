@@ -4,6 +4,7 @@ import { ZWebserverKind } from './runtimes.js';
 
 export const TENANT_STATUSES = ['active', 'suspended'] as const;
 export const ZTenantStatus = z.enum(TENANT_STATUSES);
+export type TTenantStatus = z.infer<typeof ZTenantStatus>;
 
 export const ZCreateTenantRequest = z.strictObject({
   slug: ZSlug,

@@ -1,4 +1,4 @@
-import type { TRuntimeKind, TSiteSettings, TSiteStatus, TTlsMode, TWebserverKind } from '@berth/contracts';
+import type { TDomainKind, TSiteRuntime, TSiteSettings, TSiteStatus, TTenantStatus, TTlsMode, TWebserverKind, TWwwRedirect } from '@berth/contracts';
 
 /**
  * DesiredTenant is one tenant as the database wants it, in the shape the reconciler needs: plain data,
@@ -8,7 +8,7 @@ export interface DesiredTenant {
   id: string;
   slug: string;
   uid: number;
-  status: 'active' | 'suspended';
+  status: TTenantStatus;
   webserver: TWebserverKind;
   varnishEnabled: boolean;
   ports: { web: number; cache: number };
@@ -27,24 +27,23 @@ export interface DesiredTenant {
   sites: DesiredSite[];
 }
 
-export interface DesiredSite {
+/** DesiredSite is one site: its runtime as the contracts parse it (a PHP site's version is a TPhpVersion), status, settings and domains. */
+export type DesiredSite = TSiteRuntime & {
   id: string;
   name: string;
-  kind: TRuntimeKind;
-  version: string;
   status: TSiteStatus;
   settings: TSiteSettings;
   domains: DesiredDomain[];
-}
+};
 
 export interface DesiredDomain {
   id: string;
   hostname: string;
-  kind: 'primary' | 'alias' | 'redirect';
+  kind: TDomainKind;
   redirectTo: string | null;
   redirectCode: number | null;
   tls: TTlsMode;
-  wwwRedirect: 'none' | 'www-to-apex' | 'apex-to-www';
+  wwwRedirect: TWwwRedirect;
   /** Ownership is proven (or was not required when it was added): only then does the edge serve the name. */
   verified: boolean;
   /** For tls `custom`: the uploaded chain and the decrypted key, written to Caddy's certs dir at push time. */

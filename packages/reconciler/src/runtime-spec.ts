@@ -1,6 +1,5 @@
 import { DOCUMENT_ROOT, type PhpSettings, type SiteSpec, type TenantRuntimeSpec } from '@berth/runtime';
-import type { TPhpVersion } from '@berth/contracts';
-import { resolveDomainHosts } from '@berth/contracts';
+import { effectivePhpSettings, phpSettingRanges, resolveDomainHosts } from '@berth/contracts';
 import type { DesiredDomain, DesiredSite, DesiredTenant } from './desired.js';
 
 /** APP_PORTS are where the starter Node.js and Python apps listen inside their containers. */
@@ -18,14 +17,7 @@ export function servedHostnames(domains: DesiredDomain[]): string[] {
 
 function phpSettings(tenant: DesiredTenant, site: DesiredSite): PhpSettings {
   const php = site.settings.php ?? {};
-  const plan = tenant.plan;
-  return {
-    memoryLimitMb: Math.min(php.memoryLimitMb ?? 128, plan.phpMaxMemoryMb),
-    uploadMaxMb: Math.min(php.uploadMaxMb ?? 32, plan.phpMaxUploadMb),
-    postMaxMb: Math.min(php.postMaxMb ?? php.uploadMaxMb ?? 32, plan.phpMaxUploadMb),
-    maxExecutionSeconds: Math.min(php.maxExecutionSeconds ?? 30, plan.phpMaxExecSeconds),
-    displayErrors: php.displayErrors ?? false,
-  };
+  return { ...effectivePhpSettings(tenant.plan, php), displayErrors: php.displayErrors ?? false };
 }
 
 /**
@@ -39,7 +31,7 @@ function siteSpec(tenant: DesiredTenant, site: DesiredSite): SiteSpec {
   const base = { siteId: site.id, hostnames: served.length > 0 ? served : [`${site.id}.${PLACEHOLDER_DOMAIN}`] };
   switch (site.kind) {
     case 'php':
-      return { ...base, kind: 'php', version: site.version as TPhpVersion, documentRoot: DOCUMENT_ROOT, php: phpSettings(tenant, site) };
+      return { ...base, kind: 'php', version: site.version, documentRoot: DOCUMENT_ROOT, php: phpSettings(tenant, site) };
     case 'static':
       return { ...base, kind: 'static', documentRoot: DOCUMENT_ROOT };
     case 'node':
@@ -61,28 +53,21 @@ export function tenantSubnetSlot(uid: number, firstUid = 200_000): number {
  * toRuntimeSpec maps a tenant's desired state to the runtime's input: the plan's CPU, memory and processes
  * are the tenant's totals (its parent cgroup, shared by all its containers) and each container's cap inside
  * them (each container may use all of it; the webserver and cache get a smaller memory share), the plan's
- * disk is the size of the tenant's filesystem, PHP settings are clamped to the plan, and every site gets its
- * served hostnames.
+ * disk is the size of the tenant's filesystem, PHP settings are clamped to the plan (PHP_SETTING_RULES in
+ * @berth/contracts, the same ranges the runtime's pool config clamps to), and every site gets its served hostnames.
  */
 export function toRuntimeSpec(tenant: DesiredTenant, opts: { networkPool?: string } = {}): TenantRuntimeSpec {
   const plan = tenant.plan;
   const nanoCpus = plan.cpuMillicores * 1_000_000;
   const memoryBytes = plan.memoryMb * MB;
   const small = { nanoCpus, memoryBytes: Math.min(memoryBytes, 256 * MB), pids: Math.min(plan.pidsLimit, 512) };
-  const bound = (max: number) => ({ min: 1, max });
   return {
     tenant: { tenantId: tenant.id, uid: tenant.uid, gid: tenant.uid },
     webserver: { kind: tenant.webserver, port: tenant.ports.web, limits: small },
     ...(tenant.varnishEnabled ? { varnish: { port: tenant.ports.cache, limits: small, cacheSizeMb: 64 } } : {}),
     sites: tenant.sites.map((site) => siteSpec(tenant, site)),
     php: {
-      bounds: {
-        memoryLimitMb: { min: 16, max: plan.phpMaxMemoryMb },
-        uploadMaxMb: bound(plan.phpMaxUploadMb),
-        postMaxMb: bound(plan.phpMaxUploadMb),
-        maxExecutionSeconds: bound(plan.phpMaxExecSeconds),
-        maxChildren: 8,
-      },
+      bounds: { ...phpSettingRanges(plan), maxChildren: 8 },
       limits: { nanoCpus, memoryBytes, pids: plan.pidsLimit },
     },
     appLimits: { nanoCpus, memoryBytes, pids: plan.pidsLimit },

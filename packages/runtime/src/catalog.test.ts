@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { parseImageProfile, resolveImage } from './catalog.js';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { parseImageProfile, resolveImage, type ImageRequest } from './catalog.js';
 
 describe('resolveImage', () => {
   it('maps every catalog entry to a local image and its build target', () => {
@@ -17,8 +17,8 @@ describe('resolveImage', () => {
     expect(resolveImage('official', { role: 'varnish' }).image).toBe('varnish:7');
   });
 
-  it('refuses versions outside the catalog', () => {
-    expect(() => resolveImage('local', { role: 'php-fpm', version: '5.6' as never })).toThrow(/Invalid PHP version/);
+  it('refuses versions outside the catalog: PHP by its type (parsePhpVersion at the API), node and python when called', () => {
+    expectTypeOf<'5.6'>().not.toExtend<Extract<ImageRequest, { role: 'php-fpm' }>['version']>();
     expect(() => resolveImage('local', { role: 'app', kind: 'node', version: '16' })).toThrow(/Invalid node version/);
   });
 });

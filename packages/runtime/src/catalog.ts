@@ -1,5 +1,5 @@
 import { RuntimeError } from './errors.js';
-import { assertAppVersion, assertPhpVersion } from './inputs.guard.js';
+import { assertAppVersion } from './inputs.guard.js';
 import type { TPhpVersion, TWebserverKind } from './contracts.js';
 import type { ImageProfile } from './runtime.types.js';
 
@@ -47,10 +47,9 @@ export function resolveImage(profile: ImageProfile, req: ImageRequest): ImageRef
   switch (req.role) {
     case 'webserver':
       return { image: t[req.kind], buildTarget: req.kind };
-    case 'php-fpm': {
-      const v = assertPhpVersion(req.version);
-      return { image: t.php(v), buildTarget: `php-fpm-${v}` };
-    }
+    case 'php-fpm':
+      // A TPhpVersion is a catalog version by its type (parsed once, at the API); node and python versions are text.
+      return { image: t.php(req.version), buildTarget: `php-fpm-${req.version}` };
     case 'app': {
       const v = assertAppVersion(req.kind, req.version);
       return { image: t[req.kind](v), buildTarget: `${req.kind}-${v}` };

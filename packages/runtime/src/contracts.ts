@@ -9,5 +9,6 @@ export {
   WEBSERVER_KINDS,
   isCatalogVersion,
   parseEgressAllowEntry,
+  clampToRange,
 } from '@berth/contracts';
-export type { TRuntimeKind, TPhpVersion, TWebserverKind } from '@berth/contracts';
+export type { TRuntimeKind, TPhpVersion, TWebserverKind, TNumberRange } from '@berth/contracts';

@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import type { TPhpVersion, TWebserverKind } from './contracts.js';
+import type { TNumberRange, TPhpVersion, TWebserverKind } from './contracts.js';
 
 /** Logger is the pino-compatible subset the runtime logs through (Fastify's `log` or a child of it fits). */
 export interface Logger {
@@ -53,11 +53,8 @@ export interface PhpSettings {
   displayErrors: boolean;
 }
 
-/** NumberRange is an inclusive [min, max] bound from the plan. */
-export interface NumberRange {
-  min: number;
-  max: number;
-}
+/** NumberRange is an inclusive [min, max] bound from the plan (the contracts' PHP setting ranges). */
+export type NumberRange = TNumberRange;
 
 /** PhpBounds are the plan's limits on PhpSettings and on each site's worker count. */
 export interface PhpBounds {

@@ -1,15 +1,17 @@
 import type { Db } from '@berth/db';
 import { newId } from '@berth/db';
-import { defaultTlsMode, type ZCreateAccountRequest } from '@berth/contracts';
+import type { ZCreateAccountRequest } from '@berth/contracts';
 import type { z } from 'zod';
 import { hashPassword } from '../auth/passwords.js';
 import type { RequestContext } from '../auth/principal.js';
 import { assertHostsFree } from '../domains/domains.service.js';
-import { initialVerification, type DomainVerifier } from '../domains/domain-verification.js';
+import type { DomainVerifier } from '../domains/domain-verification.js';
 import { AppError } from '../errors.js';
-import { recordEvent } from '../events/events.service.js';
+import { toPlan } from '../records/plan.record.js';
 import { checkPlanAllows } from '../sites/plan-limits.js';
+import { insertDomain, insertSite } from '../sites/site-records.js';
 import { insertTenant, resolvePlan, retryOnUniqueRace, type Tx } from '../tenants/tenant-records.js';
+
 type CreateAccountInput = z.output<typeof ZCreateAccountRequest>;
 
 /**
@@ -27,9 +29,7 @@ export async function provisionAccount(
 ): Promise<string> {
   const { input, portRange, verifier } = opts;
   const plan = await resolvePlan(db, input.planId);
-  if (input.site) {
-    checkPlanAllows({ phpVersions: JSON.parse(plan.phpVersions) as string[], phpMaxMemoryMb: plan.phpMaxMemoryMb, phpMaxUploadMb: plan.phpMaxUploadMb, phpMaxExecSeconds: plan.phpMaxExecSeconds }, input.site.runtime, {});
-  }
+  if (input.site) checkPlanAllows(toPlan(plan), input.site.runtime, {});
   const passwordHash = await hashPassword(input.password);
   // A race on the slug, email or hostname is reported by assertFree on the retry.
   return retryOnUniqueRace(
@@ -74,16 +74,13 @@ async function assertFree(tx: Tx, input: CreateAccountInput): Promise<void> {
   }
 }
 
+/** createFirstSite writes the account's first site and its domain as POST /sites and /sites/{id}/domains do (site-records.ts). */
 async function createFirstSite(
   tx: Tx,
   ctx: RequestContext,
   { tenantId, site, verifier }: { tenantId: string; site: NonNullable<CreateAccountInput['site']>; verifier: Pick<DomainVerifier, 'required'> },
 ): Promise<void> {
   const siteId = newId();
-  await tx.site.create({ data: { id: siteId, tenantId, name: site.name, runtimeKind: site.runtime.kind, runtimeVersion: site.runtime.version, settings: '{}' } });
-  await recordEvent(tx, ctx, { action: 'site.create', targetType: 'site', targetId: siteId, tenantId, details: { name: site.name, runtime: site.runtime } });
-  if (!site.domain) return;
-  const domainId = newId();
-  await tx.domain.create({ data: { id: domainId, hostname: site.domain, siteId, tenantId, kind: 'primary', tlsMode: defaultTlsMode(site.domain), wwwRedirect: 'none', ...initialVerification(verifier) } });
-  await recordEvent(tx, ctx, { action: 'domain.create', targetType: 'domain', targetId: domainId, tenantId, details: { hostname: site.domain, siteId } });
+  await insertSite(tx, ctx, { id: siteId, tenantId, name: site.name, runtime: site.runtime, settings: {} });
+  if (site.domain) await insertDomain(tx, ctx, { id: newId(), tenantId, siteId, hostname: site.domain }, verifier);
 }

@@ -1,4 +1,4 @@
-import type { Db } from '@berth/db';
+import type { Db, SiteModel } from '@berth/db';
 import { edgeLogsDir, tenantSitesDir, tenantsRoot } from '@berth/runtime/layout';
 import type { TAccount, TAccountUsage, TSsoLink, ZAccountListQuery, ZCreateAccountRequest } from '@berth/contracts';
 import type { z } from 'zod';
@@ -8,6 +8,7 @@ import { canSeeTenant, requireAdmin, requireWrite, type RequestContext } from '.
 import { notFound } from '../errors.js';
 import { recordEvent } from '../events/events.service.js';
 import { measureDiskUsage } from '../files/files.usage.js';
+import { toSite } from '../records/site.record.js';
 import type { TenantsService } from '../tenants/tenants.service.js';
 import { provisionAccount } from './account-provisioning.js';
 import type { DomainVerifier } from '../domains/domain-verification.js';
@@ -22,14 +23,14 @@ const ACCOUNT_INCLUDE = {
   users: { where: { role: 'tenant-owner' }, take: 1, orderBy: { createdAt: 'asc' }, select: { email: true } },
   sites: {
     orderBy: { createdAt: 'asc' },
-    select: { id: true, name: true, status: true, domains: { orderBy: { createdAt: 'asc' }, select: { hostname: true, kind: true } } },
+    include: { domains: { orderBy: { createdAt: 'asc' }, select: { hostname: true, kind: true } } },
   },
 } as const;
 
 type AccountRow = Awaited<ReturnType<Db['tenant']['findFirstOrThrow']>> & {
   plan: { name: string };
   users: { email: string }[];
-  sites: { id: string; name: string; status: string; domains: { hostname: string; kind: string }[] }[];
+  sites: (SiteModel & { domains: { hostname: string; kind: string }[] })[];
 };
 
 export function toAccount(row: AccountRow): TAccount {
@@ -43,7 +44,7 @@ export function toAccount(row: AccountRow): TAccount {
     planName: row.plan.name,
     status: row.status === 'suspended' ? 'suspended' : 'active',
     primaryDomain: (domains.find((d) => d.kind === 'primary') ?? domains[0])?.hostname ?? null,
-    sites: row.sites.map((s) => ({ id: s.id, name: s.name, status: s.status as TAccount['sites'][number]['status'], domains: s.domains.map((d) => d.hostname) })),
+    sites: row.sites.map(toSite).map(({ id, name, status, domains }) => ({ id, name, status, domains })),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -95,7 +96,7 @@ export class AccountsService {
       this.deps.db.tenant.findMany({ where, include: ACCOUNT_INCLUDE, orderBy: { createdAt: 'asc' }, take: query.limit, skip: query.offset }),
       this.deps.db.tenant.count({ where }),
     ]);
-    return { items: rows.map((row) => toAccount(row as AccountRow)), total };
+    return { items: rows.map((row) => toAccount(row)), total };
   }
 
   async get(ctx: RequestContext, id: string): Promise<TAccount> {
@@ -186,6 +187,6 @@ export class AccountsService {
   private async load(id: string): Promise<TAccount> {
     const row = await this.deps.db.tenant.findUnique({ where: { id }, include: ACCOUNT_INCLUDE });
     if (!row) throw notFound('Account');
-    return toAccount(row as AccountRow);
+    return toAccount(row);
   }
 }

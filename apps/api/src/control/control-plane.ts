@@ -3,6 +3,7 @@ import type { Db } from '@berth/db';
 import { Reconciler } from '@berth/reconciler';
 import { createDockerDriver, createEgressConverger, EDGE_OWNER, pingDocker, watchDockerEvents, type EgressConverger } from '@berth/runtime';
 import type { Config } from '../config.js';
+import type { ControlPorts } from '../ports.js';
 import type { Services } from '../services.js';
 import { createCacheAdapter } from './cache.adapter.js';
 import { CertificateProber } from './certificate-prober.js';
@@ -21,10 +22,10 @@ export interface ControlPlane {
 /**
  * startControlPlane connects the desired state to the real world: it starts the edge (edge.adapter.ts),
  * starts the reconciler (at start, on every API write, on a timer and on Docker events) with the runtime
- * and the edge as its ports, and gives the API the health and cache operations. The panel keeps serving
- * its API when Docker or Caddy are down; passes retry with backoff.
+ * and the edge as its ports, and binds the API's health and cache ports (`ports`, created before the server).
+ * The panel keeps serving its API when Docker or Caddy are down; passes retry with backoff.
  */
-export async function startControlPlane({ config, db, services, logger }: { config: Config; db: Db; services: Services; logger: FastifyBaseLogger }): Promise<ControlPlane> {
+export async function startControlPlane({ config, db, services, ports, logger }: { config: Config; db: Db; services: Pick<Services, 'notifier' | 'dataKey'>; ports: ControlPorts; logger: FastifyBaseLogger }): Promise<ControlPlane> {
   const log = logger.child({ op: 'control' });
   // The API already answers while the edge starts: remember every change from now on, so none is lost
   // before the reconciler exists (it replays them as soon as it does).
@@ -64,7 +65,7 @@ export async function startControlPlane({ config, db, services, logger }: { conf
 
   onChange = (tenantId: string) => void reconciler.enqueue(tenantId);
   for (const tenantId of early) onChange(tenantId);
-  services.health = {
+  ports.health.bind({
     async docker() {
       try {
         await pingDocker(driver);
@@ -77,8 +78,8 @@ export async function startControlPlane({ config, db, services, logger }: { conf
       return edge ? edge.health() : { ok: false, message: 'The edge is off (BERTH_EDGE=off).' };
     },
     reconciler: () => reconciler.health(),
-  };
-  services.cache = createCacheAdapter(driver);
+  });
+  ports.cache.bind(createCacheAdapter(driver));
   const events = watchDockerEvents(driver, (change) => {
     if (change.kind === 'engine-reconnected') void recoverFromEngineRestart();
     else if (change.tenantId !== EDGE_OWNER) void reconciler.enqueue(change.tenantId);

@@ -1,8 +1,10 @@
-import type { Db } from '@berth/db';
-import type { TSiteSettings, TSiteStatus } from '@berth/contracts';
-import { ZSiteSettings } from '@berth/contracts';
-import type { DesiredStore, DesiredTenant } from '@berth/reconciler';
+import type { Db, DomainModel, PlanModel, PortAllocationModel, SiteModel, TenantModel } from '@berth/db';
+import type { TSiteStatus } from '@berth/contracts';
+import type { DesiredDomain, DesiredSite, DesiredStore, DesiredTenant } from '@berth/reconciler';
 import { recordEvent } from '../events/events.service.js';
+import { toDomain } from '../records/domain.record.js';
+import { toPlan } from '../records/plan.record.js';
+import { toSite } from '../records/site.record.js';
 import type { DataKey } from '../secrets/data-key.js';
 
 const TENANT_INCLUDE = {
@@ -11,30 +13,7 @@ const TENANT_INCLUDE = {
   sites: { orderBy: { createdAt: 'asc' }, include: { domains: { orderBy: { createdAt: 'asc' } } } },
 } as const;
 
-type TenantRow = NonNullable<Awaited<ReturnType<Db['tenant']['findUnique']>>>;
-type FullTenantRow = TenantRow & {
-  plan: { cpuMillicores: number; memoryMb: number; pidsLimit: number; diskMb: number; phpMaxMemoryMb: number; phpMaxUploadMb: number; phpMaxExecSeconds: number; egressAllow: string };
-  ports: { port: number; purpose: string }[];
-  sites: {
-    id: string; name: string; runtimeKind: string; runtimeVersion: string; status: string; settings: string;
-    domains: { id: string; hostname: string; kind: string; redirectTo: string | null; redirectCode: number | null; tlsMode: string; wwwRedirect: string; customCertPem: string | null; customKeyEnc: string | null; verifiedAt: Date | null }[];
-  }[];
-};
-
-/**
- * egressAllowOf reads Plan.egressAllow (a JSON array the API validated). The runtime checks every entry again
- * before it becomes a rule, so anything that is not an array of strings is handed on as one entry, which that
- * tenant's pass then refuses with its text in the message.
- */
-function egressAllowOf(text: string): string[] {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    value = undefined; // not JSON: reported below as the entry itself
-  }
-  return Array.isArray(value) && value.every((e) => typeof e === 'string') ? value : [text];
-}
+type FullTenantRow = TenantModel & { plan: PlanModel; ports: PortAllocationModel[]; sites: (SiteModel & { domains: DomainModel[] })[] };
 
 const STATUS_EVENTS: Partial<Record<TSiteStatus, string>> = { provisioning: 'site.provisioning', live: 'site.live', degraded: 'site.degraded', failed: 'site.failed', suspended: 'site.suspended' };
 
@@ -48,12 +27,12 @@ export class PrismaDesiredStore implements DesiredStore {
 
   async loadTenant(tenantId: string): Promise<DesiredTenant | null> {
     const row = await this.deps.db.tenant.findUnique({ where: { id: tenantId }, include: TENANT_INCLUDE });
-    return row ? this.toDesired(row as FullTenantRow) : null;
+    return row ? this.toDesired(row) : null;
   }
 
   async loadAll(): Promise<DesiredTenant[]> {
     const rows = await this.deps.db.tenant.findMany({ include: TENANT_INCLUDE, orderBy: { createdAt: 'asc' } });
-    return rows.map((row) => this.toDesired(row as FullTenantRow));
+    return rows.map((row) => this.toDesired(row));
   }
 
   async listTenantIds(): Promise<string[]> {
@@ -85,8 +64,10 @@ export class PrismaDesiredStore implements DesiredStore {
     await recordEvent(this.deps.db, null, { action, targetType: 'tenant', targetId: tenantId, tenantId, result, message: message ?? null, details });
   }
 
+  /** toDesired maps a tenant's rows through the API's record mappers (records/*.ts) to the reconciler's shape. */
   private toDesired(row: FullTenantRow): DesiredTenant {
     const port = (purpose: string) => row.ports.find((p) => p.purpose === purpose)?.port ?? 0;
+    const plan = toPlan(row.plan);
     return {
       id: row.id,
       slug: row.slug,
@@ -96,36 +77,38 @@ export class PrismaDesiredStore implements DesiredStore {
       varnishEnabled: row.varnishEnabled,
       ports: { web: port('web'), cache: port('cache') },
       plan: {
-        cpuMillicores: row.plan.cpuMillicores,
-        memoryMb: row.plan.memoryMb,
-        pidsLimit: row.plan.pidsLimit,
-        diskMb: row.plan.diskMb,
-        phpMaxMemoryMb: row.plan.phpMaxMemoryMb,
-        phpMaxUploadMb: row.plan.phpMaxUploadMb,
-        phpMaxExecSeconds: row.plan.phpMaxExecSeconds,
-        egressAllow: egressAllowOf(row.plan.egressAllow),
+        cpuMillicores: plan.cpuMillicores,
+        memoryMb: plan.memoryMb,
+        pidsLimit: plan.pidsLimit,
+        diskMb: plan.diskMb,
+        phpMaxMemoryMb: plan.phpMaxMemoryMb,
+        phpMaxUploadMb: plan.phpMaxUploadMb,
+        phpMaxExecSeconds: plan.phpMaxExecSeconds,
+        egressAllow: plan.egressAllow,
       },
-      sites: row.sites.map((site) => ({
-        id: site.id,
-        name: site.name,
-        kind: site.runtimeKind as DesiredTenant['sites'][number]['kind'],
-        version: site.runtimeVersion,
-        status: site.status as TSiteStatus,
-        settings: ZSiteSettings.parse(JSON.parse(site.settings)) as TSiteSettings,
-        domains: site.domains.map((d) => ({
-          id: d.id,
-          hostname: d.hostname,
-          kind: d.kind as 'primary' | 'alias' | 'redirect',
-          redirectTo: d.redirectTo,
-          redirectCode: d.redirectCode,
-          tls: d.tlsMode as 'auto' | 'internal' | 'custom' | 'off',
-          wwwRedirect: d.wwwRedirect as 'none' | 'www-to-apex' | 'apex-to-www',
-          verified: d.verifiedAt !== null,
-          ...(d.tlsMode === 'custom' && d.customCertPem && d.customKeyEnc
-            ? { customCertificate: { chainPem: d.customCertPem, keyPem: this.deps.dataKey.decrypt(d.customKeyEnc) } }
-            : {}),
-        })),
-      })),
+      sites: row.sites.map((site) => this.desiredSite(site)),
+    };
+  }
+
+  private desiredSite(row: SiteModel & { domains: DomainModel[] }): DesiredSite {
+    const { id, name, runtime, status, settings } = toSite(row);
+    return { id, name, ...runtime, status, settings, domains: row.domains.map((d) => this.desiredDomain(d)) };
+  }
+
+  private desiredDomain(row: DomainModel): DesiredDomain {
+    const { id, hostname, kind, redirectTo, redirectCode, tls, wwwRedirect } = toDomain(row);
+    return {
+      id,
+      hostname,
+      kind,
+      redirectTo,
+      redirectCode,
+      tls,
+      wwwRedirect,
+      verified: row.verifiedAt !== null,
+      ...(tls === 'custom' && row.customCertPem && row.customKeyEnc
+        ? { customCertificate: { chainPem: row.customCertPem, keyPem: this.deps.dataKey.decrypt(row.customKeyEnc) } }
+        : {}),
     };
   }
 }

@@ -1,6 +1,6 @@
-import type { Db } from '@berth/db';
+import type { Db, DomainModel } from '@berth/db';
 import { newId } from '@berth/db';
-import type { TCertificateStatus, TDomain, TDomainVerification, ZCreateDomainRequest, ZUpdateDomainRequest, ZUploadCertificateRequest, ZVerifyDomainRequest } from '@berth/contracts';
+import type { TCertificateStatus, TDomain, ZCreateDomainRequest, ZUpdateDomainRequest, ZUploadCertificateRequest, ZVerifyDomainRequest } from '@berth/contracts';
 import { defaultTlsMode, resolveDomainHosts, wwwTwinProblem, type TWwwRedirect } from '@berth/contracts';
 import type { z } from 'zod';
 import { requireNotBilling, requireWrite, tenantScope, type RequestContext } from '../auth/principal.js';
@@ -10,32 +10,9 @@ import { recordEvent } from '../events/events.service.js';
 import { isUniqueViolation } from '../http/prisma-errors.js';
 import type { DataKey } from '../secrets/data-key.js';
 import { checkCertificate } from './certificate-check.js';
-import { initialVerification, newVerifyToken, verificationRecord, type DomainVerifier } from './domain-verification.js';
-
-type DomainRow = Awaited<ReturnType<Db['domain']['findFirstOrThrow']>>;
-
-export function toDomain(row: DomainRow): TDomain {
-  return {
-    id: row.id,
-    hostname: row.hostname,
-    siteId: row.siteId,
-    tenantId: row.tenantId,
-    kind: row.kind as TDomain['kind'],
-    redirectTo: row.redirectTo,
-    redirectCode: row.redirectCode,
-    tls: row.tlsMode as TDomain['tls'],
-    wwwRedirect: row.wwwRedirect as TDomain['wwwRedirect'],
-    verification: verificationOf(row),
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-  };
-}
-
-function verificationOf(row: DomainRow): TDomainVerification {
-  if (row.verifiedAt) return { status: 'verified', recordName: null, recordValue: null, verifiedAt: row.verifiedAt.toISOString() };
-  const record = row.verifyToken ? verificationRecord(row.hostname, row.verifyToken) : null;
-  return { status: 'pending', recordName: record?.name ?? null, recordValue: record?.value ?? null, verifiedAt: null };
-}
+import { toDomain } from '../records/domain.record.js';
+import { insertDomain } from '../sites/site-records.js';
+import { newVerifyToken, verificationRecord, type DomainVerifier } from './domain-verification.js';
 
 function hostnameTaken(hostname: string, field: 'hostname' | 'wwwRedirect' = 'hostname'): AppError {
   const message =
@@ -60,12 +37,9 @@ export async function assertHostsFree(tx: DomainTx, domain: { hostname: string; 
   const hosts = resolveDomainHosts(domain).all;
   // Names whose own twin could be one of ours: the host itself, www.<host>, and <host> without www.
   const candidates = new Set(hosts.flatMap((h) => [h, `www.${h}`, ...(h.startsWith('www.') ? [h.slice(4)] : [])]));
-  const rows = await tx.domain.findMany({
-    where: { hostname: { in: [...candidates] }, ...(excludeId !== undefined ? { id: { not: excludeId } } : {}) },
-    select: { hostname: true, wwwRedirect: true },
-  });
-  for (const row of rows) {
-    const taken = resolveDomainHosts({ hostname: row.hostname, wwwRedirect: row.wwwRedirect as TWwwRedirect }).all.find((h) => hosts.includes(h));
+  const rows = await tx.domain.findMany({ where: { hostname: { in: [...candidates] }, ...(excludeId !== undefined ? { id: { not: excludeId } } : {}) } });
+  for (const row of rows.map(toDomain)) {
+    const taken = resolveDomainHosts(row).all.find((h) => hosts.includes(h));
     if (taken !== undefined) throw hostnameTaken(taken, taken === domain.hostname ? 'hostname' : 'wwwRedirect');
   }
 }
@@ -102,21 +76,7 @@ export class DomainsService {
           throw new AppError('PLAN_LIMIT_REACHED', `The plan allows ${site.tenant.plan.maxDomains} domain(s); remove one or move to a larger plan.`);
         }
         await assertHostsFree(tx, { hostname: input.hostname, wwwRedirect: input.wwwRedirect ?? 'none' });
-        await tx.domain.create({
-          data: {
-            id,
-            hostname: input.hostname,
-            siteId,
-            tenantId: site.tenantId,
-            kind: input.kind ?? 'primary',
-            redirectTo: input.redirectTo ?? null,
-            redirectCode: input.kind === 'redirect' ? (input.redirectCode ?? 301) : null,
-            tlsMode: input.tls ?? defaultTlsMode(input.hostname),
-            wwwRedirect: input.wwwRedirect ?? 'none',
-            ...initialVerification(this.deps.verifier),
-          },
-        });
-        await recordEvent(tx, ctx, { action: 'domain.create', targetType: 'domain', targetId: id, tenantId: site.tenantId, details: { hostname: input.hostname, siteId } });
+        await insertDomain(tx, ctx, { ...input, id, siteId, tenantId: site.tenantId }, this.deps.verifier);
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw hostnameTaken(input.hostname);
@@ -230,7 +190,7 @@ export class DomainsService {
     const row = await this.findScoped(ctx, id);
     return {
       hostname: row.hostname,
-      tls: row.tlsMode as TCertificateStatus['tls'],
+      tls: toDomain(row).tls,
       issuer: row.certIssuer,
       notAfter: row.certNotAfter?.toISOString() ?? null,
       checkedAt: row.certCheckedAt?.toISOString() ?? null,
@@ -238,7 +198,7 @@ export class DomainsService {
     };
   }
 
-  private async findScoped(ctx: RequestContext, id: string): Promise<DomainRow> {
+  private async findScoped(ctx: RequestContext, id: string): Promise<DomainModel> {
     const row = await this.deps.db.domain.findFirst({ where: { id, tenantId: tenantScope(ctx.principal) } });
     if (!row) throw notFound('Domain');
     return row;

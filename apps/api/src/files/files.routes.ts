@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ZDeleteFileQuery, ZFileEntry, ZFileListing, ZFilePathParams, ZIdParams, ZOk } from '@berth/contracts';
 import { contextOf } from '../http/auth.hook.js';
 import type { Services } from '../services.js';
-import { FilesService, type FileRead } from './files.service.js';
+import type { FileRead } from './files.service.js';
 
 const READ_DESCRIPTION =
   'A folder answers its listing as JSON; a file answers its bytes (application/octet-stream, Content-Disposition: attachment). ' +
@@ -37,8 +37,8 @@ function declaredLength(header: string | undefined): number | null {
  * a raw body, DELETE removes a file or folder, POST /directories/* makes a folder. Not cached: the files
  * change outside the database (the site itself writes there).
  */
-export const filesRoutes: FastifyPluginAsyncZod<{ services: Services; dataDir: string }> = async (app, { services, dataDir }) => {
-  const files = new FilesService({ db: services.db, dataDir, log: app.log });
+export const filesRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
+  const { files } = services;
   const tags = ['files'];
 
   app.get('/sites/:id/files', {

@@ -7,8 +7,10 @@ import { AppError, notFound } from '../errors.js';
 import { recordEvent } from '../events/events.service.js';
 import { isUniqueViolation } from '../http/prisma-errors.js';
 import type { DesiredStateNotifier } from '../desired-state.js';
+import { planColumns, planUpdateColumns, toPlan } from '../records/plan.record.js';
 
-type PlanRow = Awaited<ReturnType<Db['plan']['findFirstOrThrow']>> & { _count?: { tenants: number } };
+// bootstrap.ts writes the default plan through the same column mapping.
+export { planColumns };
 
 /** DEFAULT_PLAN is created on first start so a tenant can be made without setting up plans first. */
 export const DEFAULT_PLAN: z.output<typeof ZCreatePlanRequest> = {
@@ -25,33 +27,6 @@ export const DEFAULT_PLAN: z.output<typeof ZCreatePlanRequest> = {
   phpMaxUploadMb: 128,
   phpMaxExecSeconds: 300,
 };
-
-/** planColumns is a validated plan as the Plan row stores it (lists as JSON text). */
-export function planColumns(data: z.output<typeof ZCreatePlanRequest>) {
-  return { ...data, phpVersions: JSON.stringify(data.phpVersions), egressAllow: JSON.stringify(data.egressAllow ?? []) };
-}
-
-export function toPlan(row: PlanRow): TPlan {
-  return {
-    id: row.id,
-    name: row.name,
-    maxSites: row.maxSites,
-    maxDomains: row.maxDomains,
-    cpuMillicores: row.cpuMillicores,
-    memoryMb: row.memoryMb,
-    diskMb: row.diskMb,
-    bandwidthGb: row.bandwidthGb,
-    pidsLimit: row.pidsLimit,
-    phpVersions: JSON.parse(row.phpVersions) as string[],
-    phpMaxMemoryMb: row.phpMaxMemoryMb,
-    phpMaxUploadMb: row.phpMaxUploadMb,
-    phpMaxExecSeconds: row.phpMaxExecSeconds,
-    egressAllow: JSON.parse(row.egressAllow) as string[],
-    tenantCount: row._count?.tenants ?? 0,
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-  };
-}
 
 /**
  * PlansService: admins manage plans; tenant users see only their own plan; billing tokens read all. A change
@@ -106,11 +81,7 @@ export class PlansService {
         if (!existing) throw notFound('Plan');
         const updated = await tx.plan.update({
           where: { id },
-          data: {
-            ...data,
-            phpVersions: data.phpVersions ? JSON.stringify(data.phpVersions) : undefined,
-            egressAllow: data.egressAllow ? JSON.stringify(data.egressAllow) : undefined,
-          },
+          data: planUpdateColumns(data),
           include: { _count: { select: { tenants: true } } },
         });
         await recordEvent(tx, ctx, { action: 'plan.update', targetType: 'plan', targetId: id, details: { fields: Object.keys(data) } });

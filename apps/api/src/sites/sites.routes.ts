@@ -28,5 +28,5 @@ export const siteRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (
     async (request) => services.sites.retry(contextOf(request), request.params.id));
   app.post('/sites/:id/cache/purge', {
     schema: { tags, summary: "Purge the tenant's Varnish for this site: one URL, or every URL of its hostnames", params: ZIdParams, body: ZPurgeCacheRequest.optional(), response: { 200: ZPurgeCacheResponse } },
-  }, async (request) => services.sites.purgeCache(contextOf(request), request.params.id, request.body ?? {}, services.cache));
+  }, async (request) => services.sites.purgeCache(contextOf(request), request.params.id, request.body ?? {}));
 };

@@ -1,41 +1,28 @@
-import type { Db } from '@berth/db';
+import type { Db, SiteModel } from '@berth/db';
 import { newId } from '@berth/db';
 import type { TSite, TSiteSettings, ZCreateSiteRequest, ZPurgeCacheRequest, ZSiteListQuery, ZUpdateSiteRequest } from '@berth/contracts';
-import { CachePortError, type CachePort } from '../services.js';
-import { ZSiteSettings } from '@berth/contracts';
 import type { z } from 'zod';
 import { canSeeTenant, requireNotBilling, requireWrite, tenantScope, type RequestContext } from '../auth/principal.js';
 import type { DesiredStateNotifier } from '../desired-state.js';
 import { AppError, notFound } from '../errors.js';
 import { recordEvent } from '../events/events.service.js';
 import { isUniqueViolation } from '../http/prisma-errors.js';
-import { checkPlanAllows, type PlanLimits } from './plan-limits.js';
-
-type SiteRow = Awaited<ReturnType<Db['site']['findFirstOrThrow']>> & { domains: { hostname: string }[] };
-
-export function toSite(row: SiteRow): TSite {
-  return {
-    id: row.id,
-    tenantId: row.tenantId,
-    name: row.name,
-    runtime: { kind: row.runtimeKind as TSite['runtime']['kind'], version: row.runtimeVersion },
-    settings: ZSiteSettings.parse(JSON.parse(row.settings)),
-    status: row.status as TSite['status'],
-    statusMessage: row.statusMessage,
-    domains: row.domains.map((d) => d.hostname),
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-  };
-}
+import { CachePortError, type CachePort, type PortSlot } from '../ports.js';
+import { toPlan } from '../records/plan.record.js';
+import { siteColumns, toSite } from '../records/site.record.js';
+import { checkPlanAllows } from './plan-limits.js';
+import { insertSite } from './site-records.js';
 
 const SITE_INCLUDE = { domains: { select: { hostname: true }, orderBy: { createdAt: 'asc' } } } as const;
+
+type SiteRow = SiteModel & { domains: { hostname: string }[] };
 
 /**
  * SitesService stores what a tenant wants to run. It validates against the tenant's plan, writes the
  * desired state with status `pending`, records the event and asks for convergence; it never touches Docker.
  */
 export class SitesService {
-  constructor(private readonly deps: { db: Db; notifier: DesiredStateNotifier }) {}
+  constructor(private readonly deps: { db: Db; notifier: DesiredStateNotifier; cache: PortSlot<CachePort> }) {}
 
   async list(ctx: RequestContext, query: z.output<typeof ZSiteListQuery>): Promise<{ items: TSite[]; total: number }> {
     requireNotBilling(ctx.principal);
@@ -85,14 +72,11 @@ export class SitesService {
         if (tenant._count.sites >= tenant.plan.maxSites) {
           throw new AppError('PLAN_LIMIT_REACHED', `The plan allows ${tenant.plan.maxSites} site(s); delete a site or move to a larger plan.`);
         }
-        checkPlanAllows(planLimits(tenant.plan), input.runtime, settings);
+        checkPlanAllows(toPlan(tenant.plan), input.runtime, settings);
         if (await tx.site.findUnique({ where: { tenantId_name: { tenantId, name: input.name } }, select: { id: true } })) {
           throw new AppError('SITE_NAME_TAKEN', `This account already has a site named "${input.name}".`);
         }
-        await tx.site.create({
-          data: { id, tenantId, name: input.name, runtimeKind: input.runtime.kind, runtimeVersion: input.runtime.version, settings: JSON.stringify(settings) },
-        });
-        await recordEvent(tx, ctx, { action: 'site.create', targetType: 'site', targetId: id, tenantId, details: { name: input.name, runtime: input.runtime } });
+        await insertSite(tx, ctx, { id, tenantId, name: input.name, runtime: input.runtime, settings });
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw new AppError('SITE_NAME_TAKEN', `This account already has a site named "${input.name}".`);
@@ -104,26 +88,26 @@ export class SitesService {
 
   async update(ctx: RequestContext, id: string, input: z.output<typeof ZUpdateSiteRequest>): Promise<TSite> {
     requireWrite(ctx.principal);
-    const site = await this.findScoped(ctx, id);
+    const site = toSite(await this.findScoped(ctx, id));
     await this.deps.db.$transaction(async (tx) => {
       const tenant = await tx.tenant.findUniqueOrThrow({ where: { id: site.tenantId }, include: { plan: true } });
       if (tenant.status === 'suspended') throw new AppError('TENANT_SUSPENDED', 'This account is suspended; unsuspend it before changing its sites.');
-      const current = ZSiteSettings.parse(JSON.parse(site.settings));
+      const current = site.settings;
       const settings: TSiteSettings = input.settings
         ? { ...current, ...input.settings, php: input.settings.php ? { ...current.php, ...input.settings.php } : current.php }
         : current;
-      const runtime = input.runtime ?? { kind: site.runtimeKind as TSite['runtime']['kind'], version: site.runtimeVersion };
-      checkPlanAllows(planLimits(tenant.plan), runtime, settings);
+      const runtime = input.runtime ?? site.runtime;
+      checkPlanAllows(toPlan(tenant.plan), runtime, settings);
       await tx.site.update({
         where: { id },
-        data: { runtimeKind: runtime.kind, runtimeVersion: runtime.version, settings: JSON.stringify(settings), status: 'pending', statusMessage: null, statusSince: new Date() },
+        data: { ...siteColumns({ runtime, settings }), status: 'pending', statusMessage: null, statusSince: new Date() },
       });
       await recordEvent(tx, ctx, {
         action: 'site.update',
         targetType: 'site',
         targetId: id,
         tenantId: site.tenantId,
-        details: { runtime, from: { kind: site.runtimeKind, version: site.runtimeVersion }, settingsChanged: input.settings !== undefined },
+        details: { runtime, from: site.runtime, settingsChanged: input.settings !== undefined },
       });
     });
     this.deps.notifier.tenantChanged(site.tenantId);
@@ -163,11 +147,12 @@ export class SitesService {
    * purgeCache empties the tenant's Varnish for this site: one URL (its host must be one of the site's
    * domains), or every URL of every hostname of the site. It acts at once; it is not desired state.
    */
-  async purgeCache(ctx: RequestContext, id: string, input: z.output<typeof ZPurgeCacheRequest>, cache: CachePort | undefined): Promise<{ purged: string[] }> {
+  async purgeCache(ctx: RequestContext, id: string, input: z.output<typeof ZPurgeCacheRequest>): Promise<{ purged: string[] }> {
     requireWrite(ctx.principal);
     const site = await this.findScoped(ctx, id);
     const tenant = await this.deps.db.tenant.findUniqueOrThrow({ where: { id: site.tenantId }, select: { varnishEnabled: true } });
     if (!tenant.varnishEnabled) throw new AppError('CACHE_NOT_ENABLED', 'Varnish is off for this account; switch it on first (PATCH /api/v1/tenants/{id} {"varnishEnabled": true}).');
+    const cache = this.deps.cache.current;
     if (!cache) throw new AppError('RUNTIME_UNAVAILABLE', 'The cache cannot be reached right now (the control plane is not running); try again shortly.');
     const hosts = site.domains.map((d) => d.hostname);
     let purged: string[];
@@ -205,13 +190,4 @@ async function cacheCall(op: () => Promise<void>): Promise<void> {
     }
     throw new AppError('RUNTIME_UNAVAILABLE', 'The cache cannot be reached right now; try again shortly.', { cause: error });
   }
-}
-
-function planLimits(plan: { phpVersions: string; phpMaxMemoryMb: number; phpMaxUploadMb: number; phpMaxExecSeconds: number }): PlanLimits {
-  return {
-    phpVersions: JSON.parse(plan.phpVersions) as string[],
-    phpMaxMemoryMb: plan.phpMaxMemoryMb,
-    phpMaxUploadMb: plan.phpMaxUploadMb,
-    phpMaxExecSeconds: plan.phpMaxExecSeconds,
-  };
 }

@@ -1,9 +1,9 @@
-import { assertDocumentRoot, assertPhpVersion, assertPositiveInt, assertSlug } from '../inputs.guard.js';
+import { assertDocumentRoot, assertPositiveInt, assertSlug } from '../inputs.guard.js';
 import { RuntimeError } from '../errors.js';
 import { SITES_MOUNT } from '../naming.js';
 import { assignPoolPorts } from './php-pools.js';
 import type { NumberRange, PhpBounds, PhpSite } from '../runtime.types.js';
-import type { TPhpVersion } from '../contracts.js';
+import { clampToRange, type TPhpVersion } from '../contracts.js';
 
 /** PhpFpmConfigInput is one tenant's PHP-FPM container for one version: its sites and the plan's bounds. */
 export interface PhpFpmConfigInput {
@@ -16,10 +16,11 @@ export interface PhpFpmConfigInput {
 /** PHP_FPM_CONFIG_FILE is the file name inside the mounted `/usr/local/etc/php-fpm.d`. */
 export const PHP_FPM_CONFIG_FILE = 'berth.conf';
 
+/** clamp refuses what is not a number or range, then applies the shared rule (clampToRange, @berth/contracts). */
 function clamp(value: number, range: NumberRange, what: string): number {
   if (!Number.isFinite(value)) throw new RuntimeError('INVALID_INPUT', `PHP setting ${what} must be a number.`);
   if (!(range.min <= range.max)) throw new RuntimeError('INVALID_INPUT', `Plan bound for ${what} has min > max.`);
-  return Math.round(Math.min(range.max, Math.max(range.min, value)));
+  return clampToRange(value, range);
 }
 
 /**
@@ -31,7 +32,7 @@ function clamp(value: number, range: NumberRange, what: string): number {
  */
 export function renderPhpFpmConfig(input: PhpFpmConfigInput): string {
   assertSlug(input.tenantId, 'tenant id');
-  const version = assertPhpVersion(input.version);
+  const { version } = input;
   const maxChildren = assertPositiveInt(input.bounds.maxChildren, 'max children');
   const sites = input.sites.filter((s) => s.version === version).sort((a, b) => a.siteId.localeCompare(b.siteId));
   if (sites.length === 0) throw new RuntimeError('INVALID_INPUT', `No PHP ${version} site for tenant ${input.tenantId}.`);

@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import { RuntimeError } from '../errors.js';
-import { assertPhpVersion, assertUid } from '../inputs.guard.js';
+import { assertUid } from '../inputs.guard.js';
 import { resolveImage } from '../catalog.js';
 import { hashText, ownershipLabels } from '../labels.js';
 import { SITES_MOUNT, containerName, phpAlias } from '../naming.js';
@@ -37,8 +37,7 @@ export async function ensurePhpFpm(
   ctx: DockerDriver,
   params: { tenant: TenantIdentity; version: TPhpVersion; sites: readonly PhpSite[]; bounds: PhpBounds; limits: ResourceLimits; cgroupParent?: string },
 ): Promise<EnsureResult> {
-  const { tenant } = params;
-  const version = assertPhpVersion(params.version);
+  const { tenant, version } = params;
   const uid = assertUid(tenant.uid);
   const gid = assertUid(tenant.gid, 'gid');
   const sites = params.sites.filter((s) => s.version === version);
