@@ -26,12 +26,23 @@ export default tseslint.config(
     // features in src/pages/, generic pieces in src/ui/. A feature imports `./…` and `../../<layer>/…` only.
     files: ['apps/web/src/features/**/*.{ts,tsx}'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { regex: '^\\.\\.(/|$)(?!\\.\\.(/|$))', message: 'A feature does not import another feature: use src/queries/ for data, src/ui/ for shared pieces, or compose them in src/pages/.' },
-          { regex: '(^|/)(features|pages)(/|$)', message: 'A feature does not reach into features/ or pages/: pages compose features, not the other way round.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\.(/|$)(?!\\.\\.(/|$))',
+              message:
+                'A feature does not import another feature: use src/queries/ for data, src/ui/ for shared pieces, or compose them in src/pages/.',
+            },
+            {
+              regex: '(^|/)(features|pages)(/|$)',
+              message:
+                'A feature does not reach into features/ or pages/: pages compose features, not the other way round.',
+            },
+          ],
+        },
+      ],
     },
   },
   {

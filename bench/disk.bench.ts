@@ -33,7 +33,13 @@ const CAP_S = 120;
 const DISK_MIB = 1024;
 const LIMITS: ResourceLimits = { nanoCpus: 1_000_000_000, memoryBytes: 512 * MiB, pids: 256 };
 const PHP = { memoryLimitMb: 128, uploadMaxMb: 8, postMaxMb: 8, maxExecutionSeconds: 30, displayErrors: false };
-const BOUNDS = { memoryLimitMb: { min: 32, max: 256 }, uploadMaxMb: { min: 1, max: 64 }, postMaxMb: { min: 1, max: 64 }, maxExecutionSeconds: { min: 5, max: 120 }, maxChildren: 4 };
+const BOUNDS = {
+  memoryLimitMb: { min: 32, max: 256 },
+  uploadMaxMb: { min: 1, max: 64 },
+  postMaxMb: { min: 1, max: 64 },
+  maxExecutionSeconds: { min: 5, max: 120 },
+  maxChildren: 4,
+};
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -49,7 +55,16 @@ function spec(tenantId: string, uid: number, port: number, disk: boolean): Tenan
   return {
     tenant: { tenantId, uid, gid: uid },
     webserver: { kind: 'nginx', port, limits: LIMITS },
-    sites: [{ kind: 'php', siteId: 'www', hostnames: [`${tenantId}.bench.test`], version: '8.2', documentRoot: 'public', php: PHP }],
+    sites: [
+      {
+        kind: 'php',
+        siteId: 'www',
+        hostnames: [`${tenantId}.bench.test`],
+        version: '8.2',
+        documentRoot: 'public',
+        php: PHP,
+      },
+    ],
     php: { bounds: BOUNDS, limits: LIMITS },
     appLimits: LIMITS,
     limits: LIMITS,
@@ -76,10 +91,20 @@ interface Sample {
 
 async function round(ctx: DockerDriver, containerId: string, into: Sample): Promise<void> {
   const dir = '/srv/sites/www/bench';
-  into.seqWrite.push(await timed(ctx, containerId, `mkdir -p ${dir} && dd if=/dev/zero of=${dir}/seq.bin bs=1M count=${SEQ_MIB} conv=fdatasync 2>/dev/null`));
+  into.seqWrite.push(
+    await timed(
+      ctx,
+      containerId,
+      `mkdir -p ${dir} && dd if=/dev/zero of=${dir}/seq.bin bs=1M count=${SEQ_MIB} conv=fdatasync 2>/dev/null`,
+    ),
+  );
   await timed(ctx, containerId, `rm -f ${dir}/seq.bin`);
   into.smallWrite.push(
-    await timed(ctx, containerId, `php -r '$d = "${dir}/small"; @mkdir($d); $b = str_repeat("x", 4096); for ($i = 0; $i < ${SMALL_FILES}; $i++) file_put_contents("$d/f$i", $b);' && sync -f ${dir}`),
+    await timed(
+      ctx,
+      containerId,
+      `php -r '$d = "${dir}/small"; @mkdir($d); $b = str_repeat("x", 4096); for ($i = 0; $i < ${SMALL_FILES}; $i++) file_put_contents("$d/f$i", $b);' && sync -f ${dir}`,
+    ),
   );
   into.smallDelete.push(await timed(ctx, containerId, `rm -rf ${dir}/small && sync -f ${dir}`));
 }
@@ -109,7 +134,8 @@ async function main(): Promise<void> {
       for (const kind of order) await round(ctx, ids[kind]!, samples[kind]);
     }
   } finally {
-    for (const tenantId of Object.values(tenants)) await removeTenant(ctx, { tenantId, deleteSiteFiles: true }).catch(() => undefined);
+    for (const tenantId of Object.values(tenants))
+      await removeTenant(ctx, { tenantId, deleteSiteFiles: true }).catch(() => undefined);
     await releaseTenantsRoot(ctx).catch(() => undefined);
     await rm(dataDir, { recursive: true, force: true });
   }
@@ -120,8 +146,18 @@ async function main(): Promise<void> {
   const add = (what: string, plain: number, disk: number, unit: string) =>
     rows.push([what, `${plain.toFixed(0)} ${unit}`, `${disk.toFixed(0)} ${unit}`, `${(disk / plain).toFixed(2)}×`]);
   add(`sequential write ${SEQ_MIB} MiB (dd bs=1M, fdatasync)`, seq(samples.plain), seq(samples.disk), 'MiB/s');
-  add(`${SMALL_FILES} files of 4 KiB (PHP file_put_contents + sync)`, files(samples.plain.smallWrite), files(samples.disk.smallWrite), 'files/s');
-  add(`delete those ${SMALL_FILES} files (rm -rf + sync)`, files(samples.plain.smallDelete), files(samples.disk.smallDelete), 'files/s');
+  add(
+    `${SMALL_FILES} files of 4 KiB (PHP file_put_contents + sync)`,
+    files(samples.plain.smallWrite),
+    files(samples.disk.smallWrite),
+    'files/s',
+  );
+  add(
+    `delete those ${SMALL_FILES} files (rm -rf + sync)`,
+    files(samples.plain.smallDelete),
+    files(samples.disk.smallDelete),
+    'files/s',
+  );
   const widths = [52, 16, 22, 10];
   const row = (cols: string[]) => cols.map((c, i) => c.padEnd(widths[i] ?? 10)).join('  ');
   process.stdout.write(

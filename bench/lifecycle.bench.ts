@@ -50,14 +50,18 @@ async function main(): Promise<void> {
       ['panel killed (SIGKILL) and restarted', () => ({ op: 'killPanel' }), ROUNDS],
       ['Docker engine restarted', () => ({ op: 'restartEngine' }), ENGINE_RESTARTS],
     ];
-    rows.push('| after | rounds | converged p50 ms | p95 ms | max ms | goal p95 | met |', '|---|---|---|---|---|---|---|');
+    rows.push(
+      '| after | rounds | converged p50 ms | p95 ms | max ms | goal p95 | met |',
+      '|---|---|---|---|---|---|---|',
+    );
     for (const [label, make, rounds] of faults) {
       const times: number[] = [];
       for (let r = 0; r < rounds; r++) {
         const started = Date.now();
         await applyStep(make(r), model, world);
         const result = await converge(model, world, 180_000);
-        if (result.violations.length > 0) throw new Error(`${label}: not converged after 180 s: ${result.violations.join('; ')}`);
+        if (result.violations.length > 0)
+          throw new Error(`${label}: not converged after 180 s: ${result.violations.join('; ')}`);
         times.push(Date.now() - started);
       }
       const p95 = pct(times, 95);
@@ -67,20 +71,42 @@ async function main(): Promise<void> {
     }
 
     // 2. A tenant stuck failing: its web port is taken, so its webserver can never start.
-    const stuck = await world.panel.api<{ id: string; ports: { web: number } }>('POST', '/tenants', { slug: 'benchstuck', name: 'Stuck', planId: world.plans.small, owner: { email: 'stuck@bench.test', password: 'stuck-password-123' } });
+    const stuck = await world.panel.api<{ id: string; ports: { web: number } }>('POST', '/tenants', {
+      slug: 'benchstuck',
+      name: 'Stuck',
+      planId: world.plans.small,
+      owner: { email: 'stuck@bench.test', password: 'stuck-password-123' },
+    });
     const squatter = net.createServer((socket) => socket.destroy());
     await new Promise<void>((resolve) => squatter.listen(stuck.body.ports.web, '127.0.0.1', resolve));
     try {
-      await world.panel.api('POST', '/sites', { tenantId: stuck.body.id, name: 'www', runtime: { kind: 'php', version: '8.2' } });
-      const count = async () => (await world.panel.api<{ total: number }>('GET', `/events?tenantId=${stuck.body.id}&limit=1`)).body.total;
+      await world.panel.api('POST', '/sites', {
+        tenantId: stuck.body.id,
+        name: 'www',
+        runtime: { kind: 'php', version: '8.2' },
+      });
+      const count = async () =>
+        (await world.panel.api<{ total: number }>('GET', `/events?tenantId=${stuck.body.id}&limit=1`)).body.total;
       // Let the first failure happen (it writes its events), then count what the retries add.
-      await world.panel.waitFor('the stuck tenant failing', async () => (await world.panel.api<{ items: { status: string }[] }>('GET', `/sites?tenantId=${stuck.body.id}`)).body.items[0]?.status === 'failed', 60_000);
+      await world.panel.waitFor(
+        'the stuck tenant failing',
+        async () =>
+          (await world.panel.api<{ items: { status: string }[] }>('GET', `/sites?tenantId=${stuck.body.id}`)).body
+            .items[0]?.status === 'failed',
+        60_000,
+      );
       const before = await count();
       await new Promise((r) => setTimeout(r, STUCK_SECONDS * 1000));
       const written = (await count()) - before;
       const perMinute = written / (STUCK_SECONDS / 60);
-      rows.push('', '| tenant stuck failing | seconds | events written | per minute | goal | met |', '|---|---|---|---|---|---|');
-      rows.push(`| web port taken by another process | ${STUCK_SECONDS} | ${written} | ${perMinute.toFixed(2)} | ≤ 1 | ${perMinute <= 1 ? 'yes' : 'no'} |`);
+      rows.push(
+        '',
+        '| tenant stuck failing | seconds | events written | per minute | goal | met |',
+        '|---|---|---|---|---|---|',
+      );
+      rows.push(
+        `| web port taken by another process | ${STUCK_SECONDS} | ${written} | ${perMinute.toFixed(2)} | ≤ 1 | ${perMinute <= 1 ? 'yes' : 'no'} |`,
+      );
     } finally {
       squatter.close();
     }

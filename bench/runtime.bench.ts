@@ -68,10 +68,13 @@ async function freePort(): Promise<number> {
 
 function get(port: number, host: string): Promise<number> {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', headers: { Host: host }, agent: false, timeout: 2000 }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = request(
+      { host: '127.0.0.1', port, path: '/', headers: { Host: host }, agent: false, timeout: 2000 },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolve(0));
     req.end();
@@ -86,7 +89,13 @@ async function until200(port: number, host: string, timeoutMs = 20_000): Promise
   }
 }
 
-async function writeSite(ctx: DockerDriver, tenant: string, site: string, file: string, content: string): Promise<void> {
+async function writeSite(
+  ctx: DockerDriver,
+  tenant: string,
+  site: string,
+  file: string,
+  content: string,
+): Promise<void> {
   const dir = join(sitesDir(ctx, tenant), site);
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, file), content, { mode: 0o644 });
@@ -112,7 +121,12 @@ async function measureColdStart(ctx: DockerDriver): Promise<number[]> {
     const port = await freePort();
     await writeSite(ctx, t, 'hello', 'index.php', HELLO);
     const start = performance.now();
-    await ensureTenantRuntime(ctx, spec(t, 30000 + i, port, [{ kind: 'php', siteId: 'hello', hostnames: ['hello.bench.test'], version: '8.2', documentRoot: '', php: PHP }]));
+    await ensureTenantRuntime(
+      ctx,
+      spec(t, 30000 + i, port, [
+        { kind: 'php', siteId: 'hello', hostnames: ['hello.bench.test'], version: '8.2', documentRoot: '', php: PHP },
+      ]),
+    );
     await until200(port, 'hello.bench.test');
     times.push(performance.now() - start);
     await removeTenant(ctx, { tenantId: t, deleteSiteFiles: true });
@@ -122,7 +136,10 @@ async function measureColdStart(ctx: DockerDriver): Promise<number[]> {
 }
 
 async function containerMemory(ctx: DockerDriver, id: string): Promise<{ rss: number; pss: number }> {
-  const top = (await ctx.docker.getContainer(id).top({ ps_args: '-o pid' })) as { Titles: string[]; Processes: string[][] };
+  const top = (await ctx.docker.getContainer(id).top({ ps_args: '-o pid' })) as {
+    Titles: string[];
+    Processes: string[][];
+  };
   let rss = 0;
   let pss = 0;
   for (const row of top.Processes) {
@@ -135,7 +152,13 @@ async function containerMemory(ctx: DockerDriver, id: string): Promise<{ rss: nu
 }
 
 function wrk(port: number, host: string): Promise<number> {
-  return runWrk({ url: `http://127.0.0.1:${port}/`, host, connections: WRK_CONNECTIONS, requests: WRK_REQUESTS, capSeconds: WRK_CAP_S });
+  return runWrk({
+    url: `http://127.0.0.1:${port}/`,
+    host,
+    connections: WRK_CONNECTIONS,
+    requests: WRK_REQUESTS,
+    capSeconds: WRK_CAP_S,
+  });
 }
 
 function row(cols: string[], widths: number[]): string {
@@ -156,7 +179,12 @@ async function main(): Promise<void> {
       const port = await freePort();
       await writeSite(ctx, t, 'static', 'index.html', 'hello\n');
       const start = performance.now();
-      await ensureTenantRuntime(ctx, spec(t, 31000 + i, port, [{ kind: 'static', siteId: 'static', hostnames: ['static.bench.test'], documentRoot: '' }]));
+      await ensureTenantRuntime(
+        ctx,
+        spec(t, 31000 + i, port, [
+          { kind: 'static', siteId: 'static', hostnames: ['static.bench.test'], documentRoot: '' },
+        ]),
+      );
       await until200(port, 'static.bench.test');
       baseTimes.push(performance.now() - start);
       await removeTenant(ctx, { tenantId: t, deleteSiteFiles: true });
@@ -164,14 +192,26 @@ async function main(): Promise<void> {
     }
     const coldP50 = percentile(cold, 50);
     const baseColdP50 = percentile(baseTimes, 50);
-    out.push(['cold start to first 200 (net+nginx+php-fpm 8.2), p50', `${(coldP50 / 1000).toFixed(2)} s`, `≤ 2 s`, `${(coldP50 / baseColdP50).toFixed(2)}× static-only tenant (${(baseColdP50 / 1000).toFixed(2)} s)`]);
-    out.push(['cold start, p90 / max', `${(percentile(cold, 90) / 1000).toFixed(2)} / ${(Math.max(...cold) / 1000).toFixed(2)} s`, '', '']);
+    out.push([
+      'cold start to first 200 (net+nginx+php-fpm 8.2), p50',
+      `${(coldP50 / 1000).toFixed(2)} s`,
+      `≤ 2 s`,
+      `${(coldP50 / baseColdP50).toFixed(2)}× static-only tenant (${(baseColdP50 / 1000).toFixed(2)} s)`,
+    ]);
+    out.push([
+      'cold start, p90 / max',
+      `${(percentile(cold, 90) / 1000).toFixed(2)} / ${(Math.max(...cold) / 1000).toFixed(2)} s`,
+      '',
+      '',
+    ]);
 
     // One tenant with a static baseline site and one PHP site per version, for memory and throughput.
     const t = tenantId();
     created.add(t);
     const port = await freePort();
-    const sites: SiteSpec[] = [{ kind: 'static', siteId: 'static', hostnames: ['static.bench.test'], documentRoot: '' }];
+    const sites: SiteSpec[] = [
+      { kind: 'static', siteId: 'static', hostnames: ['static.bench.test'], documentRoot: '' },
+    ];
     await writeSite(ctx, t, 'static', 'index.html', 'Hello from nginx\n');
     for (const v of ['7.4', '8.2', '8.4'] as const) {
       const id = `php${v.replace('.', '')}`;
@@ -179,7 +219,12 @@ async function main(): Promise<void> {
       sites.push({ kind: 'php', siteId: id, hostnames: [`${id}.bench.test`], version: v, documentRoot: '', php: PHP });
     }
     // Memory first with only nginx + PHP 8.2 (the tenant of the goal), idle after one request each.
-    const memSpec = spec(t, 32000, port, sites.filter((s) => s.siteId === 'static' || s.siteId === 'php82'));
+    const memSpec = spec(
+      t,
+      32000,
+      port,
+      sites.filter((s) => s.siteId === 'static' || s.siteId === 'php82'),
+    );
     await ensureTenantRuntime(ctx, memSpec);
     await until200(port, 'php82.bench.test');
     await until200(port, 'static.bench.test');
@@ -196,7 +241,12 @@ async function main(): Promise<void> {
     }
     const web = state.containers.find((c) => c.component === 'webserver');
     const webPss = web ? (await containerMemory(ctx, web.id)).pss : Number.NaN;
-    out.push(['idle tenant memory (nginx + php-fpm 8.2), PSS, alone', `${pss.toFixed(1)} MB`, '≤ 20 MB', `${(pss / webPss).toFixed(2)}× nginx alone (${parts.join(', ')} MB)`]);
+    out.push([
+      'idle tenant memory (nginx + php-fpm 8.2), PSS, alone',
+      `${pss.toFixed(1)} MB`,
+      '≤ 20 MB',
+      `${(pss / webPss).toFixed(2)}× nginx alone (${parts.join(', ')} MB)`,
+    ]);
     out.push(['idle tenant memory (nginx + php-fpm 8.2), RSS, alone', `${rss.toFixed(1)} MB`, '', '']);
 
     // PSS splits pages shared through the image between tenants: with several tenants on the same images,
@@ -208,15 +258,26 @@ async function main(): Promise<void> {
       extra.push(x);
       const xPort = await freePort();
       await writeSite(ctx, x, 'php82', 'index.php', HELLO);
-      await ensureTenantRuntime(ctx, spec(x, 33000 + i, xPort, [{ kind: 'php', siteId: 'php82', hostnames: ['php82.bench.test'], version: '8.2', documentRoot: '', php: PHP }]));
+      await ensureTenantRuntime(
+        ctx,
+        spec(x, 33000 + i, xPort, [
+          { kind: 'php', siteId: 'php82', hostnames: ['php82.bench.test'], version: '8.2', documentRoot: '', php: PHP },
+        ]),
+      );
       await until200(xPort, 'php82.bench.test');
     }
     await new Promise((r) => setTimeout(r, 12_000));
     let allPss = 0;
     for (const x of [t, ...extra]) {
-      for (const c of (await observe(ctx, { tenantId: x })).containers) allPss += (await containerMemory(ctx, c.id)).pss;
+      for (const c of (await observe(ctx, { tenantId: x })).containers)
+        allPss += (await containerMemory(ctx, c.id)).pss;
     }
-    out.push([`idle tenant memory, PSS per tenant with ${MEM_TENANTS} idle tenants`, `${(allPss / MEM_TENANTS).toFixed(1)} MB`, '≤ 20 MB', `${(allPss / MEM_TENANTS / pss).toFixed(2)}× a lone tenant`]);
+    out.push([
+      `idle tenant memory, PSS per tenant with ${MEM_TENANTS} idle tenants`,
+      `${(allPss / MEM_TENANTS).toFixed(1)} MB`,
+      '≤ 20 MB',
+      `${(allPss / MEM_TENANTS / pss).toFixed(2)}× a lone tenant`,
+    ]);
     for (const x of extra) {
       await removeTenant(ctx, { tenantId: x, deleteSiteFiles: true });
       created.delete(x);
@@ -241,7 +302,14 @@ async function main(): Promise<void> {
     await rm(dataDir, { recursive: true, force: true });
   }
   const widths = [54, 14, 9, 60];
-  const lines = [row(['measure', 'value', 'goal', 'vs baseline'], widths), row(widths.map((w) => '-'.repeat(w)), widths), ...out.map((r) => row(r, widths))];
+  const lines = [
+    row(['measure', 'value', 'goal', 'vs baseline'], widths),
+    row(
+      widths.map((w) => '-'.repeat(w)),
+      widths,
+    ),
+    ...out.map((r) => row(r, widths)),
+  ];
   process.stdout.write(
     `Berth runtime bench (${COLD_RUNS} cold starts; wrk ${WRK_REQUESTS} requests, ${WRK_CONNECTIONS} connections, cap ${WRK_CAP_S} s; containers 1 CPU / 256 MB)\n${lines.join('\n')}\n`,
   );

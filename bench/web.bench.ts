@@ -20,7 +20,14 @@ const GOAL_KB = 200;
 const DIST = path.join(REPO_ROOT, 'apps/web/dist');
 const ADMIN = { email: 'bench@berth.localhost', password: 'bench-password-1234' };
 
-interface ManifestChunk { file: string; imports?: string[]; dynamicImports?: string[]; isEntry?: boolean; isDynamicEntry?: boolean; src?: string }
+interface ManifestChunk {
+  file: string;
+  imports?: string[];
+  dynamicImports?: string[];
+  isEntry?: boolean;
+  isDynamicEntry?: boolean;
+  src?: string;
+}
 type Manifest = Record<string, ManifestChunk>;
 
 /** staticGraph is a chunk and every chunk it imports statically (what the browser must fetch before running it). */
@@ -35,7 +42,10 @@ function staticGraph(manifest: Manifest, key: string, seen = new Set<string>()):
 /** htmlScripts lists the JS files index.html loads: its module script and its modulepreload links. */
 function htmlScripts(): string[] {
   const html = fs.readFileSync(path.join(DIST, 'index.html'), 'utf8');
-  const found = [...html.matchAll(/<script[^>]+src="\/([^"]+\.js)"/g), ...html.matchAll(/<link[^>]+rel="modulepreload"[^>]+href="\/([^"]+\.js)"/g)];
+  const found = [
+    ...html.matchAll(/<script[^>]+src="\/([^"]+\.js)"/g),
+    ...html.matchAll(/<link[^>]+rel="modulepreload"[^>]+href="\/([^"]+\.js)"/g),
+  ];
   return [...new Set(found.map((m) => m[1]!))];
 }
 
@@ -58,7 +68,11 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-async function measure(browser: Browser, panel: Panel, kind: 'baseline' | 'login' | 'dashboard'): Promise<{ visible: number; data?: number }> {
+async function measure(
+  browser: Browser,
+  panel: Panel,
+  kind: 'baseline' | 'login' | 'dashboard',
+): Promise<{ visible: number; data?: number }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   try {
     if (kind === 'dashboard') {
@@ -69,25 +83,39 @@ async function measure(browser: Browser, panel: Panel, kind: 'baseline' | 'login
     page.setDefaultTimeout(20_000);
     if (kind === 'baseline') {
       await page.goto(`${panel.url}/api/v1/health`, { waitUntil: 'load' });
-      const load = await page.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).loadEventEnd);
+      const load = await page.evaluate(
+        () => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).loadEventEnd,
+      );
       return { visible: load };
     }
     await page.goto(`${panel.url}${kind === 'login' ? '/login' : '/'}`, { waitUntil: 'commit' });
     if (kind === 'login') {
-      const at = await page.waitForFunction(() => {
-        const input = document.querySelector<HTMLInputElement>('input[type="email"]');
-        return input && !input.disabled && input.getBoundingClientRect().height > 0 ? performance.now() : false;
-      }, undefined, { polling: 'raf' });
+      const at = await page.waitForFunction(
+        () => {
+          const input = document.querySelector<HTMLInputElement>('input[type="email"]');
+          return input && !input.disabled && input.getBoundingClientRect().height > 0 ? performance.now() : false;
+        },
+        undefined,
+        { polling: 'raf' },
+      );
       return { visible: (await at.jsonValue()) as number };
     }
-    const heading = await page.waitForFunction(() => {
-      const h1 = document.querySelector('h1');
-      return h1?.textContent === 'Dashboard' && h1.getBoundingClientRect().height > 0 ? performance.now() : false;
-    }, undefined, { polling: 'raf' });
-    const data = await page.waitForFunction(() => {
-      const count = document.querySelector('[data-testid="count-Tenants"]');
-      return count && /^\d+$/.test(count.textContent ?? '') ? performance.now() : false;
-    }, undefined, { polling: 'raf' });
+    const heading = await page.waitForFunction(
+      () => {
+        const h1 = document.querySelector('h1');
+        return h1?.textContent === 'Dashboard' && h1.getBoundingClientRect().height > 0 ? performance.now() : false;
+      },
+      undefined,
+      { polling: 'raf' },
+    );
+    const data = await page.waitForFunction(
+      () => {
+        const count = document.querySelector('[data-testid="count-Tenants"]');
+        return count && /^\d+$/.test(count.textContent ?? '') ? performance.now() : false;
+      },
+      undefined,
+      { polling: 'raf' },
+    );
     return { visible: (await heading.jsonValue()) as number, data: (await data.jsonValue()) as number };
   } finally {
     await context.close();
@@ -102,9 +130,17 @@ async function main(): Promise<void> {
   const entry = staticGraph(manifest, entryKey);
   const lazy = (src: string) => staticGraph(manifest, src);
   // A library the entry imports lazily (not a view) loads next to the first view: it counts in both.
-  const libraries = (manifest[entryKey]!.dynamicImports ?? []).filter((k) => !k.startsWith('src/')).flatMap((k) => [...lazy(k)]);
+  const libraries = (manifest[entryKey]!.dynamicImports ?? [])
+    .filter((k) => !k.startsWith('src/'))
+    .flatMap((k) => [...lazy(k)]);
   const loginFiles = new Set([...html, ...entry, ...libraries, ...lazy('src/features/auth/LoginPage.tsx')]);
-  const dashFiles = new Set([...html, ...entry, ...libraries, ...lazy('src/features/shell/Shell.tsx'), ...lazy('src/pages/DashboardPage.tsx')]);
+  const dashFiles = new Set([
+    ...html,
+    ...entry,
+    ...libraries,
+    ...lazy('src/features/shell/Shell.tsx'),
+    ...lazy('src/pages/DashboardPage.tsx'),
+  ]);
   const kb = (bytes: number) => (bytes / 1024).toFixed(1);
   const rows = [
     ['index.html scripts + modulepreload', sizeOf(html)],
@@ -117,7 +153,9 @@ async function main(): Promise<void> {
   console.log('| what | files | raw KB | gzip KB | within goal |');
   console.log('|---|---:|---:|---:|---|');
   for (const [label, size] of rows) {
-    console.log(`| ${label} | ${size.count} | ${kb(size.raw)} | ${kb(size.gzip)} | ${size.gzip / 1024 <= GOAL_KB ? 'yes' : 'NO'} |`);
+    console.log(
+      `| ${label} | ${size.count} | ${kb(size.raw)} | ${kb(size.gzip)} | ${size.gzip / 1024 <= GOAL_KB ? 'yes' : 'NO'} |`,
+    );
   }
 
   const panel = await startPanel(ADMIN);
@@ -125,7 +163,12 @@ async function main(): Promise<void> {
   try {
     // No tenants are made: a tenant starts containers, and the bench must leave the Docker engine alone.
     await measure(browser, panel, 'login'); // warm-up: the server's first answers, chromium's first process
-    const results = { baseline: [] as number[], login: [] as number[], dashH1: [] as number[], dashData: [] as number[] };
+    const results = {
+      baseline: [] as number[],
+      login: [] as number[],
+      dashH1: [] as number[],
+      dashData: [] as number[],
+    };
     for (let i = 0; i < RUNS; i++) {
       results.baseline.push((await measure(browser, panel, 'baseline')).visible);
       results.login.push((await measure(browser, panel, 'login')).visible);
@@ -134,11 +177,15 @@ async function main(): Promise<void> {
       results.dashData.push(dash.data!);
     }
     const base = median(results.baseline);
-    console.log(`\nTime to interactive in Chromium on loopback, cold cache, median of ${RUNS} runs (ms from navigation start)`);
+    console.log(
+      `\nTime to interactive in Chromium on loopback, cold cache, median of ${RUNS} runs (ms from navigation start)`,
+    );
     console.log('| page | median ms | min ms | max ms | × baseline |');
     console.log('|---|---:|---:|---:|---:|');
     const line = (label: string, values: number[]) =>
-      console.log(`| ${label} | ${median(values).toFixed(0)} | ${Math.min(...values).toFixed(0)} | ${Math.max(...values).toFixed(0)} | ${(median(values) / base).toFixed(1)} |`);
+      console.log(
+        `| ${label} | ${median(values).toFixed(0)} | ${Math.min(...values).toFixed(0)} | ${Math.max(...values).toFixed(0)} | ${(median(values) / base).toFixed(1)} |`,
+      );
     line('baseline: GET /api/v1/health loaded', results.baseline);
     line('login: Email field enabled', results.login);
     line('dashboard: h1 visible', results.dashH1);

@@ -12,7 +12,19 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-export async function wrk({ url, host, connections = 16, requests = 20_000, capSeconds = 8 }: { url: string; host: string; connections?: number; requests?: number; capSeconds?: number }): Promise<number> {
+export async function wrk({
+  url,
+  host,
+  connections = 16,
+  requests = 20_000,
+  capSeconds = 8,
+}: {
+  url: string;
+  host: string;
+  connections?: number;
+  requests?: number;
+  capSeconds?: number;
+}): Promise<number> {
   const script = join(tmpdir(), `berth-wrk-${process.pid}.lua`);
   await writeFile(
     script,
@@ -39,7 +51,11 @@ end
 `,
   );
   try {
-    const { stdout } = await run('/usr/bin/wrk', ['-t2', `-c${connections}`, `-d${capSeconds}s`, '-s', script, '-H', `Host: ${host}`, url], { timeout: (capSeconds + 10) * 1000 });
+    const { stdout } = await run(
+      '/usr/bin/wrk',
+      ['-t2', `-c${connections}`, `-d${capSeconds}s`, '-s', script, '-H', `Host: ${host}`, url],
+      { timeout: (capSeconds + 10) * 1000 },
+    );
     const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1];
     if (non2xx) throw new Error(`wrk saw ${non2xx} non-2xx responses for ${host} at ${url}`);
     const rps = /BERTH_RPS ([\d.]+)/.exec(stdout)?.[1];

@@ -17,7 +17,8 @@ const seed = flag('seed', Date.now() % 1_000_000);
 const shrinkMinutes = flag('shrink-minutes', 20);
 
 const root = path.resolve(import.meta.dirname, '..');
-if (!args.includes('--no-build') && spawnSync('pnpm', ['build'], { cwd: root, stdio: 'inherit' }).status !== 0) process.exit(1);
+if (!args.includes('--no-build') && spawnSync('pnpm', ['build'], { cwd: root, stdio: 'inherit' }).status !== 0)
+  process.exit(1);
 
 const started = Date.now();
 const world = await startChaosPanel();

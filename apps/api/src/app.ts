@@ -5,7 +5,12 @@ import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import type { Db } from '@berth/db';
 import { authRoutes } from './auth/auth.routes.js';
 import type { Config } from './config.js';
@@ -35,7 +40,11 @@ import { tokenRoutes } from './tokens/tokens.routes.js';
 const MUTATIONS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export interface BuildAppOptions {
-  config: Pick<Config, 'portRange' | 'webDir' | 'dataDir'> & Partial<Pick<Config, 'readCache' | 'listen' | 'requireAdminTwoFactor'>> & { webhooks?: WebhookConfig; domainVerification?: DomainVerificationConfig };
+  config: Pick<Config, 'portRange' | 'webDir' | 'dataDir'> &
+    Partial<Pick<Config, 'readCache' | 'listen' | 'requireAdminTwoFactor'>> & {
+      webhooks?: WebhookConfig;
+      domainVerification?: DomainVerificationConfig;
+    };
   db: Db;
   /** A pino logger; without one the server logs nothing (tests). */
   logger?: FastifyBaseLogger;
@@ -44,14 +53,21 @@ export interface BuildAppOptions {
 }
 
 /** REDACT lists request/response paths that may carry secrets; pino writes [Redacted] instead. */
-export const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]'];
+export const REDACT = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-csrf-token"]',
+  'res.headers["set-cookie"]',
+];
 
 /**
  * buildApp assembles the panel's HTTP server: the /api/v1 REST API (authenticated unless a route says
  * otherwise), its OpenAPI document and docs, and the built console. It does not listen; main.ts and the
  * tests decide that.
  */
-export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyInstance; services: Services; ports: ControlPorts }> {
+export async function buildApp(
+  opts: BuildAppOptions,
+): Promise<{ app: FastifyInstance; services: Services; ports: ControlPorts }> {
   const app = Fastify({
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
     bodyLimit: 1024 * 1024,
@@ -70,7 +86,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyIns
       info: {
         title: 'Berth API',
         version: '1',
-        description: 'Multi-tenant hosting control panel. Authenticate with the session cookie from POST /api/v1/auth/login (send X-CSRF-Token on mutations) or with `Authorization: Bearer <token>`. Errors are always `{"error":{"code","message","details"?}}`.',
+        description:
+          'Multi-tenant hosting control panel. Authenticate with the session cookie from POST /api/v1/auth/login (send X-CSRF-Token on mutations) or with `Authorization: Bearer <token>`. Errors are always `{"error":{"code","message","details"?}}`.',
       },
       components: {
         securitySchemes: {
@@ -90,7 +107,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyIns
   // that takes no body (suspend, unsuspend, purge, SSO). An empty body is no body: no parser runs, and a
   // route that does need a body still answers VALIDATION_FAILED for the missing body.
   app.addHook('onRequest', async (request) => {
-    if (request.headers['content-length'] === '0' && request.headers['transfer-encoding'] === undefined) delete request.headers['content-type'];
+    if (request.headers['content-length'] === '0' && request.headers['transfer-encoding'] === undefined)
+      delete request.headers['content-type'];
   });
   registerAuthHook(app, services.auth);
   registerTwoFactorGate(app, services.twoFactor);
@@ -101,35 +119,42 @@ export async function buildApp(opts: BuildAppOptions): Promise<{ app: FastifyIns
   app.addHook('onResponse', async (request, reply) => {
     if (!MUTATIONS.has(request.method) || !request.principal || reply.statusCode < 401 || !isApiRoute(request)) return;
     try {
-      await recordEvent(services.db, { principal: request.principal, ip: request.ip }, {
-        action: `${request.method.toLowerCase()} ${request.routeOptions.url ?? request.url}`,
-        targetType: 'request',
-        targetId: null,
-        tenantId: request.principal.tenantId,
-        result: 'error',
-        message: `HTTP ${reply.statusCode}`,
-      });
+      await recordEvent(
+        services.db,
+        { principal: request.principal, ip: request.ip },
+        {
+          action: `${request.method.toLowerCase()} ${request.routeOptions.url ?? request.url}`,
+          targetType: 'request',
+          targetId: null,
+          tenantId: request.principal.tenantId,
+          result: 'error',
+          message: `HTTP ${reply.statusCode}`,
+        },
+      );
     } catch (error) {
       request.log.warn({ err: error }, 'could not record refused mutation');
     }
   });
 
-  await app.register(async (api) => {
-    api.get('/health', { config: { public: true }, schema: { hide: true } }, async () => ({ ok: true }));
-    api.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
-    await api.register(authRoutes, { services });
-    await api.register(planRoutes, { services });
-    await api.register(tenantRoutes, { services });
-    await api.register(siteRoutes, { services });
-    await api.register(domainRoutes, { services });
-    await api.register(tokenRoutes, { services });
-    await api.register(eventRoutes, { services });
-    await api.register(runtimeRoutes);
-    await api.register(systemRoutes, { services });
-    await api.register(filesRoutes, { services });
-    await api.register(accountRoutes, { services });
-    await api.register(webhookRoutes, { services });
-  }, { prefix: '/api/v1' });
+  await app.register(
+    async (api) => {
+      api.get('/health', { config: { public: true }, schema: { hide: true } }, async () => ({ ok: true }));
+      api.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+      await api.register(authRoutes, { services });
+      await api.register(planRoutes, { services });
+      await api.register(tenantRoutes, { services });
+      await api.register(siteRoutes, { services });
+      await api.register(domainRoutes, { services });
+      await api.register(tokenRoutes, { services });
+      await api.register(eventRoutes, { services });
+      await api.register(runtimeRoutes);
+      await api.register(systemRoutes, { services });
+      await api.register(filesRoutes, { services });
+      await api.register(accountRoutes, { services });
+      await api.register(webhookRoutes, { services });
+    },
+    { prefix: '/api/v1' },
+  );
 
   registerConsole(app, opts.config.webDir);
   return { app, services, ports };
@@ -140,7 +165,13 @@ function registerConsole(app: FastifyInstance, webDir: string): void {
   const hasConsole = fs.existsSync(path.join(webDir, 'index.html'));
   if (hasConsole) {
     // The build writes .br and .gz next to each asset; serve those to clients that accept them.
-    void app.register(fastifyStatic, { root: webDir, prefix: '/', wildcard: false, index: ['index.html'], preCompressed: true });
+    void app.register(fastifyStatic, {
+      root: webDir,
+      prefix: '/',
+      wildcard: false,
+      index: ['index.html'],
+      preCompressed: true,
+    });
   }
   app.setNotFoundHandler((request, reply) => {
     const target = requestPath(request);

@@ -20,7 +20,15 @@ Without --password a strong password is generated and printed once.
 A token's secret is printed once; only its hash is stored.
 `;
 
-const CLI: Principal = { via: 'cli', userId: null, role: 'admin', tenantId: null, scope: 'full', tokenId: null, sessionId: null };
+const CLI: Principal = {
+  via: 'cli',
+  userId: null,
+  role: 'admin',
+  tenantId: null,
+  scope: 'full',
+  tokenId: null,
+  sessionId: null,
+};
 const ctx = { principal: CLI, ip: null };
 
 function out(line: string): void {
@@ -32,14 +40,21 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function parseOr<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } } }, value: unknown, flag: string): T {
+function parseOr<T>(
+  schema: {
+    safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } };
+  },
+  value: unknown,
+  flag: string,
+): T {
   const result = schema.safeParse(value);
   if (!result.success) fail(`${flag}: ${result.error.issues[0]?.message ?? 'invalid value'}`);
   return result.data;
 }
 
 async function createAdmin(db: Db, email: string, password: string): Promise<void> {
-  if (await db.user.findUnique({ where: { email } })) fail(`a user with email ${email} already exists (use reset-password)`);
+  if (await db.user.findUnique({ where: { email } }))
+    fail(`a user with email ${email} already exists (use reset-password)`);
   const id = newId();
   const passwordHash = await hashPassword(password);
   await db.$transaction(async (tx) => {
@@ -55,7 +70,12 @@ async function resetPassword(db: Db, email: string, password: string): Promise<v
   await db.$transaction(async (tx) => {
     await tx.user.update({ where: { id: user.id }, data: { passwordHash, failedLogins: 0, lockedUntil: null } });
     await tx.session.deleteMany({ where: { userId: user.id } });
-    await recordEvent(tx, ctx, { action: 'user.password-reset', targetType: 'user', targetId: user.id, tenantId: user.tenantId });
+    await recordEvent(tx, ctx, {
+      action: 'user.password-reset',
+      targetType: 'user',
+      targetId: user.id,
+      tenantId: user.tenantId,
+    });
   });
 }
 
@@ -64,9 +84,18 @@ async function disableTwoFactor(db: Db, email: string): Promise<void> {
   const user = await db.user.findUnique({ where: { email } });
   if (!user) fail(`no user has the email ${email}`);
   await db.$transaction(async (tx) => {
-    await tx.user.update({ where: { id: user.id }, data: { totpSecretEnc: null, totpEnabledAt: null, recoveryCodeHashes: '[]' } });
+    await tx.user.update({
+      where: { id: user.id },
+      data: { totpSecretEnc: null, totpEnabledAt: null, recoveryCodeHashes: '[]' },
+    });
     await tx.session.deleteMany({ where: { userId: user.id } });
-    await recordEvent(tx, ctx, { action: 'user.two-factor-disable', targetType: 'user', targetId: user.id, tenantId: user.tenantId, details: { with: 'cli' } });
+    await recordEvent(tx, ctx, {
+      action: 'user.two-factor-disable',
+      targetType: 'user',
+      targetId: user.id,
+      tenantId: user.tenantId,
+      details: { with: 'cli' },
+    });
   });
 }
 
@@ -116,8 +145,15 @@ async function main(): Promise<void> {
         if (scope === 'billing' && user.role !== 'admin') fail('billing tokens can only belong to administrators');
         const name = parseOr(ZDisplayName, values.name ?? 'cli token', '--name');
         const days = values['expires-days'] === undefined ? undefined : Number(values['expires-days']);
-        if (days !== undefined && !(Number.isInteger(days) && days >= 1 && days <= 3650)) fail('--expires-days: a whole number of days from 1 to 3650');
-        const { token, secret } = await mintToken(db, ctx, { userId: user.id, tenantId: user.tenantId, name, scope, expiresInDays: days });
+        if (days !== undefined && !(Number.isInteger(days) && days >= 1 && days <= 3650))
+          fail('--expires-days: a whole number of days from 1 to 3650');
+        const { token, secret } = await mintToken(db, ctx, {
+          userId: user.id,
+          tenantId: user.tenantId,
+          name,
+          scope,
+          expiresInDays: days,
+        });
         out(`token ${token.id} (${scope}) for ${email}${token.expiresAt ? `, expires ${token.expiresAt}` : ''}`);
         out(secret);
         break;

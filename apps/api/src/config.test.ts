@@ -34,7 +34,12 @@ describe('loadConfig', () => {
 
   it('names every bad value at once, one line each', () => {
     try {
-      loadConfig({ BERTH_LISTEN: 'localhost', BERTH_HTTP_PORT: 'eighty', BERTH_IMAGE_PROFILE: 'docker-hub', DATABASE_URL: 'mysql://x' });
+      loadConfig({
+        BERTH_LISTEN: 'localhost',
+        BERTH_HTTP_PORT: 'eighty',
+        BERTH_IMAGE_PROFILE: 'docker-hub',
+        DATABASE_URL: 'mysql://x',
+      });
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);

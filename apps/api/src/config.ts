@@ -15,21 +15,29 @@ const ZListen = z
     return { host: value.slice(0, at).replace(/^\[|\]$/g, ''), port };
   });
 
-const ZPort = z.coerce.number().int('must be a whole number').min(1, 'must be between 1 and 65535').max(65_535, 'must be between 1 and 65535');
+const ZPort = z.coerce
+  .number()
+  .int('must be a whole number')
+  .min(1, 'must be between 1 and 65535')
+  .max(65_535, 'must be between 1 and 65535');
 
 const ZPortRange = z
   .string()
   .regex(/^\d{4,5}-\d{4,5}$/, 'use FIRST-LAST, for example 20000-29999')
   .transform((value, ctx) => {
     const [first, last] = value.split('-').map(Number) as [number, number];
-    if (first < 1024 || last > 65_535 || first >= last) ctx.addIssue({ code: 'custom', message: 'the range must be within 1024-65535 and FIRST < LAST' });
+    if (first < 1024 || last > 65_535 || first >= last)
+      ctx.addIssue({ code: 'custom', message: 'the range must be within 1024-65535 and FIRST < LAST' });
     return { first, last };
   });
 
 const ZEnv = z.object({
   BERTH_DATA_DIR: z.string().min(1).default('data'),
   BERTH_LISTEN: ZListen.prefault('127.0.0.1:8080'),
-  DATABASE_URL: z.string().regex(/^file:.+/, 'only file: URLs (embedded SQLite) are supported, for example file:/var/lib/berth/berth.db').optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^file:.+/, 'only file: URLs (embedded SQLite) are supported, for example file:/var/lib/berth/berth.db')
+    .optional(),
   BERTH_ADMIN_EMAIL: z.email('must be an email address').optional(),
   BERTH_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').max(256).optional(),
   BERTH_HTTP_PORT: ZPort.default(80),
@@ -38,13 +46,36 @@ const ZEnv = z.object({
   BERTH_PORT_RANGE: ZPortRange.prefault('20000-29999'),
   BERTH_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BERTH_WEB_DIR: z.string().optional(),
-  BERTH_EDGE: z.enum(['managed', 'external', 'off'], { message: "must be 'managed', 'external' or 'off'" }).default('managed'),
-  BERTH_CADDY_ADMIN_SOCKET: z.string().regex(/^\/[\w./-]+$/, 'must be an absolute path to Caddy\'s admin unix socket').optional(),
-  BERTH_CADDY_STORAGE_DIR: z.string().regex(/^\/[\w./-]+$/, 'must be an absolute path').optional(),
+  BERTH_EDGE: z
+    .enum(['managed', 'external', 'off'], { message: "must be 'managed', 'external' or 'off'" })
+    .default('managed'),
+  BERTH_CADDY_ADMIN_SOCKET: z
+    .string()
+    .regex(/^\/[\w./-]+$/, "must be an absolute path to Caddy's admin unix socket")
+    .optional(),
+  BERTH_CADDY_STORAGE_DIR: z
+    .string()
+    .regex(/^\/[\w./-]+$/, 'must be an absolute path')
+    .optional(),
   BERTH_ACME_EMAIL: z.email('must be an email address').optional(),
-  BERTH_ACME_CA: z.string().regex(/^(letsencrypt|zerossl|https:\/\/\S+)$/, "must be 'letsencrypt', 'zerossl' or an https:// ACME directory URL").default('letsencrypt'),
-  BERTH_ACME_TRUSTED_ROOTS: z.string().regex(/^(\/[\w./-]+)(,\/[\w./-]+)*$/, 'must be absolute PEM file paths separated by commas').optional(),
-  BERTH_TENANT_NETWORKS: z.string().regex(/^(10|172|192)\.\d{1,3}\.\d{1,3}\.\d{1,3}\/(8|9|1[0-9]|2[0-4])$/, 'must be a private IPv4 CIDR between /8 and /24, for example 10.208.0.0/12').default('10.208.0.0/12'),
+  BERTH_ACME_CA: z
+    .string()
+    .regex(
+      /^(letsencrypt|zerossl|https:\/\/\S+)$/,
+      "must be 'letsencrypt', 'zerossl' or an https:// ACME directory URL",
+    )
+    .default('letsencrypt'),
+  BERTH_ACME_TRUSTED_ROOTS: z
+    .string()
+    .regex(/^(\/[\w./-]+)(,\/[\w./-]+)*$/, 'must be absolute PEM file paths separated by commas')
+    .optional(),
+  BERTH_TENANT_NETWORKS: z
+    .string()
+    .regex(
+      /^(10|172|192)\.\d{1,3}\.\d{1,3}\.\d{1,3}\/(8|9|1[0-9]|2[0-4])$/,
+      'must be a private IPv4 CIDR between /8 and /24, for example 10.208.0.0/12',
+    )
+    .default('10.208.0.0/12'),
   BERTH_RECONCILE_INTERVAL_S: z.coerce.number().int().min(5, 'at least 5 seconds').max(86_400).default(60),
   BERTH_SITE_PROBE_INTERVAL_S: z.coerce.number().int().min(1, 'at least 1 second').max(3_600).default(30),
   BERTH_PROVISION_TIMEOUT_S: z.coerce.number().int().min(10, 'at least 10 seconds').max(86_400).default(300),
@@ -99,15 +130,21 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = ZEnv.safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message} (got ${JSON.stringify(env[String(issue.path[0])])})`));
+    throw new ConfigError(
+      parsed.error.issues.map(
+        (issue) => `${issue.path.join('.')}: ${issue.message} (got ${JSON.stringify(env[String(issue.path[0])])})`,
+      ),
+    );
   }
   const e = parsed.data;
   const dataDir = path.resolve(REPO_ROOT, e.BERTH_DATA_DIR);
   if ((e.BERTH_ADMIN_EMAIL === undefined) !== (e.BERTH_ADMIN_PASSWORD === undefined)) {
     throw new ConfigError(['BERTH_ADMIN_EMAIL and BERTH_ADMIN_PASSWORD: set both or neither']);
   }
-  if (e.BERTH_HTTP_PORT === e.BERTH_HTTPS_PORT) throw new ConfigError(['BERTH_HTTP_PORT and BERTH_HTTPS_PORT must differ']);
-  if (e.BERTH_EDGE === 'external' && !e.BERTH_CADDY_ADMIN_SOCKET) throw new ConfigError(['BERTH_CADDY_ADMIN_SOCKET: required when BERTH_EDGE=external']);
+  if (e.BERTH_HTTP_PORT === e.BERTH_HTTPS_PORT)
+    throw new ConfigError(['BERTH_HTTP_PORT and BERTH_HTTPS_PORT must differ']);
+  if (e.BERTH_EDGE === 'external' && !e.BERTH_CADDY_ADMIN_SOCKET)
+    throw new ConfigError(['BERTH_CADDY_ADMIN_SOCKET: required when BERTH_EDGE=external']);
   return {
     dataDir,
     listen: e.BERTH_LISTEN,
@@ -119,7 +156,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.BERTH_LOG_LEVEL,
     webDir: path.resolve(REPO_ROOT, e.BERTH_WEB_DIR ?? 'apps/web/dist'),
     edge: { mode: e.BERTH_EDGE, adminSocket: e.BERTH_CADDY_ADMIN_SOCKET ?? '', storageDir: e.BERTH_CADDY_STORAGE_DIR },
-    acme: { email: e.BERTH_ACME_EMAIL, directory: e.BERTH_ACME_CA, trustedRootsPemFiles: e.BERTH_ACME_TRUSTED_ROOTS?.split(',') ?? [] },
+    acme: {
+      email: e.BERTH_ACME_EMAIL,
+      directory: e.BERTH_ACME_CA,
+      trustedRootsPemFiles: e.BERTH_ACME_TRUSTED_ROOTS?.split(',') ?? [],
+    },
     reconcileIntervalMs: e.BERTH_RECONCILE_INTERVAL_S * 1000,
     siteProbeIntervalMs: e.BERTH_SITE_PROBE_INTERVAL_S * 1000,
     provisionTimeoutMs: e.BERTH_PROVISION_TIMEOUT_S * 1000,

@@ -36,15 +36,28 @@ async function main(): Promise<void> {
   const boot = await bootstrapPanel({ db, admin: config.admin });
   if (boot.generatedPassword) {
     // Printed once, on the first start only; it is stored nowhere but as an argon2id hash.
-    logger.warn({ email: config.admin.email, password: boot.generatedPassword }, 'first admin created with a generated password; change it after signing in');
+    logger.warn(
+      { email: config.admin.email, password: boot.generatedPassword },
+      'first admin created with a generated password; change it after signing in',
+    );
   } else if (boot.createdAdmin) {
     logger.info({ email: config.admin.email }, 'first admin created');
   }
   // The control plane starts after the server listens; it binds these ports then (control-plane.ts).
   const ports = createControlPorts();
-  const { app, services } = await buildApp({ config: { ...config, webhooks: webhookConfig, domainVerification }, db, logger, ports });
+  const { app, services } = await buildApp({
+    config: { ...config, webhooks: webhookConfig, domainVerification },
+    db,
+    logger,
+    ports,
+  });
   const controlRef: { current?: ControlPlane } = {};
-  const webhooks = new WebhookDispatcher({ db, dataKey: services.dataKey, policy: { allowLoopback: webhookConfig.allowLoopback, panelPort: config.listen.port }, logger });
+  const webhooks = new WebhookDispatcher({
+    db,
+    dataKey: services.dataKey,
+    policy: { allowLoopback: webhookConfig.allowLoopback, panelPort: config.listen.port },
+    logger,
+  });
   const retention = new RetentionJob({ db, policy: retentionPolicy, logger });
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'shutting down');
@@ -65,10 +78,15 @@ async function main(): Promise<void> {
   retention.start();
   // After listen: Caddy asks the panel's on-demand TLS endpoint as soon as it has routes.
   controlRef.current = await startControlPlane({ config, db, services, ports, logger });
-  logger.info({ edge: config.edge.mode, httpPort: config.edgePorts.http, httpsPort: config.edgePorts.https }, 'control plane running');
+  logger.info(
+    { edge: config.edge.mode, httpPort: config.edgePorts.http, httpsPort: config.edgePorts.https },
+    'control plane running',
+  );
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`berth failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `berth failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

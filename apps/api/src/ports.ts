@@ -23,7 +23,11 @@ export interface CachePort {
  * or Varnish refused). The service turns it into the API's error code.
  */
 export class CachePortError extends Error {
-  constructor(readonly reason: 'not-running' | 'unavailable', message: string, options: { cause?: unknown } = {}) {
+  constructor(
+    readonly reason: 'not-running' | 'unavailable',
+    message: string,
+    options: { cause?: unknown } = {},
+  ) {
     super(message, options);
     this.name = 'CachePortError';
   }

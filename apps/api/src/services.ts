@@ -7,7 +7,11 @@ import { SsoService } from './billing/sso.service.js';
 import type { Config } from './config.js';
 import { DesiredStateNotifier } from './desired-state.js';
 import { DomainsService } from './domains/domains.service.js';
-import { DomainVerifier, loadDomainVerificationConfig, type DomainVerificationConfig } from './domains/domain-verification.js';
+import {
+  DomainVerifier,
+  loadDomainVerificationConfig,
+  type DomainVerificationConfig,
+} from './domains/domain-verification.js';
 import { FilesService } from './files/files.service.js';
 import { ReadCache } from './http/read-cache.js';
 import { DataKey } from './secrets/data-key.js';
@@ -55,7 +59,13 @@ export function createServices({
   log,
 }: {
   db: Db;
-  config: Pick<Config, 'portRange' | 'dataDir'> & { readCache?: boolean; listen?: Config['listen']; webhooks?: WebhookConfig; domainVerification?: DomainVerificationConfig; requireAdminTwoFactor?: boolean };
+  config: Pick<Config, 'portRange' | 'dataDir'> & {
+    readCache?: boolean;
+    listen?: Config['listen'];
+    webhooks?: WebhookConfig;
+    domainVerification?: DomainVerificationConfig;
+    requireAdminTwoFactor?: boolean;
+  };
   ports: ControlPorts;
   log: FastifyBaseLogger;
 }): Services {
@@ -73,9 +83,22 @@ export function createServices({
     twoFactor: new TwoFactorService({ db, dataKey, auth }),
     plans: new PlansService(db, notifier),
     tenants,
-    accounts: new AccountsService({ db, auth, tenants, sso, notifyTenantChanged: (id) => notifier.tenantChanged(id), portRange: config.portRange, dataDir: config.dataDir, verifier }),
+    accounts: new AccountsService({
+      db,
+      auth,
+      tenants,
+      sso,
+      notifyTenantChanged: (id) => notifier.tenantChanged(id),
+      portRange: config.portRange,
+      dataDir: config.dataDir,
+      verifier,
+    }),
     sso,
-    webhooks: new WebhooksService({ db, dataKey, policy: { allowLoopback: webhookConfig.allowLoopback, panelPort: config.listen?.port } }),
+    webhooks: new WebhooksService({
+      db,
+      dataKey,
+      policy: { allowLoopback: webhookConfig.allowLoopback, panelPort: config.listen?.port },
+    }),
     sites: new SitesService({ db, notifier, cache: ports.cache }),
     domains: new DomainsService({ db, notifier, dataKey, verifier }),
     files: new FilesService({ db, dataDir: config.dataDir, log }),

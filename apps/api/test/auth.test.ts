@@ -11,7 +11,11 @@ describe('authentication', () => {
   });
 
   it('signs in with a HttpOnly SameSite=Strict cookie and returns the user and a CSRF token', async () => {
-    const res = await panel.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: ' Admin@Example.test ', password: ADMIN.password } });
+    const res = await panel.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: ' Admin@Example.test ', password: ADMIN.password },
+    });
     expect(res.statusCode).toBe(200);
     const body = res.json() as { user: { email: string; role: string }; csrfToken: string };
     expect(body.user).toMatchObject({ email: ADMIN.email, role: 'admin' });
@@ -19,7 +23,11 @@ describe('authentication', () => {
     expect(res.body).not.toContain('passwordHash');
     const cookie = res.cookies.find((c) => c.name === 'berth_session')!;
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
-    const me = await panel.app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie: `berth_session=${cookie.value}` } });
+    const me = await panel.app.inject({
+      method: 'GET',
+      url: '/api/v1/me',
+      headers: { cookie: `berth_session=${cookie.value}` },
+    });
     expect(me.statusCode).toBe(200);
     expect((me.json() as { csrfToken: string }).csrfToken).toBe(body.csrfToken);
     // Only a hash of the cookie is stored.
@@ -29,8 +37,14 @@ describe('authentication', () => {
   });
 
   it('answers a wrong password and an unknown email alike', async () => {
-    const wrong = await call(panel.app, anonymous, 'POST', '/api/v1/auth/login', { email: ADMIN.email, password: 'not-the-password' });
-    const unknown = await call(panel.app, anonymous, 'POST', '/api/v1/auth/login', { email: 'nobody@example.test', password: 'not-the-password' });
+    const wrong = await call(panel.app, anonymous, 'POST', '/api/v1/auth/login', {
+      email: ADMIN.email,
+      password: 'not-the-password',
+    });
+    const unknown = await call(panel.app, anonymous, 'POST', '/api/v1/auth/login', {
+      email: 'nobody@example.test',
+      password: 'not-the-password',
+    });
     expect(wrong.statusCode).toBe(401);
     expect(unknown.statusCode).toBe(401);
     expect(wrong.json()).toEqual(unknown.json());
@@ -41,7 +55,11 @@ describe('authentication', () => {
 
   it('refuses a cookie-authenticated mutation without the X-CSRF-Token header, and with a wrong one', async () => {
     const admin = await login(panel.app, ADMIN.email, ADMIN.password);
-    const body = { slug: 'csrf-test', name: 'CSRF', owner: { email: 'csrf@example.test', password: 'csrf-password-123' } };
+    const body = {
+      slug: 'csrf-test',
+      name: 'CSRF',
+      owner: { email: 'csrf@example.test', password: 'csrf-password-123' },
+    };
     const missing = await call(panel.app, admin, 'POST', '/api/v1/tenants', body, { noCsrf: true });
     expect(missing.statusCode).toBe(403);
     expect((missing.json() as { error: { code: string } }).error.code).toBe('CSRF_TOKEN_INVALID');
@@ -61,7 +79,10 @@ describe('authentication', () => {
 
   it('slows repeated failures per (account, address) and per address without locking the account', async () => {
     for (let i = 0; i < 5; i++) {
-      const res = await call(panel.app, anonymous, 'POST', '/api/v1/auth/login', { email: ADMIN.email, password: `wrong-${i}` });
+      const res = await call(panel.app, anonymous, 'POST', '/api/v1/auth/login', {
+        email: ADMIN.email,
+        password: `wrong-${i}`,
+      });
       expect(res.statusCode).toBe(401);
     }
     const slowed = await call(panel.app, anonymous, 'POST', '/api/v1/auth/login', ADMIN);
@@ -69,8 +90,20 @@ describe('authentication', () => {
     expect((slowed.json() as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
     expect(Number(slowed.headers['retry-after'])).toBeGreaterThan(0);
     // The account itself is not locked: the same password from another address gets in.
-    expect((await panel.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '192.0.2.10', payload: ADMIN })).statusCode).toBe(200);
-    expect(await panel.db.user.findUniqueOrThrow({ where: { email: ADMIN.email } })).toMatchObject({ failedLogins: 0, lockedUntil: null });
+    expect(
+      (
+        await panel.app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/login',
+          remoteAddress: '192.0.2.10',
+          payload: ADMIN,
+        })
+      ).statusCode,
+    ).toBe(200);
+    expect(await panel.db.user.findUniqueOrThrow({ where: { email: ADMIN.email } })).toMatchObject({
+      failedLogins: 0,
+      lockedUntil: null,
+    });
   });
 
   it('bearer tokens: shown once, stored hashed, scoped, revocable and expiring', async () => {
@@ -81,19 +114,35 @@ describe('authentication', () => {
     const stored = await panel.db.apiToken.findMany();
     for (const row of stored) expect(tenant.token).not.toContain(row.secretHash);
     // full token writes, read token reads only.
-    expect((await call(panel.app, bearer(tenant.token), 'POST', '/api/v1/sites', { name: 'api', runtime: { kind: 'static' } })).statusCode).toBe(201);
-    const refused = await call(panel.app, bearer(tenant.readToken), 'POST', '/api/v1/sites', { name: 'nope', runtime: { kind: 'static' } });
+    expect(
+      (
+        await call(panel.app, bearer(tenant.token), 'POST', '/api/v1/sites', {
+          name: 'api',
+          runtime: { kind: 'static' },
+        })
+      ).statusCode,
+    ).toBe(201);
+    const refused = await call(panel.app, bearer(tenant.readToken), 'POST', '/api/v1/sites', {
+      name: 'nope',
+      runtime: { kind: 'static' },
+    });
     expect(refused.statusCode).toBe(403);
     expect((refused.json() as { error: { code: string } }).error.code).toBe('FORBIDDEN');
     // A tenant cannot mint billing tokens.
-    expect((await call(panel.app, tenant.owner, 'POST', '/api/v1/tokens', { name: 'b', scope: 'billing' })).statusCode).toBe(403);
+    expect(
+      (await call(panel.app, tenant.owner, 'POST', '/api/v1/tokens', { name: 'b', scope: 'billing' })).statusCode,
+    ).toBe(403);
     // Revocation is immediate.
-    const tokens = (await call(panel.app, tenant.owner, 'GET', '/api/v1/tokens')).json() as { items: { id: string; name: string }[] };
+    const tokens = (await call(panel.app, tenant.owner, 'GET', '/api/v1/tokens')).json() as {
+      items: { id: string; name: string }[];
+    };
     const fullId = tokens.items.find((x) => x.name === 'full')!.id;
     expect((await call(panel.app, tenant.owner, 'DELETE', `/api/v1/tokens/${fullId}`)).statusCode).toBe(200);
     expect((await call(panel.app, bearer(tenant.token), 'GET', '/api/v1/me')).statusCode).toBe(401);
     // Expired tokens are refused.
-    const exp = (await call(panel.app, tenant.owner, 'POST', '/api/v1/tokens', { name: 'short', scope: 'full', expiresInDays: 1 })).json() as { token: { id: string }; secret: string };
+    const exp = (
+      await call(panel.app, tenant.owner, 'POST', '/api/v1/tokens', { name: 'short', scope: 'full', expiresInDays: 1 })
+    ).json() as { token: { id: string }; secret: string };
     expect((await call(panel.app, bearer(exp.secret), 'GET', '/api/v1/me')).statusCode).toBe(200);
     await panel.db.apiToken.update({ where: { id: exp.token.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
     panel.services.auth.forgetAll();
@@ -105,9 +154,15 @@ describe('authentication', () => {
   it('changes a password: the old one stops working and other sessions end', async () => {
     const first = await login(panel.app, ADMIN.email, ADMIN.password);
     const second = await login(panel.app, ADMIN.email, ADMIN.password);
-    const bad = await call(panel.app, first, 'POST', '/api/v1/me/password', { currentPassword: 'wrong', newPassword: 'brand-new-password-1' });
+    const bad = await call(panel.app, first, 'POST', '/api/v1/me/password', {
+      currentPassword: 'wrong',
+      newPassword: 'brand-new-password-1',
+    });
     expect(bad.statusCode).toBe(400);
-    const ok = await call(panel.app, first, 'POST', '/api/v1/me/password', { currentPassword: ADMIN.password, newPassword: 'brand-new-password-1' });
+    const ok = await call(panel.app, first, 'POST', '/api/v1/me/password', {
+      currentPassword: ADMIN.password,
+      newPassword: 'brand-new-password-1',
+    });
     expect(ok.statusCode).toBe(200);
     expect((await call(panel.app, first, 'GET', '/api/v1/me')).statusCode).toBe(200);
     expect((await call(panel.app, second, 'GET', '/api/v1/me')).statusCode).toBe(401);

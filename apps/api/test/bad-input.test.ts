@@ -1,8 +1,37 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, anonymous, call, countRows, login, makeTenant, startPanel, type Caller, type TestPanel } from './helpers.js';
+import {
+  ADMIN,
+  anonymous,
+  call,
+  countRows,
+  login,
+  makeTenant,
+  startPanel,
+  type Caller,
+  type TestPanel,
+} from './helpers.js';
 import { fillPath, PUBLIC, PUBLIC_BODIES, ROUTES, type Target } from './route-samples.js';
 
-const BAD_HOSTNAMES = ['a.com\n}', '*.x.com', 'ex ample.com', '-a.com', 'a-.com', `${'a'.repeat(300)}.com`, 'xn--garbage.com', 'xn--.com', 'a..com', 'localhost', '127.0.0.1', 'a.com:8080', 'a.com/x', 'ab--cd.com', "a.com';", 'a.com{', '', 'é'.repeat(70) + '.com'];
+const BAD_HOSTNAMES = [
+  'a.com\n}',
+  '*.x.com',
+  'ex ample.com',
+  '-a.com',
+  'a-.com',
+  `${'a'.repeat(300)}.com`,
+  'xn--garbage.com',
+  'xn--.com',
+  'a..com',
+  'localhost',
+  '127.0.0.1',
+  'a.com:8080',
+  'a.com/x',
+  'ab--cd.com',
+  "a.com';",
+  'a.com{',
+  '',
+  'é'.repeat(70) + '.com',
+];
 
 /** mutationsOf yields (label, bad body) pairs derived from a valid body: each breaks exactly one thing. */
 function* mutationsOf(valid: unknown, at: string[] = []): Generator<[string, unknown]> {
@@ -58,9 +87,13 @@ describe('bad input on every write route', () => {
   });
 
   it('answers 4xx with a code and a message, and writes nothing', async () => {
-    const doc = (await call(panel.app, anonymous, 'GET', '/api/v1/openapi.json')).json() as { paths: Record<string, Record<string, unknown>> };
+    const doc = (await call(panel.app, anonymous, 'GET', '/api/v1/openapi.json')).json() as {
+      paths: Record<string, Record<string, unknown>>;
+    };
     const writes = Object.entries(doc.paths).flatMap(([path, methods]) =>
-      Object.keys(methods).filter((m) => m !== 'get').map((m) => `${m.toUpperCase()} ${path}`),
+      Object.keys(methods)
+        .filter((m) => m !== 'get')
+        .map((m) => `${m.toUpperCase()} ${path}`),
     );
     const before = await countRows(panel.db);
     const problems: string[] = [];
@@ -84,7 +117,13 @@ describe('bad input on every write route', () => {
       const [method, path] = route.split(' ') as [string, string];
       for (const id of ['..%2F..%2Fetc', 'X'.repeat(300), '%00', 'a b']) {
         cases++;
-        const res = await call(panel.app, admin, method as 'POST', path.replace('{id}', id), ROUTES[route]?.body?.(target));
+        const res = await call(
+          panel.app,
+          admin,
+          method as 'POST',
+          path.replace('{id}', id),
+          ROUTES[route]?.body?.(target),
+        );
         if (res.statusCode < 400 || res.statusCode >= 500) problems.push(`${route} [id ${id}] → ${res.statusCode}`);
       }
     }
@@ -92,23 +131,40 @@ describe('bad input on every write route', () => {
     expect(problems).toEqual([]);
     expect(await countRows(panel.db)).toEqual(before);
     // The malformed requests changed nothing of tenant A either.
-    const site = (await call(panel.app, admin, 'GET', `/api/v1/sites/${target.a.siteId}`)).json() as { runtime: { version: string }; domains: string[] };
+    const site = (await call(panel.app, admin, 'GET', `/api/v1/sites/${target.a.siteId}`)).json() as {
+      runtime: { version: string };
+      domains: string[];
+    };
     expect(site.runtime.version).toBe('8.2');
     expect(site.domains).toEqual([target.a.hostname]);
   });
 
   it('names the field in the message and details', async () => {
-    const res = await call(panel.app, admin, 'POST', `/api/v1/sites/${target.a.siteId}/domains`, { hostname: 'ex ample.com' });
+    const res = await call(panel.app, admin, 'POST', `/api/v1/sites/${target.a.siteId}/domains`, {
+      hostname: 'ex ample.com',
+    });
     expect(res.statusCode).toBe(400);
-    const { error } = res.json() as { error: { code: string; message: string; details: { issues: { path: string[]; message: string }[] } } };
+    const { error } = res.json() as {
+      error: { code: string; message: string; details: { issues: { path: string[]; message: string }[] } };
+    };
     expect(error.code).toBe('VALIDATION_FAILED');
     expect(error.message).toContain('body.hostname');
     expect(error.details.issues[0]!.path).toEqual(['hostname']);
     expect(error.details.issues[0]!.message).toMatch(/letters, digits, hyphens/);
-    const notJson = await panel.app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': 'application/json' }, payload: '{"email":' });
+    const notJson = await panel.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"email":',
+    });
     expect(notJson.statusCode).toBe(400);
     expect((notJson.json() as { error: { code: string } }).error.code).toBe('VALIDATION_FAILED');
-    const huge = await panel.app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ email: 'a@b.c', password: 'x'.repeat(2_000_000) }) });
+    const huge = await panel.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ email: 'a@b.c', password: 'x'.repeat(2_000_000) }),
+    });
     expect(huge.statusCode).toBe(413);
     expect((huge.json() as { error: { code: string } }).error.code).toBe('PAYLOAD_TOO_LARGE');
   });

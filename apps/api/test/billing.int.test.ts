@@ -15,15 +15,21 @@ describe('billing lifecycle through the real API (billing token, Docker, Caddy)'
   const host = 'shop.whmcs.test';
 
   const waitSite = (status: string) =>
-    panel.waitFor(`site ${status}`, async () => {
-      const account = await client.getAccount(accountId);
-      if (account.sites[0]?.status === 'failed' && status !== 'failed') throw new Error('site failed');
-      return account.sites[0]?.status === status ? account : undefined;
-    }, 120_000);
+    panel.waitFor(
+      `site ${status}`,
+      async () => {
+        const account = await client.getAccount(accountId);
+        if (account.sites[0]?.status === 'failed' && status !== 'failed') throw new Error('site failed');
+        return account.sites[0]?.status === status ? account : undefined;
+      },
+      120_000,
+    );
   const memoryLimits = async () => {
     const driver = panel.driver();
     const seen = await observe(driver, { tenantId: accountId });
-    return Promise.all(seen.containers.map(async (c) => (await driver.docker.getContainer(c.id).inspect()).HostConfig.Memory ?? 0));
+    return Promise.all(
+      seen.containers.map(async (c) => (await driver.docker.getContainer(c.id).inspect()).HostConfig.Memory ?? 0),
+    );
   };
 
   beforeAll(async () => {
@@ -39,13 +45,30 @@ describe('billing lifecycle through the real API (billing token, Docker, Caddy)'
 
   it('creates, serves, suspends, unsuspends, re-plans and terminates an account leaving nothing behind', async () => {
     const created = await client.createAccount(
-      { username: 'whmcs1', email: 'client@whmcs.test', password: 'client-password-123', site: { name: 'www', runtime: { kind: 'php', version: '8.4' }, domain: host } },
+      {
+        username: 'whmcs1',
+        email: 'client@whmcs.test',
+        password: 'client-password-123',
+        site: { name: 'www', runtime: { kind: 'php', version: '8.4' }, domain: host },
+      },
       { idempotencyKey: 'whmcs-order-1' },
     );
     accountId = created.id;
     expect(created).toMatchObject({ username: 'whmcs1', primaryDomain: host, status: 'active' });
     // WHMCS retried after a timeout: the same account, not a second one.
-    expect((await client.createAccount({ username: 'whmcs1', email: 'client@whmcs.test', password: 'client-password-123', site: { name: 'www', runtime: { kind: 'php', version: '8.4' }, domain: host } }, { idempotencyKey: 'whmcs-order-1' })).id).toBe(accountId);
+    expect(
+      (
+        await client.createAccount(
+          {
+            username: 'whmcs1',
+            email: 'client@whmcs.test',
+            password: 'client-password-123',
+            site: { name: 'www', runtime: { kind: 'php', version: '8.4' }, domain: host },
+          },
+          { idempotencyKey: 'whmcs-order-1' },
+        )
+      ).id,
+    ).toBe(accountId);
 
     await waitSite('live');
     await panel.waitFor('site over HTTPS', async () => (await panel.https(host, '/')).status === 200, 60_000);
@@ -61,13 +84,30 @@ describe('billing lifecycle through the real API (billing token, Docker, Caddy)'
     await panel.waitFor('site back', async () => (await panel.https(host, '/')).status === 200, 60_000);
 
     const before = await memoryLimits();
-    const plan = await panel.api<{ id: string }>('POST', '/plans', { name: 'Business', maxSites: 5, maxDomains: 5, cpuMillicores: 1500, memoryMb: 1536, diskMb: 5000, bandwidthGb: 100, pidsLimit: 512, phpVersions: ['8.2', '8.4'], phpMaxMemoryMb: 256, phpMaxUploadMb: 64, phpMaxExecSeconds: 60 });
+    const plan = await panel.api<{ id: string }>('POST', '/plans', {
+      name: 'Business',
+      maxSites: 5,
+      maxDomains: 5,
+      cpuMillicores: 1500,
+      memoryMb: 1536,
+      diskMb: 5000,
+      bandwidthGb: 100,
+      pidsLimit: 512,
+      phpVersions: ['8.2', '8.4'],
+      phpMaxMemoryMb: 256,
+      phpMaxUploadMb: 64,
+      phpMaxExecSeconds: 60,
+    });
     expect(plan.status).toBe(201);
     expect((await client.changePlan(accountId, plan.body.id)).planName).toBe('Business');
-    await panel.waitFor('containers re-limited', async () => {
-      const after = await memoryLimits();
-      return after.length > 0 && after.join() !== before.join();
-    }, 60_000);
+    await panel.waitFor(
+      'containers re-limited',
+      async () => {
+        const after = await memoryLimits();
+        return after.length > 0 && after.join() !== before.join();
+      },
+      60_000,
+    );
     expect((await panel.https(host, '/')).status).toBe(200);
 
     const usage = await client.usage(accountId);
@@ -79,7 +119,10 @@ describe('billing lifecycle through the real API (billing token, Docker, Caddy)'
       const seen = await observe(panel.driver(), { tenantId: accountId });
       return seen.containers.length === 0 && seen.networks.length === 0 && seen.volumes.length === 0;
     });
-    await panel.waitFor('hostname gone from the edge', async () => (await panel.https(host, '/').catch(() => ({ status: 0 }))).status !== 200);
+    await panel.waitFor(
+      'hostname gone from the edge',
+      async () => (await panel.https(host, '/').catch(() => ({ status: 0 }))).status !== 200,
+    );
     expect((await client.listAccounts({ q: 'whmcs1' })).total).toBe(0);
   });
 });

@@ -25,7 +25,13 @@ describe('chaos: lifecycle under faults', () => {
   });
 
   it('a fixed-seed sequence of actions and faults converges after every step, with no violation', async () => {
-    const stats = await runChaos(world, { seed: 20261201, steps: 30, maxPerSequence: 15, engineRestarts: false, log: (line) => log.push(line) });
+    const stats = await runChaos(world, {
+      seed: 20261201,
+      steps: 30,
+      maxPerSequence: 15,
+      engineRestarts: false,
+      log: (line) => log.push(line),
+    });
     log.push(summary(stats));
     expect(stats.violations).toEqual([]);
     expect(stats.steps).toBeGreaterThanOrEqual(30);
@@ -48,7 +54,10 @@ describe('chaos: lifecycle under faults', () => {
     const visitor = async () => {
       while (!stop && Date.now() < deadline && sent < 20_000) {
         sent++;
-        const answer = await world.panel.https(host, '/chaos.php').then((r) => String(r.status), (err: unknown) => `error: ${String(err)}`);
+        const answer = await world.panel.https(host, '/chaos.php').then(
+          (r) => String(r.status),
+          (err: unknown) => `error: ${String(err)}`,
+        );
         answers.set(answer, (answers.get(answer) ?? 0) + 1);
       }
     };
@@ -58,7 +67,10 @@ describe('chaos: lifecycle under faults', () => {
         await applyStep({ op: 'setVarnish', tenant: 0, on }, model, world);
         const result = await converge(model, world, 60_000);
         expect(result.violations, `after switching Varnish ${on ? 'on' : 'off'}`).toEqual([]);
-        if (on) expect((await world.panel.api('POST', `/sites/${model.tenants[0]!.sites[0]!.id}/cache/purge`, {})).status).toBe(200);
+        if (on)
+          expect(
+            (await world.panel.api('POST', `/sites/${model.tenants[0]!.sites[0]!.id}/cache/purge`, {})).status,
+          ).toBe(200);
       }
     } finally {
       stop = true;
@@ -68,7 +80,10 @@ describe('chaos: lifecycle under faults', () => {
     expect(Object.fromEntries(answers)).toEqual({ '200': sent });
   }, 600_000);
 
-  for (const file of fs.readdirSync(REGRESSIONS).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of fs
+    .readdirSync(REGRESSIONS)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     it(`regression ${file.replace(/\.json$/, '')}`, async () => {
       const { steps } = JSON.parse(fs.readFileSync(path.join(REGRESSIONS, file), 'utf8')) as { steps: Step[] };
       await resetWorld(world);

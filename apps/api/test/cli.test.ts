@@ -38,21 +38,47 @@ describe('berth CLI', () => {
     expect(password).toBeDefined();
     expect(berth(dir, 'create-admin', '--email', 'root@example.test').stderr).toMatch(/already exists/);
     expect(berth(dir, 'create-admin', '--email', 'not-an-email').stderr).toMatch(/--email: Enter a valid email/);
-    expect(berth(dir, 'reset-password', '--email', 'root@example.test', '--password', 'short').stderr).toMatch(/at least 12/);
-    expect(berth(dir, 'reset-password', '--email', 'root@example.test', '--password', 'a-new-long-password').code).toBe(0);
-    const minted = berth(dir, 'mint-token', '--email', 'root@example.test', '--name', 'ops', '--scope', 'read', '--expires-days', '30');
+    expect(berth(dir, 'reset-password', '--email', 'root@example.test', '--password', 'short').stderr).toMatch(
+      /at least 12/,
+    );
+    expect(berth(dir, 'reset-password', '--email', 'root@example.test', '--password', 'a-new-long-password').code).toBe(
+      0,
+    );
+    const minted = berth(
+      dir,
+      'mint-token',
+      '--email',
+      'root@example.test',
+      '--name',
+      'ops',
+      '--scope',
+      'read',
+      '--expires-days',
+      '30',
+    );
     expect(minted.code).toBe(0);
     const secret = minted.stdout.trim().split('\n').at(-1)!;
     expect(secret).toMatch(/^berth_[a-z0-9]{26}_[A-Za-z0-9_-]{43}$/);
 
     db = await createDb({ url: `file:${path.join(dir, 'berth.db')}` });
     await applyMigrations({ db, dir: MIGRATIONS });
-    const { app } = await buildApp({ config: { portRange: { first: 20000, last: 20999 }, webDir: path.join(dir, 'none'), dataDir: dir }, db });
+    const { app } = await buildApp({
+      config: { portRange: { first: 20000, last: 20999 }, webDir: path.join(dir, 'none'), dataDir: dir },
+      db,
+    });
     const me = await call(app, bearer(secret), 'GET', '/api/v1/me');
     expect(me.statusCode).toBe(200);
-    expect((me.json() as { user: { email: string; role: string } }).user).toMatchObject({ email: 'root@example.test', role: 'admin' });
-    expect((await call(app, bearer(secret), 'POST', '/api/v1/tokens', { name: 'x', scope: 'full' })).statusCode).toBe(403);
-    const login = await call(app, { headers: {} }, 'POST', '/api/v1/auth/login', { email: 'root@example.test', password: 'a-new-long-password' });
+    expect((me.json() as { user: { email: string; role: string } }).user).toMatchObject({
+      email: 'root@example.test',
+      role: 'admin',
+    });
+    expect((await call(app, bearer(secret), 'POST', '/api/v1/tokens', { name: 'x', scope: 'full' })).statusCode).toBe(
+      403,
+    );
+    const login = await call(app, { headers: {} }, 'POST', '/api/v1/auth/login', {
+      email: 'root@example.test',
+      password: 'a-new-long-password',
+    });
     expect(login.statusCode).toBe(200);
     // The CLI's actions are in the audit trail, attributed to the CLI.
     const events = await db.event.findMany({ where: { actor: 'cli' } });
@@ -62,11 +88,18 @@ describe('berth CLI', () => {
 
   it('turns off two-factor sign-in for a user who lost the authenticator and the recovery codes', async () => {
     db ??= await createDb({ url: `file:${path.join(dir, 'berth.db')}` });
-    await db.user.update({ where: { email: 'root@example.test' }, data: { totpSecretEnc: 'v1:x:y:z', totpEnabledAt: new Date(), recoveryCodeHashes: '["a"]' } });
+    await db.user.update({
+      where: { email: 'root@example.test' },
+      data: { totpSecretEnc: 'v1:x:y:z', totpEnabledAt: new Date(), recoveryCodeHashes: '["a"]' },
+    });
     const out = berth(dir, 'disable-2fa', '--email', 'root@example.test');
     expect(out.code).toBe(0);
     expect(out.stdout).toMatch(/turned off/);
-    expect(await db.user.findUniqueOrThrow({ where: { email: 'root@example.test' } })).toMatchObject({ totpSecretEnc: null, totpEnabledAt: null, recoveryCodeHashes: '[]' });
+    expect(await db.user.findUniqueOrThrow({ where: { email: 'root@example.test' } })).toMatchObject({
+      totpSecretEnc: null,
+      totpEnabledAt: null,
+      recoveryCodeHashes: '[]',
+    });
     expect(await db.event.count({ where: { actor: 'cli', action: 'user.two-factor-disable' } })).toBe(1);
     expect(berth(dir, 'disable-2fa', '--email', 'nobody@example.test').stderr).toMatch(/no user has the email/);
   });

@@ -23,9 +23,17 @@ describe('crash safety (kill -9 during provisioning)', () => {
     const made: { tenantId: string; siteId: string; host: string }[] = [];
     for (const [i, delay] of KILL_AFTER_MS.entries()) {
       const slug = `crash-${i}`;
-      const t = await panel.api<{ id: string }>('POST', '/tenants', { slug, name: slug, owner: { email: `${slug}@example.test`, password: 'crash-password-123' } });
+      const t = await panel.api<{ id: string }>('POST', '/tenants', {
+        slug,
+        name: slug,
+        owner: { email: `${slug}@example.test`, password: 'crash-password-123' },
+      });
       expect(t.status).toBe(201);
-      const s = await panel.api<{ id: string }>('POST', '/sites', { tenantId: t.body.id, name: 'www', runtime: { kind: 'php', version: i % 2 === 0 ? '8.2' : '7.4' } });
+      const s = await panel.api<{ id: string }>('POST', '/sites', {
+        tenantId: t.body.id,
+        name: 'www',
+        runtime: { kind: 'php', version: i % 2 === 0 ? '8.2' : '7.4' },
+      });
       expect(s.status).toBe(201);
       const host = `${slug}.example.test`;
       expect((await panel.api('POST', `/sites/${s.body.id}/domains`, { hostname: host })).status).toBe(201);
@@ -36,7 +44,11 @@ describe('crash safety (kill -9 during provisioning)', () => {
     }
     // Everything converges after the last restart.
     for (const m of made) {
-      await panel.waitFor(`${m.host} live`, async () => (await panel.api<{ status: string }>('GET', `/sites/${m.siteId}`)).body.status === 'live', 120_000);
+      await panel.waitFor(
+        `${m.host} live`,
+        async () => (await panel.api<{ status: string }>('GET', `/sites/${m.siteId}`)).body.status === 'live',
+        120_000,
+      );
       await panel.waitFor(`${m.host} over HTTPS`, async () => (await panel.https(m.host, '/')).status === 200, 60_000);
     }
     // No orphans: Docker holds exactly what the database wants, and nothing half-made.
@@ -50,10 +62,14 @@ describe('crash safety (kill -9 during provisioning)', () => {
       expect(c.name, 'a parked container was left behind').not.toMatch(/-old-/);
       byTenant.set(c.tenantId, [...(byTenant.get(c.tenantId) ?? []), c.component].sort());
     }
-    for (const [i, m] of made.entries()) expect(byTenant.get(m.tenantId)).toEqual([i % 2 === 0 ? 'php-8.2' : 'php-7.4', 'webserver'].sort());
+    for (const [i, m] of made.entries())
+      expect(byTenant.get(m.tenantId)).toEqual([i % 2 === 0 ? 'php-8.2' : 'php-7.4', 'webserver'].sort());
     expect(seen.networks.map((n) => n.tenantId).sort()).toEqual([...tenants].sort());
     // Each tenant still holds exactly its two ports.
-    const list = await panel.api<{ items: { id: string; ports: { web: number; cache: number } }[] }>('GET', '/tenants?limit=100');
+    const list = await panel.api<{ items: { id: string; ports: { web: number; cache: number } }[] }>(
+      'GET',
+      '/tenants?limit=100',
+    );
     const ports = list.body.items.flatMap((t) => [t.ports.web, t.ports.cache]);
     expect(new Set(ports).size).toBe(made.length * 2);
     // The edge's host table holds exactly the hostnames the database wants, each for its own tenant.

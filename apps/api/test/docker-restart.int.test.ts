@@ -9,8 +9,16 @@ describe('Docker engine restart', () => {
   beforeAll(async () => {
     panel = await PanelProcess.start();
     for (const [i, host] of hosts.entries()) {
-      const t = await panel.api<{ id: string }>('POST', '/tenants', { slug: `engine-${i}`, name: 'engine', owner: { email: `engine-${i}@example.test`, password: 'engine-password-123' } });
-      const s = await panel.api<{ id: string }>('POST', '/sites', { tenantId: t.body.id, name: 'www', runtime: { kind: 'php', version: '8.2' } });
+      const t = await panel.api<{ id: string }>('POST', '/tenants', {
+        slug: `engine-${i}`,
+        name: 'engine',
+        owner: { email: `engine-${i}@example.test`, password: 'engine-password-123' },
+      });
+      const s = await panel.api<{ id: string }>('POST', '/sites', {
+        tenantId: t.body.id,
+        name: 'www',
+        runtime: { kind: 'php', version: '8.2' },
+      });
       await panel.api('POST', `/sites/${s.body.id}/domains`, { hostname: host });
       await panel.waitFor(`${host} over HTTPS`, async () => (await panel.https(host, '/')).status === 200, 90_000);
     }
@@ -21,14 +29,17 @@ describe('Docker engine restart', () => {
     // test checks. The runtime retries such removals; cleanup reports a leftover instead of failing.
     await panel?.stop().catch((err: unknown) => {
       if (!/device or resource busy/.test(String(err))) throw err;
-      process.stderr.write(`docker-restart test: engine kept a container mount busy; left for the engine to clean: ${String(err).slice(0, 200)}\n`);
+      process.stderr.write(
+        `docker-restart test: engine kept a container mount busy; left for the engine to clean: ${String(err).slice(0, 200)}\n`,
+      );
     });
   });
 
   it('serves every site again after the daemon restarts, with nothing duplicated', async () => {
     const before = (await observe(panel.driver())).containers.map((c) => c.name).sort();
     await restartDockerEngine();
-    for (const host of hosts) await panel.waitFor(`${host} back`, async () => (await panel.https(host, '/')).status === 200, 120_000);
+    for (const host of hosts)
+      await panel.waitFor(`${host} back`, async () => (await panel.https(host, '/')).status === 200, 120_000);
     const after = await observe(panel.driver());
     expect(after.containers.every((c) => c.running)).toBe(true);
     expect(after.containers.map((c) => c.name).sort()).toEqual(before);

@@ -29,7 +29,14 @@ describe('edge adapter (BERTH_EDGE=external, real Berth Caddy)', () => {
     webserver: 'nginx',
     varnishEnabled: false,
     ports: { web: upstream.port, cache: 1 },
-    plan: { cpuMillicores: 500, memoryMb: 256, pidsLimit: 128, phpMaxMemoryMb: 128, phpMaxUploadMb: 8, phpMaxExecSeconds: 30 },
+    plan: {
+      cpuMillicores: 500,
+      memoryMb: 256,
+      pidsLimit: 128,
+      phpMaxMemoryMb: 128,
+      phpMaxUploadMb: 8,
+      phpMaxExecSeconds: 30,
+    },
     sites: [
       {
         id: `${id}-site`,
@@ -38,7 +45,16 @@ describe('edge adapter (BERTH_EDGE=external, real Berth Caddy)', () => {
         version: '8.2',
         status: 'live',
         settings: { staticPrefixes: [] },
-        domains: hostnames.map((hostname, i) => ({ id: `${id}-d${i}`, hostname, kind: 'primary' as const, redirectTo: null, redirectCode: null, tls: 'off' as const, wwwRedirect: 'none' as const, verified: true })),
+        domains: hostnames.map((hostname, i) => ({
+          id: `${id}-d${i}`,
+          hostname,
+          kind: 'primary' as const,
+          redirectTo: null,
+          redirectCode: null,
+          tls: 'off' as const,
+          wwwRedirect: 'none' as const,
+          verified: true,
+        })),
       },
     ],
     ...over,
@@ -57,7 +73,13 @@ describe('edge adapter (BERTH_EDGE=external, real Berth Caddy)', () => {
       acme: { directory: 'letsencrypt', email: undefined, trustedRootsPemFiles: [] },
     } as unknown as Config;
     const store = { loadAll: async () => tenants } as unknown as PrismaDesiredStore;
-    edge = createEdgeAdapter({ config, driver: {} as DockerDriver, store, logger: pino({ level: 'silent' }), onChanged: () => undefined })!;
+    edge = createEdgeAdapter({
+      config,
+      driver: {} as DockerDriver,
+      store,
+      logger: pino({ level: 'silent' }),
+      onChanged: () => undefined,
+    })!;
     await edge.start();
   }, 30_000);
 
@@ -84,7 +106,23 @@ describe('edge adapter (BERTH_EDGE=external, real Berth Caddy)', () => {
 
   it('keeps a bad value to its own site: the rest of the tenant and the other tenant are served', async () => {
     const bad = tenant('ta', ['a.example.test', 'a2.example.test']);
-    bad.sites.push({ ...bad.sites[0]!, id: 'ta-bad', domains: [{ id: 'ta-bad-d', hostname: 'bad.example.test', kind: 'primary', redirectTo: null, redirectCode: null, tls: 'custom', wwwRedirect: 'none', verified: true, customCertificate: { chainPem: 'not a certificate', keyPem: 'not a key' } }] });
+    bad.sites.push({
+      ...bad.sites[0]!,
+      id: 'ta-bad',
+      domains: [
+        {
+          id: 'ta-bad-d',
+          hostname: 'bad.example.test',
+          kind: 'primary',
+          redirectTo: null,
+          redirectCode: null,
+          tls: 'custom',
+          wwwRedirect: 'none',
+          verified: true,
+          customCertificate: { chainPem: 'not a certificate', keyPem: 'not a key' },
+        },
+      ],
+    });
     const { problems } = await edge.sync('ta', bad);
     expect(problems).toMatchObject([{ siteId: 'ta-bad', host: 'bad.example.test' }]);
     expect(problems[0]!.reason).toMatch(/certificate/);
@@ -96,7 +134,10 @@ describe('edge adapter (BERTH_EDGE=external, real Berth Caddy)', () => {
   it('re-syncs by itself after Caddy restarts with another config', async () => {
     await caddy.restart();
     tenants[1] = tenant('tb', ['b.example.test', 'b2.example.test']);
-    await waitFor(async () => ((await status('b2.example.test')) === 200 ? true : undefined), { what: 'b2 served after the restart', timeoutMs: 15_000 });
+    await waitFor(async () => ((await status('b2.example.test')) === 200 ? true : undefined), {
+      what: 'b2 served after the restart',
+      timeoutMs: 15_000,
+    });
     expect(await status('a2.example.test')).toBe(200);
   });
 

@@ -6,7 +6,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, bearer, call, login, makeTenant, startPanel, type Caller, type TenantFixture, type TestPanel } from './helpers.js';
+import {
+  ADMIN,
+  bearer,
+  call,
+  login,
+  makeTenant,
+  startPanel,
+  type Caller,
+  type TenantFixture,
+  type TestPanel,
+} from './helpers.js';
 
 /** The files API against a real data dir: what lands on disk, who owns it, and what never leaves the document root. */
 describe('site files API', () => {
@@ -19,11 +29,20 @@ describe('site files API', () => {
 
   const docroot = (t: TenantFixture) => path.join(panel.dir, 'tenants', t.id, 'sites', t.siteId, 'public');
   const filesUrl = (t: TenantFixture, rest = '') => `/api/v1/sites/${t.siteId}/files${rest === '' ? '' : `/${rest}`}`;
-  const put = (caller: Caller, url: string, payload: Buffer | string | Readable, headers: Record<string, string> = {}) =>
-    panel.app.inject({ method: 'PUT', url, headers: { ...caller.headers, ...headers }, payload });
+  const put = (
+    caller: Caller,
+    url: string,
+    payload: Buffer | string | Readable,
+    headers: Record<string, string> = {},
+  ) => panel.app.inject({ method: 'PUT', url, headers: { ...caller.headers, ...headers }, payload });
   const errorCode = (res: { json(): unknown }) => (res.json() as { error: { code: string } }).error.code;
   /** overHttp sends a real request with the path exactly as given: inject() normalizes `..` and `%2e%2e` away, a client need not. */
-  const overHttp = (method: string, rawPath: string, headers: Record<string, string>, body?: Buffer | string | Readable) =>
+  const overHttp = (
+    method: string,
+    rawPath: string,
+    headers: Record<string, string>,
+    body?: Buffer | string | Readable,
+  ) =>
     new Promise<{ status: number; body: Buffer }>((resolve, reject) => {
       const { port } = panel.app.server.address() as AddressInfo;
       const req = http.request({ host: '127.0.0.1', port, method, path: rawPath, headers }, (res) => {
@@ -68,7 +87,11 @@ describe('site files API', () => {
     expect(down.headers['content-disposition']).toContain('attachment; filename="hello.bin"');
     expect(Buffer.compare(down.rawPayload, bytes)).toBe(0);
 
-    const head = await panel.app.inject({ method: 'HEAD', url: filesUrl(a, 'hello.bin'), headers: bearer(a.token).headers });
+    const head = await panel.app.inject({
+      method: 'HEAD',
+      url: filesUrl(a, 'hello.bin'),
+      headers: bearer(a.token).headers,
+    });
     expect(head.statusCode).toBe(200);
     expect(head.headers['content-length']).toBe(String(bytes.length));
 
@@ -84,8 +107,16 @@ describe('site files API', () => {
     }
     // Over real HTTP, streamed without a Content-Length.
     const big = randomBytes(3 * 1024 * 1024 + 17);
-    const chunked = await overHttp('PUT', filesUrl(a, 'big.bin'), { ...bearer(a.token).headers, 'transfer-encoding': 'chunked' },
-      Readable.from(Array.from({ length: 8 }, (_, i) => big.subarray(i * (big.length / 8 | 0), i === 7 ? big.length : (i + 1) * (big.length / 8 | 0)))));
+    const chunked = await overHttp(
+      'PUT',
+      filesUrl(a, 'big.bin'),
+      { ...bearer(a.token).headers, 'transfer-encoding': 'chunked' },
+      Readable.from(
+        Array.from({ length: 8 }, (_, i) =>
+          big.subarray(i * ((big.length / 8) | 0), i === 7 ? big.length : (i + 1) * ((big.length / 8) | 0)),
+        ),
+      ),
+    );
     expect(chunked.status, chunked.body.toString()).toBe(201);
     const bigDown = await overHttp('GET', filesUrl(a, 'big.bin'), bearer(a.token).headers);
     expect(Buffer.compare(bigDown.body, big)).toBe(0);
@@ -98,7 +129,9 @@ describe('site files API', () => {
   });
 
   it('creates missing folders for a nested upload, owned by the tenant, listed folders first', async () => {
-    const up = await put(bearer(a.token), filesUrl(a, 'assets/css/site.css'), 'body { color: red }', { 'content-type': 'text/css' });
+    const up = await put(bearer(a.token), filesUrl(a, 'assets/css/site.css'), 'body { color: red }', {
+      'content-type': 'text/css',
+    });
     expect(up.statusCode, up.body).toBe(201);
     for (const dir of ['assets', 'assets/css']) {
       const stat = fs.statSync(path.join(docroot(a), dir));
@@ -110,7 +143,9 @@ describe('site files API', () => {
     const dotfile = await put(bearer(a.token), filesUrl(a, '.htaccess'), 'Options -Indexes\n');
     expect(dotfile.statusCode).toBe(201);
 
-    const root = (await call(panel.app, bearer(a.token), 'GET', filesUrl(a))).json() as { entries: { name: string; type: string }[] };
+    const root = (await call(panel.app, bearer(a.token), 'GET', filesUrl(a))).json() as {
+      entries: { name: string; type: string }[];
+    };
     expect(root.entries.map((e) => e.name)).toEqual(['assets', '.htaccess', 'hello.bin']);
     expect(root.entries[0]!.type).toBe('directory');
     const css = await call(panel.app, bearer(a.token), 'GET', filesUrl(a, 'assets/css/'));
@@ -139,7 +174,9 @@ describe('site files API', () => {
     const file = await call(panel.app, bearer(a.token), 'DELETE', filesUrl(a, 'uploads/2024/photo.jpg'));
     expect(file.statusCode, file.body).toBe(200);
     expect(fs.existsSync(path.join(docroot(a), 'uploads/2024/photo.jpg'))).toBe(false);
-    expect((await call(panel.app, bearer(a.token), 'DELETE', filesUrl(a, 'uploads/2024/photo.jpg'))).statusCode).toBe(404);
+    expect((await call(panel.app, bearer(a.token), 'DELETE', filesUrl(a, 'uploads/2024/photo.jpg'))).statusCode).toBe(
+      404,
+    );
 
     expect((await put(bearer(a.token), filesUrl(a, 'uploads/2024/a/b/c.txt'), 'deep')).statusCode).toBe(201);
     const tree = await call(panel.app, bearer(a.token), 'DELETE', `${filesUrl(a, 'uploads')}?recursive=true`);
@@ -211,11 +248,23 @@ describe('site files API', () => {
     fs.symlinkSync('../../../../../../..', path.join(root, 'up-link'));
     fs.symlinkSync('/nonexistent/berth', path.join(root, 'dangling-out'));
 
-    const listing = (await call(panel.app, bearer(a.token), 'GET', filesUrl(a))).json() as { entries: { name: string; type: string }[] };
+    const listing = (await call(panel.app, bearer(a.token), 'GET', filesUrl(a))).json() as {
+      entries: { name: string; type: string }[];
+    };
     expect(listing.entries.find((e) => e.name === 'etc-link')?.type).toBe('symlink');
 
     const tok = bearer(a.token);
-    const reads = ['etc-link', 'etc-link/passwd', 'passwd-link', 'bravo-link', 'bravo-link/private.txt', 'bravo-file', 'outside-link/secret.txt', 'up-link/etc/passwd', 'dangling-out'];
+    const reads = [
+      'etc-link',
+      'etc-link/passwd',
+      'passwd-link',
+      'bravo-link',
+      'bravo-link/private.txt',
+      'bravo-file',
+      'outside-link/secret.txt',
+      'up-link/etc/passwd',
+      'dangling-out',
+    ];
     for (const rest of reads) {
       const res = await call(panel.app, tok, 'GET', filesUrl(a, rest));
       expect(res.statusCode, `GET ${rest} → ${res.body}`).toBe(400);
@@ -223,14 +272,30 @@ describe('site files API', () => {
       expect(res.body).not.toContain('bravo only');
       expect(res.body).not.toContain('private.txt');
     }
-    const writes = ['bravo-link/private.txt', 'bravo-link/new.txt', 'bravo-file', 'outside-link/secret.txt', 'outside-link/new.txt', 'up-link/tmp/berth-pwned', 'dangling-out'];
+    const writes = [
+      'bravo-link/private.txt',
+      'bravo-link/new.txt',
+      'bravo-file',
+      'outside-link/secret.txt',
+      'outside-link/new.txt',
+      'up-link/tmp/berth-pwned',
+      'dangling-out',
+    ];
     for (const rest of writes) {
       const res = await put(tok, filesUrl(a, rest), 'pwned');
       expect(res.statusCode, `PUT ${rest} → ${res.body}`).toBe(400);
       const mk = await call(panel.app, tok, 'POST', `/api/v1/sites/${a.siteId}/directories/${rest}/sub`);
       expect(mk.statusCode, `POST ${rest}/sub → ${mk.body}`).toBeGreaterThanOrEqual(400);
     }
-    for (const rest of ['bravo-link/private.txt', 'bravo-file', 'outside-link/secret.txt', 'outside-link', 'bravo-link', 'etc-link', 'passwd-link']) {
+    for (const rest of [
+      'bravo-link/private.txt',
+      'bravo-file',
+      'outside-link/secret.txt',
+      'outside-link',
+      'bravo-link',
+      'etc-link',
+      'passwd-link',
+    ]) {
       const res = await call(panel.app, tok, 'DELETE', `${filesUrl(a, rest)}?recursive=true`);
       expect(res.statusCode, `DELETE ${rest} → ${res.body}`).toBe(400);
     }
@@ -251,7 +316,16 @@ describe('site files API', () => {
     expect((await call(panel.app, tok, 'DELETE', filesUrl(a, 'styles'))).statusCode).toBe(200);
     expect(fs.existsSync(path.join(root, 'assets/css/site.css'))).toBe(true);
 
-    for (const name of ['etc-link', 'passwd-link', 'bravo-link', 'bravo-file', 'outside-link', 'up-link', 'dangling-out']) fs.unlinkSync(path.join(root, name));
+    for (const name of [
+      'etc-link',
+      'passwd-link',
+      'bravo-link',
+      'bravo-file',
+      'outside-link',
+      'up-link',
+      'dangling-out',
+    ])
+      fs.unlinkSync(path.join(root, name));
   });
 
   it('refuses a document root that was swapped for a link out of the site folder', async () => {
@@ -269,7 +343,21 @@ describe('site files API', () => {
   it("keeps uploads within the plan's disk and leaves nothing behind when refusing", async () => {
     const c = await makeTenant(panel.app, admin, 'delta');
     const plan = await panel.db.plan.create({
-      data: { id: 'tinyplan0001', name: 'Tiny', maxSites: 1, maxDomains: 1, cpuMillicores: 100, memoryMb: 64, diskMb: 1, bandwidthGb: 1, pidsLimit: 32, phpVersions: '["8.2"]', phpMaxMemoryMb: 64, phpMaxUploadMb: 1, phpMaxExecSeconds: 5 },
+      data: {
+        id: 'tinyplan0001',
+        name: 'Tiny',
+        maxSites: 1,
+        maxDomains: 1,
+        cpuMillicores: 100,
+        memoryMb: 64,
+        diskMb: 1,
+        bandwidthGb: 1,
+        pidsLimit: 32,
+        phpVersions: '["8.2"]',
+        phpMaxMemoryMb: 64,
+        phpMaxUploadMb: 1,
+        phpMaxExecSeconds: 5,
+      },
     });
     await panel.db.tenant.update({ where: { id: c.id }, data: { planId: plan.id } });
     const tok = bearer(c.token);
@@ -282,7 +370,9 @@ describe('site files API', () => {
 
     // Without a Content-Length the limit stops the stream instead.
     const chunks = Array.from({ length: 20 }, () => randomBytes(64 * 1024));
-    const streamed = await put(tok, filesUrl(c, 'big/nested/stream.bin'), Readable.from(chunks), { 'content-type': 'application/octet-stream' });
+    const streamed = await put(tok, filesUrl(c, 'big/nested/stream.bin'), Readable.from(chunks), {
+      'content-type': 'application/octet-stream',
+    });
     expect(streamed.statusCode, streamed.body).toBe(422);
     expect(errorCode(streamed)).toBe('PLAN_LIMIT_REACHED');
 
@@ -292,18 +382,27 @@ describe('site files API', () => {
     // Replacing a file counts only the difference.
     expect((await put(tok, filesUrl(c, 'small.txt'), randomBytes(150_000))).statusCode).toBe(201);
 
-    const tooBig = await panel.app.inject({ method: 'PUT', url: filesUrl(c, 'huge.bin'), headers: { ...tok.headers, 'content-length': String(600 * 1024 * 1024) }, payload: 'x' });
+    const tooBig = await panel.app.inject({
+      method: 'PUT',
+      url: filesUrl(c, 'huge.bin'),
+      headers: { ...tok.headers, 'content-length': String(600 * 1024 * 1024) },
+      payload: 'x',
+    });
     expect(tooBig.statusCode).toBe(413);
     expect(errorCode(tooBig)).toBe('PAYLOAD_TOO_LARGE');
   });
 
-  it("answers 404 to another tenant on every files route, and changes nothing", async () => {
+  it('answers 404 to another tenant on every files route, and changes nothing', async () => {
     const siteFiles = fs.readdirSync(docroot(a)).sort();
     for (const caller of [bearer(b.token), b.owner]) {
       const answers = [
         await call(panel.app, caller, 'GET', filesUrl(a)),
         await call(panel.app, caller, 'GET', filesUrl(a, 'hello.bin')),
-        await put(caller.csrf ? { headers: { ...caller.headers, 'x-csrf-token': caller.csrf } } : caller, filesUrl(a, 'hello.bin'), 'intruder'),
+        await put(
+          caller.csrf ? { headers: { ...caller.headers, 'x-csrf-token': caller.csrf } } : caller,
+          filesUrl(a, 'hello.bin'),
+          'intruder',
+        ),
         await call(panel.app, caller, 'DELETE', filesUrl(a, 'hello.bin')),
         await call(panel.app, caller, 'DELETE', `${filesUrl(a, 'assets')}?recursive=true`),
         await call(panel.app, caller, 'POST', `/api/v1/sites/${a.siteId}/directories/intruder`),
@@ -332,7 +431,9 @@ describe('site files API', () => {
     expect(fs.readFileSync(path.join(docroot(a), 'hello.bin'), 'utf8')).toBe('short');
 
     // A billing token runs the account lifecycle only: no reading or writing of site files either.
-    const billing = (await call(panel.app, admin, 'POST', '/api/v1/tokens', { name: 'billing', scope: 'billing' })).json() as { secret: string };
+    const billing = (
+      await call(panel.app, admin, 'POST', '/api/v1/tokens', { name: 'billing', scope: 'billing' })
+    ).json() as { secret: string };
     for (const res of [
       await call(panel.app, bearer(billing.secret), 'GET', filesUrl(a, 'hello.bin')),
       await call(panel.app, bearer(billing.secret), 'GET', filesUrl(a)),
@@ -352,7 +453,10 @@ describe('site files API', () => {
   });
 
   it('records an event for every change', async () => {
-    const events = await panel.db.event.findMany({ where: { tenantId: a.id, action: { startsWith: 'file.' } }, orderBy: { at: 'asc' } });
+    const events = await panel.db.event.findMany({
+      where: { tenantId: a.id, action: { startsWith: 'file.' } },
+      orderBy: { at: 'asc' },
+    });
     const actions = new Set(events.map((e) => e.action));
     expect(actions).toEqual(new Set(['file.upload', 'file.mkdir', 'file.delete']));
     const upload = events.find((e) => e.action === 'file.upload')!;

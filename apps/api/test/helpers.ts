@@ -23,12 +23,24 @@ export interface TestPanel {
 }
 
 /** startPanel builds the real app on a fresh SQLite file in a temp dir, migrated and bootstrapped like a first start. */
-export async function startPanel(opts: { portRange?: { first: number; last: number }; domainVerification?: DomainVerificationConfig; requireAdminTwoFactor?: boolean } = {}): Promise<TestPanel> {
+export async function startPanel(
+  opts: {
+    portRange?: { first: number; last: number };
+    domainVerification?: DomainVerificationConfig;
+    requireAdminTwoFactor?: boolean;
+  } = {},
+): Promise<TestPanel> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-api-test-'));
   const db = await createDb({ url: `file:${path.join(dir, 'berth.db')}` });
   await applyMigrations({ db, dir: MIGRATIONS });
   await bootstrapPanel({ db, admin: ADMIN });
-  const config = { portRange: opts.portRange ?? { first: 20000, last: 20999 }, webDir: path.join(dir, 'no-web'), dataDir: dir, ...(opts.domainVerification ? { domainVerification: opts.domainVerification } : {}), requireAdminTwoFactor: opts.requireAdminTwoFactor ?? false };
+  const config = {
+    portRange: opts.portRange ?? { first: 20000, last: 20999 },
+    webDir: path.join(dir, 'no-web'),
+    dataDir: dir,
+    ...(opts.domainVerification ? { domainVerification: opts.domainVerification } : {}),
+    requireAdminTwoFactor: opts.requireAdminTwoFactor ?? false,
+  };
   const { app, services, ports } = await buildApp({ config, db });
   await app.ready();
   return {
@@ -77,7 +89,12 @@ export async function call(
 ): Promise<LightMyRequestResponse> {
   const headers: Record<string, string> = { ...caller.headers };
   if (caller.csrf && !opts.noCsrf && method !== 'GET') headers['x-csrf-token'] = caller.csrf;
-  return app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as InjectOptions['payload'] }) });
+  return app.inject({
+    method,
+    url,
+    headers,
+    ...(payload === undefined ? {} : { payload: payload as InjectOptions['payload'] }),
+  });
 }
 
 export interface TenantFixture {
@@ -96,11 +113,18 @@ export interface TenantFixture {
 export async function makeTenant(app: FastifyInstance, admin: Caller, slug: string): Promise<TenantFixture> {
   const ownerEmail = `${slug}@example.test`;
   const password = `${slug}-password-123`;
-  const t = await call(app, admin, 'POST', '/api/v1/tenants', { slug, name: `Tenant ${slug}`, owner: { email: ownerEmail, password } });
+  const t = await call(app, admin, 'POST', '/api/v1/tenants', {
+    slug,
+    name: `Tenant ${slug}`,
+    owner: { email: ownerEmail, password },
+  });
   if (t.statusCode !== 201) throw new Error(`tenant: ${t.body}`);
   const id = (t.json() as { id: string }).id;
   const owner = await login(app, ownerEmail, password);
-  const site = await call(app, owner, 'POST', '/api/v1/sites', { name: 'www', runtime: { kind: 'php', version: '8.2' } });
+  const site = await call(app, owner, 'POST', '/api/v1/sites', {
+    name: 'www',
+    runtime: { kind: 'php', version: '8.2' },
+  });
   if (site.statusCode !== 201) throw new Error(`site: ${site.body}`);
   const siteId = (site.json() as { id: string }).id;
   const hostname = `${slug}.example.test`;

@@ -5,7 +5,16 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
-import { createDockerDriver, EDGE_OWNER, observe, releaseTenantsRoot, removeEdge, removeEgress, removeTenant, type DockerDriver } from '@berth/runtime';
+import {
+  createDockerDriver,
+  EDGE_OWNER,
+  observe,
+  releaseTenantsRoot,
+  removeEdge,
+  removeEgress,
+  removeTenant,
+  type DockerDriver,
+} from '@berth/runtime';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 
@@ -21,7 +30,11 @@ export async function freePort(): Promise<number> {
 
 /** ensureBuilt builds the panel once if its bundle is missing (integration tests run the real `pnpm start` artifact). */
 export function ensureBuilt(): void {
-  if (fs.existsSync(path.join(ROOT, 'apps/api/dist/main.js')) && fs.existsSync(path.join(ROOT, 'apps/web/dist/index.html'))) return;
+  if (
+    fs.existsSync(path.join(ROOT, 'apps/api/dist/main.js')) &&
+    fs.existsSync(path.join(ROOT, 'apps/web/dist/index.html'))
+  )
+    return;
   const out = spawnSync('pnpm', ['build'], { cwd: ROOT, stdio: 'inherit' });
   if (out.status !== 0) throw new Error('pnpm build failed');
 }
@@ -148,7 +161,11 @@ export class PanelProcess {
   }
 
   async login(): Promise<void> {
-    const res = await request(`${this.base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(this.admin) });
+    const res = await request(`${this.base}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(this.admin),
+    });
     const body = (await res.body.json()) as { csrfToken: string };
     const setCookie = res.headers['set-cookie'];
     this.cookie = (Array.isArray(setCookie) ? setCookie[0]! : setCookie!).split(';')[0]!;
@@ -156,8 +173,15 @@ export class PanelProcess {
   }
 
   /** api calls the REST API as the admin session, or with `token` as a bearer token. */
-  async api<T = Record<string, unknown>>(method: string, url: string, body?: unknown, opts: { token?: string; raw?: Buffer | string; contentType?: string } = {}): Promise<ApiResponse<T>> {
-    const headers: Record<string, string> = opts.token ? { authorization: `Bearer ${opts.token}` } : { cookie: this.cookie, 'x-csrf-token': this.csrf };
+  async api<T = Record<string, unknown>>(
+    method: string,
+    url: string,
+    body?: unknown,
+    opts: { token?: string; raw?: Buffer | string; contentType?: string } = {},
+  ): Promise<ApiResponse<T>> {
+    const headers: Record<string, string> = opts.token
+      ? { authorization: `Bearer ${opts.token}` }
+      : { cookie: this.cookie, 'x-csrf-token': this.csrf };
     let payload: string | Buffer | undefined;
     if (opts.raw !== undefined) {
       payload = opts.raw;
@@ -178,10 +202,22 @@ export class PanelProcess {
   }
 
   /** https fetches a page through the edge (Caddy) for `host`, verifying the certificate against Caddy's local CA. */
-  https(host: string, pathname = '/'): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
+  https(
+    host: string,
+    pathname = '/',
+  ): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
     return new Promise((resolve, reject) => {
       const req = https.request(
-        { host: '127.0.0.1', port: this.httpsPort, servername: host, path: pathname, headers: { host }, ca: this.caRoot, agent: false, timeout: 10_000 },
+        {
+          host: '127.0.0.1',
+          port: this.httpsPort,
+          servername: host,
+          path: pathname,
+          headers: { host },
+          ca: this.caRoot,
+          agent: false,
+          timeout: 10_000,
+        },
         (res) => {
           let data = '';
           res.setEncoding('utf8');
@@ -206,7 +242,8 @@ export class PanelProcess {
       } catch (err) {
         last = err;
       }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}\n${this.log.slice(-2000)}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}\n${this.log.slice(-2000)}`);
       await new Promise((r) => setTimeout(r, 250));
     }
   }
@@ -222,7 +259,11 @@ export class PanelProcess {
     // Tenants with containers or networks, and tenants with only files (suspended: their disk is mounted).
     const tenantsDir = path.join(this.dataDir, 'tenants');
     const onDisk = fs.existsSync(tenantsDir) ? fs.readdirSync(tenantsDir) : [];
-    for (const tenantId of new Set([...seen.containers.map((c) => c.tenantId), ...seen.networks.map((n) => n.tenantId), ...onDisk])) {
+    for (const tenantId of new Set([
+      ...seen.containers.map((c) => c.tenantId),
+      ...seen.networks.map((n) => n.tenantId),
+      ...onDisk,
+    ])) {
       if (tenantId !== EDGE_OWNER) await removeTenant(driver, { tenantId, deleteSiteFiles: true });
     }
     await removeEdge(driver);

@@ -22,18 +22,63 @@ describe('retention', () => {
     const ago = (days: number) => new Date(now.getTime() - days * DAY);
     const user = await db.user.findFirstOrThrow({ where: { email: ADMIN.email } });
     await db.session.create({ data: { id: newId(), tokenHash: 'x'.repeat(64), userId: user.id, expiresAt: ago(1) } });
-    await db.idempotencyKey.create({ data: { id: newId(), key: 'k1', principal: 'p', requestHash: 'h', statusCode: 200, responseBody: '{}', expiresAt: ago(1) } });
-    await db.idempotencyKey.create({ data: { id: newId(), key: 'k2', principal: 'p', requestHash: 'h', statusCode: 200, responseBody: '{}', expiresAt: new Date(now.getTime() + DAY) } });
-    for (const [name, expiresAt] of [['long-expired', ago(40)], ['just-expired', ago(2)], ['forever', null]] as const) {
-      await db.apiToken.create({ data: { id: newId(), name, secretHash: name.padEnd(64, '0'), scopes: '["read"]', userId: user.id, expiresAt } });
+    await db.idempotencyKey.create({
+      data: {
+        id: newId(),
+        key: 'k1',
+        principal: 'p',
+        requestHash: 'h',
+        statusCode: 200,
+        responseBody: '{}',
+        expiresAt: ago(1),
+      },
+    });
+    await db.idempotencyKey.create({
+      data: {
+        id: newId(),
+        key: 'k2',
+        principal: 'p',
+        requestHash: 'h',
+        statusCode: 200,
+        responseBody: '{}',
+        expiresAt: new Date(now.getTime() + DAY),
+      },
+    });
+    for (const [name, expiresAt] of [
+      ['long-expired', ago(40)],
+      ['just-expired', ago(2)],
+      ['forever', null],
+    ] as const) {
+      await db.apiToken.create({
+        data: { id: newId(), name, secretHash: name.padEnd(64, '0'), scopes: '["read"]', userId: user.id, expiresAt },
+      });
     }
-    await db.event.create({ data: { id: newId(), at: ago(40), actor: 'anonymous', action: 'auth.login', targetType: 'user', result: 'error' } });
-    await db.event.create({ data: { id: newId(), at: ago(2), actor: 'anonymous', action: 'auth.login', targetType: 'user', result: 'error' } });
-    await db.event.create({ data: { id: newId(), at: ago(400), actor: `user:${user.id}`, action: 'plan.create', targetType: 'plan', result: 'ok' } });
+    await db.event.create({
+      data: { id: newId(), at: ago(40), actor: 'anonymous', action: 'auth.login', targetType: 'user', result: 'error' },
+    });
+    await db.event.create({
+      data: { id: newId(), at: ago(2), actor: 'anonymous', action: 'auth.login', targetType: 'user', result: 'error' },
+    });
+    await db.event.create({
+      data: {
+        id: newId(),
+        at: ago(400),
+        actor: `user:${user.id}`,
+        action: 'plan.create',
+        targetType: 'plan',
+        result: 'ok',
+      },
+    });
 
-    const counts = await new RetentionJob({ db, policy: { anonymousEventDays: 30, expiredTokenDays: 30, usedSsoLinkDays: 1 } }).runOnce(now);
+    const counts = await new RetentionJob({
+      db,
+      policy: { anonymousEventDays: 30, expiredTokenDays: 30, usedSsoLinkDays: 1 },
+    }).runOnce(now);
     expect(counts).toMatchObject({ sessions: 1, idempotencyKeys: 1, tokens: 1, anonymousEvents: 1 });
-    expect((await db.apiToken.findMany({ select: { name: true } })).map((t) => t.name).sort()).toEqual(['forever', 'just-expired']);
+    expect((await db.apiToken.findMany({ select: { name: true } })).map((t) => t.name).sort()).toEqual([
+      'forever',
+      'just-expired',
+    ]);
     expect(await db.idempotencyKey.count()).toBe(1);
     expect(await db.event.count({ where: { actor: 'anonymous' } })).toBe(1);
     expect(await db.event.count({ where: { action: 'plan.create', at: ago(400) } })).toBe(1);

@@ -31,26 +31,59 @@ export interface RouteSpec {
 export const ROUTES: Record<string, RouteSpec> = {
   'POST /api/v1/auth/logout': { owner: 'self' },
   'GET /api/v1/me': { owner: 'self' },
-  'POST /api/v1/me/password': { owner: 'self', body: () => ({ currentPassword: 'wrong-password-xyz', newPassword: 'another-password-123' }) },
+  'POST /api/v1/me/password': {
+    owner: 'self',
+    body: () => ({ currentPassword: 'wrong-password-xyz', newPassword: 'another-password-123' }),
+  },
   'GET /api/v1/me/two-factor': { owner: 'self' },
   'POST /api/v1/me/two-factor/enrolment': { owner: 'self', body: () => ({ currentPassword: 'wrong-password-xyz' }) },
   'POST /api/v1/me/two-factor/enrolment/confirm': { owner: 'self', body: () => ({ code: '123456' }) },
-  'POST /api/v1/me/two-factor/disable': { owner: 'self', body: () => ({ currentPassword: 'wrong-password-xyz', code: '123456' }) },
+  'POST /api/v1/me/two-factor/disable': {
+    owner: 'self',
+    body: () => ({ currentPassword: 'wrong-password-xyz', code: '123456' }),
+  },
   'POST /api/v1/me/two-factor/recovery-codes': { owner: 'self', body: () => ({ code: '123456' }) },
   'GET /api/v1/plans': { owner: 'list' },
-  'POST /api/v1/plans': { owner: 'admin', body: () => ({ name: 'Matrix plan', maxSites: 1, maxDomains: 1, cpuMillicores: 500, memoryMb: 256, diskMb: 1000, bandwidthGb: 10, pidsLimit: 64, phpVersions: ['8.2'], phpMaxMemoryMb: 128, phpMaxUploadMb: 16, phpMaxExecSeconds: 30, egressAllow: ['10.0.5.0/24:3306'] }) },
+  'POST /api/v1/plans': {
+    owner: 'admin',
+    body: () => ({
+      name: 'Matrix plan',
+      maxSites: 1,
+      maxDomains: 1,
+      cpuMillicores: 500,
+      memoryMb: 256,
+      diskMb: 1000,
+      bandwidthGb: 10,
+      pidsLimit: 64,
+      phpVersions: ['8.2'],
+      phpMaxMemoryMb: 128,
+      phpMaxUploadMb: 16,
+      phpMaxExecSeconds: 30,
+      egressAllow: ['10.0.5.0/24:3306'],
+    }),
+  },
   'GET /api/v1/plans/{id}': { owner: 'tenant-a' },
   'PATCH /api/v1/plans/{id}': { owner: 'tenant-a', body: () => ({ maxSites: 99 }) },
   'DELETE /api/v1/plans/{id}': { owner: 'tenant-a' },
   'GET /api/v1/tenants': { owner: 'list' },
-  'POST /api/v1/tenants': { owner: 'admin', body: () => ({ slug: 'matrix-new', name: 'Matrix', owner: { email: 'matrix-new@example.test', password: 'matrix-password-123' } }) },
+  'POST /api/v1/tenants': {
+    owner: 'admin',
+    body: () => ({
+      slug: 'matrix-new',
+      name: 'Matrix',
+      owner: { email: 'matrix-new@example.test', password: 'matrix-password-123' },
+    }),
+  },
   'GET /api/v1/tenants/{id}': { owner: 'tenant-a' },
   'PATCH /api/v1/tenants/{id}': { owner: 'tenant-a', body: () => ({ varnishEnabled: true }) },
   'DELETE /api/v1/tenants/{id}': { owner: 'tenant-a' },
   'POST /api/v1/tenants/{id}/suspend': { owner: 'tenant-a' },
   'POST /api/v1/tenants/{id}/unsuspend': { owner: 'tenant-a' },
   'GET /api/v1/sites': { owner: 'list' },
-  'POST /api/v1/sites': { owner: 'tenant-a', body: (t) => ({ tenantId: t.a.id, name: 'intruder', runtime: { kind: 'php', version: '8.2' } }) },
+  'POST /api/v1/sites': {
+    owner: 'tenant-a',
+    body: (t) => ({ tenantId: t.a.id, name: 'intruder', runtime: { kind: 'php', version: '8.2' } }),
+  },
   'GET /api/v1/sites/{id}': { owner: 'tenant-a' },
   'PATCH /api/v1/sites/{id}': { owner: 'tenant-a', body: () => ({ runtime: { kind: 'php', version: '8.4' } }) },
   'DELETE /api/v1/sites/{id}': { owner: 'tenant-a' },
@@ -63,7 +96,13 @@ export const ROUTES: Record<string, RouteSpec> = {
   'DELETE /api/v1/domains/{id}': { owner: 'tenant-a' },
   'POST /api/v1/domains/{id}/verify': { owner: 'tenant-a', body: () => ({}) },
   'GET /api/v1/domains/{id}/certificate': { owner: 'tenant-a' },
-  'PUT /api/v1/domains/{id}/certificate': { owner: 'tenant-a', body: () => ({ certificatePem: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n', privateKeyPem: '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n' }) },
+  'PUT /api/v1/domains/{id}/certificate': {
+    owner: 'tenant-a',
+    body: () => ({
+      certificatePem: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
+      privateKeyPem: '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n',
+    }),
+  },
   'DELETE /api/v1/domains/{id}/certificate': { owner: 'tenant-a' },
   'GET /api/v1/tokens': { owner: 'list' },
   'POST /api/v1/tokens': { owner: 'self', body: () => ({ name: 'mine', scope: 'read' }) },
@@ -77,7 +116,15 @@ export const ROUTES: Record<string, RouteSpec> = {
   'DELETE /api/v1/sites/{id}/files/{*}': { owner: 'tenant-a' },
   'POST /api/v1/sites/{id}/directories/{*}': { owner: 'tenant-a' },
   'GET /api/v1/accounts': { owner: 'list' },
-  'POST /api/v1/accounts': { owner: 'admin', body: () => ({ username: 'matrix-acct', email: 'matrix-acct@example.test', password: 'matrix-password-123', site: { name: 'www', runtime: { kind: 'php', version: '8.2' }, domain: 'matrix-acct.example.test' } }) },
+  'POST /api/v1/accounts': {
+    owner: 'admin',
+    body: () => ({
+      username: 'matrix-acct',
+      email: 'matrix-acct@example.test',
+      password: 'matrix-password-123',
+      site: { name: 'www', runtime: { kind: 'php', version: '8.2' }, domain: 'matrix-acct.example.test' },
+    }),
+  },
   'GET /api/v1/accounts/{id}': { owner: 'tenant-a' },
   'DELETE /api/v1/accounts/{id}': { owner: 'tenant-a' },
   'POST /api/v1/accounts/{id}/suspend': { owner: 'tenant-a' },
@@ -87,7 +134,10 @@ export const ROUTES: Record<string, RouteSpec> = {
   'GET /api/v1/accounts/{id}/usage': { owner: 'tenant-a' },
   'POST /api/v1/accounts/{id}/sso': { owner: 'tenant-a' },
   'GET /api/v1/webhooks': { owner: 'list' },
-  'POST /api/v1/webhooks': { owner: 'admin', body: () => ({ url: 'https://hooks.example.test/berth', events: ['account.created'] }) },
+  'POST /api/v1/webhooks': {
+    owner: 'admin',
+    body: () => ({ url: 'https://hooks.example.test/berth', events: ['account.created'] }),
+  },
   'GET /api/v1/webhooks/{id}': { owner: 'admin' },
   'PATCH /api/v1/webhooks/{id}': { owner: 'admin', body: () => ({ enabled: false }) },
   'DELETE /api/v1/webhooks/{id}': { owner: 'admin' },
@@ -120,13 +170,26 @@ export function fillPath(route: string, t: Target): string {
   throw new Error(`no id to fill in ${route}`);
 }
 
-
 /** makeTarget makes tenant A ("alpha") on a plan of its own, the resource every generated test addresses. */
 export async function makeTarget(app: FastifyInstance, admin: Caller): Promise<Target> {
   const a = await makeTenant(app, admin, 'alpha');
-  const plan = await call(app, admin, 'POST', '/api/v1/plans', { name: 'Alpha plan', maxSites: 5, maxDomains: 5, cpuMillicores: 500, memoryMb: 256, diskMb: 1000, bandwidthGb: 10, pidsLimit: 64, phpVersions: ['8.2', '8.4'], phpMaxMemoryMb: 128, phpMaxUploadMb: 16, phpMaxExecSeconds: 30 });
+  const plan = await call(app, admin, 'POST', '/api/v1/plans', {
+    name: 'Alpha plan',
+    maxSites: 5,
+    maxDomains: 5,
+    cpuMillicores: 500,
+    memoryMb: 256,
+    diskMb: 1000,
+    bandwidthGb: 10,
+    pidsLimit: 64,
+    phpVersions: ['8.2', '8.4'],
+    phpMaxMemoryMb: 128,
+    phpMaxUploadMb: 16,
+    phpMaxExecSeconds: 30,
+  });
   const alphaPlanId = (plan.json() as { id: string }).id;
-  if ((await call(app, admin, 'PATCH', `/api/v1/tenants/${a.id}`, { planId: alphaPlanId })).statusCode !== 200) throw new Error('could not move tenant A to its plan');
+  if ((await call(app, admin, 'PATCH', `/api/v1/tenants/${a.id}`, { planId: alphaPlanId })).statusCode !== 200)
+    throw new Error('could not move tenant A to its plan');
   const tokens = await call(app, a.owner, 'GET', '/api/v1/tokens');
   const alphaTokenId = (tokens.json() as { items: { id: string }[] }).items[0]!.id;
   return { a, alphaPlanId, alphaTokenId };
@@ -134,6 +197,10 @@ export async function makeTarget(app: FastifyInstance, admin: Caller): Promise<T
 
 /** documentedRoutes lists every operation of the OpenAPI document as `METHOD /path`. */
 export async function documentedRoutes(app: FastifyInstance): Promise<string[]> {
-  const doc = (await call(app, anonymous, 'GET', '/api/v1/openapi.json')).json() as { paths: Record<string, Record<string, unknown>> };
-  return Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
+  const doc = (await call(app, anonymous, 'GET', '/api/v1/openapi.json')).json() as {
+    paths: Record<string, Record<string, unknown>>;
+  };
+  return Object.entries(doc.paths).flatMap(([path, methods]) =>
+    Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`),
+  );
 }

@@ -58,7 +58,10 @@ describe('site probe and provisioning bound', () => {
     await panel.db.site.update({ where: { id: t.siteId }, data: { status: 'live', statusMessage: null } });
     answer = 502;
     await prober.runOnce();
-    expect(await site()).toMatchObject({ status: 'degraded', statusMessage: expect.stringMatching(/^Visitors of probed\.example\.test get 502 Bad Gateway from the edge\./) });
+    expect(await site()).toMatchObject({
+      status: 'degraded',
+      statusMessage: expect.stringMatching(/^Visitors of probed\.example\.test get 502 Bad Gateway from the edge\./),
+    });
     expect(repaired).toEqual([t.id]);
     expect(await events('site.degraded')).toBe(1);
 
@@ -91,11 +94,19 @@ describe('site probe and provisioning bound', () => {
   });
 
   it('fails a site stuck provisioning past the bound, with the reason and a Retry that the API accepts', async () => {
-    await panel.db.site.update({ where: { id: t.siteId }, data: { status: 'provisioning', statusMessage: null, statusSince: new Date(Date.now() - 6 * 60_000) } });
+    await panel.db.site.update({
+      where: { id: t.siteId },
+      data: { status: 'provisioning', statusMessage: null, statusSince: new Date(Date.now() - 6 * 60_000) },
+    });
     await prober.runOnce();
     const stuck = await site();
-    expect(stuck).toMatchObject({ status: 'failed', statusMessage: expect.stringMatching(/did not finish within 5 min.*Retry/) });
-    expect(await panel.db.event.findFirst({ where: { action: 'site.failed', targetId: t.siteId }, orderBy: { at: 'desc' } })).toMatchObject({ result: 'error' });
+    expect(stuck).toMatchObject({
+      status: 'failed',
+      statusMessage: expect.stringMatching(/did not finish within 5 min.*Retry/),
+    });
+    expect(
+      await panel.db.event.findFirst({ where: { action: 'site.failed', targetId: t.siteId }, orderBy: { at: 'desc' } }),
+    ).toMatchObject({ result: 'error' });
     const retry = await call(panel.app, t.owner, 'POST', `/api/v1/sites/${t.siteId}/retry`);
     expect(retry.statusCode).toBe(200);
     expect(retry.json()).toMatchObject({ status: 'pending' });
@@ -107,7 +118,10 @@ describe('site probe and provisioning bound', () => {
   });
 
   it('lets a tenant retry a degraded site', async () => {
-    await panel.db.site.update({ where: { id: t.siteId }, data: { status: 'degraded', statusMessage: 'Visitors of probed.example.test get 502 Bad Gateway from the edge.' } });
+    await panel.db.site.update({
+      where: { id: t.siteId },
+      data: { status: 'degraded', statusMessage: 'Visitors of probed.example.test get 502 Bad Gateway from the edge.' },
+    });
     const retry = await call(panel.app, t.owner, 'POST', `/api/v1/sites/${t.siteId}/retry`);
     expect(retry.statusCode).toBe(200);
     expect(retry.json()).toMatchObject({ status: 'pending', statusMessage: null });

@@ -16,7 +16,10 @@ describe('retrying a failed site', () => {
   });
 
   it('puts a failed site back to pending, converges its tenant now and records why it had failed', async () => {
-    await panel.db.site.update({ where: { id: t.siteId }, data: { status: 'failed', statusMessage: 'Image berth/php-fpm:8.4 is not present.' } });
+    await panel.db.site.update({
+      where: { id: t.siteId },
+      data: { status: 'failed', statusMessage: 'Image berth/php-fpm:8.4 is not present.' },
+    });
     const res = await call(panel.app, t.owner, 'POST', `/api/v1/sites/${t.siteId}/retry`);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ id: t.siteId, status: 'pending', statusMessage: null });

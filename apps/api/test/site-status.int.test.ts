@@ -2,8 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { observe } from '@berth/runtime';
 import { PanelProcess } from './panel-process.js';
 
-interface Site { id: string; status: string; statusMessage: string | null }
-interface Event { action: string; targetId: string | null; message: string | null }
+interface Site {
+  id: string;
+  status: string;
+  statusMessage: string | null;
+}
+interface Event {
+  action: string;
+  targetId: string | null;
+  message: string | null;
+}
 
 /**
  * A status that tells the truth (issue 12): `live` means the edge serves the site. Here the webserver is cut
@@ -20,12 +28,24 @@ describe('site status: degraded when the edge does not serve it, live again afte
 
   beforeAll(async () => {
     panel = await PanelProcess.start({ BERTH_SITE_PROBE_INTERVAL_S: '1', BERTH_RECONCILE_INTERVAL_S: '3600' });
-    const t = await panel.api<{ id: string }>('POST', '/tenants', { slug: 'probe', name: 'Probe', owner: { email: 'owner@probe.test', password: 'probe-password-123' } });
+    const t = await panel.api<{ id: string }>('POST', '/tenants', {
+      slug: 'probe',
+      name: 'Probe',
+      owner: { email: 'owner@probe.test', password: 'probe-password-123' },
+    });
     tenantId = t.body.id;
-    const s = await panel.api<{ id: string }>('POST', '/sites', { tenantId, name: 'www', runtime: { kind: 'php', version: '8.2' } });
+    const s = await panel.api<{ id: string }>('POST', '/sites', {
+      tenantId,
+      name: 'www',
+      runtime: { kind: 'php', version: '8.2' },
+    });
     siteId = s.body.id;
     expect((await panel.api('POST', `/sites/${siteId}/domains`, { hostname: host })).status).toBe(201);
-    await panel.waitFor('site live and served', async () => (await site()).status === 'live' && (await panel.https(host, '/')).status === 200, 90_000);
+    await panel.waitFor(
+      'site live and served',
+      async () => (await site()).status === 'live' && (await panel.https(host, '/')).status === 200,
+      90_000,
+    );
   });
   afterAll(async () => {
     await panel?.stop();
@@ -38,19 +58,32 @@ describe('site status: degraded when the edge does not serve it, live again afte
     const network = seen.networks.find((n) => n.tenantId === tenantId)!;
     await driver.docker.getNetwork(network.id).disconnect({ Container: webserver.id, Force: true });
     // The published port leads nowhere now: the edge answers 502 or nothing at all.
-    const broken = await panel.https(host, '/').then((r) => r.status, () => 'no answer');
+    const broken = await panel.https(host, '/').then(
+      (r) => r.status,
+      () => 'no answer',
+    );
     expect(broken).not.toBe(200);
 
     const started = Date.now();
-    const degraded = await panel.waitFor('site degraded', async () => {
-      const s = await site();
-      return s.status === 'degraded' ? s : undefined;
-    }, 30_000);
+    const degraded = await panel.waitFor(
+      'site degraded',
+      async () => {
+        const s = await site();
+        return s.status === 'degraded' ? s : undefined;
+      },
+      30_000,
+    );
     // The probe interval (1 s) plus two failed probes one second apart (each at most 4 s).
     expect(Date.now() - started).toBeLessThan(15_000);
-    expect(degraded.statusMessage).toMatch(/(Visitors of status\.probe\.test get 502 Bad Gateway from the edge|The edge did not answer for status\.probe\.test)/);
+    expect(degraded.statusMessage).toMatch(
+      /(Visitors of status\.probe\.test get 502 Bad Gateway from the edge|The edge did not answer for status\.probe\.test)/,
+    );
 
-    await panel.waitFor('site live again and served', async () => (await site()).status === 'live' && (await panel.https(host, '/')).status === 200, 60_000);
+    await panel.waitFor(
+      'site live again and served',
+      async () => (await site()).status === 'live' && (await panel.https(host, '/')).status === 200,
+      60_000,
+    );
     const after = await observe(driver, { tenantId });
     expect(after.containers.find((c) => c.component === 'webserver')!.id).not.toBe(webserver.id);
 

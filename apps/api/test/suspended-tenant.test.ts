@@ -10,7 +10,8 @@ import { documentedRoutes, fillPath, makeTarget, PUBLIC, ROUTES, type Target } f
  */
 
 /** The writes a suspended tenant's user may still make: sign-out and its own sign-in (suspendedTenantMay in auth/principal.ts). */
-const stillAllowed = (route: string) => route === 'POST /api/v1/auth/logout' || route.split(' ')[1]!.startsWith('/api/v1/me/');
+const stillAllowed = (route: string) =>
+  route === 'POST /api/v1/auth/logout' || route.split(' ')[1]!.startsWith('/api/v1/me/');
 
 describe('a suspended tenant', () => {
   let panel: TestPanel;
@@ -24,7 +25,9 @@ describe('a suspended tenant', () => {
     admin = await login(app, ADMIN.email, ADMIN.password);
     t = await makeTarget(app, admin);
     writes = (await documentedRoutes(app)).filter((r) => !r.startsWith('GET ') && !PUBLIC.has(r) && !stillAllowed(r));
-    expect((await call(app, admin, 'POST', `/api/v1/tenants/${t.a.id}/suspend`)).json()).toMatchObject({ status: 'suspended' });
+    expect((await call(app, admin, 'POST', `/api/v1/tenants/${t.a.id}/suspend`)).json()).toMatchObject({
+      status: 'suspended',
+    });
   });
 
   afterAll(async () => {
@@ -34,14 +37,23 @@ describe('a suspended tenant', () => {
   it('is refused every write with 409 TENANT_SUSPENDED, through its session and its token, and nothing changes', async () => {
     const { app, db } = panel;
     expect(writes.length).toBeGreaterThan(25);
-    const before = { rows: await countRows(db), tenant: await db.tenant.findUniqueOrThrow({ where: { id: t.a.id } }), site: await db.site.findUniqueOrThrow({ where: { id: t.a.siteId } }) };
+    const before = {
+      rows: await countRows(db),
+      tenant: await db.tenant.findUniqueOrThrow({ where: { id: t.a.id } }),
+      site: await db.site.findUniqueOrThrow({ where: { id: t.a.siteId } }),
+    };
     const problems: string[] = [];
-    for (const [who, caller] of [['session', t.a.owner], ['full token', bearer(t.a.token)], ['read token', bearer(t.a.readToken)]] as const) {
+    for (const [who, caller] of [
+      ['session', t.a.owner],
+      ['full token', bearer(t.a.token)],
+      ['read token', bearer(t.a.readToken)],
+    ] as const) {
       for (const route of writes) {
         const [method] = route.split(' ');
         const res = await call(app, caller, method as 'POST', fillPath(route, t), ROUTES[route]?.body?.(t));
         const code = (res.json() as { error?: { code?: string } }).error?.code;
-        if (res.statusCode !== 409 || code !== 'TENANT_SUSPENDED') problems.push(`${route} as ${who} → ${res.statusCode} ${code ?? ''}`);
+        if (res.statusCode !== 409 || code !== 'TENANT_SUSPENDED')
+          problems.push(`${route} as ${who} → ${res.statusCode} ${code ?? ''}`);
       }
     }
     expect(problems).toEqual([]);
@@ -49,14 +61,19 @@ describe('a suspended tenant', () => {
     expect(await db.tenant.findUniqueOrThrow({ where: { id: t.a.id } })).toEqual(before.tenant);
     expect(await db.site.findUniqueOrThrow({ where: { id: t.a.siteId } })).toEqual(before.site);
     // Each refusal is in the audit trail.
-    expect(await db.event.count({ where: { tenantId: t.a.id, result: 'error', message: 'HTTP 409' } })).toBe(writes.length * 3);
+    expect(await db.event.count({ where: { tenantId: t.a.id, result: 'error', message: 'HTTP 409' } })).toBe(
+      writes.length * 3,
+    );
   });
 
   it('still reads, changes its own password and signs out', async () => {
     const { app } = panel;
     expect((await call(app, bearer(t.a.token), 'GET', `/api/v1/sites/${t.a.siteId}`)).statusCode).toBe(200);
     expect((await call(app, t.a.owner, 'GET', '/api/v1/events')).statusCode).toBe(200);
-    const changed = await call(app, t.a.owner, 'POST', '/api/v1/me/password', { currentPassword: 'alpha-password-123', newPassword: 'alpha-password-456' });
+    const changed = await call(app, t.a.owner, 'POST', '/api/v1/me/password', {
+      currentPassword: 'alpha-password-123',
+      newPassword: 'alpha-password-456',
+    });
     expect(changed.statusCode).toBe(200);
     expect((await call(app, t.a.owner, 'POST', '/api/v1/auth/logout')).statusCode).toBe(200);
     expect((await call(app, t.a.owner, 'GET', '/api/v1/me')).statusCode).toBe(401);
@@ -65,12 +82,32 @@ describe('a suspended tenant', () => {
 
   it('is not held against admins and billing tokens, who change its plan and unsuspend it', async () => {
     const { app } = panel;
-    const billing = bearer(((await call(app, admin, 'POST', '/api/v1/tokens', { name: 'whmcs', scope: 'billing' })).json() as { secret: string }).secret);
-    expect((await call(app, billing, 'PUT', `/api/v1/accounts/${t.a.id}/plan`, { planId: (await panel.db.plan.findFirstOrThrow({ where: { name: { not: 'Alpha plan' } } })).id })).statusCode).toBe(200);
-    expect((await call(app, admin, 'PATCH', `/api/v1/tenants/${t.a.id}`, { name: 'Alpha renamed' })).statusCode).toBe(200);
-    expect((await call(app, billing, 'POST', `/api/v1/accounts/${t.a.id}/unsuspend`)).json()).toMatchObject({ status: 'active' });
+    const billing = bearer(
+      (
+        (await call(app, admin, 'POST', '/api/v1/tokens', { name: 'whmcs', scope: 'billing' })).json() as {
+          secret: string;
+        }
+      ).secret,
+    );
+    expect(
+      (
+        await call(app, billing, 'PUT', `/api/v1/accounts/${t.a.id}/plan`, {
+          planId: (await panel.db.plan.findFirstOrThrow({ where: { name: { not: 'Alpha plan' } } })).id,
+        })
+      ).statusCode,
+    ).toBe(200);
+    expect((await call(app, admin, 'PATCH', `/api/v1/tenants/${t.a.id}`, { name: 'Alpha renamed' })).statusCode).toBe(
+      200,
+    );
+    expect((await call(app, billing, 'POST', `/api/v1/accounts/${t.a.id}/unsuspend`)).json()).toMatchObject({
+      status: 'active',
+    });
     // Unsuspended, its token writes again at once.
-    expect((await call(app, bearer(t.a.token), 'POST', '/api/v1/tokens', { name: 'after', scope: 'read' })).statusCode).toBe(201);
-    expect((await call(app, t.a.owner, 'PATCH', `/api/v1/tenants/${t.a.id}`, { webserver: 'apache' })).statusCode).toBe(200);
+    expect(
+      (await call(app, bearer(t.a.token), 'POST', '/api/v1/tokens', { name: 'after', scope: 'read' })).statusCode,
+    ).toBe(201);
+    expect((await call(app, t.a.owner, 'PATCH', `/api/v1/tenants/${t.a.id}`, { webserver: 'apache' })).statusCode).toBe(
+      200,
+    );
   });
 });

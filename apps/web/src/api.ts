@@ -36,7 +36,12 @@ export function apiUrl(path: string): string {
   return `/api/v1${path}`;
 }
 
-async function send<T>(method: string, path: string, body: BodyInit | undefined, contentType: string | undefined): Promise<T> {
+async function send<T>(
+  method: string,
+  path: string,
+  body: BodyInit | undefined,
+  contentType: string | undefined,
+): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (contentType) headers['content-type'] = contentType;
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
@@ -52,14 +57,24 @@ async function send<T>(method: string, path: string, body: BodyInit | undefined,
   if (!res.ok) {
     const error = (data as TErrorBody | undefined)?.error;
     const details = error?.details as { issues?: ApiIssue[] } | undefined;
-    throw new ApiError(res.status, error?.code ?? 'INTERNAL', error?.message ?? `HTTP ${res.status}`, details?.issues ?? []);
+    throw new ApiError(
+      res.status,
+      error?.code ?? 'INTERNAL',
+      error?.message ?? `HTTP ${res.status}`,
+      details?.issues ?? [],
+    );
   }
   return data as T;
 }
 
 /** api calls the Berth API with the session cookie and a JSON body, adding X-CSRF-Token on mutations. */
 export function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  return send<T>(method, path, body === undefined ? undefined : JSON.stringify(body), body === undefined ? undefined : 'application/json');
+  return send<T>(
+    method,
+    path,
+    body === undefined ? undefined : JSON.stringify(body),
+    body === undefined ? undefined : 'application/json',
+  );
 }
 
 /** apiUpload sends a raw body (a file) with its own content type, for routes that take bytes rather than JSON. */
@@ -75,7 +90,8 @@ export function isNotFound(error: unknown): boolean {
 /** queryString builds `?a=1&b=x` from the set values of a filter object (undefined and '' are left out). */
 export function queryString(params: Record<string, string | number | undefined>): string {
   const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== '') search.set(key, String(value));
+  for (const [key, value] of Object.entries(params))
+    if (value !== undefined && value !== '') search.set(key, String(value));
   const text = search.toString();
   return text ? `?${text}` : '';
 }

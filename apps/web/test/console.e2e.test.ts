@@ -64,7 +64,12 @@ async function signOut(): Promise<void> {
 /** expectSiteStatus polls the live sites list until the row of `name` shows `status`. */
 async function expectSiteStatus(name: string, status: string): Promise<void> {
   const row = page.locator(`[data-site-name="${name}"]`);
-  await expect.poll(() => row.locator('[data-testid="site-status"]').getAttribute('data-status'), { timeout: 120_000, interval: 1_000 }).toBe(status);
+  await expect
+    .poll(() => row.locator('[data-testid="site-status"]').getAttribute('data-status'), {
+      timeout: 120_000,
+      interval: 1_000,
+    })
+    .toBe(status);
 }
 
 /**
@@ -77,7 +82,9 @@ async function removeTenants(): Promise<void> {
     await panel.api('DELETE', `/tenants/${tenant.id}`);
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
-      const removed = (await panel.api<{ total: number }>('GET', `/events?tenantId=${tenant.id}&action=tenant.runtime-remove`)).body;
+      const removed = (
+        await panel.api<{ total: number }>('GET', `/events?tenantId=${tenant.id}&action=tenant.runtime-remove`)
+      ).body;
       if (removed.total > 0) break;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
@@ -180,7 +187,10 @@ describe('web console in Chromium', () => {
 
     await page.getByRole('link', { name: 'Events' }).click();
     await heading('Events');
-    await page.getByRole('cell', { name: /tenant\.create/ }).first().waitFor();
+    await page
+      .getByRole('cell', { name: /tenant\.create/ })
+      .first()
+      .waitFor();
     await shot('events');
     await signOut();
   });
@@ -235,7 +245,9 @@ describe('web console in Chromium', () => {
     await page.getByRole('tab', { name: 'Overview' }).click();
     expect(await page.getByTestId('overview-runtime').textContent()).toBe('PHP 8.4');
     await page.getByRole('link', { name: 'Sites' }).click();
-    await expect.poll(() => page.locator('[data-site-name="blog"]').getByTestId('site-runtime').textContent()).toBe('PHP 8.4');
+    await expect
+      .poll(() => page.locator('[data-site-name="blog"]').getByTestId('site-runtime').textContent())
+      .toBe('PHP 8.4');
   });
 
   it('the tenant owner uploads a file, or sees the file manager marked not available without a files API', async () => {
@@ -246,7 +258,9 @@ describe('web console in Chromium', () => {
     if (filesApi.status === 404) {
       await page.getByTestId('not-available').getByText('The file manager is not available yet').waitFor();
     } else {
-      await page.locator('input[type="file"]').setInputFiles({ name: 'hello.txt', mimeType: 'text/plain', buffer: Buffer.from('hello from e2e\n') });
+      await page
+        .locator('input[type="file"]')
+        .setInputFiles({ name: 'hello.txt', mimeType: 'text/plain', buffer: Buffer.from('hello from e2e\n') });
       await page.getByRole('link', { name: 'hello.txt' }).waitFor();
     }
     await shot('site-files');

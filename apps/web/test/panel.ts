@@ -14,8 +14,13 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 
 /** CHROMIUM_ARGS are the flags Debian's chromium needs as root in a container, with no traffic off the machine. */
 export const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 
 /**
@@ -44,7 +49,15 @@ export function startPanel(admin: { email: string; password: string }): Promise<
  */
 export function removeDataDir(dataDir: string): void {
   const tenants = path.join(dataDir, 'tenants');
-  for (let i = 0; i < 4 && fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((line) => line.split(' ')[4] === tenants); i++) {
+  for (
+    let i = 0;
+    i < 4 &&
+    fs
+      .readFileSync('/proc/self/mountinfo', 'utf8')
+      .split('\n')
+      .some((line) => line.split(' ')[4] === tenants);
+    i++
+  ) {
     execFileSync('umount', [tenants]);
   }
   fs.rmSync(dataDir, { recursive: true, force: true });
@@ -52,14 +65,22 @@ export function removeDataDir(dataDir: string): void {
 
 /** apiSession signs in over HTTP and returns a caller for cookie-authenticated JSON requests (test setup only). */
 export async function apiSession(url: string, email: string, password: string) {
-  const res = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  const res = await fetch(`${url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
   if (!res.ok) throw new Error(`login as ${email} failed: HTTP ${res.status} ${await res.text()}`);
   const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
   const { csrfToken } = (await res.json()) as { csrfToken: string };
   return async (method: string, route: string, body?: unknown): Promise<{ status: number; data: unknown }> => {
     const answer = await fetch(`${url}/api/v1${route}`, {
       method,
-      headers: { cookie, 'x-csrf-token': csrfToken, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        cookie,
+        'x-csrf-token': csrfToken,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await answer.text();

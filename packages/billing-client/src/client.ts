@@ -24,7 +24,12 @@ export interface BerthBillingClientOptions {
 
 /** BerthApiError is a non-2xx answer: `code` is stable (see ERROR_CODES), `message` is for people. */
 export class BerthApiError extends Error {
-  constructor(readonly status: number, readonly code: TErrorCode | 'UNKNOWN', message: string, readonly details?: unknown) {
+  constructor(
+    readonly status: number,
+    readonly code: TErrorCode | 'UNKNOWN',
+    message: string,
+    readonly details?: unknown,
+  ) {
     super(message);
   }
 }
@@ -51,7 +56,9 @@ export class BerthBillingClient {
     return this.send('GET', `/accounts/${enc(id)}`);
   }
 
-  listAccounts(query: { q?: string; status?: TAccount['status']; limit?: number; offset?: number } = {}): Promise<Page<TAccount>> {
+  listAccounts(
+    query: { q?: string; status?: TAccount['status']; limit?: number; offset?: number } = {},
+  ): Promise<Page<TAccount>> {
     return this.send('GET', `/accounts${queryString(query)}`);
   }
 
@@ -100,11 +107,19 @@ export class BerthBillingClient {
     await this.send('DELETE', `/webhooks/${enc(id)}`);
   }
 
-  webhookDeliveries(id: string, query: { status?: TWebhookDelivery['status']; limit?: number; offset?: number } = {}): Promise<Page<TWebhookDelivery>> {
+  webhookDeliveries(
+    id: string,
+    query: { status?: TWebhookDelivery['status']; limit?: number; offset?: number } = {},
+  ): Promise<Page<TWebhookDelivery>> {
     return this.send('GET', `/webhooks/${enc(id)}/deliveries${queryString(query)}`);
   }
 
-  private async send<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown, idempotencyKey?: string): Promise<T> {
+  private async send<T>(
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    path: string,
+    body?: unknown,
+    idempotencyKey?: string,
+  ): Promise<T> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.opts.token}`, accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (method === 'POST') headers['idempotency-key'] = idempotencyKey ?? crypto.randomUUID();
@@ -123,7 +138,12 @@ export class BerthBillingClient {
     }
     if (res.statusCode >= 400) {
       const error = (json as { error?: { code?: TErrorCode; message?: string; details?: unknown } } | undefined)?.error;
-      throw new BerthApiError(res.statusCode, error?.code ?? 'UNKNOWN', error?.message ?? `HTTP ${res.statusCode}`, error?.details);
+      throw new BerthApiError(
+        res.statusCode,
+        error?.code ?? 'UNKNOWN',
+        error?.message ?? `HTTP ${res.statusCode}`,
+        error?.details,
+      );
     }
     return json as T;
   }

@@ -9,7 +9,13 @@ export class WebhookSignatureError extends Error {}
  * body: the hex must be HMAC-SHA256(secret, "<t>.<body>") and `t` within `toleranceSeconds` of now (a
  * replayed old delivery is refused). Pass the body exactly as received, before any JSON parsing.
  */
-export function verifyWebhookSignature(opts: { secret: string; body: string | Buffer; header: string | undefined | null; toleranceSeconds?: number; now?: Date }): void {
+export function verifyWebhookSignature(opts: {
+  secret: string;
+  body: string | Buffer;
+  header: string | undefined | null;
+  toleranceSeconds?: number;
+  now?: Date;
+}): void {
   if (!opts.header) throw new WebhookSignatureError('No Berth-Signature header.');
   const parts = new Map<string, string[]>();
   for (const item of opts.header.split(',')) {
@@ -21,7 +27,8 @@ export function verifyWebhookSignature(opts: { secret: string; body: string | Bu
   const t = Number(parts.get('t')?.[0]);
   if (!Number.isInteger(t)) throw new WebhookSignatureError('The Berth-Signature header has no timestamp.');
   const now = Math.floor((opts.now ?? new Date()).getTime() / 1000);
-  if (Math.abs(now - t) > (opts.toleranceSeconds ?? 300)) throw new WebhookSignatureError('The delivery is too old (or the clocks disagree).');
+  if (Math.abs(now - t) > (opts.toleranceSeconds ?? 300))
+    throw new WebhookSignatureError('The delivery is too old (or the clocks disagree).');
   const body = typeof opts.body === 'string' ? opts.body : opts.body.toString('utf8');
   const expected = Buffer.from(crypto.createHmac('sha256', opts.secret).update(`${t}.${body}`).digest('hex'));
   const ok = (parts.get('v1') ?? []).some((v) => {
@@ -32,7 +39,12 @@ export function verifyWebhookSignature(opts: { secret: string; body: string | Bu
 }
 
 /** parseWebhook verifies a delivery and returns its typed payload. */
-export function parseWebhook(opts: { secret: string; body: string | Buffer; header: string | undefined | null; toleranceSeconds?: number }): TWebhookPayload {
+export function parseWebhook(opts: {
+  secret: string;
+  body: string | Buffer;
+  header: string | undefined | null;
+  toleranceSeconds?: number;
+}): TWebhookPayload {
   verifyWebhookSignature(opts);
   return ZWebhookPayload.parse(JSON.parse(typeof opts.body === 'string' ? opts.body : opts.body.toString('utf8')));
 }

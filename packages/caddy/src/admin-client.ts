@@ -56,7 +56,14 @@ function extractCaddyError(body: string): string {
 const PROBE_HOST = 'etag-probe.berth.invalid';
 
 /** Socket-level failures seen while Caddy restarts its admin listener after a config change. */
-const RECONNECTABLE_CODES = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'ECONNREFUSED', 'ENOENT', 'EPIPE', 'UND_ERR_CLOSED']);
+const RECONNECTABLE_CODES = new Set([
+  'UND_ERR_SOCKET',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ENOENT',
+  'EPIPE',
+  'UND_ERR_CLOSED',
+]);
 
 /** LiveConfig is Caddy's running config (null when Caddy runs with no config) and its ETag. */
 export interface LiveConfig {
@@ -102,10 +109,21 @@ export class CaddyAdminClient {
     }
   }
 
-  async #call({ method, path, body, headers }: { method: Dispatcher.HttpMethod; path: string; body?: string; headers?: Record<string, string> }) {
+  async #call({
+    method,
+    path,
+    body,
+    headers,
+  }: {
+    method: Dispatcher.HttpMethod;
+    path: string;
+    body?: string;
+    headers?: Record<string, string>;
+  }) {
     const res = await this.#requestWithReconnect({ method, path, body, headers });
     const text = await res.body.text();
-    if (res.statusCode < 200 || res.statusCode > 299) throw new CaddyAdminError({ status: res.statusCode, method, path, body: text });
+    if (res.statusCode < 200 || res.statusCode > 299)
+      throw new CaddyAdminError({ status: res.statusCode, method, path, body: text });
     const etag = res.headers.etag;
     return { text, etag: typeof etag === 'string' ? etag : undefined };
   }
@@ -116,14 +134,28 @@ export class CaddyAdminClient {
    * level is retried on a fresh connection. Retrying a guarded POST is safe: if the first one was applied,
    * the retry gets 412 and load() re-reads.
    */
-  async #requestWithReconnect({ method, path, body, headers }: { method: Dispatcher.HttpMethod; path: string; body?: string | undefined; headers?: Record<string, string> | undefined }) {
+  async #requestWithReconnect({
+    method,
+    path,
+    body,
+    headers,
+  }: {
+    method: Dispatcher.HttpMethod;
+    path: string;
+    body?: string | undefined;
+    headers?: Record<string, string> | undefined;
+  }) {
     for (let attempt = 1; ; attempt++) {
       try {
         return await request(`${this.#origin}${path}`, {
           method,
           dispatcher: this.#dispatcher,
           reset: true,
-          headers: { accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+          headers: {
+            accept: 'application/json',
+            ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+            ...headers,
+          },
           ...(body !== undefined ? { body } : {}),
           headersTimeout: this.#timeoutMs,
           bodyTimeout: this.#timeoutMs,
@@ -140,7 +172,13 @@ export class CaddyAdminClient {
   /** getConfig reads the whole running config and its ETag (`GET /config/`). */
   async getConfig(): Promise<LiveConfig> {
     const { text, etag } = await this.#call({ method: 'GET', path: '/config/' });
-    if (etag === undefined) throw new CaddyAdminError({ status: 200, method: 'GET', path: '/config/', body: 'response carried no ETag (Caddy older than 2.7?)' });
+    if (etag === undefined)
+      throw new CaddyAdminError({
+        status: 200,
+        method: 'GET',
+        path: '/config/',
+        body: 'response carried no ETag (Caddy older than 2.7?)',
+      });
     return { config: JSON.parse(text) as CaddyConfig | null, etag };
   }
 
@@ -190,7 +228,13 @@ export class CaddyAdminClient {
     const res = await this.#requestWithReconnect({ method: 'GET', path });
     const body = await res.body.text();
     const etag = res.headers.etag;
-    if (typeof etag !== 'string') throw new CaddyAdminError({ status: res.statusCode, method: 'GET', path, body: body || 'no ETag: is this a Berth build of Caddy?' });
+    if (typeof etag !== 'string')
+      throw new CaddyAdminError({
+        status: res.statusCode,
+        method: 'GET',
+        path,
+        body: body || 'no ETag: is this a Berth build of Caddy?',
+      });
     return etag;
   }
 
@@ -205,8 +249,19 @@ export class CaddyAdminClient {
    * replaceHosts replaces the whole table. Records the module refuses are left out and listed in
    * `rejected`; every other record is in. `ifMatch` guards against a table changed since it was read (412).
    */
-  async replaceHosts({ hosts, ifMatch }: { hosts: THostRecord[]; ifMatch?: string }): Promise<{ etag: string; rejected: { index: number; host: string; error: string }[] }> {
-    const { text, etag } = await this.#call({ method: 'PUT', path: '/berth/hosts', body: JSON.stringify({ hosts }), headers: ifMatch ? { 'if-match': ifMatch } : {} });
+  async replaceHosts({
+    hosts,
+    ifMatch,
+  }: {
+    hosts: THostRecord[];
+    ifMatch?: string;
+  }): Promise<{ etag: string; rejected: { index: number; host: string; error: string }[] }> {
+    const { text, etag } = await this.#call({
+      method: 'PUT',
+      path: '/berth/hosts',
+      body: JSON.stringify({ hosts }),
+      headers: ifMatch ? { 'if-match': ifMatch } : {},
+    });
     const parsed = JSON.parse(text) as { etag: string; rejected?: { index: number; host: string; error: string }[] };
     return { etag: etag ?? parsed.etag, rejected: parsed.rejected ?? [] };
   }
@@ -214,7 +269,12 @@ export class CaddyAdminClient {
   /** putHost writes one host's record (400 with the reason when the module refuses it; the table is unchanged). */
   async putHost({ record, ifMatch }: { record: THostRecord; ifMatch?: string }): Promise<{ etag: string }> {
     const path = `/berth/hosts/${encodeURIComponent(record.host)}`;
-    const { text, etag } = await this.#call({ method: 'PUT', path, body: JSON.stringify(record), headers: ifMatch ? { 'if-match': ifMatch } : {} });
+    const { text, etag } = await this.#call({
+      method: 'PUT',
+      path,
+      body: JSON.stringify(record),
+      headers: ifMatch ? { 'if-match': ifMatch } : {},
+    });
     return { etag: etag ?? (JSON.parse(text) as { etag: string }).etag };
   }
 
@@ -222,7 +282,11 @@ export class CaddyAdminClient {
   async deleteHost({ host, ifMatch }: { host: string; ifMatch?: string }): Promise<{ etag: string | undefined }> {
     const path = `/berth/hosts/${encodeURIComponent(host)}`;
     try {
-      const { text, etag } = await this.#call({ method: 'DELETE', path, headers: ifMatch ? { 'if-match': ifMatch } : {} });
+      const { text, etag } = await this.#call({
+        method: 'DELETE',
+        path,
+        headers: ifMatch ? { 'if-match': ifMatch } : {},
+      });
       return { etag: etag ?? (JSON.parse(text) as { etag: string }).etag };
     } catch (err) {
       if (err instanceof CaddyAdminError && err.status === 404) return { etag: undefined };

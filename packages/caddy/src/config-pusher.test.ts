@@ -18,16 +18,29 @@ class FakeCaddyAdmin {
   loadDelayMs = 0;
 
   async getConfig(): Promise<LiveConfig> {
-    return { config: this.config === null ? null : (JSON.parse(JSON.stringify(this.config)) as CaddyConfig), etag: `"/config/ ${this.version}"` };
+    return {
+      config: this.config === null ? null : (JSON.parse(JSON.stringify(this.config)) as CaddyConfig),
+      etag: `"/config/ ${this.version}"`,
+    };
   }
 
   async load({ config, etag }: { config: CaddyConfig; etag?: string }): Promise<{ attempts: number }> {
     if (this.failNext > 0) {
       this.failNext--;
-      throw new CaddyAdminError({ status: 500, method: 'POST', path: '/config/', body: '{"error":"loading new config: boom"}' });
+      throw new CaddyAdminError({
+        status: 500,
+        method: 'POST',
+        path: '/config/',
+        body: '{"error":"loading new config: boom"}',
+      });
     }
     if (etag !== undefined && etag !== `"/config/ ${this.version}"`) {
-      throw new CaddyAdminError({ status: 412, method: 'POST', path: '/config/', body: '{"error":"If-Match header did not match current config hash"}' });
+      throw new CaddyAdminError({
+        status: 412,
+        method: 'POST',
+        path: '/config/',
+        body: '{"error":"If-Match header did not match current config hash"}',
+      });
     }
     await new Promise((r) => setTimeout(r, this.loadDelayMs));
     this.config = JSON.parse(JSON.stringify(config)) as CaddyConfig;
@@ -35,7 +48,6 @@ class FakeCaddyAdmin {
     this.loads++;
     return { attempts: 1 };
   }
-
 }
 
 /** skeletonWith builds a skeleton that differs for each `variant` (its HTTP port), like a settings change. */
@@ -49,7 +61,11 @@ function skeletonWith(variant: number): CaddyConfig {
 }
 
 const pushers: CaddyConfigPusher[] = [];
-function makePusher(fake: FakeCaddyAdmin, state: { count: number }, extra: Partial<ConstructorParameters<typeof CaddyConfigPusher>[0]> = {}) {
+function makePusher(
+  fake: FakeCaddyAdmin,
+  state: { count: number },
+  extra: Partial<ConstructorParameters<typeof CaddyConfigPusher>[0]> = {},
+) {
   const pusher = new CaddyConfigPusher({
     client: fake,
     debounceMs: 10,
@@ -148,7 +164,11 @@ describe('CaddyConfigPusher', () => {
 
   it('resolves schedule() with a failure instead of rejecting when the build throws', async () => {
     const fake = new FakeCaddyAdmin();
-    const pusher = makePusher(fake, { count: 1 }, { buildDesired: async () => Promise.reject(new Error('db down')), retryInitialMs: 10_000 });
+    const pusher = makePusher(
+      fake,
+      { count: 1 },
+      { buildDesired: async () => Promise.reject(new Error('db down')), retryInitialMs: 10_000 },
+    );
     const outcome = await pusher.schedule();
     expect(outcome.status).toBe('failed');
     expect(fake.loads).toBe(0);

@@ -7,9 +7,7 @@ import { hashConfig } from './stable-hash.js';
 
 /** PushOutcome is what one push attempt did; schedule() and pushNow() resolve with it and never reject. */
 export type PushOutcome =
-  | { status: 'pushed'; hash: string }
-  | { status: 'unchanged'; hash: string }
-  | { status: 'failed'; error: Error };
+  { status: 'pushed'; hash: string } | { status: 'unchanged'; hash: string } | { status: 'failed'; error: Error };
 
 /** PusherStats are monotonically increasing counters, for tests, benchmarks and metrics. */
 export interface PusherStats {
@@ -113,7 +111,9 @@ export class CaddyConfigPusher {
     // While backing off after a failure, the retry timer owns the next attempt.
     if (this.#retryTimer !== undefined) return promise;
     if (this.#debounceTimer !== undefined) clearTimeout(this.#debounceTimer);
-    const delay = immediate ? 0 : Math.max(0, Math.min(this.#opts.debounceMs, this.#firstDirtyAt + this.#opts.maxDelayMs - now));
+    const delay = immediate
+      ? 0
+      : Math.max(0, Math.min(this.#opts.debounceMs, this.#firstDirtyAt + this.#opts.maxDelayMs - now));
     this.#debounceTimer = setTimeout(() => {
       this.#debounceTimer = undefined;
       this.#drain();
@@ -147,7 +147,8 @@ export class CaddyConfigPusher {
 
   #armRetry(): void {
     if (this.#closed) return;
-    this.#retryDelayMs = this.#retryDelayMs === 0 ? this.#opts.retryInitialMs : Math.min(this.#retryDelayMs * 2, this.#opts.retryMaxMs);
+    this.#retryDelayMs =
+      this.#retryDelayMs === 0 ? this.#opts.retryInitialMs : Math.min(this.#retryDelayMs * 2, this.#opts.retryMaxMs);
     this.#dirty = true;
     if (this.#debounceTimer !== undefined) {
       clearTimeout(this.#debounceTimer);
@@ -184,7 +185,11 @@ export class CaddyConfigPusher {
       this.stats.failures++;
       const error = err instanceof Error ? err : new Error(String(err));
       this.#opts.logger.error(
-        { err: error, ...(err instanceof CaddyAdminError ? { status: err.status, body: err.body } : {}), retryInMs: this.#nextRetryMs() },
+        {
+          err: error,
+          ...(err instanceof CaddyAdminError ? { status: err.status, body: err.body } : {}),
+          retryInMs: this.#nextRetryMs(),
+        },
         'caddy config push failed',
       );
       return { status: 'failed', error };
@@ -192,7 +197,9 @@ export class CaddyConfigPusher {
   }
 
   #nextRetryMs(): number {
-    return this.#retryDelayMs === 0 ? this.#opts.retryInitialMs : Math.min(this.#retryDelayMs * 2, this.#opts.retryMaxMs);
+    return this.#retryDelayMs === 0
+      ? this.#opts.retryInitialMs
+      : Math.min(this.#retryDelayMs * 2, this.#opts.retryMaxMs);
   }
 
   /**

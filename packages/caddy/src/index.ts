@@ -6,7 +6,17 @@
  * The control plane pushes buildSkeleton() through a CaddyConfigPusher, then keeps the host table in step
  * with a HostTableSync: replaceAll at start and after a Caddy restart, applyTenant after each change.
  */
-export type { DesiredEdge, DesiredTenant, DesiredSite, DesiredDomain, DesiredServedDomain, DesiredRedirectDomain, DomainTls, TenantStatus, WwwRedirect } from './desired.js';
+export type {
+  DesiredEdge,
+  DesiredTenant,
+  DesiredSite,
+  DesiredDomain,
+  DesiredServedDomain,
+  DesiredRedirectDomain,
+  DomainTls,
+  TenantStatus,
+  WwwRedirect,
+} from './desired.js';
 export { DEFAULT_STATIC_PREFIXES } from './desired.js';
 export type { CaddyConfig, AdminConfig, StorageConfig, CustomLog, LogWriter, BerthApp } from './caddy-config.js';
 export type { Route } from './http/route.js';

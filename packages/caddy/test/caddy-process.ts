@@ -30,14 +30,27 @@ export const CADDY_BIN_DIR = process.env.BERTH_CADDY_BIN_DIR ?? '/tmp/berth-cadd
  * first use. Throws (so integration tests fail, never skip) when the image is missing.
  */
 export async function obtainCaddyBinary(): Promise<string> {
-  const { stdout: imageId } = await run('docker', ['image', 'inspect', '-f', '{{.Id}}', CADDY_IMAGE]).catch((err: Error) => {
-    throw new Error(`cannot obtain caddy: image ${CADDY_IMAGE} is missing (build it with: bash docker/build.sh caddy): ${err.message}`);
-  });
-  const target = join(CADDY_BIN_DIR, imageId.trim().replace(/^sha256:/, '').slice(0, 16), 'caddy');
+  const { stdout: imageId } = await run('docker', ['image', 'inspect', '-f', '{{.Id}}', CADDY_IMAGE]).catch(
+    (err: Error) => {
+      throw new Error(
+        `cannot obtain caddy: image ${CADDY_IMAGE} is missing (build it with: bash docker/build.sh caddy): ${err.message}`,
+      );
+    },
+  );
+  const target = join(
+    CADDY_BIN_DIR,
+    imageId
+      .trim()
+      .replace(/^sha256:/, '')
+      .slice(0, 16),
+    'caddy',
+  );
   if (existsSync(target)) return target;
   await mkdir(dirname(target), { recursive: true });
   const { stdout } = await run('docker', ['create', CADDY_IMAGE]).catch((err: Error) => {
-    throw new Error(`cannot obtain caddy: docker create ${CADDY_IMAGE} failed (build it with: bash docker/build.sh caddy): ${err.message}`);
+    throw new Error(
+      `cannot obtain caddy: docker create ${CADDY_IMAGE} failed (build it with: bash docker/build.sh caddy): ${err.message}`,
+    );
   });
   const containerId = stdout.trim();
   const partial = `${target}.${process.pid}.partial`;
@@ -58,7 +71,9 @@ export async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -91,7 +106,8 @@ export interface CaddyProcess {
 async function waitForAdmin(client: CaddyAdminClient, child: ChildProcess, logPath: string): Promise<void> {
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`caddy exited with ${child.exitCode}: ${await readFile(logPath, 'utf8')}`);
+    if (child.exitCode !== null)
+      throw new Error(`caddy exited with ${child.exitCode}: ${await readFile(logPath, 'utf8')}`);
     const health = await client.health();
     if (health.ok) return;
     await new Promise((r) => setTimeout(r, 50));
@@ -112,7 +128,17 @@ async function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<v
  * startCaddy runs Berth's Caddy from the skeleton, as the managed edge does: every host comes from the host
  * table (admin API) and its snapshot, never from the config.
  */
-export async function startCaddy({ httpPort, httpsPort, acme, upstream }: { httpPort?: number; httpsPort?: number; acme?: AcmeOptions; upstream?: UpstreamOptions } = {}): Promise<CaddyProcess> {
+export async function startCaddy({
+  httpPort,
+  httpsPort,
+  acme,
+  upstream,
+}: {
+  httpPort?: number;
+  httpsPort?: number;
+  acme?: AcmeOptions;
+  upstream?: UpstreamOptions;
+} = {}): Promise<CaddyProcess> {
   const bin = await obtainCaddyBinary();
   const dir = await mkdtemp(join(tmpdir(), 'berth-caddy-'));
   await chmod(dir, 0o700);
@@ -143,7 +169,12 @@ export async function startCaddy({ httpPort, httpsPort, acme, upstream }: { http
     await rm(adminSocket, { force: true });
     const log = createWriteStream(logPath, { flags: 'a' });
     child = spawn(bin, ['run', '--config', configPath], {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, XDG_CONFIG_HOME: join(dir, 'config'), XDG_DATA_HOME: join(dir, 'data') },
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: dir,
+        XDG_CONFIG_HOME: join(dir, 'config'),
+        XDG_DATA_HOME: join(dir, 'data'),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.pipe(log);
@@ -178,7 +209,10 @@ export async function startCaddy({ httpPort, httpsPort, acme, upstream }: { http
     },
     readLog: () => readFile(logPath, 'utf8'),
     lastReload: async () => {
-      const res = await request('http://localhost/metrics', { dispatcher: new Agent({ connect: { socketPath: adminSocket } }), reset: true });
+      const res = await request('http://localhost/metrics', {
+        dispatcher: new Agent({ connect: { socketPath: adminSocket } }),
+        reset: true,
+      });
       const text = await res.body.text();
       const line = text.split('\n').find((l) => l.startsWith('caddy_config_last_reload_success_timestamp_seconds'));
       if (line === undefined) throw new Error('no caddy_config_last_reload_success_timestamp_seconds in /metrics');

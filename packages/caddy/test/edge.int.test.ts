@@ -63,10 +63,25 @@ describe('edge host table (Berth Caddy build)', () => {
           id: 'sa1',
           documentRoot: docrootA,
           domains: [
-            { id: 'da1', hostname: 'site-a.test', kind: 'primary', wwwRedirect: 'www-to-apex', tls: { mode: 'internal' }, accessLog: true },
+            {
+              id: 'da1',
+              hostname: 'site-a.test',
+              kind: 'primary',
+              wwwRedirect: 'www-to-apex',
+              tls: { mode: 'internal' },
+              accessLog: true,
+            },
             { id: 'da2', hostname: 'alias-a.test', kind: 'alias', wwwRedirect: 'none', tls: { mode: 'internal' } },
             { id: 'da3', hostname: 'plain-a.test', kind: 'alias', wwwRedirect: 'none', tls: { mode: 'off' } },
-            { id: 'da4', hostname: 'old-a.test', kind: 'redirect', redirectTo: 'https://site-a.test', redirectStatus: 301, wwwRedirect: 'none', tls: { mode: 'internal' } },
+            {
+              id: 'da4',
+              hostname: 'old-a.test',
+              kind: 'redirect',
+              redirectTo: 'https://site-a.test',
+              redirectStatus: 301,
+              wwwRedirect: 'none',
+              tls: { mode: 'internal' },
+            },
           ],
         },
       ],
@@ -75,14 +90,25 @@ describe('edge host table (Berth Caddy build)', () => {
       id: 'tb',
       status: 'active',
       upstream: `127.0.0.1:${upstreamB.port}`,
-      sites: [{ id: 'sb1', documentRoot: docrootB, domains: [{ id: 'db1', hostname: 'site-b.test', kind: 'primary', wwwRedirect: 'none', tls: { mode: 'internal' } }] }],
+      sites: [
+        {
+          id: 'sb1',
+          documentRoot: docrootB,
+          domains: [
+            { id: 'db1', hostname: 'site-b.test', kind: 'primary', wwwRedirect: 'none', tls: { mode: 'internal' } },
+          ],
+        },
+      ],
     };
     sync = new HostTableSync({ client: caddy.client });
     const { records } = buildHostRecords([tenantA, tenantB], { staticBase: caddy.tenantsDir });
     const replaced = await sync.replaceAll(records);
     expect(replaced.rejected).toEqual([]);
     // The first internal certificate creates the local CA; trust it from then on.
-    await waitFor(async () => ((await tlsHandshake({ port: caddy.httpsPort, servername: 'site-a.test' })).ok ? true : undefined), { what: 'first certificate' });
+    await waitFor(
+      async () => ((await tlsHandshake({ port: caddy.httpsPort, servername: 'site-a.test' })).ok ? true : undefined),
+      { what: 'first certificate' },
+    );
     rootCa = await readFile(caddy.rootCaPath, 'utf8');
   }, 60_000);
 
@@ -95,7 +121,13 @@ describe('edge host table (Berth Caddy build)', () => {
   it('proxies each host to its own tenant over HTTPS with forwarding headers', async () => {
     const a = await get('site-a.test', '/hello?x=1');
     expect(a.status).toBe(200);
-    expect(JSON.parse(a.text)).toMatchObject({ tenant: 'ta', host: 'site-a.test', url: '/hello?x=1', xForwardedProto: 'https', xRealIp: '127.0.0.1' });
+    expect(JSON.parse(a.text)).toMatchObject({
+      tenant: 'ta',
+      host: 'site-a.test',
+      url: '/hello?x=1',
+      xForwardedProto: 'https',
+      xRealIp: '127.0.0.1',
+    });
     expect(JSON.parse((await get('alias-a.test')).text)).toMatchObject({ tenant: 'ta' });
     expect(JSON.parse((await get('site-b.test')).text)).toMatchObject({ tenant: 'tb', host: 'site-b.test' });
     expect(new X509Certificate(a.peerCertificate?.raw as Buffer).issuer).toContain('Caddy Local Authority');
@@ -116,7 +148,15 @@ describe('edge host table (Berth Caddy build)', () => {
   });
 
   it('serves static prefixes from disk compressed, hides dotfiles, and never leaves the site root', async () => {
-    const css = await get('site-a.test', '/static/x.css').then(() => httpsGet({ port: caddy.httpsPort, host: 'site-a.test', path: '/static/x.css', ca: rootCa, headers: { 'accept-encoding': 'gzip' } }));
+    const css = await get('site-a.test', '/static/x.css').then(() =>
+      httpsGet({
+        port: caddy.httpsPort,
+        host: 'site-a.test',
+        path: '/static/x.css',
+        ca: rootCa,
+        headers: { 'accept-encoding': 'gzip' },
+      }),
+    );
     expect(css.status).toBe(200);
     expect(css.headers['content-encoding']).toBe('gzip');
     expect(gunzipSync(css.body).toString()).toBe(CSS);
@@ -125,7 +165,12 @@ describe('edge host table (Berth Caddy build)', () => {
     // A link that stays inside the site's own document root works.
     expect((await get('site-a.test', '/static/img/logo.txt')).text).toBe('logo inside the site\n');
     // Links out of the root: Caddy's certificate storage (local CA key), /etc, another tenant's files.
-    for (const path of ['/static/storage/pki/authorities/local/root.key', '/static/etc/passwd', '/static/other/config.php', '/static/../../../sb1/public/config.php']) {
+    for (const path of [
+      '/static/storage/pki/authorities/local/root.key',
+      '/static/etc/passwd',
+      '/static/other/config.php',
+      '/static/../../../sb1/public/config.php',
+    ]) {
       const res = await get('site-a.test', path);
       expect(res.status, path).toBe(404);
       expect(res.text).not.toContain('PRIVATE KEY');
@@ -140,7 +185,20 @@ describe('edge host table (Berth Caddy build)', () => {
     const hostile = join(caddy.tenantsDir, 'ta', 'sites', 'sa2');
     await mkdir(hostile, { recursive: true });
     await symlink(docrootB, join(hostile, 'public'));
-    const tenant: DesiredTenant = { ...tenantA, sites: [...tenantA.sites, { id: 'sa2', documentRoot: join(hostile, 'public'), staticPrefixes: ['/static'], domains: [{ id: 'da9', hostname: 'swap-a.test', kind: 'primary', wwwRedirect: 'none', tls: { mode: 'internal' } }] }] };
+    const tenant: DesiredTenant = {
+      ...tenantA,
+      sites: [
+        ...tenantA.sites,
+        {
+          id: 'sa2',
+          documentRoot: join(hostile, 'public'),
+          staticPrefixes: ['/static'],
+          domains: [
+            { id: 'da9', hostname: 'swap-a.test', kind: 'primary', wwwRedirect: 'none', tls: { mode: 'internal' } },
+          ],
+        },
+      ],
+    };
     await writeFile(join(docrootB, 'static', 'b.txt'), 'tenant b static\n');
     expect((await apply(tenant)).rejected).toEqual([]);
     expect((await get('swap-a.test', '/static/b.txt')).status).toBe(404);
@@ -161,7 +219,21 @@ describe('edge host table (Berth Caddy build)', () => {
     const key = await readFile(minted.keyPath, 'utf8');
     const tenant: DesiredTenant = {
       ...tenantA,
-      sites: [{ ...tenantA.sites[0]!, domains: [...tenantA.sites[0]!.domains, { id: 'da5', hostname: 'evil-a.test', kind: 'alias', wwwRedirect: 'none', tls: { mode: 'custom', certificatePem: minted.pem, keyPem: key } }] }],
+      sites: [
+        {
+          ...tenantA.sites[0]!,
+          domains: [
+            ...tenantA.sites[0]!.domains,
+            {
+              id: 'da5',
+              hostname: 'evil-a.test',
+              kind: 'alias',
+              wwwRedirect: 'none',
+              tls: { mode: 'custom', certificatePem: minted.pem, keyPem: key },
+            },
+          ],
+        },
+      ],
     };
     expect((await apply(tenant)).rejected).toEqual([]);
     const own = await tlsHandshake({ port: caddy.httpsPort, servername: 'evil-a.test' });
@@ -175,10 +247,25 @@ describe('edge host table (Berth Caddy build)', () => {
   });
 
   it('keeps serving and adding other hosts while one host record is refused', async () => {
-    const bad = { ...(buildHostRecords([tenantB], { staticBase: caddy.tenantsDir }).records[0]!), host: 'bad-b.test', upstream: 'webserver.internal:80' };
+    const bad = {
+      ...buildHostRecords([tenantB], { staticBase: caddy.tenantsDir }).records[0]!,
+      host: 'bad-b.test',
+      upstream: 'webserver.internal:80',
+    };
     await expect(caddy.client.putHost({ record: bad as never })).rejects.toMatchObject({ status: 400 });
     const etag = await caddy.client.hostsEtag();
-    const tenant: DesiredTenant = { ...tenantB, sites: [{ ...tenantB.sites[0]!, domains: [...tenantB.sites[0]!.domains, { id: 'db2', hostname: 'new-b.test', kind: 'alias', wwwRedirect: 'none', tls: { mode: 'internal' } }] }] };
+    const tenant: DesiredTenant = {
+      ...tenantB,
+      sites: [
+        {
+          ...tenantB.sites[0]!,
+          domains: [
+            ...tenantB.sites[0]!.domains,
+            { id: 'db2', hostname: 'new-b.test', kind: 'alias', wwwRedirect: 'none', tls: { mode: 'internal' } },
+          ],
+        },
+      ],
+    };
     sync = new HostTableSync({ client: caddy.client });
     await sync.replaceAll(buildHostRecords([tenantA, tenantB], { staticBase: caddy.tenantsDir }).records);
     expect((await apply(tenant)).put).toBe(1);
@@ -205,12 +292,26 @@ describe('edge host table (Berth Caddy build)', () => {
     const failures: string[] = [];
     const traffic = (async () => {
       while (!stop) {
-        const res = await get(requests % 2 === 0 ? 'site-b.test' : 'alias-a.test').catch((err: Error) => ({ status: 0, text: err.message }));
+        const res = await get(requests % 2 === 0 ? 'site-b.test' : 'alias-a.test').catch((err: Error) => ({
+          status: 0,
+          text: err.message,
+        }));
         requests++;
         if (res.status !== 200) failures.push(`${res.status} ${res.text.slice(0, 80)}`);
       }
     })();
-    const churn: DesiredTenant = { ...tenantB, sites: [{ ...tenantB.sites[0]!, domains: [...tenantB.sites[0]!.domains, { id: 'dc', hostname: 'churn-b.test', kind: 'alias', wwwRedirect: 'none', tls: { mode: 'internal' } }] }] };
+    const churn: DesiredTenant = {
+      ...tenantB,
+      sites: [
+        {
+          ...tenantB.sites[0]!,
+          domains: [
+            ...tenantB.sites[0]!.domains,
+            { id: 'dc', hostname: 'churn-b.test', kind: 'alias', wwwRedirect: 'none', tls: { mode: 'internal' } },
+          ],
+        },
+      ],
+    };
     for (let i = 0; i < 200; i++) {
       expect((await apply(churn)).put).toBe(1);
       expect((await apply(tenantB)).deleted).toBe(1);
@@ -225,7 +326,10 @@ describe('edge host table (Berth Caddy build)', () => {
   it('writes per-host JSON access logs the usage meter can read', async () => {
     await get('site-a.test', '/logged');
     const file = join(caddy.logsDir, 'ta', 'site-a.test.log');
-    const line = await waitFor(async () => (await readFile(file, 'utf8').catch(() => '')).split('\n').find((l) => l.includes('/logged')), { what: 'access log line' });
+    const line = await waitFor(
+      async () => (await readFile(file, 'utf8').catch(() => '')).split('\n').find((l) => l.includes('/logged')),
+      { what: 'access log line' },
+    );
     const entry = JSON.parse(line) as { ts: number; size: number; status: number; request: { host: string } };
     expect(entry).toMatchObject({ status: 200, request: { host: 'site-a.test' } });
     expect(entry.size).toBeGreaterThan(0);

@@ -13,7 +13,13 @@ export interface EchoUpstream {
 }
 
 /** startEchoUpstream echoes Host and X-Forwarded-* as JSON (`{"tenant": ..., "host": ..., ...}`). */
-export async function startEchoUpstream({ tenant, port = 0 }: { tenant: string; port?: number }): Promise<EchoUpstream> {
+export async function startEchoUpstream({
+  tenant,
+  port = 0,
+}: {
+  tenant: string;
+  port?: number;
+}): Promise<EchoUpstream> {
   const state = { requests: 0 };
   const server: Server = createServer((req, res) => {
     state.requests++;
@@ -55,17 +61,46 @@ export interface FetchedResponse {
 }
 
 /** httpsGet connects to 127.0.0.1:<port> with SNI = Host = `host` and verifies the chain against `ca`. */
-export function httpsGet({ port, host, path = '/', ca, headers = {}, sni = host }: { port: number; host: string; path?: string; ca: string | string[]; headers?: Record<string, string>; sni?: string }): Promise<FetchedResponse> {
+export function httpsGet({
+  port,
+  host,
+  path = '/',
+  ca,
+  headers = {},
+  sni = host,
+}: {
+  port: number;
+  host: string;
+  path?: string;
+  ca: string | string[];
+  headers?: Record<string, string>;
+  sni?: string;
+}): Promise<FetchedResponse> {
   return new Promise((resolve, reject) => {
     const req = httpsRequest(
-      { host: '127.0.0.1', port, path, servername: sni, ca, headers: { host, ...headers }, agent: false, timeout: 10_000 },
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        servername: sni,
+        ca,
+        headers: { host, ...headers },
+        agent: false,
+        timeout: 10_000,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         const peerCertificate = (res.socket as TLSSocket).getPeerCertificate(true);
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           const body = Buffer.concat(chunks);
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text: body.toString('utf8'), peerCertificate });
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body,
+            text: body.toString('utf8'),
+            peerCertificate,
+          });
         });
         res.on('error', reject);
       },
@@ -77,17 +112,30 @@ export function httpsGet({ port, host, path = '/', ca, headers = {}, sni = host 
 }
 
 /** httpGet sends a plain HTTP request to 127.0.0.1:<port> with the given Host. */
-export function httpGet({ port, host, path = '/', headers = {} }: { port: number; host: string; path?: string; headers?: Record<string, string> }): Promise<FetchedResponse> {
+export function httpGet({
+  port,
+  host,
+  path = '/',
+  headers = {},
+}: {
+  port: number;
+  host: string;
+  path?: string;
+  headers?: Record<string, string>;
+}): Promise<FetchedResponse> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path, headers: { host, ...headers }, agent: false, timeout: 10_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const body = Buffer.concat(chunks);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text: body.toString('utf8') });
-      });
-      res.on('error', reject);
-    });
+    const req = httpRequest(
+      { host: '127.0.0.1', port, path, headers: { host, ...headers }, agent: false, timeout: 10_000 },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const body = Buffer.concat(chunks);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text: body.toString('utf8') });
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
     req.end();
@@ -98,7 +146,13 @@ export function httpGet({ port, host, path = '/', headers = {} }: { port: number
  * tlsHandshake opens a TLS connection with the given SNI without verifying, and reports the certificate
  * Caddy chose or the handshake error (Caddy aborts the handshake when it has no certificate for the name).
  */
-export function tlsHandshake({ port, servername }: { port: number; servername: string }): Promise<{ ok: true; cert: PeerCertificate } | { ok: false; error: string }> {
+export function tlsHandshake({
+  port,
+  servername,
+}: {
+  port: number;
+  servername: string;
+}): Promise<{ ok: true; cert: PeerCertificate } | { ok: false; error: string }> {
   return new Promise((resolve) => {
     const socket = tlsConnect({ host: '127.0.0.1', port, servername, rejectUnauthorized: false, timeout: 10_000 });
     socket.once('secureConnect', () => {
@@ -115,7 +169,10 @@ export function tlsHandshake({ port, servername }: { port: number; servername: s
 }
 
 /** waitFor retries `probe` until it returns a value (not undefined) or the deadline passes. */
-export async function waitFor<T>(probe: () => Promise<T | undefined>, { timeoutMs = 20_000, intervalMs = 100, what = 'condition' } = {}): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined>,
+  { timeoutMs = 20_000, intervalMs = 100, what = 'condition' } = {},
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {

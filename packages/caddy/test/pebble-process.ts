@@ -39,12 +39,35 @@ function httpsText({ url, ca }: { url: string; ca: string }): Promise<{ status: 
 }
 
 /** mintTestCertificate writes a self-signed certificate + key for `names` (DNS names) with openssl. */
-export async function mintTestCertificate({ dir, name, names }: { dir: string; name: string; names: string[] }): Promise<{ certPath: string; keyPath: string; pem: string }> {
+export async function mintTestCertificate({
+  dir,
+  name,
+  names,
+}: {
+  dir: string;
+  name: string;
+  names: string[];
+}): Promise<{ certPath: string; keyPath: string; pem: string }> {
   const certPath = join(dir, `${name}.crt`);
   const keyPath = join(dir, `${name}.key`);
   await run('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
-    '-keyout', keyPath, '-out', certPath, '-subj', `/CN=${names[0]}`, '-addext', `subjectAltName=${names.map((n) => `DNS:${n}`).join(',')}`,
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-days',
+    '2',
+    '-keyout',
+    keyPath,
+    '-out',
+    certPath,
+    '-subj',
+    `/CN=${names[0]}`,
+    '-addext',
+    `subjectAltName=${names.map((n) => `DNS:${n}`).join(',')}`,
   ]);
   return { certPath, keyPath, pem: await readFile(certPath, 'utf8') };
 }
@@ -57,7 +80,13 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /** startPebble runs challtestsrv + pebble validating against the given Caddy ports. */
-export async function startPebble({ httpPort, tlsPort }: { httpPort: number; tlsPort: number }): Promise<PebbleProcess> {
+export async function startPebble({
+  httpPort,
+  tlsPort,
+}: {
+  httpPort: number;
+  tlsPort: number;
+}): Promise<PebbleProcess> {
   const dir = await mkdtemp(join(tmpdir(), 'berth-pebble-'));
   await chmod(dir, 0o700);
   const caKey = join(dir, 'ca.key');
@@ -66,13 +95,63 @@ export async function startPebble({ httpPort, tlsPort }: { httpPort: number; tls
   const csr = join(dir, 'listener.csr');
   const cert = join(dir, 'listener.crt');
   const ext = join(dir, 'listener.ext');
-  await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-keyout', caKey, '-out', caCert, '-subj', '/CN=Berth test Pebble listener CA']);
-  await run('openssl', ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', csr, '-subj', '/CN=127.0.0.1']);
+  await run('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-days',
+    '2',
+    '-keyout',
+    caKey,
+    '-out',
+    caCert,
+    '-subj',
+    '/CN=Berth test Pebble listener CA',
+  ]);
+  await run('openssl', [
+    'req',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    key,
+    '-out',
+    csr,
+    '-subj',
+    '/CN=127.0.0.1',
+  ]);
   await writeFile(ext, 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  await run('openssl', ['x509', '-req', '-in', csr, '-CA', caCert, '-CAkey', caKey, '-CAcreateserial', '-days', '2', '-out', cert, '-extfile', ext]);
+  await run('openssl', [
+    'x509',
+    '-req',
+    '-in',
+    csr,
+    '-CA',
+    caCert,
+    '-CAkey',
+    caKey,
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-out',
+    cert,
+    '-extfile',
+    ext,
+  ]);
   const ca = await readFile(caCert, 'utf8');
 
-  const [acmePort, mgmtPort, dnsPort, challMgmtPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const [acmePort, mgmtPort, dnsPort, challMgmtPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   const configPath = join(dir, 'pebble.json');
   await writeFile(
     configPath,
@@ -92,7 +171,20 @@ export async function startPebble({ httpPort, tlsPort }: { httpPort: number; tls
   const log = createWriteStream(join(dir, 'pebble.log'));
   const chall = spawn(
     '/usr/bin/pebble-challtestsrv',
-    ['-dns01', `127.0.0.1:${dnsPort}`, '-http01', '', '-https01', '', '-tlsalpn01', '', '-management', `127.0.0.1:${challMgmtPort}`, '-defaultIPv6', ''],
+    [
+      '-dns01',
+      `127.0.0.1:${dnsPort}`,
+      '-http01',
+      '',
+      '-https01',
+      '',
+      '-tlsalpn01',
+      '',
+      '-management',
+      `127.0.0.1:${challMgmtPort}`,
+      '-defaultIPv6',
+      '',
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   chall.stdout?.pipe(log);

@@ -34,18 +34,33 @@ describe('TLS certificates (Berth Caddy build + Pebble)', () => {
     caddy = await startCaddy({
       httpPort: ports.http,
       httpsPort: ports.https,
-      acme: { directory: { url: pebble.directoryUrl }, email: 'ops@berth.example', trustedRootsPemFiles: [pebble.listenerCaPath] },
+      acme: {
+        directory: { url: pebble.directoryUrl },
+        email: 'ops@berth.example',
+        trustedRootsPemFiles: [pebble.listenerCaPath],
+      },
     });
     upstream = await startEchoUpstream({ tenant: 'tls' });
     work = await mkdtemp(join(tmpdir(), 'berth-tls-'));
     custom = await mintTestCertificate({ dir: work, name: 'custom', names: ['custom.example.org'] });
-    tenant = { id: 'tt', status: 'active', upstream: `127.0.0.1:${upstream.port}`, sites: [{ id: 'st', documentRoot: join(caddy.tenantsDir, 'tt', 'sites', 'st', 'public'), domains: [] }] };
+    tenant = {
+      id: 'tt',
+      status: 'active',
+      upstream: `127.0.0.1:${upstream.port}`,
+      sites: [{ id: 'st', documentRoot: join(caddy.tenantsDir, 'tt', 'sites', 'st', 'public'), domains: [] }],
+    };
     sync = new HostTableSync({ client: caddy.client });
     await sync.replaceAll([]);
     await push([
       { id: 'acme1', hostname: 'shop.example.com', kind: 'primary', wwwRedirect: 'none', tls: { mode: 'auto' } },
       { id: 'int1', hostname: 'intranet.example.com', kind: 'alias', wwwRedirect: 'none', tls: { mode: 'internal' } },
-      { id: 'cust1', hostname: 'custom.example.org', kind: 'alias', wwwRedirect: 'none', tls: { mode: 'custom', certificatePem: custom.pem, keyPem: await readFile(custom.keyPath, 'utf8') } },
+      {
+        id: 'cust1',
+        hostname: 'custom.example.org',
+        kind: 'alias',
+        wwwRedirect: 'none',
+        tls: { mode: 'custom', certificatePem: custom.pem, keyPem: await readFile(custom.keyPath, 'utf8') },
+      },
     ]);
   }, 60_000);
 
@@ -58,7 +73,11 @@ describe('TLS certificates (Berth Caddy build + Pebble)', () => {
 
   it('obtains an ACME certificate from Pebble at the first handshake, allowed by the host table alone', async () => {
     const pebbleRoot = await pebble.fetchIssuanceRoot();
-    const res = await waitFor(() => httpsGet({ port: caddy.httpsPort, host: 'shop.example.com', ca: pebbleRoot }), { what: 'ACME certificate', timeoutMs: 60_000, intervalMs: 250 });
+    const res = await waitFor(() => httpsGet({ port: caddy.httpsPort, host: 'shop.example.com', ca: pebbleRoot }), {
+      what: 'ACME certificate',
+      timeoutMs: 60_000,
+      intervalMs: 250,
+    });
     expect(res.status).toBe(200);
     expect(JSON.parse(res.text)).toMatchObject({ tenant: 'tls', host: 'shop.example.com' });
     const leaf = new X509Certificate(res.peerCertificate?.raw as Buffer);
@@ -67,17 +86,24 @@ describe('TLS certificates (Berth Caddy build + Pebble)', () => {
   });
 
   it('issues from the internal CA for an internal-mode host under a public name', async () => {
-    const seen = await waitFor(async () => {
-      const hs = await tlsHandshake({ port: caddy.httpsPort, servername: 'intranet.example.com' });
-      return hs.ok ? hs : undefined;
-    }, { what: 'internal certificate' });
+    const seen = await waitFor(
+      async () => {
+        const hs = await tlsHandshake({ port: caddy.httpsPort, servername: 'intranet.example.com' });
+        return hs.ok ? hs : undefined;
+      },
+      { what: 'internal certificate' },
+    );
     expect(seen.cert.issuer.CN).toContain('Caddy Local Authority');
   });
 
   it('serves the uploaded certificate for its domain', async () => {
-    const res = await waitFor(() => httpsGet({ port: caddy.httpsPort, host: 'custom.example.org', ca: custom.pem }), { what: 'custom certificate' });
+    const res = await waitFor(() => httpsGet({ port: caddy.httpsPort, host: 'custom.example.org', ca: custom.pem }), {
+      what: 'custom certificate',
+    });
     expect(res.status).toBe(200);
-    expect(new X509Certificate(res.peerCertificate?.raw as Buffer).fingerprint256).toBe(new X509Certificate(custom.pem).fingerprint256);
+    expect(new X509Certificate(res.peerCertificate?.raw as Buffer).fingerprint256).toBe(
+      new X509Certificate(custom.pem).fingerprint256,
+    );
   });
 
   it('redirects HTTP to HTTPS with 308 for ACME and uploaded-certificate domains', async () => {

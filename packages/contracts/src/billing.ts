@@ -37,16 +37,18 @@ export const ZCreateAccountRequest = z
     webserver: ZWebserverKind.optional(),
     site: ZCreateAccountSite.optional(),
   })
-  .meta(requestExamples({
-    withSite: {
-      username: 'acme',
-      email: 'owner@acme.example',
-      password: 'a-long-client-password',
-      planId: '01jd0000000000000000000000',
-      site: { name: 'www', runtime: { kind: 'php', version: '8.4' }, domain: 'acme.example' },
-    },
-    accountOnly: { username: 'acme', email: 'owner@acme.example', password: 'a-long-client-password' },
-  }));
+  .meta(
+    requestExamples({
+      withSite: {
+        username: 'acme',
+        email: 'owner@acme.example',
+        password: 'a-long-client-password',
+        planId: '01jd0000000000000000000000',
+        site: { name: 'www', runtime: { kind: 'php', version: '8.4' }, domain: 'acme.example' },
+      },
+      accountOnly: { username: 'acme', email: 'owner@acme.example', password: 'a-long-client-password' },
+    }),
+  );
 export type TCreateAccountRequest = z.input<typeof ZCreateAccountRequest>;
 
 export const ZAccountSite = z.object({
@@ -72,19 +74,21 @@ export const ZAccount = z
     updatedAt: z.string(),
   })
   .meta({
-    examples: [{
-      id: '01jd1s9k8m0000000000000000',
-      username: 'acme',
-      name: 'acme',
-      email: 'owner@acme.example',
-      planId: '01jd0000000000000000000000',
-      planName: 'Starter',
-      status: 'active',
-      primaryDomain: 'acme.example',
-      sites: [{ id: '01jd1s9k8m0000000000000001', name: 'www', status: 'pending', domains: ['acme.example'] }],
-      createdAt: '2026-11-23T10:00:00.000Z',
-      updatedAt: '2026-11-23T10:00:00.000Z',
-    }],
+    examples: [
+      {
+        id: '01jd1s9k8m0000000000000000',
+        username: 'acme',
+        name: 'acme',
+        email: 'owner@acme.example',
+        planId: '01jd0000000000000000000000',
+        planName: 'Starter',
+        status: 'active',
+        primaryDomain: 'acme.example',
+        sites: [{ id: '01jd1s9k8m0000000000000001', name: 'www', status: 'pending', domains: ['acme.example'] }],
+        createdAt: '2026-11-23T10:00:00.000Z',
+        updatedAt: '2026-11-23T10:00:00.000Z',
+      },
+    ],
   });
 export type TAccount = z.infer<typeof ZAccount>;
 
@@ -95,10 +99,14 @@ export const ZAccountListQuery = ZPageQuery.extend({
 });
 export type TAccountListQuery = z.input<typeof ZAccountListQuery>;
 
-export const ZChangeAccountPlanRequest = z.strictObject({ planId: ZId }).meta(requestExamples({ changePlan: { planId: '01jd0000000000000000000000' } }));
+export const ZChangeAccountPlanRequest = z
+  .strictObject({ planId: ZId })
+  .meta(requestExamples({ changePlan: { planId: '01jd0000000000000000000000' } }));
 export type TChangeAccountPlanRequest = z.input<typeof ZChangeAccountPlanRequest>;
 
-export const ZChangeAccountPasswordRequest = z.strictObject({ password: ZPassword }).meta(requestExamples({ setPassword: { password: 'a-new-long-password' } }));
+export const ZChangeAccountPasswordRequest = z
+  .strictObject({ password: ZPassword })
+  .meta(requestExamples({ setPassword: { password: 'a-new-long-password' } }));
 export type TChangeAccountPasswordRequest = z.input<typeof ZChangeAccountPasswordRequest>;
 
 /** ZUsageMeter is one metered resource: bytes used against the plan's limit in bytes. */
@@ -118,13 +126,20 @@ export const ZAccountUsage = z
     measuredAt: z.string(),
   })
   .meta({
-    examples: [{
-      accountId: '01jd1s9k8m0000000000000000',
-      username: 'acme',
-      disk: { usedBytes: 52_428_800, limitBytes: 1_048_576_000 },
-      bandwidth: { usedBytes: 1_234_567, limitBytes: 10_737_418_240, periodStart: '2026-11-01T00:00:00.000Z', periodEnd: '2026-12-01T00:00:00.000Z' },
-      measuredAt: '2026-11-23T10:00:00.000Z',
-    }],
+    examples: [
+      {
+        accountId: '01jd1s9k8m0000000000000000',
+        username: 'acme',
+        disk: { usedBytes: 52_428_800, limitBytes: 1_048_576_000 },
+        bandwidth: {
+          usedBytes: 1_234_567,
+          limitBytes: 10_737_418_240,
+          periodStart: '2026-11-01T00:00:00.000Z',
+          periodEnd: '2026-12-01T00:00:00.000Z',
+        },
+        measuredAt: '2026-11-23T10:00:00.000Z',
+      },
+    ],
   });
 export type TAccountUsage = z.infer<typeof ZAccountUsage>;
 
@@ -142,7 +157,15 @@ export const ZSsoParams = z.strictObject({ token: z.string().min(1).max(200) });
  * tenant.create → account.created, tenant.suspend/unsuspend/terminate → account.*, tenant.update of the
  * plan → account.plan-changed, site.live / site.failed as they are.
  */
-export const WEBHOOK_EVENTS = ['account.created', 'account.suspended', 'account.unsuspended', 'account.terminated', 'account.plan-changed', 'site.live', 'site.failed'] as const;
+export const WEBHOOK_EVENTS = [
+  'account.created',
+  'account.suspended',
+  'account.unsuspended',
+  'account.terminated',
+  'account.plan-changed',
+  'site.live',
+  'site.failed',
+] as const;
 export const ZWebhookEvent = z.enum(WEBHOOK_EVENTS);
 export type TWebhookEvent = z.infer<typeof ZWebhookEvent>;
 
@@ -150,7 +173,10 @@ export type TWebhookEvent = z.infer<typeof ZWebhookEvent>;
 export const ZWebhookUrl = z
   .string()
   .max(2_000)
-  .regex(/^https?:\/\/[^\s"'<>\\{}|^`@]+$/, 'Enter an absolute http:// or https:// URL without spaces, quotes or credentials.')
+  .regex(
+    /^https?:\/\/[^\s"'<>\\{}|^`@]+$/,
+    'Enter an absolute http:// or https:// URL without spaces, quotes or credentials.',
+  )
   .refine((value) => URL.canParse(value), 'Enter a valid URL.');
 
 const ZWebhookEvents = z
@@ -165,11 +191,24 @@ export const ZCreateWebhookRequest = z
     events: ZWebhookEvents,
     description: z.string().trim().max(200).optional(),
   })
-  .meta(requestExamples({ whmcs: { url: 'https://billing.example/modules/servers/berth/hook.php', events: ['account.created', 'site.live', 'site.failed'], description: 'WHMCS' } }));
+  .meta(
+    requestExamples({
+      whmcs: {
+        url: 'https://billing.example/modules/servers/berth/hook.php',
+        events: ['account.created', 'site.live', 'site.failed'],
+        description: 'WHMCS',
+      },
+    }),
+  );
 export type TCreateWebhookRequest = z.input<typeof ZCreateWebhookRequest>;
 
 export const ZUpdateWebhookRequest = z
-  .strictObject({ url: ZWebhookUrl, events: ZWebhookEvents, description: z.string().trim().max(200), enabled: z.boolean() })
+  .strictObject({
+    url: ZWebhookUrl,
+    events: ZWebhookEvents,
+    description: z.string().trim().max(200),
+    enabled: z.boolean(),
+  })
   .partial();
 export type TUpdateWebhookRequest = z.input<typeof ZUpdateWebhookRequest>;
 
@@ -185,9 +224,22 @@ export const ZWebhook = z.object({
 export type TWebhook = z.infer<typeof ZWebhook>;
 
 /** ZCreatedWebhook is answered once, at creation or rotation: `secret` is never shown again. */
-export const ZCreatedWebhook = z
-  .object({ webhook: ZWebhook, secret: z.string() })
-  .meta({ examples: [{ webhook: { id: '01jd2a0000000000000000000a', url: 'https://billing.example/hook', events: ['account.created'], description: null, enabled: true, createdAt: '2026-11-23T10:00:00.000Z', updatedAt: '2026-11-23T10:00:00.000Z' }, secret: 'whsec_…' }] });
+export const ZCreatedWebhook = z.object({ webhook: ZWebhook, secret: z.string() }).meta({
+  examples: [
+    {
+      webhook: {
+        id: '01jd2a0000000000000000000a',
+        url: 'https://billing.example/hook',
+        events: ['account.created'],
+        description: null,
+        enabled: true,
+        createdAt: '2026-11-23T10:00:00.000Z',
+        updatedAt: '2026-11-23T10:00:00.000Z',
+      },
+      secret: 'whsec_…',
+    },
+  ],
+});
 export type TCreatedWebhook = z.infer<typeof ZCreatedWebhook>;
 
 export const WEBHOOK_DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
@@ -235,7 +287,15 @@ export const ZWebhookPayload = z.object({
       planId: z.string().nullable(),
       status: z.string().nullable(),
     }),
-    site: z.object({ id: ZId, name: z.string().nullable(), status: z.string(), message: z.string().nullable(), domains: z.array(z.string()) }).optional(),
+    site: z
+      .object({
+        id: ZId,
+        name: z.string().nullable(),
+        status: z.string(),
+        message: z.string().nullable(),
+        domains: z.array(z.string()),
+      })
+      .optional(),
   }),
 });
 export type TWebhookPayload = z.infer<typeof ZWebhookPayload>;

@@ -10,7 +10,10 @@ export const ZSlug = z
   .string()
   .min(3, 'A slug is at least 3 characters.')
   .max(32, 'A slug is at most 32 characters.')
-  .regex(/^[a-z][a-z0-9-]*[a-z0-9]$/, 'Use lowercase letters, digits and hyphens; start with a letter, end with a letter or digit.')
+  .regex(
+    /^[a-z][a-z0-9-]*[a-z0-9]$/,
+    'Use lowercase letters, digits and hyphens; start with a letter, end with a letter or digit.',
+  )
   .refine((s) => !s.includes('--'), 'A slug cannot contain two hyphens in a row.');
 
 /** ZSiteName names a site inside its tenant; it becomes part of container and directory names. */
@@ -18,7 +21,10 @@ export const ZSiteName = z
   .string()
   .min(1, 'Enter a site name.')
   .max(40, 'A site name is at most 40 characters.')
-  .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, 'Use lowercase letters, digits and hyphens; start and end with a letter or digit.');
+  .regex(
+    /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/,
+    'Use lowercase letters, digits and hyphens; start and end with a letter or digit.',
+  );
 
 export const ZDisplayName = z.string().trim().min(1, 'Enter a name.').max(100, 'A name is at most 100 characters.');
 
@@ -29,7 +35,10 @@ export const ZEmail = z
   .pipe(z.email('Enter a valid email address.'));
 
 /** ZPassword is a new password: long enough to resist guessing, short enough to hash cheaply. */
-export const ZPassword = z.string().min(12, 'A password is at least 12 characters.').max(256, 'A password is at most 256 characters.');
+export const ZPassword = z
+  .string()
+  .min(12, 'A password is at least 12 characters.')
+  .max(256, 'A password is at most 256 characters.');
 
 /** ZHostname accepts what a user types and yields the normalized hostname (IDN → punycode, lowercase). */
 export const ZHostname = z

@@ -42,12 +42,20 @@ export const ZCreateDomainRequest = z
       ctx.addIssue({ code: 'custom', path: ['redirectTo'], message: 'A redirect domain needs a redirectTo URL.' });
     }
     if (value.kind !== 'redirect' && (value.redirectTo !== undefined || value.redirectCode !== undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['redirectTo'], message: 'redirectTo and redirectCode are only for kind "redirect".' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['redirectTo'],
+        message: 'redirectTo and redirectCode are only for kind "redirect".',
+      });
     }
   });
 export type TCreateDomainRequest = z.input<typeof ZCreateDomainRequest>;
 
-export const ZUpdateDomainRequest = z.strictObject({ tls: ZTlsMode.optional(), kind: ZDomainKind.optional(), wwwRedirect: ZWwwRedirect.optional() });
+export const ZUpdateDomainRequest = z.strictObject({
+  tls: ZTlsMode.optional(),
+  kind: ZDomainKind.optional(),
+  wwwRedirect: ZWwwRedirect.optional(),
+});
 
 /**
  * ZDomainVerification is the hostname's ownership check (BERTH_DOMAIN_VERIFICATION=dns): until it is

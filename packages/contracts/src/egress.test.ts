@@ -34,12 +34,17 @@ describe('parseEgressAllowEntry', () => {
 describe('ZEgressAllow', () => {
   it('accepts an empty list and distinct entries', () => {
     expect(ZEgressAllow.parse([])).toEqual([]);
-    expect(ZEgressAllow.parse(['10.0.5.0/24:3306', '10.0.5.0/24:5432'])).toEqual(['10.0.5.0/24:3306', '10.0.5.0/24:5432']);
+    expect(ZEgressAllow.parse(['10.0.5.0/24:3306', '10.0.5.0/24:5432'])).toEqual([
+      '10.0.5.0/24:3306',
+      '10.0.5.0/24:5432',
+    ]);
   });
 
   it('refuses duplicates, more than the maximum, and a bad entry', () => {
     expect(ZEgressAllow.safeParse(['10.0.5.0/24', '10.0.5.0/24']).success).toBe(false);
-    expect(ZEgressAllow.safeParse(Array.from({ length: EGRESS_ALLOW_MAX + 1 }, (_, i) => `10.0.${i}.0/24`)).success).toBe(false);
+    expect(
+      ZEgressAllow.safeParse(Array.from({ length: EGRESS_ALLOW_MAX + 1 }, (_, i) => `10.0.${i}.0/24`)).success,
+    ).toBe(false);
     expect(ZEgressAllow.safeParse(['0.0.0.0/0']).success).toBe(false);
   });
 });

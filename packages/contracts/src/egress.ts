@@ -29,12 +29,18 @@ const ENTRY_RE = new RegExp(`^${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}/(3[0-2]|
  * refuses host bits set (`10.0.5.1/24`: did you mean 10.0.5.0/24?), networks wider than /8 and ports outside
  * 1–65535, and says why.
  */
-export function parseEgressAllowEntry(value: string): { ok: true; entry: EgressAllowEntry } | { ok: false; reason: string } {
+export function parseEgressAllowEntry(
+  value: string,
+): { ok: true; entry: EgressAllowEntry } | { ok: false; reason: string } {
   const m = typeof value === 'string' ? ENTRY_RE.exec(value) : null;
   if (!m) return { ok: false, reason: 'Use an IPv4 CIDR, optionally with a port: 10.0.5.0/24 or 10.0.5.0/24:3306.' };
   const octets = m.slice(1, 5).map(Number);
   const prefix = Number(m[5]);
-  if (prefix < EGRESS_ALLOW_MIN_PREFIX) return { ok: false, reason: `A network may be at most a /${EGRESS_ALLOW_MIN_PREFIX}; 0.0.0.0/0 would lift every egress rule.` };
+  if (prefix < EGRESS_ALLOW_MIN_PREFIX)
+    return {
+      ok: false,
+      reason: `A network may be at most a /${EGRESS_ALLOW_MIN_PREFIX}; 0.0.0.0/0 would lift every egress rule.`,
+    };
   const addr = octets.reduce((acc, o) => acc * 256 + o, 0);
   const size = 2 ** (32 - prefix);
   const base = addr - (addr % size);

@@ -88,7 +88,10 @@ export const ZErrorBody = z
     error: z.object({
       code: z.enum(Object.keys(ERROR_CODES) as [TErrorCode, ...TErrorCode[]]),
       message: z.string(),
-      details: z.unknown().optional().describe('Depends on the code; VALIDATION_FAILED has `issues: [{ in, path, message }]`.'),
+      details: z
+        .unknown()
+        .optional()
+        .describe('Depends on the code; VALIDATION_FAILED has `issues: [{ in, path, message }]`.'),
     }),
   })
   .meta({ id: 'ErrorBody' });

@@ -3,7 +3,10 @@ import { ZId, ZPageQuery } from './common.js';
 
 export const ZEventListQuery = ZPageQuery.extend({
   tenantId: ZId.optional(),
-  action: z.string().regex(/^[a-z.-]{1,60}$/).optional(),
+  action: z
+    .string()
+    .regex(/^[a-z.-]{1,60}$/)
+    .optional(),
   targetId: ZId.optional(),
   result: z.enum(['ok', 'error']).optional(),
 });
@@ -33,12 +36,25 @@ export const ZComponentHealth = z.object({ ok: z.boolean(), message: z.string().
  */
 export const ZReconcilerHealth = ZComponentHealth.extend({
   failingTenants: z.number().int(),
-  oldestUnconverged: z.object({ tenantId: z.string(), tenantSlug: z.string().nullable(), since: z.string(), failedPasses: z.number().int(), lastError: z.string() }).nullable(),
+  oldestUnconverged: z
+    .object({
+      tenantId: z.string(),
+      tenantSlug: z.string().nullable(),
+      since: z.string(),
+      failedPasses: z.number().int(),
+      lastError: z.string(),
+    })
+    .nullable(),
 });
 export type TReconcilerHealth = z.infer<typeof ZReconcilerHealth>;
 
 export const ZSystemHealth = z.object({
   ok: z.boolean(),
-  components: z.object({ database: ZComponentHealth, docker: ZComponentHealth, caddy: ZComponentHealth, reconciler: ZReconcilerHealth }),
+  components: z.object({
+    database: ZComponentHealth,
+    docker: ZComponentHealth,
+    caddy: ZComponentHealth,
+    reconciler: ZReconcilerHealth,
+  }),
 });
 export type TSystemHealth = z.infer<typeof ZSystemHealth>;

@@ -28,11 +28,13 @@ export const ZFilePath = z
     if (value.startsWith('/')) return fail("Give the path relative to the site's document root, without a leading /.");
     if (utf8.encode(value).length > FILE_PATH_MAX_BYTES) return fail(`A path is at most ${FILE_PATH_MAX_BYTES} bytes.`);
     const segments = splitFilePath(value);
-    if (segments.length > FILE_PATH_MAX_DEPTH) return fail(`A path has at most ${FILE_PATH_MAX_DEPTH} levels of folders.`);
+    if (segments.length > FILE_PATH_MAX_DEPTH)
+      return fail(`A path has at most ${FILE_PATH_MAX_DEPTH} levels of folders.`);
     for (const segment of segments) {
       if (segment === '') return fail('A path cannot contain an empty segment (//).');
       if (segment === '.' || segment === '..') return fail('A path cannot contain "." or ".." segments.');
-      if (utf8.encode(segment).length > FILE_NAME_MAX_BYTES) return fail(`A file or folder name is at most ${FILE_NAME_MAX_BYTES} bytes.`);
+      if (utf8.encode(segment).length > FILE_NAME_MAX_BYTES)
+        return fail(`A file or folder name is at most ${FILE_NAME_MAX_BYTES} bytes.`);
     }
     return undefined;
   })

@@ -44,7 +44,10 @@ describe('normalizeHostname', () => {
   });
 
   it('allows a leading wildcard only when asked', () => {
-    expect(normalizeHostname('*.Example.com', { allowWildcard: true })).toEqual({ ok: true, hostname: '*.example.com' });
+    expect(normalizeHostname('*.Example.com', { allowWildcard: true })).toEqual({
+      ok: true,
+      hostname: '*.example.com',
+    });
     expect(normalizeHostname('*.com', { allowWildcard: true }).ok).toBe(false);
   });
 });

@@ -11,7 +11,8 @@ const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const ALLOWED_INPUT = /^[\p{L}\p{M}\p{N}.*-]+$/u;
 
 /** HOSTNAME_PATTERN matches a normalized, non-wildcard hostname; generators assert it before writing a config. */
-export const HOSTNAME_PATTERN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+export const HOSTNAME_PATTERN =
+  /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 export type THostnameResult = { ok: true; hostname: string } | { ok: false; reason: string };
 
@@ -20,7 +21,11 @@ export function normalizeHostname(input: string, opts: { allowWildcard?: boolean
   if (input.length === 0) return { ok: false, reason: 'Enter a hostname such as example.com.' };
   if (input.length > 253) return { ok: false, reason: 'A hostname is at most 253 characters long.' };
   if (!ALLOWED_INPUT.test(input)) {
-    return { ok: false, reason: 'A hostname may only contain letters, digits, hyphens and dots (no spaces, slashes, ports or other symbols).' };
+    return {
+      ok: false,
+      reason:
+        'A hostname may only contain letters, digits, hyphens and dots (no spaces, slashes, ports or other symbols).',
+    };
   }
   let host = input.toLowerCase();
   if (host.endsWith('.')) host = host.slice(0, -1);
@@ -35,24 +40,37 @@ export function normalizeHostname(input: string, opts: { allowWildcard?: boolean
   try {
     ascii = new URL(`http://${host}/`).hostname;
   } catch {
-    return { ok: false, reason: 'This is not a valid hostname (check for empty labels, invalid international characters or bad xn-- labels).' };
+    return {
+      ok: false,
+      reason:
+        'This is not a valid hostname (check for empty labels, invalid international characters or bad xn-- labels).',
+    };
   }
   if (ascii !== host && /^[a-z0-9.-]*$/.test(host)) {
     return { ok: false, reason: 'This is not a valid hostname.' };
   }
   const labels = ascii.split('.');
-  if (labels.length < 2) return { ok: false, reason: 'Use a fully qualified hostname with at least two labels, such as example.com.' };
+  if (labels.length < 2)
+    return { ok: false, reason: 'Use a fully qualified hostname with at least two labels, such as example.com.' };
   for (const label of labels) {
     if (label.length === 0) return { ok: false, reason: 'A hostname cannot contain empty labels (two dots in a row).' };
-    if (label.length > 63) return { ok: false, reason: `The label "${label.slice(0, 20)}…" is longer than 63 characters.` };
+    if (label.length > 63)
+      return { ok: false, reason: `The label "${label.slice(0, 20)}…" is longer than 63 characters.` };
     if (!LABEL.test(label)) {
-      return { ok: false, reason: `The label "${label}" must start and end with a letter or digit and contain only letters, digits and hyphens.` };
+      return {
+        ok: false,
+        reason: `The label "${label}" must start and end with a letter or digit and contain only letters, digits and hyphens.`,
+      };
     }
     if (label.slice(2, 4) === '--' && !label.startsWith('xn--')) {
-      return { ok: false, reason: `The label "${label}" has "--" in positions 3-4, which is reserved for xn-- labels.` };
+      return {
+        ok: false,
+        reason: `The label "${label}" has "--" in positions 3-4, which is reserved for xn-- labels.`,
+      };
     }
   }
-  if (/^[0-9]+$/.test(labels[labels.length - 1]!)) return { ok: false, reason: 'IP addresses are not hostnames; use a domain name.' };
+  if (/^[0-9]+$/.test(labels[labels.length - 1]!))
+    return { ok: false, reason: 'IP addresses are not hostnames; use a domain name.' };
   const full = (wildcard ? '*.' : '') + ascii;
   if (full.length > 253) return { ok: false, reason: 'A hostname is at most 253 characters long.' };
   return { ok: true, hostname: full };
@@ -95,7 +113,8 @@ export function wwwTwinProblem(hostname: string, wwwRedirect: TWwwRedirect): str
   if (wwwRedirect === 'none') return null;
   const { all } = resolveDomainHosts({ hostname, wwwRedirect });
   for (const host of all) {
-    if (!HOSTNAME_PATTERN.test(host) || host.split('.').length < 2) return `The www twin "${host}" of ${hostname} is not a valid hostname; choose "none".`;
+    if (!HOSTNAME_PATTERN.test(host) || host.split('.').length < 2)
+      return `The www twin "${host}" of ${hostname} is not a valid hostname; choose "none".`;
   }
   return null;
 }

@@ -26,14 +26,25 @@ export const PHP_SETTING_RULES = {
   uploadMaxMb: { cap: 'phpMaxUploadMb', min: 1, fallback: 32, unit: 'MB' },
   postMaxMb: { cap: 'phpMaxUploadMb', min: 1, fallback: 32, unit: 'MB' },
   maxExecutionSeconds: { cap: 'phpMaxExecSeconds', min: 1, fallback: 30, unit: 's' },
-} as const satisfies Record<TPhpLimitedSetting, { cap: keyof TPlanPhpLimits; min: number; fallback: number; unit: string }>;
+} as const satisfies Record<
+  TPhpLimitedSetting,
+  { cap: keyof TPlanPhpLimits; min: number; fallback: number; unit: string }
+>;
 
 const SETTINGS = Object.keys(PHP_SETTING_RULES) as TPhpLimitedSetting[];
 
 /** phpSettingRanges are the inclusive ranges a plan allows for each PHP setting. */
 export function phpSettingRanges(plan: TPlanPhpLimits): Record<TPhpLimitedSetting, TNumberRange> {
-  const range = (setting: TPhpLimitedSetting): TNumberRange => ({ min: PHP_SETTING_RULES[setting].min, max: plan[PHP_SETTING_RULES[setting].cap] });
-  return { memoryLimitMb: range('memoryLimitMb'), uploadMaxMb: range('uploadMaxMb'), postMaxMb: range('postMaxMb'), maxExecutionSeconds: range('maxExecutionSeconds') };
+  const range = (setting: TPhpLimitedSetting): TNumberRange => ({
+    min: PHP_SETTING_RULES[setting].min,
+    max: plan[PHP_SETTING_RULES[setting].cap],
+  });
+  return {
+    memoryLimitMb: range('memoryLimitMb'),
+    uploadMaxMb: range('uploadMaxMb'),
+    postMaxMb: range('postMaxMb'),
+    maxExecutionSeconds: range('maxExecutionSeconds'),
+  };
 }
 
 /** clampToRange brings a value into an inclusive range, as a whole number (PHP's ini values are integers). */
@@ -52,15 +63,20 @@ export function phpSettingOverPlan(
   const ranges = phpSettingRanges(plan);
   for (const setting of SETTINGS) {
     const value = php[setting];
-    if (value !== undefined && value > ranges[setting].max) return { setting, max: ranges[setting].max, unit: PHP_SETTING_RULES[setting].unit };
+    if (value !== undefined && value > ranges[setting].max)
+      return { setting, max: ranges[setting].max, unit: PHP_SETTING_RULES[setting].unit };
   }
   return null;
 }
 
 /** effectivePhpSettings are the values a site's PHP runs with: its own settings or the fallbacks, within the plan's ranges. */
-export function effectivePhpSettings(plan: TPlanPhpLimits, php: Partial<Record<TPhpLimitedSetting, number>>): Record<TPhpLimitedSetting, number> {
+export function effectivePhpSettings(
+  plan: TPlanPhpLimits,
+  php: Partial<Record<TPhpLimitedSetting, number>>,
+): Record<TPhpLimitedSetting, number> {
   const ranges = phpSettingRanges(plan);
-  const valueOf = (setting: TPhpLimitedSetting, own: number | undefined) => clampToRange(own ?? PHP_SETTING_RULES[setting].fallback, ranges[setting]);
+  const valueOf = (setting: TPhpLimitedSetting, own: number | undefined) =>
+    clampToRange(own ?? PHP_SETTING_RULES[setting].fallback, ranges[setting]);
   return {
     memoryLimitMb: valueOf('memoryLimitMb', php.memoryLimitMb),
     uploadMaxMb: valueOf('uploadMaxMb', php.uploadMaxMb),

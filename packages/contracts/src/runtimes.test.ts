@@ -12,6 +12,8 @@ describe('PHP version', () => {
   it('comes out of a runtime choice as the catalog version, the default when none is picked', () => {
     expect(ZRuntimeChoice.parse({ kind: 'php' })).toEqual({ kind: 'php', version: '8.4' });
     expect(ZRuntimeChoice.parse({ kind: 'node', version: '18' })).toEqual({ kind: 'node', version: '18' });
-    expect(ZRuntimeChoice.safeParse({ kind: 'php', version: '5.6' }).error?.issues).toMatchObject([{ path: ['version'], message: expect.stringMatching(/not offered for php/) }]);
+    expect(ZRuntimeChoice.safeParse({ kind: 'php', version: '5.6' }).error?.issues).toMatchObject([
+      { path: ['version'], message: expect.stringMatching(/not offered for php/) },
+    ]);
   });
 });

@@ -31,7 +31,11 @@ export const ZRuntimeChoice = z
   .superRefine((value, ctx) => {
     if (value.version !== undefined && !isCatalogVersion(value.kind, value.version)) {
       const offered = RUNTIME_CATALOG[value.kind].versions.join(', ');
-      ctx.addIssue({ code: 'custom', path: ['version'], message: `Version ${value.version} is not offered for ${value.kind}; pick one of ${offered}.` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['version'],
+        message: `Version ${value.version} is not offered for ${value.kind}; pick one of ${offered}.`,
+      });
     }
   })
   .transform((value) => ({ kind: value.kind, version: value.version ?? RUNTIME_CATALOG[value.kind].defaultVersion }))
@@ -49,7 +53,9 @@ export const ZPhpSettings = z.strictObject({
 export type TPhpSettings = z.infer<typeof ZPhpSettings>;
 
 /** ZStaticPrefix is a path prefix (one segment) served straight from the site's directory by the edge. */
-export const ZStaticPrefix = z.string().regex(/^\/[a-z0-9_-]{1,32}$/, 'A static prefix is one path segment such as /static.');
+export const ZStaticPrefix = z
+  .string()
+  .regex(/^\/[a-z0-9_-]{1,32}$/, 'A static prefix is one path segment such as /static.');
 
 export const ZSiteSettings = z.strictObject({
   php: ZPhpSettings.optional(),
@@ -103,6 +109,12 @@ export const ZRuntimeCatalogResponse = z.object({
 
 /** ZPurgeCacheRequest: without `url`, everything cached for the site's hostnames; with it, that one URL. */
 export const ZPurgeCacheRequest = z.strictObject({
-  url: z.url({ protocol: /^https?$/, message: 'Enter an absolute http(s) URL of this site, e.g. https://example.com/page.' }).max(2_000).optional(),
+  url: z
+    .url({
+      protocol: /^https?$/,
+      message: 'Enter an absolute http(s) URL of this site, e.g. https://example.com/page.',
+    })
+    .max(2_000)
+    .optional(),
 });
 export const ZPurgeCacheResponse = z.object({ purged: z.array(z.string()) });

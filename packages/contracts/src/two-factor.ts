@@ -64,7 +64,11 @@ export const ZRecoveryCodes = z.object({ recoveryCodes: z.array(z.string()) });
 export type TRecoveryCodes = z.infer<typeof ZRecoveryCodes>;
 
 export const ZDisableTwoFactorRequest = z
-  .strictObject({ currentPassword: ZCurrentPassword, code: ZTotpCode.optional(), recoveryCode: ZRecoveryCode.optional() })
+  .strictObject({
+    currentPassword: ZCurrentPassword,
+    code: ZTotpCode.optional(),
+    recoveryCode: ZRecoveryCode.optional(),
+  })
   .refine(exactlyOneFactor, ONE_FACTOR);
 export type TDisableTwoFactorRequest = z.input<typeof ZDisableTwoFactorRequest>;
 

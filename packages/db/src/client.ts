@@ -29,7 +29,9 @@ export type Db = ReturnType<typeof extend>;
  */
 export async function createDb({ url }: { url: string }): Promise<Db> {
   if (!url.startsWith('file:')) {
-    throw new Error(`DATABASE_URL must be a file: URL for the embedded SQLite database (got a ${url.split(':')[0]}: URL).`);
+    throw new Error(
+      `DATABASE_URL must be a file: URL for the embedded SQLite database (got a ${url.split(':')[0]}: URL).`,
+    );
   }
   const file = url.slice('file:'.length);
   // better-sqlite3 does not create the database's directory.

@@ -4,7 +4,10 @@ import path from 'node:path';
 import type { Db } from './client.js';
 
 /** MIGRATIONS_DIR is where committed migrations live: prisma/migrations at the repository root. */
-export const MIGRATIONS_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../prisma/migrations');
+export const MIGRATIONS_DIR = path.resolve(
+  path.dirname(new URL(import.meta.url).pathname),
+  '../../../prisma/migrations',
+);
 
 /**
  * applyMigrations applies every committed migration not yet recorded, in name order, each in one
@@ -43,7 +46,8 @@ export async function applyMigrations({ db, dir = MIGRATIONS_DIR }: { db: Db; di
       const checksum = crypto.createHash('sha256').update(sql).digest('hex');
       const known = applied.get(name);
       if (known !== undefined) {
-        if (known !== checksum) throw new Error(`Migration ${name} was changed after it was applied; restore the committed file.`);
+        if (known !== checksum)
+          throw new Error(`Migration ${name} was changed after it was applied; restore the committed file.`);
         continue;
       }
       const statements = splitStatements(sql).filter((statement) => !/^PRAGMA\s+foreign_keys\s*=/i.test(statement));
@@ -63,7 +67,10 @@ export async function applyMigrations({ db, dir = MIGRATIONS_DIR }: { db: Db; di
   }
   if (pending.length > 0) {
     const broken = await db.$queryRawUnsafe<unknown[]>('PRAGMA foreign_key_check');
-    if (broken.length > 0) throw new Error(`Migrations left ${broken.length} row(s) violating foreign keys: ${JSON.stringify(broken.slice(0, 3))}`);
+    if (broken.length > 0)
+      throw new Error(
+        `Migrations left ${broken.length} row(s) violating foreign keys: ${JSON.stringify(broken.slice(0, 3))}`,
+      );
   }
   return newlyApplied;
 }

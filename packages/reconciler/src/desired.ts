@@ -1,4 +1,13 @@
-import type { TDomainKind, TSiteRuntime, TSiteSettings, TSiteStatus, TTenantStatus, TTlsMode, TWebserverKind, TWwwRedirect } from '@berth/contracts';
+import type {
+  TDomainKind,
+  TSiteRuntime,
+  TSiteSettings,
+  TSiteStatus,
+  TTenantStatus,
+  TTlsMode,
+  TWebserverKind,
+  TWwwRedirect,
+} from '@berth/contracts';
 
 /**
  * DesiredTenant is one tenant as the database wants it, in the shape the reconciler needs: plain data,

@@ -14,7 +14,9 @@ function tlsOf(domain: DesiredDomain): DomainTls {
   switch (domain.tls) {
     case 'custom':
       // A custom domain whose certificate is not available (yet) is served with the local CA rather than not at all.
-      return domain.customCertificate ? { mode: 'custom', certificatePem: domain.customCertificate.chainPem, keyPem: domain.customCertificate.keyPem } : { mode: 'internal' };
+      return domain.customCertificate
+        ? { mode: 'custom', certificatePem: domain.customCertificate.chainPem, keyPem: domain.customCertificate.keyPem }
+        : { mode: 'internal' };
     case 'auto':
       return { mode: 'auto' };
     case 'internal':
@@ -25,9 +27,20 @@ function tlsOf(domain: DesiredDomain): DomainTls {
 }
 
 function edgeDomain(domain: DesiredDomain): EdgeDomain {
-  const base = { id: domain.id, hostname: domain.hostname, wwwRedirect: domain.wwwRedirect, tls: tlsOf(domain), accessLog: true };
+  const base = {
+    id: domain.id,
+    hostname: domain.hostname,
+    wwwRedirect: domain.wwwRedirect,
+    tls: tlsOf(domain),
+    accessLog: true,
+  };
   if (domain.kind === 'redirect' && domain.redirectTo) {
-    return { ...base, kind: 'redirect', redirectTo: domain.redirectTo, redirectStatus: domain.redirectCode === 302 ? 302 : 301 };
+    return {
+      ...base,
+      kind: 'redirect',
+      redirectTo: domain.redirectTo,
+      redirectStatus: domain.redirectCode === 302 ? 302 : 301,
+    };
   }
   return { ...base, kind: domain.kind === 'alias' ? 'alias' : 'primary' };
 }

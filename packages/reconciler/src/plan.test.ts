@@ -10,7 +10,14 @@ const tenant = (over: Partial<DesiredTenant> = {}): DesiredTenant => ({
   webserver: 'nginx',
   varnishEnabled: false,
   ports: { web: 20000, cache: 20001 },
-  plan: { cpuMillicores: 1000, memoryMb: 512, pidsLimit: 256, phpMaxMemoryMb: 256, phpMaxUploadMb: 64, phpMaxExecSeconds: 60 },
+  plan: {
+    cpuMillicores: 1000,
+    memoryMb: 512,
+    pidsLimit: 256,
+    phpMaxMemoryMb: 256,
+    phpMaxUploadMb: 64,
+    phpMaxExecSeconds: 60,
+  },
   sites: [
     { id: 's1', name: 'www', kind: 'php', version: '8.2', status: 'live', settings: {}, domains: [] },
     { id: 's2', name: 'api', kind: 'node', version: '20', status: 'live', settings: {}, domains: [] },
@@ -18,12 +25,17 @@ const tenant = (over: Partial<DesiredTenant> = {}): DesiredTenant => ({
   ...over,
 });
 
-const running = (...components: string[]): ObservedTenant => ({ containers: components.map((component) => ({ component, running: true })), networks: 1 });
+const running = (...components: string[]): ObservedTenant => ({
+  containers: components.map((component) => ({ component, running: true })),
+  networks: 1,
+});
 const nothing: ObservedTenant = { containers: [], networks: 0 };
 
 describe('plan', () => {
   it('creates a new tenant: provisioning, ensure, edge, live', () => {
-    const t = tenant({ sites: [{ id: 's1', name: 'www', kind: 'php', version: '8.2', status: 'pending', settings: {}, domains: [] }] });
+    const t = tenant({
+      sites: [{ id: 's1', name: 'www', kind: 'php', version: '8.2', status: 'pending', settings: {}, domains: [] }],
+    });
     expect(plan(t, nothing)).toEqual([
       { type: 'set-site-status', siteIds: ['s1'], status: 'provisioning' },
       { type: 'ensure-runtime', reason: 'create' },
@@ -42,10 +54,25 @@ describe('plan', () => {
 
   it('repairs drift: a stopped or missing container, or one no longer wanted', () => {
     const t = tenant();
-    expect(plan(t, { containers: [{ component: 'webserver', running: false }, { component: 'php-8.2', running: true }, { component: 'app-s2', running: true }], networks: 1 })[0]).toEqual({ type: 'ensure-runtime', reason: 'drift' });
+    expect(
+      plan(t, {
+        containers: [
+          { component: 'webserver', running: false },
+          { component: 'php-8.2', running: true },
+          { component: 'app-s2', running: true },
+        ],
+        networks: 1,
+      })[0],
+    ).toEqual({ type: 'ensure-runtime', reason: 'drift' });
     expect(plan(t, running('webserver', 'php-8.2'))[0]).toEqual({ type: 'ensure-runtime', reason: 'drift' });
-    expect(plan(t, running('webserver', 'php-8.2', 'php-7.4', 'app-s2'))[0]).toEqual({ type: 'ensure-runtime', reason: 'drift' });
-    expect(plan(tenant({ varnishEnabled: true }), running('webserver', 'php-8.2', 'app-s2'))[0]).toEqual({ type: 'ensure-runtime', reason: 'drift' });
+    expect(plan(t, running('webserver', 'php-8.2', 'php-7.4', 'app-s2'))[0]).toEqual({
+      type: 'ensure-runtime',
+      reason: 'drift',
+    });
+    expect(plan(tenant({ varnishEnabled: true }), running('webserver', 'php-8.2', 'app-s2'))[0]).toEqual({
+      type: 'ensure-runtime',
+      reason: 'drift',
+    });
   });
 
   it('only verifies a converged tenant', () => {
@@ -71,17 +98,30 @@ describe('plan', () => {
       { type: 'remove-runtime', deleteFiles: false, reason: 'suspended' },
       { type: 'set-site-status', siteIds: ['s1', 's2'], status: 'suspended' },
     ]);
-    const done = tenant({ status: 'suspended', sites: [{ id: 's1', name: 'www', kind: 'php', version: '8.2', status: 'suspended', settings: {}, domains: [] }] });
+    const done = tenant({
+      status: 'suspended',
+      sites: [{ id: 's1', name: 'www', kind: 'php', version: '8.2', status: 'suspended', settings: {}, domains: [] }],
+    });
     expect(plan(done, nothing)).toEqual([]);
   });
 
   it('unsuspends like a change: sites go provisioning then live', () => {
-    const t = tenant({ sites: [{ id: 's1', name: 'www', kind: 'php', version: '8.2', status: 'suspended', settings: {}, domains: [] }] });
-    expect(plan(t, nothing).map((a) => a.type)).toEqual(['set-site-status', 'ensure-runtime', 'push-edge', 'set-site-status']);
+    const t = tenant({
+      sites: [{ id: 's1', name: 'www', kind: 'php', version: '8.2', status: 'suspended', settings: {}, domains: [] }],
+    });
+    expect(plan(t, nothing).map((a) => a.type)).toEqual([
+      'set-site-status',
+      'ensure-runtime',
+      'push-edge',
+      'set-site-status',
+    ]);
   });
 
   it('removes a terminated tenant with its files', () => {
-    expect(plan(null, running('webserver'))).toEqual([{ type: 'remove-runtime', deleteFiles: true, reason: 'terminated' }, { type: 'push-edge' }]);
+    expect(plan(null, running('webserver'))).toEqual([
+      { type: 'remove-runtime', deleteFiles: true, reason: 'terminated' },
+      { type: 'push-edge' },
+    ]);
   });
 
   it('repairs a degraded site without calling it live (the probe does that once visitors are served)', () => {

@@ -7,7 +7,13 @@ import type { DesiredTenant, ObservedTenant } from './desired.js';
  * through the runtime and edge adapters and records each as status and events.
  */
 export type Action =
-  | { type: 'set-site-status'; siteIds: string[]; status: TSiteStatus; message?: string; onlyFrom?: readonly TSiteStatus[] }
+  | {
+      type: 'set-site-status';
+      siteIds: string[];
+      status: TSiteStatus;
+      message?: string;
+      onlyFrom?: readonly TSiteStatus[];
+    }
   | { type: 'ensure-runtime'; reason: 'create' | 'change' | 'drift' | 'verify' }
   | { type: 'remove-runtime'; deleteFiles: boolean; reason: 'suspended' | 'terminated' }
   | { type: 'push-edge' };
@@ -17,7 +23,10 @@ const LIVE_FROM: readonly TSiteStatus[] = ['provisioning', 'live', 'failed'];
 
 /** tenantComponents is the container set an active tenant must have, as the runtime defines it. */
 export function tenantComponents(tenant: DesiredTenant): string[] {
-  return expectedComponents({ varnish: tenant.varnishEnabled, sites: tenant.sites.map((s) => ({ siteId: s.id, kind: s.kind, version: s.version })) });
+  return expectedComponents({
+    varnish: tenant.varnishEnabled,
+    sites: tenant.sites.map((s) => ({ siteId: s.id, kind: s.kind, version: s.version })),
+  });
 }
 
 /**
@@ -28,8 +37,10 @@ export function tenantComponents(tenant: DesiredTenant): string[] {
 export function plan(desired: DesiredTenant | null, observed: ObservedTenant): Action[] {
   const hasAnything = observed.containers.length > 0 || observed.networks > 0;
   // Terminated: remove always (files may remain even when no container does; removal is idempotent).
-  if (desired === null) return [{ type: 'remove-runtime', deleteFiles: true, reason: 'terminated' }, { type: 'push-edge' }];
-  const siteIds = (status: (s: TSiteStatus) => boolean) => desired.sites.filter((s) => status(s.status)).map((s) => s.id);
+  if (desired === null)
+    return [{ type: 'remove-runtime', deleteFiles: true, reason: 'terminated' }, { type: 'push-edge' }];
+  const siteIds = (status: (s: TSiteStatus) => boolean) =>
+    desired.sites.filter((s) => status(s.status)).map((s) => s.id);
 
   if (desired.status === 'suspended') {
     const notYet = siteIds((s) => s !== 'suspended');
@@ -66,6 +77,7 @@ export function plan(desired: DesiredTenant | null, observed: ObservedTenant): A
   actions.push({ type: 'push-edge' });
   const settled = siteIds((s) => s !== 'degraded');
   // Only sites still as this pass left them: one the user changed meanwhile (pending) waits for the next pass.
-  if (settled.length > 0) actions.push({ type: 'set-site-status', siteIds: settled, status: 'live', onlyFrom: LIVE_FROM });
+  if (settled.length > 0)
+    actions.push({ type: 'set-site-status', siteIds: settled, status: 'live', onlyFrom: LIVE_FROM });
   return actions;
 }

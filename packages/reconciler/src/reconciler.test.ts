@@ -17,7 +17,8 @@ function fixture() {
     listTenantIds: async () => [...tenants.keys()],
     setSiteStatus: async ({ siteIds, status, message }) => {
       statuses.push(`${siteIds.join(',')}=${status}${message ? `(${message})` : ''}`);
-      for (const t of tenants.values()) for (const s of t.sites) if (siteIds.includes(s.id)) s.status = status as TSiteStatus;
+      for (const t of tenants.values())
+        for (const s of t.sites) if (siteIds.includes(s.id)) s.status = status as TSiteStatus;
     },
     recordEvent: async ({ action, result }) => void events.push(`${action}:${result}`),
   };
@@ -35,18 +36,54 @@ function fixture() {
     },
     remove: async ({ tenantId }) => void events.push(`removed:${tenantId}`),
   };
-  const edge = { sync: async () => { pushCalls++; return { problems: [] }; } };
+  const edge = {
+    sync: async () => {
+      pushCalls++;
+      return { problems: [] };
+    },
+  };
   tenants.set('t1', {
-    id: 't1', slug: 'acme', uid: 200000, status: 'active', webserver: 'nginx', varnishEnabled: false, ports: { web: 20000, cache: 20001 },
-    plan: { cpuMillicores: 1000, memoryMb: 512, pidsLimit: 256, phpMaxMemoryMb: 256, phpMaxUploadMb: 64, phpMaxExecSeconds: 60 },
+    id: 't1',
+    slug: 'acme',
+    uid: 200000,
+    status: 'active',
+    webserver: 'nginx',
+    varnishEnabled: false,
+    ports: { web: 20000, cache: 20001 },
+    plan: {
+      cpuMillicores: 1000,
+      memoryMb: 512,
+      pidsLimit: 256,
+      phpMaxMemoryMb: 256,
+      phpMaxUploadMb: 64,
+      phpMaxExecSeconds: 60,
+    },
     sites: [{ id: 's1', name: 'www', kind: 'php', version: '8.4', status: 'pending', settings: {}, domains: [] }],
   });
   return {
-    tenants, statuses, events, store, runtime, edge,
-    get ensureCalls() { return ensureCalls; },
-    get pushCalls() { return pushCalls; },
-    failOnce(n = 1) { failNext = n; },
-    hold() { let release!: () => void; gate = new Promise((r) => (release = r)); return () => { gate = undefined; release(); }; },
+    tenants,
+    statuses,
+    events,
+    store,
+    runtime,
+    edge,
+    get ensureCalls() {
+      return ensureCalls;
+    },
+    get pushCalls() {
+      return pushCalls;
+    },
+    failOnce(n = 1) {
+      failNext = n;
+    },
+    hold() {
+      let release!: () => void;
+      gate = new Promise((r) => (release = r));
+      return () => {
+        gate = undefined;
+        release();
+      };
+    },
   };
 }
 
@@ -56,8 +93,11 @@ describe('tenantMessage', () => {
     ['CONTAINER_FAILED', /start command/],
     ['LIMITS_FAILED', /resource limits/],
     ['DOCKER_ERROR', /could not start this site's containers/],
-  ] as const)('%s → %s, without the runtime\'s internal wording', (code, expected) => {
-    const message = tenantMessage({ type: 'ensure-runtime', reason: 'change' }, new RuntimeError(code, 'Network berth-other has no gateway address; recreate it with removeTenant.'));
+  ] as const)("%s → %s, without the runtime's internal wording", (code, expected) => {
+    const message = tenantMessage(
+      { type: 'ensure-runtime', reason: 'change' },
+      new RuntimeError(code, 'Network berth-other has no gateway address; recreate it with removeTenant.'),
+    );
     expect(message).toMatch(expected);
     expect(message).not.toMatch(/berth-other|removeTenant/);
   });
@@ -92,16 +132,22 @@ describe('Reconciler', () => {
     expect(f.ensureCalls).toBe(2);
   });
 
-  it('marks the site failed with a message for the tenant, keeps the engine\'s words for operators, and retries until it works', async () => {
+  it("marks the site failed with a message for the tenant, keeps the engine's words for operators, and retries until it works", async () => {
     const f = fixture();
     f.failOnce(2);
     const r = new Reconciler({ ...f, backoff: { initialMs: 20, maxMs: 100 } });
     await r.enqueue('t1');
-    expect(f.statuses.at(-1)).toBe(`s1=failed(The server could not start this site's containers. Berth retries by itself; use Retry once you have changed something, or contact your provider if it persists.)`);
+    expect(f.statuses.at(-1)).toBe(
+      `s1=failed(The server could not start this site's containers. Berth retries by itself; use Retry once you have changed something, or contact your provider if it persists.)`,
+    );
     expect(f.statuses.join(' ')).not.toMatch(/berth\/php-fpm|docker\/build/);
     const health = r.health();
     expect(health.failingTenants).toBe(1);
-    expect(health.oldestUnconverged).toMatchObject({ tenantId: 't1', failedPasses: 1, lastError: expect.stringMatching(/^Image berth\/php-fpm:8\.4 is not present/) });
+    expect(health.oldestUnconverged).toMatchObject({
+      tenantId: 't1',
+      failedPasses: 1,
+      lastError: expect.stringMatching(/^Image berth\/php-fpm:8\.4 is not present/),
+    });
     for (let i = 0; i < 50 && f.statuses.at(-1) !== 's1=live'; i++) await new Promise((res) => setTimeout(res, 20));
     expect(f.statuses.at(-1)).toBe('s1=live');
     expect(f.ensureCalls).toBe(3);

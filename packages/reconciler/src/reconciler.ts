@@ -16,8 +16,20 @@ export interface DesiredStore {
   loadTenant(tenantId: string): Promise<DesiredTenant | null>;
   listTenantIds(): Promise<string[]>;
   /** setSiteStatus writes a status (one event per change of status); with `onlyFrom`, only sites now in one of those statuses change. */
-  setSiteStatus(args: { tenantId: string; siteIds: string[]; status: TSiteStatus; message: string | null; onlyFrom?: readonly TSiteStatus[] }): Promise<void>;
-  recordEvent(args: { tenantId: string; action: string; result: 'ok' | 'error'; message?: string; details?: Record<string, unknown> }): Promise<void>;
+  setSiteStatus(args: {
+    tenantId: string;
+    siteIds: string[];
+    status: TSiteStatus;
+    message: string | null;
+    onlyFrom?: readonly TSiteStatus[];
+  }): Promise<void>;
+  recordEvent(args: {
+    tenantId: string;
+    action: string;
+    result: 'ok' | 'error';
+    message?: string;
+    details?: Record<string, unknown>;
+  }): Promise<void>;
 }
 
 /** RuntimePort is what the reconciler asks of Docker (implemented over @berth/runtime). */
@@ -76,7 +88,16 @@ export class Reconciler {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
-  constructor(private readonly deps: { store: DesiredStore; runtime: RuntimePort; edge: EdgePort; logger?: Logger; backoff?: { initialMs: number; maxMs: number }; debounceMs?: number }) {}
+  constructor(
+    private readonly deps: {
+      store: DesiredStore;
+      runtime: RuntimePort;
+      edge: EdgePort;
+      logger?: Logger;
+      backoff?: { initialMs: number; maxMs: number };
+      debounceMs?: number;
+    },
+  ) {}
 
   /** enqueue asks for a pass over `tenantId`; the promise settles when a pass that saw this request ends. */
   enqueue(tenantId: string): Promise<void> {
@@ -102,7 +123,10 @@ export class Reconciler {
 
   /** reconcileAll passes over every tenant in the database and every tenant Docker still has objects for. */
   async reconcileAll(): Promise<void> {
-    const [known, observed] = await Promise.all([this.deps.store.listTenantIds(), this.deps.runtime.observedTenantIds()]);
+    const [known, observed] = await Promise.all([
+      this.deps.store.listTenantIds(),
+      this.deps.runtime.observedTenantIds(),
+    ]);
     const all = [...new Set([...known, ...observed])];
     // A few at a time: enough to use both cores, few enough not to starve API requests.
     const queue = [...all];
@@ -158,7 +182,12 @@ export class Reconciler {
       if (state.failures === 0 || state.failingSince === undefined) continue;
       failingTenants++;
       if (!oldest || state.failingSince < oldest.since.getTime()) {
-        oldest = { tenantId, since: new Date(state.failingSince), failedPasses: state.failures, lastError: state.lastError ?? '' };
+        oldest = {
+          tenantId,
+          since: new Date(state.failingSince),
+          failedPasses: state.failures,
+          lastError: state.lastError ?? '',
+        };
       }
     }
     return { failingTenants, oldestUnconverged: oldest };
@@ -210,7 +239,10 @@ export class Reconciler {
     const desired = await store.loadTenant(tenantId);
     const observed = await runtime.observe(tenantId);
     const actions = plan(desired, observed);
-    const provisioning = actions.find((a): a is Extract<Action, { type: 'set-site-status' }> => a.type === 'set-site-status' && a.status === 'provisioning');
+    const provisioning = actions.find(
+      (a): a is Extract<Action, { type: 'set-site-status' }> =>
+        a.type === 'set-site-status' && a.status === 'provisioning',
+    );
     const changing = provisioning?.siteIds ?? [];
     const edgeProblems = new Map<string, string>();
     for (const action of actions) {
@@ -218,11 +250,15 @@ export class Reconciler {
         if (action.type === 'push-edge') {
           const { problems } = await this.deps.edge.sync(tenantId, desired);
           for (const p of problems) edgeProblems.set(p.siteId, `${p.host} cannot be served: ${p.reason}`);
-          for (const [siteId, message] of edgeProblems) await store.setSiteStatus({ tenantId, siteIds: [siteId], status: 'failed', message });
+          for (const [siteId, message] of edgeProblems)
+            await store.setSiteStatus({ tenantId, siteIds: [siteId], status: 'failed', message });
           continue;
         }
         if (action.type === 'set-site-status' && action.status === 'live' && edgeProblems.size > 0) {
-          await this.apply(tenantId, desired, { ...action, siteIds: action.siteIds.filter((id) => !edgeProblems.has(id)) });
+          await this.apply(tenantId, desired, {
+            ...action,
+            siteIds: action.siteIds.filter((id) => !edgeProblems.has(id)),
+          });
           continue;
         }
         await this.apply(tenantId, desired, action);
@@ -241,7 +277,12 @@ export class Reconciler {
       // One event when it works again, carrying how many retries failed the same way (none was written for them).
       const { action, repeats } = state.reported;
       state.reported = undefined;
-      await store.recordEvent({ tenantId, action: 'reconcile.recovered', result: 'ok', details: { after: action, failedPasses: repeats + 1 } });
+      await store.recordEvent({
+        tenantId,
+        action: 'reconcile.recovered',
+        result: 'ok',
+        details: { after: action, failedPasses: repeats + 1 },
+      });
     }
     return true;
   }
@@ -264,20 +305,36 @@ export class Reconciler {
     const { store, runtime } = this.deps;
     switch (action.type) {
       case 'set-site-status':
-        await store.setSiteStatus({ tenantId, siteIds: action.siteIds, status: action.status, message: action.message ?? null, ...(action.onlyFrom ? { onlyFrom: action.onlyFrom } : {}) });
+        await store.setSiteStatus({
+          tenantId,
+          siteIds: action.siteIds,
+          status: action.status,
+          message: action.message ?? null,
+          ...(action.onlyFrom ? { onlyFrom: action.onlyFrom } : {}),
+        });
         return;
       case 'ensure-runtime': {
         if (!desired) return;
         const result = await runtime.ensure(desired);
         const changed = Object.fromEntries(Object.entries(result.actions).filter(([, a]) => a !== 'unchanged'));
         if (Object.keys(changed).length > 0 || action.reason !== 'verify') {
-          await store.recordEvent({ tenantId, action: 'tenant.runtime-ensure', result: 'ok', details: { reason: action.reason, components: changed } });
+          await store.recordEvent({
+            tenantId,
+            action: 'tenant.runtime-ensure',
+            result: 'ok',
+            details: { reason: action.reason, components: changed },
+          });
         }
         return;
       }
       case 'remove-runtime':
         await runtime.remove({ tenantId, deleteFiles: action.deleteFiles });
-        await store.recordEvent({ tenantId, action: 'tenant.runtime-remove', result: 'ok', details: { reason: action.reason, filesDeleted: action.deleteFiles } });
+        await store.recordEvent({
+          tenantId,
+          action: 'tenant.runtime-remove',
+          result: 'ok',
+          details: { reason: action.reason, filesDeleted: action.deleteFiles },
+        });
         return;
       case 'push-edge':
         return; // handled in pass(), which needs the problems it reports
@@ -291,15 +348,17 @@ export class Reconciler {
  * goes to the logs and to the administrators' health view instead.
  */
 export function tenantMessage(action: Action, err: unknown): string {
-  const retrying = 'Berth retries by itself; use Retry once you have changed something, or contact your provider if it persists.';
+  const retrying =
+    'Berth retries by itself; use Retry once you have changed something, or contact your provider if it persists.';
   if (action.type === 'push-edge') return `The web front (edge) did not take this site's new routes. ${retrying}`;
-  if (action.type === 'remove-runtime') return `This account's containers could not be stopped and removed. ${retrying}`;
+  if (action.type === 'remove-runtime')
+    return `This account's containers could not be stopped and removed. ${retrying}`;
   if (isRuntimeError(err)) {
     switch (err.code) {
       case 'CONFIG_INVALID':
-        return 'The server configuration generated from this site\'s settings was rejected; the previous configuration keeps serving. Check the site\'s settings (PHP values, static paths), then Retry.';
+        return "The server configuration generated from this site's settings was rejected; the previous configuration keeps serving. Check the site's settings (PHP values, static paths), then Retry.";
       case 'CONTAINER_FAILED':
-        return 'A container of this site stopped right after it started. Check the site\'s start command and its recent changes, then Retry.';
+        return "A container of this site stopped right after it started. Check the site's start command and its recent changes, then Retry.";
       case 'LIMITS_FAILED':
         return `The plan's resource limits (disk, memory, processes) could not be applied to this account. ${retrying}`;
       default:

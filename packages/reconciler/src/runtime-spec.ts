@@ -9,9 +9,7 @@ const MB = 1024 * 1024;
 
 /** servedHostnames are the names a site's webserver must answer: primaries and aliases with their www twins. */
 export function servedHostnames(domains: DesiredDomain[]): string[] {
-  const names = domains
-    .filter((d) => d.kind !== 'redirect')
-    .flatMap((d) => resolveDomainHosts(d).all);
+  const names = domains.filter((d) => d.kind !== 'redirect').flatMap((d) => resolveDomainHosts(d).all);
   return [...new Set(names)];
 }
 
@@ -31,13 +29,25 @@ function siteSpec(tenant: DesiredTenant, site: DesiredSite): SiteSpec {
   const base = { siteId: site.id, hostnames: served.length > 0 ? served : [`${site.id}.${PLACEHOLDER_DOMAIN}`] };
   switch (site.kind) {
     case 'php':
-      return { ...base, kind: 'php', version: site.version, documentRoot: DOCUMENT_ROOT, php: phpSettings(tenant, site) };
+      return {
+        ...base,
+        kind: 'php',
+        version: site.version,
+        documentRoot: DOCUMENT_ROOT,
+        php: phpSettings(tenant, site),
+      };
     case 'static':
       return { ...base, kind: 'static', documentRoot: DOCUMENT_ROOT };
     case 'node':
       return { ...base, kind: 'node', version: site.version, command: ['node', 'server.js'], port: APP_PORTS.node };
     case 'python':
-      return { ...base, kind: 'python', version: site.version, command: ['gunicorn', '-b', `0.0.0.0:${APP_PORTS.python}`, '-w', '2', 'app:app'], port: APP_PORTS.python };
+      return {
+        ...base,
+        kind: 'python',
+        version: site.version,
+        command: ['gunicorn', '-b', `0.0.0.0:${APP_PORTS.python}`, '-w', '2', 'app:app'],
+        port: APP_PORTS.python,
+      };
   }
 }
 

@@ -3,7 +3,10 @@ import { parseImageProfile, resolveImage, type ImageRequest } from './catalog.js
 
 describe('resolveImage', () => {
   it('maps every catalog entry to a local image and its build target', () => {
-    expect(resolveImage('local', { role: 'php-fpm', version: '7.4' })).toEqual({ image: 'berth/php-fpm:7.4', buildTarget: 'php-fpm-7.4' });
+    expect(resolveImage('local', { role: 'php-fpm', version: '7.4' })).toEqual({
+      image: 'berth/php-fpm:7.4',
+      buildTarget: 'php-fpm-7.4',
+    });
     expect(resolveImage('local', { role: 'webserver', kind: 'apache' }).image).toBe('berth/apache:2.4');
     expect(resolveImage('local', { role: 'app', kind: 'node', version: '18' }).image).toBe('berth/node:18');
     expect(resolveImage('local', { role: 'caddy' }).image).toBe('berth/caddy:2.11');

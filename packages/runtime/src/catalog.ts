@@ -69,5 +69,8 @@ export function resolveImage(profile: ImageProfile, req: ImageRequest): ImageRef
 export function parseImageProfile(value: string | undefined): ImageProfile {
   if (value === undefined || value === '' || value === 'local') return 'local';
   if (value === 'official') return 'official';
-  throw new RuntimeError('INVALID_INPUT', `BERTH_IMAGE_PROFILE must be "local" or "official", got ${JSON.stringify(value)}`);
+  throw new RuntimeError(
+    'INVALID_INPUT',
+    `BERTH_IMAGE_PROFILE must be "local" or "official", got ${JSON.stringify(value)}`,
+  );
 }

@@ -43,7 +43,11 @@ export class RuntimeError extends Error {
   readonly code: TRuntimeErrorCode;
   readonly details: Record<string, unknown> | undefined;
 
-  constructor(code: TRuntimeErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+  constructor(
+    code: TRuntimeErrorCode,
+    message: string,
+    options: { cause?: unknown; details?: Record<string, unknown> } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.details = options.details;

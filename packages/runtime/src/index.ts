@@ -15,9 +15,21 @@ export { renderApacheConfig, type ApacheConfigInput } from './config/apache.conf
 export { renderPhpFpmConfig, type PhpFpmConfigInput } from './config/php-fpm.config.js';
 export { renderVarnishVcl, type VarnishConfigInput } from './config/varnish.config.js';
 export { assignPoolPorts } from './config/php-pools.js';
-export { buildEgressRuleset, egressChainPrefix, EGRESS_DENIED, SMTP_PORT, type EgressTenant, type EgressRuleset } from './config/egress.rules.js';
+export {
+  buildEgressRuleset,
+  egressChainPrefix,
+  EGRESS_DENIED,
+  SMTP_PORT,
+  type EgressTenant,
+  type EgressRuleset,
+} from './config/egress.rules.js';
 
-export { ensureTenantNetwork, removeTenantNetwork, type SubnetPlan, type TenantNetwork } from './operations/tenant-network.js';
+export {
+  ensureTenantNetwork,
+  removeTenantNetwork,
+  type SubnetPlan,
+  type TenantNetwork,
+} from './operations/tenant-network.js';
 export { ensureWebserver } from './operations/webserver.js';
 export { ensurePhpFpm } from './operations/php-fpm.js';
 export { ensureAppContainer } from './operations/app-container.js';
@@ -29,7 +41,14 @@ export { expectedComponents, type ComponentSetInput } from './operations/compone
 export { ensureTenantRuntime, type TenantRuntimeSpec, type TenantRuntimeResult } from './operations/tenant-runtime.js';
 export { ensureTenantDisk, removeTenantDisk, type TenantDisk } from './operations/tenant-disk.js';
 export { ensureTenantsRootShared, releaseTenantsRoot } from './disk/shared-mount.js';
-export { ensureEgress, removeEgress, hostResolvers, createEgressConverger, type EgressConverger, type EgressResult } from './operations/egress.js';
+export {
+  ensureEgress,
+  removeEgress,
+  hostResolvers,
+  createEgressConverger,
+  type EgressConverger,
+  type EgressResult,
+} from './operations/egress.js';
 
 export type {
   AppSite,
@@ -53,6 +72,24 @@ export type {
   WebserverSpec,
 } from './runtime.types.js';
 export { ensureSiteScaffold } from './docker/tenant-files.js';
-export { ensureEdge, removeEdge, edgePaths, assertEdgePorts, EDGE_OWNER, EDGE_UID, edgeContainerName, type EdgeSpec } from './operations/edge.js';
+export {
+  ensureEdge,
+  removeEdge,
+  edgePaths,
+  assertEdgePorts,
+  EDGE_OWNER,
+  EDGE_UID,
+  edgeContainerName,
+  type EdgeSpec,
+} from './operations/edge.js';
 export { watchDockerEvents, type DockerChange } from './operations/docker-events.js';
-export { LAYOUT, DOCUMENT_ROOT, tenantsRoot, tenantSitesDir, tenantDiskImage, siteDocumentRoot, edgeDir, edgeLogsDir } from './layout.js';
+export {
+  LAYOUT,
+  DOCUMENT_ROOT,
+  tenantsRoot,
+  tenantSitesDir,
+  tenantDiskImage,
+  siteDocumentRoot,
+  edgeDir,
+  edgeLogsDir,
+} from './layout.js';

@@ -85,7 +85,8 @@ export function assertIpv4(value: string): string {
  * letters, digits, `_`, `.` and `-` only, so never its `+` wildcard, a `!` or a space.
  */
 export function assertInterfaceName(value: string): string {
-  if (typeof value !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/.test(value)) fail('network interface name', value);
+  if (typeof value !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/.test(value))
+    fail('network interface name', value);
   return value;
 }
 
@@ -100,13 +101,21 @@ export function assertToken(value: string): string {
  * could end the VCL/ban string it is placed in.
  */
 export function assertBanRegex(value: string): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > 512 || !/^[\x21-\x7e]+$/.test(value) || /["{}]/.test(value)) {
+  if (
+    typeof value !== 'string' ||
+    value.length === 0 ||
+    value.length > 512 ||
+    !/^[\x21-\x7e]+$/.test(value) ||
+    /["{}]/.test(value)
+  ) {
     fail('URL regex', value);
   }
   try {
     new RegExp(value);
   } catch (cause) {
-    throw new RuntimeError('INVALID_INPUT', `Invalid URL regex ${JSON.stringify(value)}: ${(cause as Error).message}`, { cause });
+    throw new RuntimeError('INVALID_INPUT', `Invalid URL regex ${JSON.stringify(value)}: ${(cause as Error).message}`, {
+      cause,
+    });
   }
   return value;
 }

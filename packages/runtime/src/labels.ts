@@ -16,7 +16,13 @@ export const LABELS = {
 export type ContainerRole = 'webserver' | 'php-fpm' | 'app' | 'varnish';
 
 /** ownershipLabels are the labels for one tenant object; `spec` is added by the container layer. */
-export function ownershipLabels(args: { instance: string; tenantId: string; role?: ContainerRole | 'network'; component?: string; siteId?: string }): Record<string, string> {
+export function ownershipLabels(args: {
+  instance: string;
+  tenantId: string;
+  role?: ContainerRole | 'network';
+  component?: string;
+  siteId?: string;
+}): Record<string, string> {
   const labels: Record<string, string> = { [LABELS.managed]: args.instance, [LABELS.tenant]: args.tenantId };
   if (args.role) labels[LABELS.role] = args.role;
   if (args.component) labels[LABELS.component] = args.component;
@@ -42,7 +48,10 @@ function canonical(value: unknown): unknown {
  * not matter). A running container whose label differs from the desired hash is replaced.
  */
 export function hashSpec(spec: unknown): string {
-  return createHash('sha256').update(JSON.stringify(canonical(spec))).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(spec)))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /** hashText is a stable hash of a generated config file (to tell whether a reload is due). */

@@ -14,7 +14,16 @@ import { join } from 'node:path';
  *
  * Paths are built by these functions only; callers validate ids before they reach a path.
  */
-export const LAYOUT = { tenants: 'tenants', sites: 'sites', documentRoot: 'public', config: 'config', state: 'state', diskImage: 'disk.img', edge: 'caddy', edgeLogs: 'logs' } as const;
+export const LAYOUT = {
+  tenants: 'tenants',
+  sites: 'sites',
+  documentRoot: 'public',
+  config: 'config',
+  state: 'state',
+  diskImage: 'disk.img',
+  edge: 'caddy',
+  edgeLogs: 'logs',
+} as const;
 
 /** DOCUMENT_ROOT is the subdirectory of a site's directory that is served (files beside it stay private). */
 export const DOCUMENT_ROOT = LAYOUT.documentRoot;

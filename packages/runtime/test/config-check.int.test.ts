@@ -3,7 +3,15 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { renderApacheConfig, renderNginxConfig, renderPhpFpmConfig, renderVarnishVcl, resolveImage, type DockerDriver, type PhpSite } from '../src/index.js';
+import {
+  renderApacheConfig,
+  renderNginxConfig,
+  renderPhpFpmConfig,
+  renderVarnishVcl,
+  resolveImage,
+  type DockerDriver,
+  type PhpSite,
+} from '../src/index.js';
 import { ACME_BOUNDS, ACME_SITES } from '../src/config/__golden__/fixtures.js';
 import { newDriver, requireImages } from './helpers.js';
 
@@ -13,7 +21,12 @@ let ctx: DockerDriver;
 let cleanup: () => Promise<void>;
 let dir: string;
 
-async function runCheck(image: string, cmd: string[], binds: string[], extra: { ExtraHosts?: string[]; User?: string; Entrypoint?: string[] } = {}): Promise<{ code: number; output: string }> {
+async function runCheck(
+  image: string,
+  cmd: string[],
+  binds: string[],
+  extra: { ExtraHosts?: string[]; User?: string; Entrypoint?: string[] } = {},
+): Promise<{ code: number; output: string }> {
   const out = new PassThrough();
   const chunks: Buffer[] = [];
   out.on('data', (c: Buffer) => chunks.push(c));
@@ -49,16 +62,22 @@ afterAll(async () => {
 describe('generated configs pass their server’s own check', () => {
   it('nginx -t accepts the nginx vhosts', async () => {
     await writeFile(join(dir, 'berth.conf'), renderNginxConfig({ tenantId: 'acme', sites: ACME_SITES }));
-    const r = await runCheck(resolveImage('local', { role: 'webserver', kind: 'nginx' }).image, ['nginx', '-t'], [`${dir}/berth.conf:/etc/nginx/conf.d/berth.conf:ro`]);
+    const r = await runCheck(
+      resolveImage('local', { role: 'webserver', kind: 'nginx' }).image,
+      ['nginx', '-t'],
+      [`${dir}/berth.conf:/etc/nginx/conf.d/berth.conf:ro`],
+    );
     expect(r.output).toContain('test is successful');
     expect(r.code).toBe(0);
   });
 
   it('httpd -t accepts the apache config', async () => {
     await writeFile(join(dir, 'httpd.conf'), renderApacheConfig({ tenantId: 'acme', sites: ACME_SITES }));
-    const r = await runCheck(resolveImage('local', { role: 'webserver', kind: 'apache' }).image, ['httpd', '-t', '-f', '/usr/local/apache2/conf/berth/httpd.conf'], [
-      `${dir}/httpd.conf:/usr/local/apache2/conf/berth/httpd.conf:ro`,
-    ]);
+    const r = await runCheck(
+      resolveImage('local', { role: 'webserver', kind: 'apache' }).image,
+      ['httpd', '-t', '-f', '/usr/local/apache2/conf/berth/httpd.conf'],
+      [`${dir}/httpd.conf:/usr/local/apache2/conf/berth/httpd.conf:ro`],
+    );
     expect(r.output).toContain('Syntax OK');
     expect(r.code).toBe(0);
   });
@@ -67,20 +86,36 @@ describe('generated configs pass their server’s own check', () => {
     const sites = ACME_SITES.filter((s): s is PhpSite => s.kind === 'php').map((s) => ({ ...s, version }));
     const poolDir = join(dir, `php-${version}`);
     await mkdir(poolDir, { mode: 0o755 });
-    await writeFile(join(poolDir, 'berth.conf'), renderPhpFpmConfig({ tenantId: 'acme', version, sites, bounds: ACME_BOUNDS }));
+    await writeFile(
+      join(poolDir, 'berth.conf'),
+      renderPhpFpmConfig({ tenantId: 'acme', version, sites, bounds: ACME_BOUNDS }),
+    );
     // Mounted as the whole pool dir, as ensurePhpFpm does, and run as a tenant uid.
-    const r = await runCheck(resolveImage('local', { role: 'php-fpm', version }).image, ['php-fpm', '-t'], [`${poolDir}:/usr/local/etc/php-fpm.d:ro`], {
-      User: '10001:10001',
-    });
+    const r = await runCheck(
+      resolveImage('local', { role: 'php-fpm', version }).image,
+      ['php-fpm', '-t'],
+      [`${poolDir}:/usr/local/etc/php-fpm.d:ro`],
+      {
+        User: '10001:10001',
+      },
+    );
     expect(r.output).toMatch(/test is successful/);
     expect(r.code).toBe(0);
   });
 
   it('varnishd -C compiles the VCL', async () => {
-    await writeFile(join(dir, 'default.vcl'), renderVarnishVcl({ tenantId: 'acme', purgeAllowFrom: ['172.18.0.1'], purgeToken: 'b'.repeat(48) }));
-    const r = await runCheck(resolveImage('local', { role: 'varnish' }).image, ['varnishd', '-C', '-f', '/etc/varnish/default.vcl'], [`${dir}/default.vcl:/etc/varnish/default.vcl:ro`], {
-      ExtraHosts: ['web:127.0.0.1'],
-    });
+    await writeFile(
+      join(dir, 'default.vcl'),
+      renderVarnishVcl({ tenantId: 'acme', purgeAllowFrom: ['172.18.0.1'], purgeToken: 'b'.repeat(48) }),
+    );
+    const r = await runCheck(
+      resolveImage('local', { role: 'varnish' }).image,
+      ['varnishd', '-C', '-f', '/etc/varnish/default.vcl'],
+      [`${dir}/default.vcl:/etc/varnish/default.vcl:ro`],
+      {
+        ExtraHosts: ['web:127.0.0.1'],
+      },
+    );
     expect(r.output).toContain('VRT_');
     expect(r.code).toBe(0);
   });

@@ -33,7 +33,12 @@ const NS = `berth-egress-${id}`;
 const VETH_HOST = `vegh-${id}`;
 const VETH_NS = `vegn-${id}`;
 const TRANSFER = { host: '198.18.0.1', ns: '198.18.0.2' };
-const TARGET = { linkLocal: '169.254.77.1', private: '10.255.77.1', resolver: '10.255.77.53', docRange: '203.0.113.77' } as const;
+const TARGET = {
+  linkLocal: '169.254.77.1',
+  private: '10.255.77.1',
+  resolver: '10.255.77.53',
+  docRange: '203.0.113.77',
+} as const;
 /** The panel's tenant pool (BERTH_TENANT_NETWORKS default): the private target must not be in it. */
 const POOL = { pool: '10.208.0.0/12', preferredSlot: Number.parseInt(id, 16) % 32_768 };
 const BANNER = 'berth-probe-ok';
@@ -51,7 +56,9 @@ def udp(addr, port):
     while True:
         data, peer = s.recvfrom(512); s.sendto(b'${BANNER}\\n', peer)
 for p in (25, 53, 80): threading.Thread(target=tcp, args=(p,), daemon=True).start()
-for a in (${Object.values(TARGET).map((a) => `'${a}'`).join(', ')}): threading.Thread(target=udp, args=(a, 53), daemon=True).start()
+for a in (${Object.values(TARGET)
+  .map((a) => `'${a}'`)
+  .join(', ')}): threading.Thread(target=udp, args=(a, 53), daemon=True).start()
 print('ready', flush=True)
 threading.Event().wait()
 `;
@@ -86,11 +93,21 @@ async function routeDevice(addr: string): Promise<string> {
 }
 
 /** probe connects from `containerId` to addr:port (bash /dev/tcp or /dev/udp, 3 s) and reports whether the banner came back. */
-async function probe(addr: string, port: number, { proto = 'tcp', containerId = webserverId }: { proto?: 'tcp' | 'udp'; containerId?: string } = {}): Promise<'open' | 'blocked'> {
+async function probe(
+  addr: string,
+  port: number,
+  { proto = 'tcp', containerId = webserverId }: { proto?: 'tcp' | 'udp'; containerId?: string } = {},
+): Promise<'open' | 'blocked'> {
   // A malformed target would fail to connect and pass for "blocked".
-  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(addr) || !Number.isInteger(port)) throw new Error(`bad probe target ${addr}:${port}`);
-  const script = proto === 'tcp' ? `exec 3<>/dev/tcp/${addr}/${port} && head -c ${BANNER.length} <&3` : `exec 3<>/dev/udp/${addr}/${port} && printf ping >&3 && head -c ${BANNER.length} <&3`;
-  const result = await execInContainer(ctx!, containerId, ['timeout', '3', 'bash', '-c', script], { timeoutMs: 15_000 });
+  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(addr) || !Number.isInteger(port))
+    throw new Error(`bad probe target ${addr}:${port}`);
+  const script =
+    proto === 'tcp'
+      ? `exec 3<>/dev/tcp/${addr}/${port} && head -c ${BANNER.length} <&3`
+      : `exec 3<>/dev/udp/${addr}/${port} && printf ping >&3 && head -c ${BANNER.length} <&3`;
+  const result = await execInContainer(ctx!, containerId, ['timeout', '3', 'bash', '-c', script], {
+    timeoutMs: 15_000,
+  });
   return result.exitCode === 0 && result.stdout === BANNER ? 'open' : 'blocked';
 }
 
@@ -134,7 +151,8 @@ beforeAll(async () => {
   }
   for (const addr of Object.values(TARGET)) {
     const dev = await routeDevice(addr);
-    if (dev !== VETH_HOST) throw new Error(`ip route get ${addr} says ${dev}, not ${VETH_HOST}: aborting before sending anything`);
+    if (dev !== VETH_HOST)
+      throw new Error(`ip route get ${addr} says ${dev}, not ${VETH_HOST}: aborting before sending anything`);
   }
   listener = await startListener();
 
@@ -152,10 +170,14 @@ beforeAll(async () => {
     limits: LIMITS,
     network: POOL,
   };
-  const result = await ensureTenantRuntime(driver, spec, { beforeContainers: async () => void (await egress.converge()) });
+  const result = await ensureTenantRuntime(driver, spec, {
+    beforeContainers: async () => void (await egress.converge()),
+  });
   network = result.network;
   webserverId = result.components.webserver!.id;
-  const bridgeAddr = /\binet (\d+\.\d+\.\d+\.\d+)\//.exec(await ip('-4', '-o', 'addr', 'show', 'dev', network.bridge))?.[1];
+  const bridgeAddr = /\binet (\d+\.\d+\.\d+\.\d+)\//.exec(
+    await ip('-4', '-o', 'addr', 'show', 'dev', network.bridge),
+  )?.[1];
   if (!bridgeAddr) throw new Error(`the tenant bridge ${network.bridge} has no IPv4 address`);
   gateway = bridgeAddr;
 
@@ -204,7 +226,8 @@ afterAll(async () => {
     await step(() => removeTenant(ctx!, { tenantId, deleteSiteFiles: true }));
     await step(() => removeEgress(ctx!));
   }
-  for (const addr of routesAdded) await step(() => ip('route', 'del', `${addr}/32`, 'via', TRANSFER.ns, 'dev', VETH_HOST));
+  for (const addr of routesAdded)
+    await step(() => ip('route', 'del', `${addr}/32`, 'via', TRANSFER.ns, 'dev', VETH_HOST));
   // Deleting the namespace destroys the veth pair with it.
   if (nsCreated) await step(() => ip('netns', 'del', NS));
   await step(async () => cleanupDriver?.());
@@ -218,11 +241,17 @@ describe('tenant egress rules (real kernel, targets in a namespace of the test)'
     const table = await filterTable();
     expect(table.split('\n').filter((l) => l === `-A DOCKER-USER -j ${prefix}EGRESS`)).toHaveLength(1);
     expect(table.split('\n').filter((l) => l === `-A INPUT -j ${prefix}INPUT`)).toHaveLength(1);
-    expect(table).toContain(`-A ${prefix}EGRESS -i ${network.bridge} -m comment --comment "berth tenant ${tenantId}" -j ${prefix}E`);
+    expect(table).toContain(
+      `-A ${prefix}EGRESS -i ${network.bridge} -m comment --comment "berth tenant ${tenantId}" -j ${prefix}E`,
+    );
     // The resolvers Docker's embedded DNS forwards to (the host's resolv.conf) have their exception: real
     // resolution is not tried because that resolver is not on this machine.
     for (const resolver of await hostResolvers()) {
-      expect(table).toMatch(new RegExp(`-A ${prefix}E[0-9a-f]{10} -d ${resolver.replaceAll('.', '\\.')}/32 -p udp -m udp --dport 53 -j RETURN`));
+      expect(table).toMatch(
+        new RegExp(
+          `-A ${prefix}E[0-9a-f]{10} -d ${resolver.replaceAll('.', '\\.')}/32 -p udp -m udp --dport 53 -j RETURN`,
+        ),
+      );
     }
   });
 

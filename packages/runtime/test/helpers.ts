@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:http';
 import Docker from 'dockerode';
-import { createDockerDriver, releaseTenantsRoot, resolveImage, type DockerDriver, type ImageRequest } from '../src/index.js';
+import {
+  createDockerDriver,
+  releaseTenantsRoot,
+  resolveImage,
+  type DockerDriver,
+  type ImageRequest,
+} from '../src/index.js';
 import type { PhpBounds, ResourceLimits } from '../src/runtime.types.js';
 
 /** A fresh tenant id per run so parallel or aborted runs never collide. */
@@ -76,14 +82,25 @@ export interface HttpResult {
 }
 
 /** httpGet sends one request to 127.0.0.1:<port> with a Host header. */
-export function httpGet(port: number, host: string, path = '/', headers: Record<string, string> = {}, method = 'GET'): Promise<HttpResult> {
+export function httpGet(
+  port: number,
+  host: string,
+  path = '/',
+  headers: Record<string, string> = {},
+  method = 'GET',
+): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method, headers: { Host: host, ...headers }, agent: false, timeout: 5000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = request(
+      { host: '127.0.0.1', port, path, method, headers: { Host: host, ...headers }, agent: false, timeout: 5000 },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('request timed out')));
     req.on('error', reject);
     req.end();
@@ -102,7 +119,8 @@ export async function waitFor200(port: number, host: string, path = '/', timeout
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`http://${host}:${port}${path} did not answer 200 within ${timeoutMs} ms; last: ${String(last)}`);
+    if (Date.now() > deadline)
+      throw new Error(`http://${host}:${port}${path} did not answer 200 within ${timeoutMs} ms; last: ${String(last)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -2,7 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ensureSiteScaffold, ensureTenantRuntime, execInContainer, observe, removeTenant, type DockerDriver, type TenantRuntimeSpec } from '../src/index.js';
+import {
+  ensureSiteScaffold,
+  ensureTenantRuntime,
+  execInContainer,
+  observe,
+  removeTenant,
+  type DockerDriver,
+  type TenantRuntimeSpec,
+} from '../src/index.js';
 import { BOUNDS, LIMITS, freePort, newDriver, requireImages, uniqueTenantId, waitFor200 } from './helpers.js';
 
 // One tenant whose plan total (its parent cgroup) is smaller than the sum of its containers' own caps: the
@@ -11,7 +19,13 @@ import { BOUNDS, LIMITS, freePort, newDriver, requireImages, uniqueTenantId, wai
 
 const MiB = 1024 * 1024;
 const T = uniqueTenantId('tg');
-const PHP_SETTINGS = { memoryLimitMb: 128, uploadMaxMb: 8, postMaxMb: 8, maxExecutionSeconds: 30, displayErrors: false };
+const PHP_SETTINGS = {
+  memoryLimitMb: 128,
+  uploadMaxMb: 8,
+  postMaxMb: 8,
+  maxExecutionSeconds: 30,
+  displayErrors: false,
+};
 
 let ctx: DockerDriver;
 let cleanup: () => Promise<void>;
@@ -23,21 +37,35 @@ const parent = () => `/berth-${ctx.instance}/${T}`;
 /** The file that holds one limit of a cgroup path, on either cgroup version. */
 function limitFile(path: string, what: 'memory' | 'cpu' | 'pids'): string {
   if (V2) return join('/sys/fs/cgroup', path, { memory: 'memory.max', cpu: 'cpu.max', pids: 'pids.max' }[what]);
-  return join('/sys/fs/cgroup', what, path, { memory: 'memory.limit_in_bytes', cpu: 'cpu.cfs_quota_us', pids: 'pids.max' }[what]);
+  return join(
+    '/sys/fs/cgroup',
+    what,
+    path,
+    { memory: 'memory.limit_in_bytes', cpu: 'cpu.cfs_quota_us', pids: 'pids.max' }[what],
+  );
 }
-const readLimit = async (what: 'memory' | 'cpu' | 'pids') => (await readFile(limitFile(parent(), what), 'utf8')).trim().split(' ')[0];
+const readLimit = async (what: 'memory' | 'cpu' | 'pids') =>
+  (await readFile(limitFile(parent(), what), 'utf8')).trim().split(' ')[0];
 
 /** memoryCgroupOf reads the memory cgroup of a container's init process as the host sees it. */
 async function memoryCgroupOf(containerId: string): Promise<string> {
   const pid = (await ctx.docker.getContainer(containerId).inspect()).State.Pid;
   const lines = (await readFile(`/proc/${pid}/cgroup`, 'utf8')).trim().split('\n');
-  const line = V2 ? lines.find((l) => l.startsWith('0::')) : lines.find((l) => l.split(':')[1]?.split(',').includes('memory'));
+  const line = V2
+    ? lines.find((l) => l.startsWith('0::'))
+    : lines.find((l) => l.split(':')[1]?.split(',').includes('memory'));
   return line!.split(':').slice(2).join(':');
 }
 
 /** hog holds `mib` of memory in a PHP container for a moment and says whether it lived to the end. */
 async function hog(containerId: string, mib: number): Promise<number> {
-  const res = await execInContainer(ctx, containerId, ['php', '-d', 'memory_limit=-1', '-r', `$a = str_repeat("x", ${mib} << 20); usleep(2500000); echo strlen($a);`]);
+  const res = await execInContainer(ctx, containerId, [
+    'php',
+    '-d',
+    'memory_limit=-1',
+    '-r',
+    `$a = str_repeat("x", ${mib} << 20); usleep(2500000); echo strlen($a);`,
+  ]);
   return res.exitCode;
 }
 
@@ -48,9 +76,14 @@ async function phpContainers(): Promise<string[]> {
 
 beforeAll(async () => {
   ({ ctx, cleanup } = await newDriver());
-  await requireImages(ctx, [{ role: 'webserver', kind: 'nginx' }, { role: 'php-fpm', version: '8.2' }, { role: 'php-fpm', version: '8.4' }]);
+  await requireImages(ctx, [
+    { role: 'webserver', kind: 'nginx' },
+    { role: 'php-fpm', version: '8.2' },
+    { role: 'php-fpm', version: '8.4' },
+  ]);
   const info = (await ctx.docker.info()) as { CgroupDriver: string };
-  if (info.CgroupDriver !== 'cgroupfs') throw new Error(`This test reads cgroupfs paths; the engine uses ${info.CgroupDriver}.`);
+  if (info.CgroupDriver !== 'cgroupfs')
+    throw new Error(`This test reads cgroupfs paths; the engine uses ${info.CgroupDriver}.`);
   web = await freePort();
   spec = {
     tenant: { tenantId: T, uid: 20011, gid: 20011 },

@@ -16,7 +16,17 @@ import {
   type DockerDriver,
   type TenantRuntimeSpec,
 } from '../src/index.js';
-import { BOUNDS, LIMITS, TENANT_LIMITS, freePort, httpGet, newDriver, requireImages, uniqueTenantId, waitFor200 } from './helpers.js';
+import {
+  BOUNDS,
+  LIMITS,
+  TENANT_LIMITS,
+  freePort,
+  httpGet,
+  newDriver,
+  requireImages,
+  uniqueTenantId,
+  waitFor200,
+} from './helpers.js';
 import { runHostCommand } from '../src/host/host-command.js';
 
 // The plan's disk enforced by the kernel: each tenant's sites/ is its own loop-mounted ext4. A small tenant
@@ -28,7 +38,13 @@ const MiB = 1024 * 1024;
 const SMALL = uniqueTenantId('td');
 const OTHER = uniqueTenantId('td');
 const OLD = uniqueTenantId('td');
-const PHP_SETTINGS = { memoryLimitMb: 128, uploadMaxMb: 8, postMaxMb: 8, maxExecutionSeconds: 30, displayErrors: false };
+const PHP_SETTINGS = {
+  memoryLimitMb: 128,
+  uploadMaxMb: 8,
+  postMaxMb: 8,
+  maxExecutionSeconds: 30,
+  displayErrors: false,
+};
 
 let ctx: DockerDriver;
 let cleanup: () => Promise<void>;
@@ -41,7 +57,16 @@ async function spec(tenantId: string, uid: number, diskMiB: number): Promise<Ten
   const s: TenantRuntimeSpec = {
     tenant: { tenantId, uid, gid: uid },
     webserver: { kind: 'nginx', port: await freePort(), limits: LIMITS },
-    sites: [{ kind: 'php', siteId: 'www', hostnames: [`www.${tenantId}.test`], version: '8.2', documentRoot: 'public', php: PHP_SETTINGS }],
+    sites: [
+      {
+        kind: 'php',
+        siteId: 'www',
+        hostnames: [`www.${tenantId}.test`],
+        version: '8.2',
+        documentRoot: 'public',
+        php: PHP_SETTINGS,
+      },
+    ],
     php: { bounds: BOUNDS, limits: LIMITS },
     appLimits: LIMITS,
     limits: TENANT_LIMITS,
@@ -59,7 +84,14 @@ async function php(tenantId: string): Promise<string> {
 
 /** dd writes `mib` MiB into the site from inside the tenant's PHP-FPM container, as the tenant. */
 function dd(containerId: string, mib: number, name = 'fill.bin') {
-  return execInContainer(ctx, containerId, ['dd', 'if=/dev/zero', `of=/srv/sites/www/${name}`, 'bs=1M', `count=${mib}`, 'conv=fsync']);
+  return execInContainer(ctx, containerId, [
+    'dd',
+    'if=/dev/zero',
+    `of=/srv/sites/www/${name}`,
+    'bs=1M',
+    `count=${mib}`,
+    'conv=fsync',
+  ]);
 }
 
 const mountOf = async (tenantId: string) => {
@@ -76,27 +108,59 @@ async function writePage(tenantId: string, uid: number): Promise<void> {
   await mkdir(join(dir, 'static'), { recursive: true });
   await writeFile(join(dir, 'index.php'), `<?php echo "disk of ", ${JSON.stringify(tenantId)};`);
   await writeFile(join(dir, 'static', 'hello.txt'), `static from ${tenantId}\n`);
-  for (const p of [join(sitesDir(ctx, tenantId), 'www'), dir, join(dir, 'static'), join(dir, 'index.php'), join(dir, 'static', 'hello.txt')]) await chown(p, uid, uid);
+  for (const p of [
+    join(sitesDir(ctx, tenantId), 'www'),
+    dir,
+    join(dir, 'static'),
+    join(dir, 'index.php'),
+    join(dir, 'static', 'hello.txt'),
+  ])
+    await chown(p, uid, uid);
 }
 
 beforeAll(async () => {
   ({ ctx, cleanup } = await newDriver());
   const capEff = /CapEff:\s*([0-9a-f]+)/.exec(await readFile('/proc/self/status', 'utf8'))?.[1] ?? '0';
   ONLINE_RESIZE = (BigInt(`0x${capEff}`) & (1n << 24n)) !== 0n;
-  await requireImages(ctx, [{ role: 'webserver', kind: 'nginx' }, { role: 'php-fpm', version: '8.2' }, { role: 'caddy' }]);
+  await requireImages(ctx, [
+    { role: 'webserver', kind: 'nginx' },
+    { role: 'php-fpm', version: '8.2' },
+    { role: 'caddy' },
+  ]);
   // The edge first: every disk below is mounted after it started.
   edgePort = await freePort();
   const caddyDir = join(ctx.dataDir, 'caddy');
   const tenantsDir = join(ctx.dataDir, 'tenants');
-  const skeleton = { admin: { disabled: true }, apps: { http: { servers: { files: { listen: [`127.0.0.1:${edgePort}`], routes: [{ handle: [{ handler: 'file_server', root: tenantsDir }] }] } } } } };
-  await ensureEdge(ctx, { caddyDir, tenantsDir, skeleton: JSON.stringify(skeleton), httpPort: edgePort, httpsPort: await freePort() });
+  const skeleton = {
+    admin: { disabled: true },
+    apps: {
+      http: {
+        servers: {
+          files: {
+            listen: [`127.0.0.1:${edgePort}`],
+            routes: [{ handle: [{ handler: 'file_server', root: tenantsDir }] }],
+          },
+        },
+      },
+    },
+  };
+  await ensureEdge(ctx, {
+    caddyDir,
+    tenantsDir,
+    skeleton: JSON.stringify(skeleton),
+    httpPort: edgePort,
+    httpsPort: await freePort(),
+  });
   expect(existsSync(edgePaths(caddyDir).config)).toBe(true);
 
   await ensureTenantDisk(ctx, { tenantId: SMALL, bytes: 64 * MiB });
   await ensureTenantDisk(ctx, { tenantId: OTHER, bytes: 256 * MiB });
   await writePage(SMALL, 20021);
   await writePage(OTHER, 20022);
-  await Promise.all([ensureTenantRuntime(ctx, await spec(SMALL, 20021, 64)), ensureTenantRuntime(ctx, await spec(OTHER, 20022, 256))]);
+  await Promise.all([
+    ensureTenantRuntime(ctx, await spec(SMALL, 20021, 64)),
+    ensureTenantRuntime(ctx, await spec(OTHER, 20022, 256)),
+  ]);
 });
 
 afterAll(async () => {
@@ -176,12 +240,17 @@ describe('the plan’s disk, enforced by the kernel', () => {
 
   it('is mounted again after a reboot, and the bare mount point takes no writes meanwhile', async () => {
     const t = specs.get(SMALL)!;
-    for (const c of (await observe(ctx, { tenantId: SMALL })).containers) if (c.running) await ctx.docker.getContainer(c.id).stop({ t: 2 });
+    for (const c of (await observe(ctx, { tenantId: SMALL })).containers)
+      if (c.running) await ctx.docker.getContainer(c.id).stop({ t: 2 });
     await runHostCommand('umount', [], [sitesDir(ctx, SMALL)]);
     expect(await mountOf(SMALL)).toBeUndefined();
     await expect(writeFile(join(sitesDir(ctx, SMALL), 'stray.txt'), 'x')).rejects.toMatchObject({ code: 'EPERM' });
     const res = await ensureTenantRuntime(ctx, { ...t, disk: { bytes: 192 * MiB } });
-    expect(Object.values(res.components).map((c) => c.action).sort()).toEqual(['started', 'started']);
+    expect(
+      Object.values(res.components)
+        .map((c) => c.action)
+        .sort(),
+    ).toEqual(['started', 'started']);
     expect(await mountOf(SMALL)).toBeDefined();
     expect((await waitFor200(t.webserver.port, `www.${SMALL}.test`)).body).toBe(`disk of ${SMALL}`);
     expect((await httpGet(edgePort, 'edge.test', `/${SMALL}/sites/www/public/static/hello.txt`)).status).toBe(200);
@@ -191,7 +260,8 @@ describe('the plan’s disk, enforced by the kernel', () => {
     const dir = join(sitesDir(ctx, OLD), 'www', 'public');
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, 'index.php'), '<?php echo "migrated";');
-    for (const p of [sitesDir(ctx, OLD), join(sitesDir(ctx, OLD), 'www'), dir, join(dir, 'index.php')]) await chown(p, 20023, 20023);
+    for (const p of [sitesDir(ctx, OLD), join(sitesDir(ctx, OLD), 'www'), dir, join(dir, 'index.php')])
+      await chown(p, 20023, 20023);
     const s = await spec(OLD, 20023, 64);
     await ensureTenantRuntime(ctx, s);
     expect(await mountOf(OLD)).toMatch(/ - ext4 \/dev\/loop\d+ /);
@@ -206,7 +276,9 @@ describe('the plan’s disk, enforced by the kernel', () => {
     expect(await mountOf(SMALL)).toBeUndefined();
     expect(existsSync(image)).toBe(false);
     expect(existsSync(tenantDir(ctx, SMALL))).toBe(false);
-    expect((await runHostCommand('losetup', ['--list', '--noheadings', '--output', 'BACK-FILE'], [])).stdout).not.toContain(image);
+    expect(
+      (await runHostCommand('losetup', ['--list', '--noheadings', '--output', 'BACK-FILE'], [])).stdout,
+    ).not.toContain(image);
     expect((await waitFor200(specs.get(OTHER)!.webserver.port, `www.${OTHER}.test`)).body).toBe(`disk of ${OTHER}`);
   });
 });

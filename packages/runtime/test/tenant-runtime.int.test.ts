@@ -17,14 +17,30 @@ import {
   type TenantRuntimeSpec,
 } from '../src/index.js';
 import { firstHost } from '../src/operations/tenant-network.js';
-import { BOUNDS, LIMITS, TENANT_LIMITS, freePort, httpGet, newDriver, requireImages, uniqueTenantId, waitFor200 } from './helpers.js';
+import {
+  BOUNDS,
+  LIMITS,
+  TENANT_LIMITS,
+  freePort,
+  httpGet,
+  newDriver,
+  requireImages,
+  uniqueTenantId,
+  waitFor200,
+} from './helpers.js';
 
 // One tenant (A) with PHP 7.4/8.2/8.4, Node 20 and Python sites behind nginx and Varnish; a second tenant (B)
 // on apache. Everything runs on the real engine with the local images and is removed at the end.
 
 const A = uniqueTenantId('ta');
 const B = uniqueTenantId('tb');
-const PHP_SETTINGS = { memoryLimitMb: 128, uploadMaxMb: 8, postMaxMb: 8, maxExecutionSeconds: 30, displayErrors: false };
+const PHP_SETTINGS = {
+  memoryLimitMb: 128,
+  uploadMaxMb: 8,
+  postMaxMb: 8,
+  maxExecutionSeconds: 30,
+  displayErrors: false,
+};
 
 let ctx: DockerDriver;
 let cleanup: () => Promise<void>;
@@ -39,10 +55,24 @@ let webB: number;
 
 const sitesA: SiteSpec[] = [
   { kind: 'php', siteId: 'p74', hostnames: ['p74.a.test'], version: '7.4', documentRoot: '', php: PHP_SETTINGS },
-  { kind: 'php', siteId: 'p82', hostnames: ['p82.a.test', 'www.p82.a.test'], version: '8.2', documentRoot: 'public', php: PHP_SETTINGS },
+  {
+    kind: 'php',
+    siteId: 'p82',
+    hostnames: ['p82.a.test', 'www.p82.a.test'],
+    version: '8.2',
+    documentRoot: 'public',
+    php: PHP_SETTINGS,
+  },
   { kind: 'php', siteId: 'p84', hostnames: ['p84.a.test'], version: '8.4', documentRoot: '', php: PHP_SETTINGS },
   { kind: 'node', siteId: 'api', hostnames: ['api.a.test'], version: '20', command: ['node', 'server.js'], port: 3000 },
-  { kind: 'python', siteId: 'py', hostnames: ['py.a.test'], version: '3.11', command: ['gunicorn', '-b', '0.0.0.0:8000', '-w', '1', 'app:app'], port: 8000 },
+  {
+    kind: 'python',
+    siteId: 'py',
+    hostnames: ['py.a.test'],
+    version: '3.11',
+    command: ['gunicorn', '-b', '0.0.0.0:8000', '-w', '1', 'app:app'],
+    port: 8000,
+  },
 ];
 
 async function writeSiteFiles(tenantId: string, siteId: string, files: Record<string, string>): Promise<void> {
@@ -78,17 +108,25 @@ beforeAll(async () => {
   [webA, cacheA, webB] = [await freePort(), await freePort(), await freePort()];
   const hello = '<?php header("Content-Type: text/plain"); echo PHP_VERSION;';
   await writeSiteFiles(A, 'p74', { 'index.php': hello });
-  await writeSiteFiles(A, 'p82', { 'public/index.php': hello, 'public/.env': 'SECRET=1', 'public/.git/config': '[core]', 'public/.htpasswd': 'u:x' });
+  await writeSiteFiles(A, 'p82', {
+    'public/index.php': hello,
+    'public/.env': 'SECRET=1',
+    'public/.git/config': '[core]',
+    'public/.htpasswd': 'u:x',
+  });
   await writeSiteFiles(A, 'p84', {
     'index.php': hello,
     '.env': 'SECRET=1',
-    'upload.php': '<?php session_start(); $_SESSION["n"] = 1; echo strlen(file_get_contents("php://input")), " ", session_id() !== "" ? "session" : "none";',
+    'upload.php':
+      '<?php session_start(); $_SESSION["n"] = 1; echo strlen(file_get_contents("php://input")), " ", session_id() !== "" ? "session" : "none";',
   });
   await writeSiteFiles(A, 'api', {
-    'server.js': "require('http').createServer((q, s) => s.end('node ' + process.version + ' uid ' + process.getuid())).listen(Number(process.env.PORT));",
+    'server.js':
+      "require('http').createServer((q, s) => s.end('node ' + process.version + ' uid ' + process.getuid())).listen(Number(process.env.PORT));",
   });
   await writeSiteFiles(A, 'py', {
-    'app.py': "import sys, os\ndef app(environ, start_response):\n    start_response('200 OK', [('Content-Type', 'text/plain')])\n    return [('python %d.%d uid %d' % (sys.version_info[0], sys.version_info[1], os.getuid())).encode()]\n",
+    'app.py':
+      "import sys, os\ndef app(environ, start_response):\n    start_response('200 OK', [('Content-Type', 'text/plain')])\n    return [('python %d.%d uid %d' % (sys.version_info[0], sys.version_info[1], os.getuid())).encode()]\n",
   });
   await writeSiteFiles(B, 'shop', { 'index.php': hello });
 
@@ -106,7 +144,9 @@ beforeAll(async () => {
   specB = {
     tenant: { tenantId: B, uid: 20002, gid: 20002 },
     webserver: { kind: 'apache', port: webB, limits: LIMITS },
-    sites: [{ kind: 'php', siteId: 'shop', hostnames: ['shop.b.test'], version: '8.2', documentRoot: '', php: PHP_SETTINGS }],
+    sites: [
+      { kind: 'php', siteId: 'shop', hostnames: ['shop.b.test'], version: '8.2', documentRoot: '', php: PHP_SETTINGS },
+    ],
     php: { bounds: BOUNDS, limits: LIMITS },
     appLimits: LIMITS,
     limits: TENANT_LIMITS,
@@ -119,7 +159,7 @@ beforeAll(async () => {
 const extraTenants: string[] = [];
 
 describe('tenant networks as the panel makes them', () => {
-  it('gives each tenant a /27 of the pool with its gateway, which Varnish\'s purge ACL is built from', () => {
+  it("gives each tenant a /27 of the pool with its gateway, which Varnish's purge ACL is built from", () => {
     for (const net of networksAtStart) {
       expect(net.subnet).toMatch(/^10\.(2[01][0-9]|22[0-3])\.\d+\.\d+\/27$/);
       expect(net.gateway).toBe(firstHost(net.subnet!));
@@ -179,13 +219,23 @@ describe('one tenant, three PHP versions, Node and Python behind one nginx', () 
 
   it('is idempotent: a second pass changes nothing', async () => {
     const again = await ensureTenantRuntime(ctx, specA);
-    expect(Object.values(again.components).map((c) => c.action)).toEqual(Object.values(again.components).map(() => 'unchanged'));
+    expect(Object.values(again.components).map((c) => c.action)).toEqual(
+      Object.values(again.components).map(() => 'unchanged'),
+    );
     expect(again.removed).toEqual([]);
   });
 
   it('runs hardened containers with plan limits and only loopback ports', async () => {
     const state = await observe(ctx, { tenantId: A });
-    expect(state.containers.map((c) => c.component).sort()).toEqual(['app-api', 'app-py', 'php-7.4', 'php-8.2', 'php-8.4', 'varnish', 'webserver']);
+    expect(state.containers.map((c) => c.component).sort()).toEqual([
+      'app-api',
+      'app-py',
+      'php-7.4',
+      'php-8.2',
+      'php-8.4',
+      'varnish',
+      'webserver',
+    ]);
     for (const c of state.containers) {
       const info = await ctx.docker.getContainer(c.id).inspect();
       expect(info.HostConfig.SecurityOpt).toContain('no-new-privileges:true');
@@ -204,11 +254,20 @@ describe('one tenant, three PHP versions, Node and Python behind one nginx', () 
   it('takes a 2 MiB POST through nginx (spooled to its temp tmpfs) into PHP with a session in /tmp', async () => {
     const body = Buffer.alloc(2 * 1024 * 1024, 120);
     const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: webA, path: '/upload.php', method: 'POST', headers: { Host: 'p84.a.test', 'Content-Type': 'application/octet-stream', 'Content-Length': body.length } }, (r) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => resolve({ status: r.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      });
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: webA,
+          path: '/upload.php',
+          method: 'POST',
+          headers: { Host: 'p84.a.test', 'Content-Type': 'application/octet-stream', 'Content-Length': body.length },
+        },
+        (r) => {
+          const chunks: Buffer[] = [];
+          r.on('data', (c: Buffer) => chunks.push(c));
+          r.on('end', () => resolve({ status: r.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -221,7 +280,12 @@ describe('one tenant, three PHP versions, Node and Python behind one nginx', () 
       const denied = await execInContainer(ctx, c.id, ['sh', '-c', 'touch /usr/berth-probe'], { user: '0' });
       expect(denied.exitCode, c.component).not.toBe(0);
       expect(denied.stderr).toContain('Read-only file system');
-      const tmp = await execInContainer(ctx, c.id, ['sh', '-c', 'touch /tmp/berth-probe && rm /tmp/berth-probe && df -m /tmp | tail -1'], { user: '0' });
+      const tmp = await execInContainer(
+        ctx,
+        c.id,
+        ['sh', '-c', 'touch /tmp/berth-probe && rm /tmp/berth-probe && df -m /tmp | tail -1'],
+        { user: '0' },
+      );
       expect(tmp.exitCode, c.component).toBe(0);
       expect(tmp.stdout).toMatch(/^tmpfs\s+\d+/);
     }
@@ -244,8 +308,12 @@ describe('Varnish in front of the tenant webserver', () => {
     await httpGet(cacheA, 'p74.a.test', '/');
     await httpGet(cacheA, 'p74.a.test', '/');
     for (let i = 0; i < 2; i++) {
-      expect((await httpGet(cacheA, 'p74.a.test', '/', { Cookie: 'wordpress_logged_in_abc=1' })).headers['x-cache']).toBe('MISS');
-      expect((await httpGet(cacheA, 'p74.a.test', '/', { Authorization: 'Basic dTpw' })).headers['x-cache']).toBe('MISS');
+      expect(
+        (await httpGet(cacheA, 'p74.a.test', '/', { Cookie: 'wordpress_logged_in_abc=1' })).headers['x-cache'],
+      ).toBe('MISS');
+      expect((await httpGet(cacheA, 'p74.a.test', '/', { Authorization: 'Basic dTpw' })).headers['x-cache']).toBe(
+        'MISS',
+      );
     }
     // An analytics cookie alone does not prevent caching.
     expect((await httpGet(cacheA, 'p74.a.test', '/', { Cookie: '_ga=GA1.2.3' })).headers['x-cache']).toBe('HIT');
@@ -293,7 +361,11 @@ describe('a second tenant on apache, isolated from the first', () => {
       targets.push([ip as string, c.role === 'php-fpm' ? 9000 : 80]);
     }
     const probe = (host: string, port: number) =>
-      execInContainer(ctx, aPhp!.id, ['php', '-r', `$s=@fsockopen(${JSON.stringify(host)}, ${port}, $e, $m, 2); echo $s ? "open" : "closed";`]);
+      execInContainer(ctx, aPhp!.id, [
+        'php',
+        '-r',
+        `$s=@fsockopen(${JSON.stringify(host)}, ${port}, $e, $m, 2); echo $s ? "open" : "closed";`,
+      ]);
     expect((await probe('web', 80)).stdout).toBe('open');
     for (const [ip, port] of targets) expect((await probe(ip, port)).stdout).toBe('closed');
   });
@@ -302,7 +374,11 @@ describe('a second tenant on apache, isolated from the first', () => {
 describe('typed errors leave nothing behind', () => {
   it('PORT_IN_USE when the web port is taken, and no container or network of the new tenant remains', async () => {
     const C = otherTenant();
-    const spec: TenantRuntimeSpec = { ...specB, tenant: { tenantId: C, uid: 20003, gid: 20003 }, webserver: { kind: 'nginx', port: webA, limits: LIMITS } };
+    const spec: TenantRuntimeSpec = {
+      ...specB,
+      tenant: { tenantId: C, uid: 20003, gid: 20003 },
+      webserver: { kind: 'nginx', port: webA, limits: LIMITS },
+    };
     await expect(ensureTenantRuntime(ctx, spec)).rejects.toMatchObject({ code: 'PORT_IN_USE' });
     expect(await labelled(C)).toEqual({ containers: 0, networks: 0, volumes: 0 });
     await removeTenant(ctx, { tenantId: C, deleteSiteFiles: true });
@@ -314,7 +390,16 @@ describe('typed errors leave nothing behind', () => {
       ...specB,
       tenant: { tenantId: C, uid: 20003, gid: 20003 },
       webserver: { kind: 'nginx', port: await freePort(), limits: LIMITS },
-      sites: [{ kind: 'node', siteId: 'bad', hostnames: ['bad.c.test'], version: '20', command: ['node', '-e', 'console.error("boom"); process.exit(3)'], port: 3000 }],
+      sites: [
+        {
+          kind: 'node',
+          siteId: 'bad',
+          hostnames: ['bad.c.test'],
+          version: '20',
+          command: ['node', '-e', 'console.error("boom"); process.exit(3)'],
+          port: 3000,
+        },
+      ],
     };
     const err = await ensureTenantRuntime(ctx, spec).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'CONTAINER_FAILED' });
@@ -326,9 +411,19 @@ describe('typed errors leave nothing behind', () => {
   it('IMAGE_MISSING names the image and how to get it', async () => {
     const C = otherTenant();
     const official = createDockerDriver({ dataDir: ctx.dataDir, docker: ctx.docker, profile: 'official' });
-    const hasOfficial = await ctx.docker.getImage('nginx:1.27').inspect().then(() => true, () => false);
+    const hasOfficial = await ctx.docker
+      .getImage('nginx:1.27')
+      .inspect()
+      .then(
+        () => true,
+        () => false,
+      );
     if (hasOfficial) return; // this host has upstream images; the local profile is what is under test here
-    const spec: TenantRuntimeSpec = { ...specB, tenant: { tenantId: C, uid: 20003, gid: 20003 }, webserver: { kind: 'nginx', port: await freePort(), limits: LIMITS } };
+    const spec: TenantRuntimeSpec = {
+      ...specB,
+      tenant: { tenantId: C, uid: 20003, gid: 20003 },
+      webserver: { kind: 'nginx', port: await freePort(), limits: LIMITS },
+    };
     const err = await ensureTenantRuntime(official, spec).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'IMAGE_MISSING' });
     expect((err as Error).message).toMatch(/nginx:1\.27|php:8\.2-fpm/);
@@ -337,7 +432,11 @@ describe('typed errors leave nothing behind', () => {
   });
 
   it('DOCKER_UNAVAILABLE when the engine socket does not answer', async () => {
-    const dead = createDockerDriver({ dataDir: ctx.dataDir, docker: new Docker({ socketPath: '/nonexistent/docker.sock' }), profile: 'local' });
+    const dead = createDockerDriver({
+      dataDir: ctx.dataDir,
+      docker: new Docker({ socketPath: '/nonexistent/docker.sock' }),
+      profile: 'local',
+    });
     await expect(observe(dead, { tenantId: A })).rejects.toMatchObject({ code: 'DOCKER_UNAVAILABLE' });
   });
 });

@@ -18,7 +18,13 @@ const LAST_USED_EVERY_MS = 60_000;
 export type UserRow = Awaited<ReturnType<Db['user']['findFirstOrThrow']>>;
 
 export function toUser(row: UserRow): TUser {
-  return { id: row.id, email: row.email, role: row.role as TRole, tenantId: row.tenantId, createdAt: row.createdAt.toISOString() };
+  return {
+    id: row.id,
+    email: row.email,
+    role: row.role as TRole,
+    tenantId: row.tenantId,
+    createdAt: row.createdAt.toISOString(),
+  };
 }
 
 /**
@@ -26,8 +32,14 @@ export function toUser(row: UserRow): TUser {
  * two-factor sign-in may only enrol, read /me and sign out. API tokens are not affected (a billing
  * system's token must keep working), and new tokens can only be minted from an enrolled session.
  */
-export function enrolmentRequired(requireAdminTwoFactor: boolean, principal: Pick<Principal, 'via' | 'role'>, user: Pick<UserRow, 'totpEnabledAt'>): boolean {
-  return requireAdminTwoFactor && principal.via === 'session' && principal.role === 'admin' && user.totpEnabledAt === null;
+export function enrolmentRequired(
+  requireAdminTwoFactor: boolean,
+  principal: Pick<Principal, 'via' | 'role'>,
+  user: Pick<UserRow, 'totpEnabledAt'>,
+): boolean {
+  return (
+    requireAdminTwoFactor && principal.via === 'session' && principal.role === 'admin' && user.totpEnabledAt === null
+  );
 }
 
 /** AuthOptions: the installation's two-factor rule and, for tests and the bench, the limits. */
@@ -38,7 +50,8 @@ export interface AuthOptions {
 }
 
 /** LoginResult is a session, or for two-factor users the challenge POST /auth/login/totp takes. */
-export type LoginResult = { kind: 'session'; session: TSessionResponse; cookie: string } | { kind: 'challenge'; challenge: TLoginChallenge };
+export type LoginResult =
+  { kind: 'session'; session: TSessionResponse; cookie: string } | { kind: 'challenge'; challenge: TLoginChallenge };
 
 interface CachedPrincipal {
   principal: Principal;
@@ -78,14 +91,26 @@ export class AuthService {
    */
   async login(input: { email: string; password: string; ip: string | null }): Promise<LoginResult> {
     const attempt: Attempt = { kind: 'password', account: input.email, address: addressKey(input.ip) };
-    const { user, ok } = await this.checkPassword(attempt, input.password, () => this.db.user.findUnique({ where: { email: input.email } }));
+    const { user, ok } = await this.checkPassword(attempt, input.password, () =>
+      this.db.user.findUnique({ where: { email: input.email } }),
+    );
     if (!user || !ok) {
       const waitMs = this.limiter.recordFailure(attempt);
       // Who was targeted is for the audit trail only; the caller learns nothing about it.
       await this.db.event.create({
         data: {
-          id: newId(), actor: 'anonymous', action: 'auth.login', targetType: 'user', targetId: user?.id ?? null, tenantId: user?.tenantId ?? null, result: 'error', ip: input.ip,
-          message: waitMs > 0 ? `invalid credentials; next attempt for this email from this address in ${Math.ceil(waitMs / 1000)} s` : 'invalid credentials',
+          id: newId(),
+          actor: 'anonymous',
+          action: 'auth.login',
+          targetType: 'user',
+          targetId: user?.id ?? null,
+          tenantId: user?.tenantId ?? null,
+          result: 'error',
+          ip: input.ip,
+          message:
+            waitMs > 0
+              ? `invalid credentials; next attempt for this email from this address in ${Math.ceil(waitMs / 1000)} s`
+              : 'invalid credentials',
         },
       });
       throw new AppError('INVALID_CREDENTIALS', 'The email or password is wrong.');
@@ -94,7 +119,17 @@ export class AuthService {
     if (user.totpEnabledAt) {
       const { challenge, expiresAt } = this.challenges.issue(user.id);
       await this.db.event.create({
-        data: { id: newId(), actor: 'anonymous', action: 'auth.login-password', targetType: 'user', targetId: user.id, tenantId: user.tenantId, result: 'ok', ip: input.ip, message: 'password accepted; waiting for the second factor' },
+        data: {
+          id: newId(),
+          actor: 'anonymous',
+          action: 'auth.login-password',
+          targetType: 'user',
+          targetId: user.id,
+          tenantId: user.tenantId,
+          result: 'ok',
+          ip: input.ip,
+          message: 'password accepted; waiting for the second factor',
+        },
       });
       return { kind: 'challenge', challenge: { twoFactor: 'required', challenge, expiresAt: expiresAt.toISOString() } };
     }
@@ -105,13 +140,34 @@ export class AuthService {
    * openLoggedSession opens a console session after every factor was checked, with its `auth.login` event
    * (`details` says which second factor, if any).
    */
-  async openLoggedSession(user: UserRow, ip: string | null, details: Record<string, unknown>): Promise<{ session: TSessionResponse; cookie: string }> {
+  async openLoggedSession(
+    user: UserRow,
+    ip: string | null,
+    details: Record<string, unknown>,
+  ): Promise<{ session: TSessionResponse; cookie: string }> {
     const secret = await this.db.$transaction(async (tx) => {
       const session = await openSession(tx, user, ip);
-      await recordEvent(tx, { principal: session.principal, ip }, { action: 'auth.login', targetType: 'user', targetId: user.id, tenantId: user.tenantId, ...(Object.keys(details).length > 0 ? { details } : {}) });
+      await recordEvent(
+        tx,
+        { principal: session.principal, ip },
+        {
+          action: 'auth.login',
+          targetType: 'user',
+          targetId: user.id,
+          tenantId: user.tenantId,
+          ...(Object.keys(details).length > 0 ? { details } : {}),
+        },
+      );
       return session.secret;
     });
-    const twoFactor = { enabled: user.totpEnabledAt !== null, enrolmentRequired: enrolmentRequired(this.requireAdminTwoFactor, { via: 'session', role: user.role as TRole }, user) };
+    const twoFactor = {
+      enabled: user.totpEnabledAt !== null,
+      enrolmentRequired: enrolmentRequired(
+        this.requireAdminTwoFactor,
+        { via: 'session', role: user.role as TRole },
+        user,
+      ),
+    };
     return { session: { user: toUser(user), csrfToken: csrfTokenFor(secret), twoFactor }, cookie: secret };
   }
 
@@ -120,7 +176,11 @@ export class AuthService {
    * wait or no hashing slot is free (nothing is hashed then), else the loaded user (null when unknown: the
    * dummy hash costs the same) and whether the password is right.
    */
-  private async checkPassword(attempt: Attempt, password: string, load: () => Promise<UserRow | null>): Promise<{ user: UserRow | null; ok: boolean }> {
+  private async checkPassword(
+    attempt: Attempt,
+    password: string,
+    load: () => Promise<UserRow | null>,
+  ): Promise<{ user: UserRow | null; ok: boolean }> {
     this.limiter.assertMayTry(attempt);
     return this.hashGate.run(attempt.address, this.limiter.hasRecentFailures(attempt.address), async () => {
       const user = await load();
@@ -143,7 +203,9 @@ export class AuthService {
     const { user, ok } = await this.checkPassword(attempt, password, async () => known);
     if (!user || !ok) {
       this.limiter.recordFailure(attempt);
-      throw new AppError('VALIDATION_FAILED', 'The current password is wrong.', { details: { issues: [{ path: ['currentPassword'], message: 'The current password is wrong.' }] } });
+      throw new AppError('VALIDATION_FAILED', 'The current password is wrong.', {
+        details: { issues: [{ path: ['currentPassword'], message: 'The current password is wrong.' }] },
+      });
     }
     this.limiter.recordSuccess(attempt);
     return user;
@@ -154,7 +216,12 @@ export class AuthService {
     this.cache.delete(`s:${tokenHash}`);
     await this.db.$transaction(async (tx) => {
       await tx.session.deleteMany({ where: { tokenHash } });
-      await recordEvent(tx, ctx, { action: 'auth.logout', targetType: 'user', targetId: ctx.principal.userId, tenantId: ctx.principal.tenantId });
+      await recordEvent(tx, ctx, {
+        action: 'auth.logout',
+        targetType: 'user',
+        targetId: ctx.principal.userId,
+        tenantId: ctx.principal.tenantId,
+      });
     });
   }
 
@@ -162,7 +229,10 @@ export class AuthService {
   async me(principal: Principal, cookie: string | undefined): Promise<TSessionResponse> {
     const user = principal.userId ? await this.db.user.findUnique({ where: { id: principal.userId } }) : null;
     if (!user) throw new AppError('UNAUTHENTICATED', 'Sign in first.');
-    const twoFactor = { enabled: user.totpEnabledAt !== null, enrolmentRequired: enrolmentRequired(this.requireAdminTwoFactor, principal, user) };
+    const twoFactor = {
+      enabled: user.totpEnabledAt !== null,
+      enrolmentRequired: enrolmentRequired(this.requireAdminTwoFactor, principal, user),
+    };
     return { user: toUser(user), csrfToken: cookie ? csrfTokenFor(cookie) : '', twoFactor };
   }
 
@@ -204,7 +274,11 @@ export class AuthService {
       tokenId: token.id,
       sessionId: null,
     };
-    this.cache.set(key, { principal, expiresAt: now + CACHE_TTL_MS, hardExpiry: token.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY });
+    this.cache.set(key, {
+      principal,
+      expiresAt: now + CACHE_TTL_MS,
+      hardExpiry: token.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY,
+    });
     const last = this.lastUsedWrites.get(token.id) ?? 0;
     if (now - last > LAST_USED_EVERY_MS) {
       this.lastUsedWrites.set(token.id, now);
@@ -228,7 +302,12 @@ export class AuthService {
       await tx.user.update({ where: { id: user.id }, data: { passwordHash } });
       // Every other session of this user ends; the current one stays.
       await tx.session.deleteMany({ where: { userId: user.id, NOT: { id: ctx.principal.sessionId ?? '' } } });
-      await recordEvent(tx, ctx, { action: 'user.password-change', targetType: 'user', targetId: user.id, tenantId: user.tenantId });
+      await recordEvent(tx, ctx, {
+        action: 'user.password-change',
+        targetType: 'user',
+        targetId: user.id,
+        tenantId: user.tenantId,
+      });
     });
     this.forgetAll();
   }
@@ -246,10 +325,26 @@ export async function openSession(
 ): Promise<{ secret: string; principal: Principal }> {
   const secret = randomSecret();
   const sessionId = newId();
-  await tx.session.create({ data: { id: sessionId, tokenHash: sha256(secret), userId: user.id, ip, expiresAt: new Date(Date.now() + SESSION_TTL_MS) } });
+  await tx.session.create({
+    data: {
+      id: sessionId,
+      tokenHash: sha256(secret),
+      userId: user.id,
+      ip,
+      expiresAt: new Date(Date.now() + SESSION_TTL_MS),
+    },
+  });
   return { secret, principal: sessionPrincipal(user, sessionId) };
 }
 
 function sessionPrincipal(user: Pick<UserRow, 'id' | 'role' | 'tenantId'>, sessionId: string): Principal {
-  return { via: 'session', userId: user.id, role: user.role as TRole, tenantId: user.tenantId, scope: 'full', tokenId: null, sessionId };
+  return {
+    via: 'session',
+    userId: user.id,
+    role: user.role as TRole,
+    tenantId: user.tenantId,
+    scope: 'full',
+    tokenId: null,
+    sessionId,
+  };
 }

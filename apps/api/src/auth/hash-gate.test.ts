@@ -42,7 +42,10 @@ describe('HashGate', () => {
     const gate = new HashGate({ max: 1, perAddress: 1, reservedForClean: 0, maxWaiting: 4, maxWaitMs: 1_000 });
     const work = pending();
     const running = gate.run('a', false, () => work.promise);
-    await expect(gate.run('b', true, async () => 'never')).rejects.toMatchObject({ code: 'RATE_LIMITED', details: { retryAfterSeconds: 1 } });
+    await expect(gate.run('b', true, async () => 'never')).rejects.toMatchObject({
+      code: 'RATE_LIMITED',
+      details: { retryAfterSeconds: 1 },
+    });
     work.finish();
     await running;
     await expect(gate.run('b', false, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');

@@ -14,7 +14,13 @@ export interface HashGateOptions {
   maxWaitMs: number;
 }
 
-export const HASH_GATE_DEFAULTS: HashGateOptions = { max: 4, perAddress: 2, reservedForClean: 1, maxWaiting: 16, maxWaitMs: 2_000 };
+export const HASH_GATE_DEFAULTS: HashGateOptions = {
+  max: 4,
+  perAddress: 2,
+  reservedForClean: 1,
+  maxWaiting: 16,
+  maxWaitMs: 2_000,
+};
 
 interface Waiter {
   address: string;
@@ -48,9 +54,12 @@ export class HashGate {
    * (retry in a second) without doing any of the work.
    */
   async run<T>(address: string, suspect: boolean, work: () => Promise<T>): Promise<T> {
-    const release = this.tryAcquire(address, suspect) ?? (suspect || !this.fits(address) ? null : await this.wait(address));
+    const release =
+      this.tryAcquire(address, suspect) ?? (suspect || !this.fits(address) ? null : await this.wait(address));
     if (!release) {
-      throw new AppError('RATE_LIMITED', 'The panel is busy checking other sign-ins. Try again in a second.', { details: { retryAfterSeconds: 1 } });
+      throw new AppError('RATE_LIMITED', 'The panel is busy checking other sign-ins. Try again in a second.', {
+        details: { retryAfterSeconds: 1 },
+      });
     }
     try {
       return await work();
@@ -104,7 +113,7 @@ export class HashGate {
 
   /** handOver gives freed slots to the first waiters whose address may take one. */
   private handOver(): void {
-    for (let i = 0; i < this.waiting.length && this.running < this.opts.max; ) {
+    for (let i = 0; i < this.waiting.length && this.running < this.opts.max;) {
       const waiter = this.waiting[i]!;
       if (!this.fits(waiter.address)) {
         i++;

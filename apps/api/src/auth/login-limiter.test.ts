@@ -63,18 +63,27 @@ describe('LoginLimiter', () => {
     const limiter = new LoginLimiter();
     for (let i = 0; i < 30; i++) limiter.recordFailure({ ...attacker, account: `user${i}@example.test` }, 0);
     limiter.recordSuccess({ ...attacker, account: 'own-account@example.test' });
-    expect(() => limiter.assertMayTry({ ...attacker, account: 'fresh@example.test' }, 0)).toThrow('Too many failed sign-in attempts. Try again in 1 second.');
+    expect(() => limiter.assertMayTry({ ...attacker, account: 'fresh@example.test' }, 0)).toThrow(
+      'Too many failed sign-in attempts. Try again in 1 second.',
+    );
     expect(limiter.hasRecentFailures(attacker.address, 0)).toBe(true);
     expect(limiter.hasRecentFailures('198.51.100.7', 0)).toBe(false);
   });
 
   it('limits second factors per user across addresses, where only password holders get', () => {
     const limiter = new LoginLimiter();
-    for (let i = 0; i < 10; i++) limiter.recordFailure({ kind: 'second-factor', userId: 'u1', address: `192.0.2.${i}` }, 0);
-    expect(() => limiter.assertMayTry({ kind: 'second-factor', userId: 'u1', address: '192.0.2.200' }, 0)).toThrow(/Try again/);
-    expect(() => limiter.assertMayTry({ kind: 'second-factor', userId: 'u2', address: '192.0.2.200' }, 0)).not.toThrow();
+    for (let i = 0; i < 10; i++)
+      limiter.recordFailure({ kind: 'second-factor', userId: 'u1', address: `192.0.2.${i}` }, 0);
+    expect(() => limiter.assertMayTry({ kind: 'second-factor', userId: 'u1', address: '192.0.2.200' }, 0)).toThrow(
+      /Try again/,
+    );
+    expect(() =>
+      limiter.assertMayTry({ kind: 'second-factor', userId: 'u2', address: '192.0.2.200' }, 0),
+    ).not.toThrow();
     // The password step of the same person is not slowed by it.
-    expect(() => limiter.assertMayTry({ kind: 'password', account: 'u1@example.test', address: '192.0.2.200' }, 0)).not.toThrow();
+    expect(() =>
+      limiter.assertMayTry({ kind: 'password', account: 'u1@example.test', address: '192.0.2.200' }, 0),
+    ).not.toThrow();
   });
 });
 

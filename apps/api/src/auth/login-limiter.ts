@@ -91,8 +91,13 @@ export function addressKey(ip: string | null): string {
   const [head = '', tail = ''] = ip.toLowerCase().split('::');
   const left = head ? head.split(':') : [];
   const right = tail ? tail.split(':') : [];
-  const groups = ip.includes('::') ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right] : left;
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  const groups = ip.includes('::')
+    ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }
 
 const MINUTE = 60_000;
@@ -114,7 +119,8 @@ export const LOGIN_POLICIES = {
 export type LoginPolicies = typeof LOGIN_POLICIES;
 
 /** Attempt names what is being tried: a password for an email, or a second factor for a user id. */
-export type Attempt = { kind: 'password'; account: string; address: string } | { kind: 'second-factor'; userId: string; address: string };
+export type Attempt =
+  { kind: 'password'; account: string; address: string } | { kind: 'second-factor'; userId: string; address: string };
 
 /**
  * LoginLimiter decides whether a sign-in attempt may be checked at all, before any password hashing.
@@ -140,7 +146,11 @@ export class LoginLimiter {
     const wait = Math.max(...this.keysOf(attempt).map(([backoff, key]) => backoff.waitMs(key, now)));
     if (wait > 0) {
       const seconds = Math.ceil(wait / 1000);
-      throw new AppError('RATE_LIMITED', `Too many failed sign-in attempts. Try again in ${seconds} second${seconds === 1 ? '' : 's'}.`, { details: { retryAfterSeconds: seconds } });
+      throw new AppError(
+        'RATE_LIMITED',
+        `Too many failed sign-in attempts. Try again in ${seconds} second${seconds === 1 ? '' : 's'}.`,
+        { details: { retryAfterSeconds: seconds } },
+      );
     }
   }
 

@@ -44,9 +44,13 @@ export function requireAdmin(principal: Principal): void {
  * `billing: true` marks an action that belongs to the account lifecycle a billing system runs.
  */
 export function requireWrite(principal: Principal, opts: { billing?: boolean } = {}): void {
-  if (principal.scope === 'read') throw new AppError('FORBIDDEN', 'This token is read-only; use a token with the "full" scope.');
+  if (principal.scope === 'read')
+    throw new AppError('FORBIDDEN', 'This token is read-only; use a token with the "full" scope.');
   if (principal.scope === 'billing' && !opts.billing) {
-    throw new AppError('FORBIDDEN', 'A billing token can only run the account lifecycle (create, suspend, unsuspend, terminate, change plan).');
+    throw new AppError(
+      'FORBIDDEN',
+      'A billing token can only run the account lifecycle (create, suspend, unsuspend, terminate, change plan).',
+    );
   }
 }
 
@@ -66,11 +70,18 @@ function suspendedTenantMay(route: { method: string; url: string }): boolean {
  * tenant users: they run the lifecycle that unsuspends the tenant and are never held back here. The auth
  * hook applies it to the route the router matched, so no service has to remember it.
  */
-export function requireTenantActive(principal: Principal, route: { method: string; url: string }, tenantStatus: string | null): void {
+export function requireTenantActive(
+  principal: Principal,
+  route: { method: string; url: string },
+  tenantStatus: string | null,
+): void {
   if (principal.role === 'admin' || principal.scope === 'billing' || tenantStatus !== 'suspended') return;
   if (route.method === 'GET' || route.method === 'HEAD' || route.method === 'OPTIONS') return;
   if (suspendedTenantMay(route)) return;
-  throw new AppError('TENANT_SUSPENDED', 'This account is suspended: nothing can be changed until it is unsuspended (you can still read, sign out and change your password).');
+  throw new AppError(
+    'TENANT_SUSPENDED',
+    'This account is suspended: nothing can be changed until it is unsuspended (you can still read, sign out and change your password).',
+  );
 }
 
 /** requireNotBilling refuses billing tokens on reads outside the account lifecycle (sites, files, events). */

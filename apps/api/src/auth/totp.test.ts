@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { base32Decode, base32Encode, hashRecoveryCode, matchTotp, newRecoveryCodes, newTotpSecret, otpauthUri, totpCode, totpStep } from './totp.js';
+import {
+  base32Decode,
+  base32Encode,
+  hashRecoveryCode,
+  matchTotp,
+  newRecoveryCodes,
+  newTotpSecret,
+  otpauthUri,
+  totpCode,
+  totpStep,
+} from './totp.js';
 
 // RFC 6238 appendix B (SHA-1 key "12345678901234567890"): the 8-digit values, of which apps show the last 6.
 const RFC_SECRET = base32Encode(Buffer.from('12345678901234567890'));
@@ -19,7 +29,15 @@ describe('TOTP (RFC 6238, SHA-1, 6 digits, 30 s)', () => {
   });
 
   it('encodes and decodes base32 as RFC 4648 does (no padding)', () => {
-    const vectors: [string, string][] = [['', ''], ['f', 'MY'], ['fo', 'MZXQ'], ['foo', 'MZXW6'], ['foob', 'MZXW6YQ'], ['fooba', 'MZXW6YTB'], ['foobar', 'MZXW6YTBOI']];
+    const vectors: [string, string][] = [
+      ['', ''],
+      ['f', 'MY'],
+      ['fo', 'MZXQ'],
+      ['foo', 'MZXW6'],
+      ['foob', 'MZXW6YQ'],
+      ['fooba', 'MZXW6YTB'],
+      ['foobar', 'MZXW6YTBOI'],
+    ];
     for (const [plain, encoded] of vectors) {
       expect(base32Encode(Buffer.from(plain))).toBe(encoded);
       expect(base32Decode(encoded).toString()).toBe(plain);
@@ -39,7 +57,8 @@ describe('TOTP (RFC 6238, SHA-1, 6 digits, 30 s)', () => {
     for (const far of [now - 60_000, now + 60_000]) {
       const code = totpCode(secret, far);
       // A far code can collide with a near one by chance (1 in 10^6 per step); only assert when it does not.
-      if (![-1, 0, 1].some((d) => totpCode(secret, now + d * 30_000) === code)) expect(matchTotp(secret, code, now)).toBeNull();
+      if (![-1, 0, 1].some((d) => totpCode(secret, now + d * 30_000) === code))
+        expect(matchTotp(secret, code, now)).toBeNull();
     }
     expect(matchTotp(secret, '12345', now)).toBeNull();
     expect(matchTotp(secret, 'abcdef', now)).toBeNull();
@@ -50,7 +69,13 @@ describe('TOTP (RFC 6238, SHA-1, 6 digits, 30 s)', () => {
     expect(uri.protocol).toBe('otpauth:');
     expect(uri.host).toBe('totp');
     expect(decodeURIComponent(uri.pathname)).toBe('/Berth:admin@example.com');
-    expect(Object.fromEntries(uri.searchParams)).toEqual({ secret: 'JBSWY3DPEHPK3PXP', issuer: 'Berth', algorithm: 'SHA1', digits: '6', period: '30' });
+    expect(Object.fromEntries(uri.searchParams)).toEqual({
+      secret: 'JBSWY3DPEHPK3PXP',
+      issuer: 'Berth',
+      algorithm: 'SHA1',
+      digits: '6',
+      period: '30',
+    });
   });
 
   it('makes ten distinct recovery codes whose hash ignores case and separators', () => {

@@ -96,7 +96,13 @@ export function matchTotp(secret: string, code: string, nowMs: number): number |
  */
 export function otpauthUri(opts: { issuer: string; account: string; secret: string }): string {
   const label = `${encodeURIComponent(opts.issuer)}:${encodeURIComponent(opts.account)}`;
-  const query = new URLSearchParams({ secret: opts.secret, issuer: opts.issuer, algorithm: 'SHA1', digits: String(TOTP_DIGITS), period: String(TOTP_STEP_SECONDS) });
+  const query = new URLSearchParams({
+    secret: opts.secret,
+    issuer: opts.issuer,
+    algorithm: 'SHA1',
+    digits: String(TOTP_DIGITS),
+    period: String(TOTP_STEP_SECONDS),
+  });
   return `otpauth://totp/${label}?${query.toString()}`;
 }
 

@@ -45,8 +45,17 @@ export class TwoFactorService {
 
   /** enrolmentRequiredFor is the request gate's question: must this caller enrol before anything else? */
   async enrolmentRequiredFor(principal: Principal): Promise<boolean> {
-    if (!this.deps.auth.requireAdminTwoFactor || principal.via !== 'session' || principal.role !== 'admin' || !principal.userId) return false;
-    const user = await this.deps.db.user.findUnique({ where: { id: principal.userId }, select: { totpEnabledAt: true } });
+    if (
+      !this.deps.auth.requireAdminTwoFactor ||
+      principal.via !== 'session' ||
+      principal.role !== 'admin' ||
+      !principal.userId
+    )
+      return false;
+    const user = await this.deps.db.user.findUnique({
+      where: { id: principal.userId },
+      select: { totpEnabledAt: true },
+    });
     return user !== null && enrolmentRequired(true, principal, user);
   }
 
@@ -54,13 +63,26 @@ export class TwoFactorService {
   async startEnrolment(ctx: RequestContext, input: { currentPassword: string }): Promise<TTwoFactorEnrolment> {
     requireSession(ctx.principal);
     const user = await this.deps.auth.verifyCurrentPassword(ctx, input.currentPassword);
-    if (user.totpEnabledAt) throw new AppError('TOTP_ALREADY_ENABLED', 'Two-factor sign-in is already on; turn it off first to move it to another device.');
+    if (user.totpEnabledAt)
+      throw new AppError(
+        'TOTP_ALREADY_ENABLED',
+        'Two-factor sign-in is already on; turn it off first to move it to another device.',
+      );
     const secret = newTotpSecret();
     const expiresAt = Date.now() + ENROLMENT_TTL_MS;
     this.pending.set(user.id, { secret, expiresAt });
     this.prunePending();
-    await recordEvent(this.deps.db, ctx, { action: 'user.two-factor-enrol', targetType: 'user', targetId: user.id, tenantId: user.tenantId });
-    return { secret, otpauthUri: otpauthUri({ issuer: ISSUER, account: user.email, secret }), expiresAt: new Date(expiresAt).toISOString() };
+    await recordEvent(this.deps.db, ctx, {
+      action: 'user.two-factor-enrol',
+      targetType: 'user',
+      targetId: user.id,
+      tenantId: user.tenantId,
+    });
+    return {
+      secret,
+      otpauthUri: otpauthUri({ issuer: ISSUER, account: user.email, secret }),
+      expiresAt: new Date(expiresAt).toISOString(),
+    };
   }
 
   /** confirmEnrolment turns two-factor sign-in on with a code from the new device and returns the recovery codes, once. */
@@ -71,24 +93,39 @@ export class TwoFactorService {
     const pending = this.pending.get(user.id);
     if (!pending || pending.expiresAt <= Date.now()) {
       this.pending.delete(user.id);
-      throw new AppError('TOTP_ENROLMENT_NOT_STARTED', 'No set-up is waiting for a code (it lasts 10 minutes). Start again.');
+      throw new AppError(
+        'TOTP_ENROLMENT_NOT_STARTED',
+        'No set-up is waiting for a code (it lasts 10 minutes). Start again.',
+      );
     }
     const attempt = secondFactorAttempt(user.id, ctx.ip);
     this.deps.auth.limiter.assertMayTry(attempt);
     const step = matchTotp(pending.secret, input.code, Date.now());
     if (step === null || !this.acceptStep(user.id, step)) {
       this.deps.auth.limiter.recordFailure(attempt);
-      throw fieldError('code', "The code does not match. Check that the device's clock is right and enter the code it shows now.");
+      throw fieldError(
+        'code',
+        "The code does not match. Check that the device's clock is right and enter the code it shows now.",
+      );
     }
     this.deps.auth.limiter.recordSuccess(attempt);
     const recoveryCodes = newRecoveryCodes();
     await this.deps.db.$transaction(async (tx) => {
       const updated = await tx.user.updateMany({
         where: { id: user.id, totpEnabledAt: null },
-        data: { totpSecretEnc: this.deps.dataKey.encrypt(pending.secret), totpEnabledAt: new Date(), recoveryCodeHashes: JSON.stringify(recoveryCodes.map(hashRecoveryCode)) },
+        data: {
+          totpSecretEnc: this.deps.dataKey.encrypt(pending.secret),
+          totpEnabledAt: new Date(),
+          recoveryCodeHashes: JSON.stringify(recoveryCodes.map(hashRecoveryCode)),
+        },
       });
       if (updated.count !== 1) throw new AppError('TOTP_ALREADY_ENABLED', 'Two-factor sign-in is already on.');
-      await recordEvent(tx, ctx, { action: 'user.two-factor-confirm', targetType: 'user', targetId: user.id, tenantId: user.tenantId });
+      await recordEvent(tx, ctx, {
+        action: 'user.two-factor-confirm',
+        targetType: 'user',
+        targetId: user.id,
+        tenantId: user.tenantId,
+      });
     });
     this.pending.delete(user.id);
     return { recoveryCodes };
@@ -104,9 +141,25 @@ export class TwoFactorService {
     const used = await this.deps.db.$transaction(async (tx) => {
       const factor = await this.consumeFactor(tx, user, input);
       if (!factor) return null;
-      await tx.user.update({ where: { id: user.id }, data: { totpSecretEnc: null, totpEnabledAt: null, recoveryCodeHashes: '[]' } });
-      if (factor === 'recovery-code') await recordEvent(tx, ctx, { action: 'user.recovery-code-use', targetType: 'user', targetId: user.id, tenantId: user.tenantId, details: { for: 'two-factor-disable' } });
-      await recordEvent(tx, ctx, { action: 'user.two-factor-disable', targetType: 'user', targetId: user.id, tenantId: user.tenantId, details: { with: factor } });
+      await tx.user.update({
+        where: { id: user.id },
+        data: { totpSecretEnc: null, totpEnabledAt: null, recoveryCodeHashes: '[]' },
+      });
+      if (factor === 'recovery-code')
+        await recordEvent(tx, ctx, {
+          action: 'user.recovery-code-use',
+          targetType: 'user',
+          targetId: user.id,
+          tenantId: user.tenantId,
+          details: { for: 'two-factor-disable' },
+        });
+      await recordEvent(tx, ctx, {
+        action: 'user.two-factor-disable',
+        targetType: 'user',
+        targetId: user.id,
+        tenantId: user.tenantId,
+        details: { with: factor },
+      });
       return factor;
     });
     if (!used) {
@@ -131,8 +184,16 @@ export class TwoFactorService {
     this.deps.auth.limiter.recordSuccess(attempt);
     const recoveryCodes = newRecoveryCodes();
     await this.deps.db.$transaction(async (tx) => {
-      await tx.user.update({ where: { id: user.id }, data: { recoveryCodeHashes: JSON.stringify(recoveryCodes.map(hashRecoveryCode)) } });
-      await recordEvent(tx, ctx, { action: 'user.recovery-codes-regenerate', targetType: 'user', targetId: user.id, tenantId: user.tenantId });
+      await tx.user.update({
+        where: { id: user.id },
+        data: { recoveryCodeHashes: JSON.stringify(recoveryCodes.map(hashRecoveryCode)) },
+      });
+      await recordEvent(tx, ctx, {
+        action: 'user.recovery-codes-regenerate',
+        targetType: 'user',
+        targetId: user.id,
+        tenantId: user.tenantId,
+      });
     });
     return { recoveryCodes };
   }
@@ -142,7 +203,9 @@ export class TwoFactorService {
    * recovery code) open the session. The challenge is used up by the first right answer; five wrong ones
    * end it too, and every wrong one counts in the LoginLimiter like a wrong password.
    */
-  async completeLogin(input: SecondFactor & { challenge: string; ip: string | null }): Promise<{ session: TSessionResponse; cookie: string }> {
+  async completeLogin(
+    input: SecondFactor & { challenge: string; ip: string | null },
+  ): Promise<{ session: TSessionResponse; cookie: string }> {
     const { auth, db } = this.deps;
     const userId = auth.challenges.userOf(input.challenge);
     if (!userId) throw challengeInvalid();
@@ -154,20 +217,48 @@ export class TwoFactorService {
       throw challengeInvalid();
     }
     // From the match to take() nothing awaits: of two requests racing with one challenge, one wins.
-    const matched = input.code !== undefined ? this.matchCode(user, input.code) : recoveryHashes(user).includes(hashRecoveryCode(input.recoveryCode ?? ''));
+    const matched =
+      input.code !== undefined
+        ? this.matchCode(user, input.code)
+        : recoveryHashes(user).includes(hashRecoveryCode(input.recoveryCode ?? ''));
     if (matched && !auth.challenges.take(input.challenge)) throw challengeInvalid();
-    const factor = matched ? (input.code !== undefined ? 'totp' : await db.$transaction((tx) => this.consumeFactor(tx, user, input))) : null;
+    const factor = matched
+      ? input.code !== undefined
+        ? 'totp'
+        : await db.$transaction((tx) => this.consumeFactor(tx, user, input))
+      : null;
     if (!factor) {
       auth.challenges.fail(input.challenge);
       auth.limiter.recordFailure(attempt);
       await db.event.create({
-        data: { id: newId(), actor: 'anonymous', action: 'auth.login', targetType: 'user', targetId: user.id, tenantId: user.tenantId, result: 'error', ip: input.ip, message: 'invalid second factor' },
+        data: {
+          id: newId(),
+          actor: 'anonymous',
+          action: 'auth.login',
+          targetType: 'user',
+          targetId: user.id,
+          tenantId: user.tenantId,
+          result: 'error',
+          ip: input.ip,
+          message: 'invalid second factor',
+        },
       });
-      throw new AppError('TOTP_CODE_INVALID', input.code !== undefined ? 'The code is wrong or was already used. Enter the code the app shows now.' : 'This recovery code is wrong or was already used.');
+      throw new AppError(
+        'TOTP_CODE_INVALID',
+        input.code !== undefined
+          ? 'The code is wrong or was already used. Enter the code the app shows now.'
+          : 'This recovery code is wrong or was already used.',
+      );
     }
     auth.limiter.recordSuccess(attempt);
     if (factor === 'recovery-code') {
-      await recordEvent(db, userContext(user, input.ip), { action: 'user.recovery-code-use', targetType: 'user', targetId: user.id, tenantId: user.tenantId, details: { for: 'sign-in', left: recoveryHashes(user).length - 1 } });
+      await recordEvent(db, userContext(user, input.ip), {
+        action: 'user.recovery-code-use',
+        targetType: 'user',
+        targetId: user.id,
+        tenantId: user.tenantId,
+        details: { for: 'sign-in', left: recoveryHashes(user).length - 1 },
+      });
     }
     return auth.openLoggedSession(user, input.ip, { secondFactor: factor });
   }
@@ -176,7 +267,11 @@ export class TwoFactorService {
    * consumeFactor checks and uses up a second factor inside `tx`: a TOTP code (its step remembered) or a
    * recovery code (removed with a compare-and-set on the stored list, so two requests cannot both use it).
    */
-  private async consumeFactor(tx: Pick<Db, 'user'>, user: UserRow, input: SecondFactor): Promise<'totp' | 'recovery-code' | null> {
+  private async consumeFactor(
+    tx: Pick<Db, 'user'>,
+    user: UserRow,
+    input: SecondFactor,
+  ): Promise<'totp' | 'recovery-code' | null> {
     if (input.code !== undefined) return this.matchCode(user, input.code) ? 'totp' : null;
     const hashes = recoveryHashes(user);
     const hash = hashRecoveryCode(input.recoveryCode ?? '');
@@ -221,7 +316,18 @@ export class TwoFactorService {
 
 /** userContext names the user as the actor of events written before their session exists. */
 function userContext(user: UserRow, ip: string | null): Pick<RequestContext, 'principal' | 'ip'> {
-  return { principal: { via: 'session', userId: user.id, role: user.role as TRole, tenantId: user.tenantId, scope: 'full', tokenId: null, sessionId: null }, ip };
+  return {
+    principal: {
+      via: 'session',
+      userId: user.id,
+      role: user.role as TRole,
+      tenantId: user.tenantId,
+      scope: 'full',
+      tokenId: null,
+      sessionId: null,
+    },
+    ip,
+  };
 }
 
 function secondFactorAttempt(userId: string, ip: string | null): Attempt {
@@ -235,11 +341,18 @@ function recoveryHashes(user: Pick<UserRow, 'recoveryCodeHashes'>): string[] {
 
 /** requireSession keeps two-factor settings to browser sessions: an API token is not a person at a device. */
 function requireSession(principal: Principal): void {
-  if (principal.via !== 'session') throw new AppError('FORBIDDEN', 'Two-factor sign-in is managed from a signed-in browser session, not with an API token.');
+  if (principal.via !== 'session')
+    throw new AppError(
+      'FORBIDDEN',
+      'Two-factor sign-in is managed from a signed-in browser session, not with an API token.',
+    );
 }
 
 function challengeInvalid(): AppError {
-  return new AppError('TOTP_CHALLENGE_INVALID', 'This sign-in attempt expired or was already used. Sign in with your password again.');
+  return new AppError(
+    'TOTP_CHALLENGE_INVALID',
+    'This sign-in attempt expired or was already used. Sign in with your password again.',
+  );
 }
 
 function fieldError(field: string, message: string): AppError {

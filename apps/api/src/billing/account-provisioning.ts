@@ -25,7 +25,11 @@ type CreateAccountInput = z.output<typeof ZCreateAccountRequest>;
 export async function provisionAccount(
   db: Db,
   ctx: RequestContext,
-  opts: { input: CreateAccountInput; portRange: { first: number; last: number }; verifier: Pick<DomainVerifier, 'required'> },
+  opts: {
+    input: CreateAccountInput;
+    portRange: { first: number; last: number };
+    verifier: Pick<DomainVerifier, 'required'>;
+  },
 ): Promise<string> {
   const { input, portRange, verifier } = opts;
   const plan = await resolvePlan(db, input.planId);
@@ -37,7 +41,17 @@ export async function provisionAccount(
       const id = newId();
       await db.$transaction(async (tx) => {
         await assertFree(tx, input);
-        await insertTenant(tx, ctx, { id, slug: input.username, name: input.name ?? input.username, planId: plan.id, webserver: input.webserver ?? 'nginx', ownerEmail: input.email, passwordHash, portRange, details: { via: 'billing' } });
+        await insertTenant(tx, ctx, {
+          id,
+          slug: input.username,
+          name: input.name ?? input.username,
+          planId: plan.id,
+          webserver: input.webserver ?? 'nginx',
+          ownerEmail: input.email,
+          passwordHash,
+          portRange,
+          details: { via: 'billing' },
+        });
         if (input.site) await createFirstSite(tx, ctx, { tenantId: id, site: input.site, verifier });
       });
       return id;
@@ -65,9 +79,13 @@ async function assertFree(tx: Tx, input: CreateAccountInput): Promise<void> {
     // The same rule as POST /sites/{id}/domains: the name may not be another domain's, nor its www twin.
     await assertHostsFree(tx, { hostname, wwwRedirect: 'none' }).catch((error: unknown) => {
       if (error instanceof AppError && error.code === 'HOSTNAME_TAKEN') {
-        throw new AppError('HOSTNAME_TAKEN', `${hostname} is already added on this panel. Each hostname can belong to one site only.`, {
-          details: { issues: [{ in: 'body', path: ['site', 'domain'], message: 'Already in use.' }] },
-        });
+        throw new AppError(
+          'HOSTNAME_TAKEN',
+          `${hostname} is already added on this panel. Each hostname can belong to one site only.`,
+          {
+            details: { issues: [{ in: 'body', path: ['site', 'domain'], message: 'Already in use.' }] },
+          },
+        );
       }
       throw error;
     });
@@ -78,7 +96,11 @@ async function assertFree(tx: Tx, input: CreateAccountInput): Promise<void> {
 async function createFirstSite(
   tx: Tx,
   ctx: RequestContext,
-  { tenantId, site, verifier }: { tenantId: string; site: NonNullable<CreateAccountInput['site']>; verifier: Pick<DomainVerifier, 'required'> },
+  {
+    tenantId,
+    site,
+    verifier,
+  }: { tenantId: string; site: NonNullable<CreateAccountInput['site']>; verifier: Pick<DomainVerifier, 'required'> },
 ): Promise<void> {
   const siteId = newId();
   await insertSite(tx, ctx, { id: siteId, tenantId, name: site.name, runtime: site.runtime, settings: {} });

@@ -76,7 +76,10 @@ export class AccountsService {
     this.bandwidth = new BandwidthMeter(edgeLogsDir(deps.dataDir));
   }
 
-  async list(ctx: RequestContext, query: z.output<typeof ZAccountListQuery>): Promise<{ items: TAccount[]; total: number }> {
+  async list(
+    ctx: RequestContext,
+    query: z.output<typeof ZAccountListQuery>,
+  ): Promise<{ items: TAccount[]; total: number }> {
     requireAdmin(ctx.principal);
     const q = query.q?.trim().toLowerCase();
     const where = {
@@ -93,7 +96,13 @@ export class AccountsService {
         : {}),
     };
     const [rows, total] = await Promise.all([
-      this.deps.db.tenant.findMany({ where, include: ACCOUNT_INCLUDE, orderBy: { createdAt: 'asc' }, take: query.limit, skip: query.offset }),
+      this.deps.db.tenant.findMany({
+        where,
+        include: ACCOUNT_INCLUDE,
+        orderBy: { createdAt: 'asc' },
+        take: query.limit,
+        skip: query.offset,
+      }),
       this.deps.db.tenant.count({ where }),
     ]);
     return { items: rows.map((row) => toAccount(row)), total };
@@ -107,7 +116,11 @@ export class AccountsService {
   async create(ctx: RequestContext, input: z.output<typeof ZCreateAccountRequest>): Promise<TAccount> {
     requireWrite(ctx.principal, { billing: true });
     requireAdmin(ctx.principal);
-    const id = await provisionAccount(this.deps.db, ctx, { input, portRange: this.deps.portRange, verifier: this.deps.verifier });
+    const id = await provisionAccount(this.deps.db, ctx, {
+      input,
+      portRange: this.deps.portRange,
+      verifier: this.deps.verifier,
+    });
     this.deps.notifyTenantChanged(id);
     return this.load(id);
   }
@@ -144,7 +157,13 @@ export class AccountsService {
     await db.$transaction(async (tx) => {
       await tx.user.update({ where: { id: owner.id }, data: { passwordHash, failedLogins: 0, lockedUntil: null } });
       await tx.session.deleteMany({ where: { userId: owner.id } });
-      await recordEvent(tx, ctx, { action: 'user.password-reset', targetType: 'user', targetId: owner.id, tenantId: id, details: { via: 'billing' } });
+      await recordEvent(tx, ctx, {
+        action: 'user.password-reset',
+        targetType: 'user',
+        targetId: owner.id,
+        tenantId: id,
+        details: { via: 'billing' },
+      });
     });
     this.deps.auth.forgetAll();
   }
@@ -152,7 +171,10 @@ export class AccountsService {
   /** usage measures the account's disk (site files, du-style) and this month's bandwidth against its plan. */
   async usage(ctx: RequestContext, id: string, now = new Date()): Promise<TAccountUsage> {
     this.authorize(ctx, id, { write: false });
-    const tenant = await this.deps.db.tenant.findUnique({ where: { id }, include: { plan: { select: { diskMb: true, bandwidthGb: true } } } });
+    const tenant = await this.deps.db.tenant.findUnique({
+      where: { id },
+      include: { plan: { select: { diskMb: true, bandwidthGb: true } } },
+    });
     if (!tenant) throw notFound('Account');
     const period = monthBounds(now);
     const [disk, bandwidth] = await Promise.all([
@@ -163,7 +185,12 @@ export class AccountsService {
       accountId: id,
       username: tenant.slug,
       disk: { usedBytes: disk, limitBytes: tenant.plan.diskMb * MB },
-      bandwidth: { usedBytes: bandwidth, limitBytes: tenant.plan.bandwidthGb * GB, periodStart: period.start.toISOString(), periodEnd: period.end.toISOString() },
+      bandwidth: {
+        usedBytes: bandwidth,
+        limitBytes: tenant.plan.bandwidthGb * GB,
+        periodStart: period.start.toISOString(),
+        periodEnd: period.end.toISOString(),
+      },
       measuredAt: now.toISOString(),
     };
   }

@@ -22,7 +22,10 @@ export function monthOf(date: Date): string {
 
 /** monthBounds is the first instant of the month of `date` and of the next month (UTC). */
 export function monthBounds(date: Date): { start: Date; end: Date } {
-  return { start: new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1)), end: new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1)) };
+  return {
+    start: new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1)),
+    end: new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1)),
+  };
 }
 
 /**
@@ -88,9 +91,10 @@ export class BandwidthMeter {
     const known = this.files.get(file);
     if (known && known.ino === stat.ino && known.size === stat.size) return known;
     // Appended to: continue where the last reading stopped. Replaced, truncated or compressed: start over.
-    const tally = known && !gzipped && known.ino === stat.ino && stat.size > known.offset
-      ? known
-      : { ino: stat.ino, size: 0, offset: 0, partial: '', byMonth: new Map<string, number>() };
+    const tally =
+      known && !gzipped && known.ino === stat.ino && stat.size > known.offset
+        ? known
+        : { ino: stat.ino, size: 0, offset: 0, partial: '', byMonth: new Map<string, number>() };
     if (stat.size > tally.offset) {
       const raw = createReadStream(file, { start: tally.offset, end: stat.size - 1 });
       const stream = gzipped ? raw.pipe(createGunzip()) : raw;
@@ -125,7 +129,8 @@ function countLine(byMonth: Map<string, number>, line: string): void {
     return; // a torn or foreign line: not a response we can count
   }
   if (typeof entry.size !== 'number' || !Number.isFinite(entry.size) || entry.size < 0) return;
-  const at = typeof entry.ts === 'number' ? new Date(entry.ts * 1000) : typeof entry.ts === 'string' ? new Date(entry.ts) : null;
+  const at =
+    typeof entry.ts === 'number' ? new Date(entry.ts * 1000) : typeof entry.ts === 'string' ? new Date(entry.ts) : null;
   if (!at || Number.isNaN(at.getTime())) return;
   const month = monthOf(at);
   byMonth.set(month, (byMonth.get(month) ?? 0) + entry.size);

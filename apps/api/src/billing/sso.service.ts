@@ -17,7 +17,11 @@ export function isAccountOwner(user: { role: string; tenantId: string | null }, 
 
 /** findAccountOwner is the user the billing API acts for on `tenantId` (isAccountOwner): its first owner, or null. */
 export async function findAccountOwner(db: Pick<Db, 'user'>, tenantId: string): Promise<{ id: string } | null> {
-  return db.user.findFirst({ where: { tenantId, role: 'tenant-owner' }, orderBy: { createdAt: 'asc' }, select: { id: true } });
+  return db.user.findFirst({
+    where: { tenantId, role: 'tenant-owner' },
+    orderBy: { createdAt: 'asc' },
+    select: { id: true },
+  });
 }
 
 /** SSO_LINK_TTL_MS: a sign-on link works for five minutes, once. */
@@ -36,7 +40,8 @@ export class SsoService {
     const { db } = this.deps;
     const tenant = await db.tenant.findUnique({ where: { id: tenantId }, select: { status: true } });
     if (!tenant) throw notFound('Account');
-    if (tenant.status === 'suspended') throw new AppError('TENANT_SUSPENDED', 'This account is suspended; unsuspend it before signing its owner in.');
+    if (tenant.status === 'suspended')
+      throw new AppError('TENANT_SUSPENDED', 'This account is suspended; unsuspend it before signing its owner in.');
     const owner = await findAccountOwner(db, tenantId);
     if (!owner) throw notFound('Account owner');
     const secret = randomSecret();
@@ -44,7 +49,13 @@ export class SsoService {
     const id = newId();
     await db.$transaction(async (tx) => {
       await tx.ssoLink.create({ data: { id, tokenHash: sha256(secret), userId: owner.id, tenantId, expiresAt } });
-      await recordEvent(tx, ctx, { action: 'account.sso-link', targetType: 'user', targetId: owner.id, tenantId, details: { linkId: id, expiresAt: expiresAt.toISOString() } });
+      await recordEvent(tx, ctx, {
+        action: 'account.sso-link',
+        targetType: 'user',
+        targetId: owner.id,
+        tenantId,
+        details: { linkId: id, expiresAt: expiresAt.toISOString() },
+      });
     });
     return { url: `${baseUrl}/api/v1/sso/${secret}`, expiresAt: expiresAt.toISOString() };
   }
@@ -59,19 +70,43 @@ export class SsoService {
     const now = new Date();
     let cookie = '';
     const redeemed = await db.$transaction(async (tx) => {
-      const claimed = await tx.ssoLink.updateMany({ where: { tokenHash, usedAt: null, expiresAt: { gt: now } }, data: { usedAt: now } });
+      const claimed = await tx.ssoLink.updateMany({
+        where: { tokenHash, usedAt: null, expiresAt: { gt: now } },
+        data: { usedAt: now },
+      });
       if (claimed.count !== 1) return null;
-      const link = await tx.ssoLink.findUniqueOrThrow({ where: { tokenHash }, include: { user: { include: { tenant: { select: { status: true } } } } } });
+      const link = await tx.ssoLink.findUniqueOrThrow({
+        where: { tokenHash },
+        include: { user: { include: { tenant: { select: { status: true } } } } },
+      });
       // Links sign in the tenant's owner only: never a user who has since become an admin or moved tenant.
       if (!isAccountOwner(link.user, link.tenantId) || link.user.tenant?.status === 'suspended') return null;
       const session = await openSession(tx, link.user, ip);
       cookie = session.secret;
-      await recordEvent(tx, { principal: session.principal, ip }, { action: 'auth.sso-login', targetType: 'user', targetId: link.userId, tenantId: link.tenantId, details: { linkId: link.id } });
+      await recordEvent(
+        tx,
+        { principal: session.principal, ip },
+        {
+          action: 'auth.sso-login',
+          targetType: 'user',
+          targetId: link.userId,
+          tenantId: link.tenantId,
+          details: { linkId: link.id },
+        },
+      );
       return link;
     });
     if (!redeemed) {
-      await recordEvent(db, null, { action: 'auth.sso-login', targetType: 'user', result: 'error', message: 'unknown, used or expired link' });
-      throw new AppError('SSO_LINK_INVALID', 'This sign-in link was already used or has expired. Go back to your billing account and open the control panel again.');
+      await recordEvent(db, null, {
+        action: 'auth.sso-login',
+        targetType: 'user',
+        result: 'error',
+        message: 'unknown, used or expired link',
+      });
+      throw new AppError(
+        'SSO_LINK_INVALID',
+        'This sign-in link was already used or has expired. Go back to your billing account and open the control panel again.',
+      );
     }
     return { cookie };
   }

@@ -36,7 +36,9 @@ class FakeVarnish {
       if (end < 0) return;
       const [requestLine = '', ...lines] = head.slice(0, end).split('\r\n');
       const [method = '', url = ''] = requestLine.split(' ');
-      const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+      const headers = Object.fromEntries(
+        lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]),
+      );
       this.requests.push({ method, url, headers });
       const body = this.status === 200 ? 'ok' : 'refused by VCL';
       socket.end(`HTTP/1.1 ${this.status} X\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
@@ -66,7 +68,8 @@ function fakeEngine(varnish: () => Varnish, fail?: () => Error | undefined): Doc
     return value;
   };
   const labels = { [LABELS.managed]: INSTANCE, [LABELS.tenant]: TENANT };
-  const matches = (want: string[] | undefined, have: Record<string, string>) => (want ?? []).every((kv) => have[kv.split('=')[0]!] === kv.split('=').slice(1).join('='));
+  const matches = (want: string[] | undefined, have: Record<string, string>) =>
+    (want ?? []).every((kv) => have[kv.split('=')[0]!] === kv.split('=').slice(1).join('='));
   return {
     listContainers: (opts: { filters: { label: string[] } }) => {
       const v = varnish();
@@ -80,7 +83,10 @@ function fakeEngine(varnish: () => Varnish, fail?: () => Error | undefined): Doc
                 Image: 'berth/varnish',
                 State: v.state,
                 Labels: { ...labels, [LABELS.role]: 'varnish', [LABELS.component]: 'varnish' },
-                Ports: v.state === 'running' ? [{ IP: '127.0.0.1', PrivatePort: 80, PublicPort: v.hostPort, Type: 'tcp' }] : [],
+                Ports:
+                  v.state === 'running'
+                    ? [{ IP: '127.0.0.1', PrivatePort: 80, PublicPort: v.hostPort, Type: 'tcp' }]
+                    : [],
               },
             ];
       return guard(containers.filter((c) => matches(opts.filters.label, c.Labels)));
@@ -100,7 +106,15 @@ describe('cache adapter (CachePort over the runtime)', () => {
   beforeAll(async () => {
     await varnish.listen();
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-cache-adapter-'));
-    driver = { docker: fakeEngine(() => shown, () => engineError), instance: INSTANCE, profile: 'local', dataDir } as DockerDriver;
+    driver = {
+      docker: fakeEngine(
+        () => shown,
+        () => engineError,
+      ),
+      instance: INSTANCE,
+      profile: 'local',
+      dataDir,
+    } as DockerDriver;
   });
 
   afterEach(() => {
@@ -139,10 +153,30 @@ describe('cache adapter (CachePort over the runtime)', () => {
     await new Promise((resolve) => probe.close(resolve));
     return port;
   };
-  const cases: { name: string; arrange: () => Promise<void>; reason: 'not-running' | 'unavailable'; message: RegExp }[] = [
-    { name: 'the tenant has no Varnish', arrange: async () => void (shown = 'absent'), reason: 'not-running', message: /no running Varnish/ },
-    { name: 'the tenant’s Varnish container is stopped', arrange: async () => void (shown = { state: 'exited', hostPort: varnish.port }), reason: 'not-running', message: /no running Varnish/ },
-    { name: 'Varnish runs but nothing answers on its port', arrange: async () => void (shown = { state: 'running', hostPort: await closedPort() }), reason: 'not-running', message: /did not answer/ },
+  const cases: {
+    name: string;
+    arrange: () => Promise<void>;
+    reason: 'not-running' | 'unavailable';
+    message: RegExp;
+  }[] = [
+    {
+      name: 'the tenant has no Varnish',
+      arrange: async () => void (shown = 'absent'),
+      reason: 'not-running',
+      message: /no running Varnish/,
+    },
+    {
+      name: 'the tenant’s Varnish container is stopped',
+      arrange: async () => void (shown = { state: 'exited', hostPort: varnish.port }),
+      reason: 'not-running',
+      message: /no running Varnish/,
+    },
+    {
+      name: 'Varnish runs but nothing answers on its port',
+      arrange: async () => void (shown = { state: 'running', hostPort: await closedPort() }),
+      reason: 'not-running',
+      message: /did not answer/,
+    },
     {
       name: 'Varnish refuses the purge',
       arrange: async () => {
@@ -165,7 +199,9 @@ describe('cache adapter (CachePort over the runtime)', () => {
       name: 'the Docker engine answers with an error',
       arrange: async () => {
         shown = { state: 'running', hostPort: varnish.port };
-        engineError = Object.assign(new Error('(HTTP code 500) server error - containerd is not running'), { statusCode: 500 });
+        engineError = Object.assign(new Error('(HTTP code 500) server error - containerd is not running'), {
+          statusCode: 500,
+        });
       },
       reason: 'unavailable',
       message: /Docker engine error.*containerd is not running/,
@@ -177,7 +213,11 @@ describe('cache adapter (CachePort over the runtime)', () => {
       it(`${op}: ${c.name} → CachePortError(${c.reason})`, async () => {
         await c.arrange();
         const cache = createCacheAdapter(driver);
-        const err: unknown = await (op === 'purgeUrl' ? cache.purgeUrl(TENANT, 'https://shop.example.com/') : cache.banHost(TENANT, 'shop.example.com')).then(
+        const err: unknown = await (
+          op === 'purgeUrl'
+            ? cache.purgeUrl(TENANT, 'https://shop.example.com/')
+            : cache.banHost(TENANT, 'shop.example.com')
+        ).then(
           () => undefined,
           (e: unknown) => e,
         );
@@ -192,10 +232,12 @@ describe('cache adapter (CachePort over the runtime)', () => {
 
   it('does not disguise a bad request as a cache outage', async () => {
     shown = { state: 'running', hostPort: varnish.port };
-    const err: unknown = await createCacheAdapter(driver).purgeUrl(TENANT, 'not a url').then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const err: unknown = await createCacheAdapter(driver)
+      .purgeUrl(TENANT, 'not a url')
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(err).not.toBeInstanceOf(CachePortError);
     expect(isRuntimeError(err, 'INVALID_INPUT')).toBe(true);
     expect(varnish.requests).toEqual([]);

@@ -14,9 +14,12 @@ export function createCacheAdapter(driver: DockerDriver): CachePort {
       await op();
     } catch (err) {
       if (isRuntimeError(err, 'CACHE_UNAVAILABLE')) {
-        throw new CachePortError(err.details?.running === false ? 'not-running' : 'unavailable', err.message, { cause: err });
+        throw new CachePortError(err.details?.running === false ? 'not-running' : 'unavailable', err.message, {
+          cause: err,
+        });
       }
-      if (isRuntimeError(err, 'DOCKER_UNAVAILABLE') || isRuntimeError(err, 'DOCKER_ERROR')) throw new CachePortError('unavailable', err.message, { cause: err });
+      if (isRuntimeError(err, 'DOCKER_UNAVAILABLE') || isRuntimeError(err, 'DOCKER_ERROR'))
+        throw new CachePortError('unavailable', err.message, { cause: err });
       throw err;
     }
   };

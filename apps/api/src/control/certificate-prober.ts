@@ -14,22 +14,45 @@ export interface CertificateSeen {
  * certificate it is served, without trusting it: the point is to report what visitors get, including
  * "no certificate yet" and the reason.
  */
-export function probeCertificate({ port, hostname, timeoutMs = 15_000 }: { port: number; hostname: string; timeoutMs?: number }): Promise<CertificateSeen> {
+export function probeCertificate({
+  port,
+  hostname,
+  timeoutMs = 15_000,
+}: {
+  port: number;
+  hostname: string;
+  timeoutMs?: number;
+}): Promise<CertificateSeen> {
   return new Promise((resolve) => {
-    const socket = tls.connect({ host: '127.0.0.1', port, servername: hostname, rejectUnauthorized: false, timeout: timeoutMs }, () => {
-      const cert = socket.getPeerCertificate();
-      const issuer = cert.issuer ? Object.entries(cert.issuer).map(([k, v]) => `${k}=${String(v)}`).join(', ') : null;
-      const notAfter = cert.valid_to ? new Date(cert.valid_to) : null;
-      const names = `${cert.subjectaltname ?? ''}`;
-      const error = names.includes(`DNS:${hostname}`) ? null : `The edge serves a certificate that does not cover ${hostname} (${names || 'no names'}).`;
-      socket.end();
-      resolve({ issuer, notAfter, error });
-    });
+    const socket = tls.connect(
+      { host: '127.0.0.1', port, servername: hostname, rejectUnauthorized: false, timeout: timeoutMs },
+      () => {
+        const cert = socket.getPeerCertificate();
+        const issuer = cert.issuer
+          ? Object.entries(cert.issuer)
+              .map(([k, v]) => `${k}=${String(v)}`)
+              .join(', ')
+          : null;
+        const notAfter = cert.valid_to ? new Date(cert.valid_to) : null;
+        const names = `${cert.subjectaltname ?? ''}`;
+        const error = names.includes(`DNS:${hostname}`)
+          ? null
+          : `The edge serves a certificate that does not cover ${hostname} (${names || 'no names'}).`;
+        socket.end();
+        resolve({ issuer, notAfter, error });
+      },
+    );
     socket.on('timeout', () => {
       socket.destroy();
-      resolve({ issuer: null, notAfter: null, error: 'The edge did not complete a TLS handshake in time (certificate still being issued?).' });
+      resolve({
+        issuer: null,
+        notAfter: null,
+        error: 'The edge did not complete a TLS handshake in time (certificate still being issued?).',
+      });
     });
-    socket.on('error', (err) => resolve({ issuer: null, notAfter: null, error: `No certificate served yet: ${err.message}` }));
+    socket.on('error', (err) =>
+      resolve({ issuer: null, notAfter: null, error: `No certificate served yet: ${err.message}` }),
+    );
   });
 }
 
@@ -68,14 +91,22 @@ export class CertificateProber {
     this.running = true;
     try {
       const domains = await this.deps.db.domain.findMany({
-        where: { tlsMode: { in: ['auto', 'internal', 'custom'] }, site: { tenant: { status: { in: ['active', 'suspended'] } } } },
+        where: {
+          tlsMode: { in: ['auto', 'internal', 'custom'] },
+          site: { tenant: { status: { in: ['active', 'suspended'] } } },
+        },
         select: { id: true, hostname: true, certIssuer: true, certNotAfter: true, certError: true },
       });
       for (const d of domains) {
         const seen = await probeCertificate({ port: this.deps.httpsPort, hostname: d.hostname });
         await this.deps.db.domain.update({
           where: { id: d.id },
-          data: { certIssuer: seen.issuer, certNotAfter: seen.notAfter, certError: seen.error, certCheckedAt: new Date() },
+          data: {
+            certIssuer: seen.issuer,
+            certNotAfter: seen.notAfter,
+            certError: seen.error,
+            certCheckedAt: new Date(),
+          },
         });
       }
     } catch (err) {

@@ -1,7 +1,14 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '@berth/db';
 import { Reconciler } from '@berth/reconciler';
-import { createDockerDriver, createEgressConverger, EDGE_OWNER, pingDocker, watchDockerEvents, type EgressConverger } from '@berth/runtime';
+import {
+  createDockerDriver,
+  createEgressConverger,
+  EDGE_OWNER,
+  pingDocker,
+  watchDockerEvents,
+  type EgressConverger,
+} from '@berth/runtime';
 import type { Config } from '../config.js';
 import type { ControlPorts } from '../ports.js';
 import type { Services } from '../services.js';
@@ -25,7 +32,19 @@ export interface ControlPlane {
  * and the edge as its ports, and binds the API's health and cache ports (`ports`, created before the server).
  * The panel keeps serving its API when Docker or Caddy are down; passes retry with backoff.
  */
-export async function startControlPlane({ config, db, services, ports, logger }: { config: Config; db: Db; services: Pick<Services, 'notifier' | 'dataKey'>; ports: ControlPorts; logger: FastifyBaseLogger }): Promise<ControlPlane> {
+export async function startControlPlane({
+  config,
+  db,
+  services,
+  ports,
+  logger,
+}: {
+  config: Config;
+  db: Db;
+  services: Pick<Services, 'notifier' | 'dataKey'>;
+  ports: ControlPorts;
+  logger: FastifyBaseLogger;
+}): Promise<ControlPlane> {
   const log = logger.child({ op: 'control' });
   // The API already answers while the edge starts: remember every change from now on, so none is lost
   // before the reconciler exists (it replays them as soon as it does).
@@ -37,10 +56,15 @@ export async function startControlPlane({ config, db, services, ports, logger }:
   const store = new PrismaDesiredStore({ db, dataKey: services.dataKey });
 
   const egress = config.egress ? createEgressConverger(driver) : undefined;
-  const runtime = createRuntimeAdapter({ driver, tenantNetworks: config.tenantNetworks, ...(egress ? { egress } : {}) });
+  const runtime = createRuntimeAdapter({
+    driver,
+    tenantNetworks: config.tenantNetworks,
+    ...(egress ? { egress } : {}),
+  });
   if (egress) await restoreEgress({ egress, store, log });
 
-  const prober = config.edge.mode === 'off' ? null : new CertificateProber({ db, httpsPort: config.edgePorts.https, logger: log });
+  const prober =
+    config.edge.mode === 'off' ? null : new CertificateProber({ db, httpsPort: config.edgePorts.https, logger: log });
   const edge = createEdgeAdapter({ config, driver, store, logger: log, onChanged: () => prober?.soon() });
   await edge?.start();
   prober?.start();
@@ -52,16 +76,19 @@ export async function startControlPlane({ config, db, services, ports, logger }:
     logger: log,
   });
 
-  const siteProber = config.edge.mode === 'off' ? null : new SiteProber({
-    db,
-    store,
-    ports: config.edgePorts,
-    intervalMs: config.siteProbeIntervalMs,
-    provisionTimeoutMs: config.provisionTimeoutMs,
-    busy: (tenantId) => reconciler.busy(tenantId),
-    repair: (tenantId) => void reconciler.enqueue(tenantId),
-    logger: log,
-  });
+  const siteProber =
+    config.edge.mode === 'off'
+      ? null
+      : new SiteProber({
+          db,
+          store,
+          ports: config.edgePorts,
+          intervalMs: config.siteProbeIntervalMs,
+          provisionTimeoutMs: config.provisionTimeoutMs,
+          busy: (tenantId) => reconciler.busy(tenantId),
+          repair: (tenantId) => void reconciler.enqueue(tenantId),
+          logger: log,
+        });
 
   onChange = (tenantId: string) => void reconciler.enqueue(tenantId);
   for (const tenantId of early) onChange(tenantId);
@@ -88,7 +115,9 @@ export async function startControlPlane({ config, db, services, ports, logger }:
   async function recoverFromEngineRestart(): Promise<void> {
     log.warn({}, 'docker: engine reconnected; re-checking the edge and every tenant');
     await edge?.recover();
-    await reconciler.reconcileAll().catch((err: unknown) => log.error({ err }, 'reconciler: pass after engine restart failed'));
+    await reconciler
+      .reconcileAll()
+      .catch((err: unknown) => log.error({ err }, 'reconciler: pass after engine restart failed'));
   }
 
   // The first full pass runs in the background: the API answers while tenants converge.
@@ -114,7 +143,15 @@ export async function startControlPlane({ config, db, services, ports, logger }:
  * after a host reboot the kernel has none while Docker already restarted the tenants' containers. A plan
  * whose allow-list is refused leaves its tenants on the default rules (their pass then reports why).
  */
-async function restoreEgress({ egress, store, log }: { egress: EgressConverger; store: PrismaDesiredStore; log: FastifyBaseLogger }): Promise<void> {
+async function restoreEgress({
+  egress,
+  store,
+  log,
+}: {
+  egress: EgressConverger;
+  store: PrismaDesiredStore;
+  log: FastifyBaseLogger;
+}): Promise<void> {
   try {
     for (const tenant of await store.loadAll()) {
       try {

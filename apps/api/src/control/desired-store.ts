@@ -13,9 +13,19 @@ const TENANT_INCLUDE = {
   sites: { orderBy: { createdAt: 'asc' }, include: { domains: { orderBy: { createdAt: 'asc' } } } },
 } as const;
 
-type FullTenantRow = TenantModel & { plan: PlanModel; ports: PortAllocationModel[]; sites: (SiteModel & { domains: DomainModel[] })[] };
+type FullTenantRow = TenantModel & {
+  plan: PlanModel;
+  ports: PortAllocationModel[];
+  sites: (SiteModel & { domains: DomainModel[] })[];
+};
 
-const STATUS_EVENTS: Partial<Record<TSiteStatus, string>> = { provisioning: 'site.provisioning', live: 'site.live', degraded: 'site.degraded', failed: 'site.failed', suspended: 'site.suspended' };
+const STATUS_EVENTS: Partial<Record<TSiteStatus, string>> = {
+  provisioning: 'site.provisioning',
+  live: 'site.live',
+  degraded: 'site.degraded',
+  failed: 'site.failed',
+  suspended: 'site.suspended',
+};
 
 /**
  * PrismaDesiredStore is the reconciler's view of the database: tenants as DesiredTenant (uploaded keys
@@ -39,7 +49,19 @@ export class PrismaDesiredStore implements DesiredStore {
     return (await this.deps.db.tenant.findMany({ select: { id: true } })).map((t) => t.id);
   }
 
-  async setSiteStatus({ tenantId, siteIds, status, message, onlyFrom }: { tenantId: string; siteIds: string[]; status: TSiteStatus; message: string | null; onlyFrom?: readonly TSiteStatus[] }): Promise<void> {
+  async setSiteStatus({
+    tenantId,
+    siteIds,
+    status,
+    message,
+    onlyFrom,
+  }: {
+    tenantId: string;
+    siteIds: string[];
+    status: TSiteStatus;
+    message: string | null;
+    onlyFrom?: readonly TSiteStatus[];
+  }): Promise<void> {
     const { db } = this.deps;
     await db.$transaction(async (tx) => {
       const sites = await tx.site.findMany({
@@ -50,18 +72,49 @@ export class PrismaDesiredStore implements DesiredStore {
         if (site.status === status && site.statusMessage === message) continue;
         // The message of a status may change (a new reason) without a new event: one event per change of state.
         const changed = site.status !== status;
-        await tx.site.update({ where: { id: site.id }, data: { status, statusMessage: message, ...(changed ? { statusSince: new Date() } : {}) } });
+        await tx.site.update({
+          where: { id: site.id },
+          data: { status, statusMessage: message, ...(changed ? { statusSince: new Date() } : {}) },
+        });
         const action = STATUS_EVENTS[status];
         if (action && changed) {
           const result = status === 'failed' || status === 'degraded' ? 'error' : 'ok';
-          await recordEvent(tx, null, { action, targetType: 'site', targetId: site.id, tenantId, result, message, details: { name: site.name, from: site.status } });
+          await recordEvent(tx, null, {
+            action,
+            targetType: 'site',
+            targetId: site.id,
+            tenantId,
+            result,
+            message,
+            details: { name: site.name, from: site.status },
+          });
         }
       }
     });
   }
 
-  async recordEvent({ tenantId, action, result, message, details }: { tenantId: string; action: string; result: 'ok' | 'error'; message?: string; details?: Record<string, unknown> }): Promise<void> {
-    await recordEvent(this.deps.db, null, { action, targetType: 'tenant', targetId: tenantId, tenantId, result, message: message ?? null, details });
+  async recordEvent({
+    tenantId,
+    action,
+    result,
+    message,
+    details,
+  }: {
+    tenantId: string;
+    action: string;
+    result: 'ok' | 'error';
+    message?: string;
+    details?: Record<string, unknown>;
+  }): Promise<void> {
+    await recordEvent(this.deps.db, null, {
+      action,
+      targetType: 'tenant',
+      targetId: tenantId,
+      tenantId,
+      result,
+      message: message ?? null,
+      details,
+    });
   }
 
   /** toDesired maps a tenant's rows through the API's record mappers (records/*.ts) to the reconciler's shape. */

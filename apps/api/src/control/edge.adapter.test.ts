@@ -79,8 +79,16 @@ class FakeCaddy {
       req.on('data', (c: string) => (body += c));
       req.on('end', () => {
         const answer = this.#handle(req.method ?? 'GET', req.url ?? '/', req.headers['if-match'], body);
-        this.requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', ifMatch: req.headers['if-match'], status: answer.status });
-        res.writeHead(answer.status, { 'content-type': 'application/json', ...(answer.etag ? { etag: answer.etag } : {}) });
+        this.requests.push({
+          method: req.method ?? 'GET',
+          path: req.url ?? '/',
+          ifMatch: req.headers['if-match'],
+          status: answer.status,
+        });
+        res.writeHead(answer.status, {
+          'content-type': 'application/json',
+          ...(answer.etag ? { etag: answer.etag } : {}),
+        });
         res.end(JSON.stringify(answer.body));
       });
     });
@@ -96,20 +104,28 @@ class FakeCaddy {
     fs.rmSync(this.socketPath, { force: true });
   }
 
-  #handle(method: string, url: string, ifMatch: string | undefined, body: string): { status: number; body: unknown; etag?: string } {
+  #handle(
+    method: string,
+    url: string,
+    ifMatch: string | undefined,
+    body: string,
+  ): { status: number; body: unknown; etag?: string } {
     if (url === '/config/') {
       if (method === 'GET') return { status: 200, body: this.config, etag: this.configEtag };
-      if (ifMatch !== undefined && ifMatch !== this.configEtag) return { status: 412, body: { error: 'If-Match header did not match current config hash' } };
+      if (ifMatch !== undefined && ifMatch !== this.configEtag)
+        return { status: 412, body: { error: 'If-Match header did not match current config hash' } };
       this.config = JSON.parse(body);
       return { status: 200, body: null };
     }
-    if (url === '/config/admin') return { status: 200, body: (this.config as { admin?: unknown } | null)?.admin ?? null };
+    if (url === '/config/admin')
+      return { status: 200, body: (this.config as { admin?: unknown } | null)?.admin ?? null };
     if (!url.startsWith('/berth/hosts') || this.plain) return { status: 404, body: { error: 'not found' } };
     const etag = this.hostsEtag;
     const stale = method !== 'GET' && ifMatch !== undefined && ifMatch !== '*' && ifMatch !== etag;
     if (stale) return { status: 412, body: { error: 'If-Match: the table changed' }, etag };
     if (url === '/berth/hosts') {
-      if (method === 'GET') return { status: 200, body: { etag, count: this.hosts.size, hosts: [...this.hosts.values()] }, etag };
+      if (method === 'GET')
+        return { status: 200, body: { etag, count: this.hosts.size, hosts: [...this.hosts.values()] }, etag };
       const { hosts } = JSON.parse(body) as { hosts: THostRecord[] };
       const next = new Map<string, THostRecord>();
       const rejected: { index: number; host: string; error: string }[] = [];
@@ -125,7 +141,10 @@ class FakeCaddy {
       return { status: 200, body: { etag: this.hostsEtag, count: next.size, rejected }, etag: this.hostsEtag };
     }
     const host = decodeURIComponent(url.slice('/berth/hosts/'.length));
-    if (method === 'GET') return this.hosts.has(host) ? { status: 200, body: this.hosts.get(host), etag } : { status: 404, body: { error: `host "${host}" is not in the table` }, etag };
+    if (method === 'GET')
+      return this.hosts.has(host)
+        ? { status: 200, body: this.hosts.get(host), etag }
+        : { status: 404, body: { error: `host "${host}" is not in the table` }, etag };
     if (method === 'PUT') {
       const error = this.refuse.get(host);
       if (error !== undefined) return { status: 400, body: { error }, etag };
@@ -150,7 +169,15 @@ const domain = (id: string, hostname: string, over: Partial<DesiredDomain> = {})
   verified: true,
   ...over,
 });
-const site = (id: string, domains: DesiredDomain[]): DesiredSite => ({ id, name: id, kind: 'php', version: '8.2', status: 'live', settings: {}, domains });
+const site = (id: string, domains: DesiredDomain[]): DesiredSite => ({
+  id,
+  name: id,
+  kind: 'php',
+  version: '8.2',
+  status: 'live',
+  settings: {},
+  domains,
+});
 const tenant = (id: string, sites: DesiredSite[]): DesiredTenant => ({
   id,
   slug: id,
@@ -159,10 +186,18 @@ const tenant = (id: string, sites: DesiredSite[]): DesiredTenant => ({
   webserver: 'nginx',
   varnishEnabled: false,
   ports: { web: 20_000, cache: 20_001 },
-  plan: { cpuMillicores: 500, memoryMb: 256, pidsLimit: 128, phpMaxMemoryMb: 128, phpMaxUploadMb: 8, phpMaxExecSeconds: 30 },
+  plan: {
+    cpuMillicores: 500,
+    memoryMb: 256,
+    pidsLimit: 128,
+    phpMaxMemoryMb: 128,
+    phpMaxUploadMb: 8,
+    phpMaxExecSeconds: 30,
+  },
   sites,
 });
-const acme = () => tenant('acme', [site('acme-www', [domain('a1', 'a1.example.test'), domain('a2', 'a2.example.test')])]);
+const acme = () =>
+  tenant('acme', [site('acme-www', [domain('a1', 'a1.example.test'), domain('a2', 'a2.example.test')])]);
 const globex = () => tenant('globex', [site('globex-www', [domain('g1', 'g1.example.test')])]);
 
 /** waitUntil polls (in real time) until `check` holds: the adapter's watch runs in the background. */
@@ -185,14 +220,24 @@ const store = { loadAll: async () => [...db.values()] } as unknown as PrismaDesi
 function configOf(over: { mode?: 'external' | 'managed' | 'off'; httpsPort?: number } = {}): Config {
   return {
     dataDir,
-    edge: { mode: over.mode ?? 'external', adminSocket: caddy.socketPath, storageDir: path.join(dataDir, 'caddy-storage') },
+    edge: {
+      mode: over.mode ?? 'external',
+      adminSocket: caddy.socketPath,
+      storageDir: path.join(dataDir, 'caddy-storage'),
+    },
     edgePorts: { http: 8080, https: over.httpsPort ?? 8443 },
     acme: { directory: 'letsencrypt', email: undefined, trustedRootsPemFiles: [] },
   } as unknown as Config;
 }
 
 async function startEdge(over: Parameters<typeof configOf>[0] = {}): Promise<EdgeAdapter> {
-  const edge = createEdgeAdapter({ config: configOf(over), driver: {} as DockerDriver, store, logger: pino({ level: 'silent' }), onChanged })!;
+  const edge = createEdgeAdapter({
+    config: configOf(over),
+    driver: {} as DockerDriver,
+    store,
+    logger: pino({ level: 'silent' }),
+    onChanged,
+  })!;
   adapters.push(edge);
   await edge.start();
   return edge;
@@ -205,7 +250,8 @@ async function stopEdge(edge: EdgeAdapter): Promise<void> {
 }
 
 /** everyDesiredHost is what the table must hold: every host of every tenant in the database. */
-const everyDesiredHost = () => [...db.values()].flatMap((t) => t.sites.flatMap((s) => s.domains.map((d) => d.hostname))).sort();
+const everyDesiredHost = () =>
+  [...db.values()].flatMap((t) => t.sites.flatMap((s) => s.domains.map((d) => d.hostname))).sort();
 
 beforeEach(async () => {
   // The watch runs only when a test moves the clock; everything else (sockets, retries) runs in real time.
@@ -233,7 +279,13 @@ describe('edge adapter: start', () => {
     await startEdge();
     expect(caddy.config).toMatchObject({ apps: { berth: expect.any(Object) } });
     expect(caddy.hostNames()).toEqual(everyDesiredHost());
-    expect(caddy.hosts.get('a1.example.test')).toMatchObject({ tenant: 'acme', site: 'acme-www', domain: 'a1', action: 'proxy', upstream: '127.0.0.1:20000' });
+    expect(caddy.hosts.get('a1.example.test')).toMatchObject({
+      tenant: 'acme',
+      site: 'acme-www',
+      domain: 'a1',
+      action: 'proxy',
+      upstream: '127.0.0.1:20000',
+    });
     expect(caddy.writes().map((r) => `${r.method} ${r.path}`)).toEqual(['POST /config/', 'PUT /berth/hosts']);
     expect(onChanged).toHaveBeenCalled();
   });
@@ -241,25 +293,39 @@ describe('edge adapter: start', () => {
   it.each([
     { change: 'the same settings (a panel restart)', over: {}, reloads: 0 },
     { change: 'another HTTPS port', over: { httpsPort: 9443 }, reloads: 1 },
-  ])('reloads Caddy’s config only when the settings change: $change → $reloads reload(s)', async ({ over, reloads }) => {
-    await stopEdge(await startEdge());
-    caddy.requests = [];
-    await startEdge(over);
-    expect(caddy.writes().filter((r) => r.path === '/config/')).toHaveLength(reloads);
-    expect(caddy.hostNames()).toEqual(everyDesiredHost());
-  });
+  ])(
+    'reloads Caddy’s config only when the settings change: $change → $reloads reload(s)',
+    async ({ over, reloads }) => {
+      await stopEdge(await startEdge());
+      caddy.requests = [];
+      await startEdge(over);
+      expect(caddy.writes().filter((r) => r.path === '/config/')).toHaveLength(reloads);
+      expect(caddy.hostNames()).toEqual(everyDesiredHost());
+    },
+  );
 });
 
 describe('edge adapter: one tenant’s changes', () => {
   it('sends only the hosts of that tenant that changed, each guarded by the table’s ETag', async () => {
     const edge = await startEdge();
     caddy.requests = [];
-    const changed = tenant('acme', [site('acme-www', [domain('a1', 'a1.example.test', { tls: 'internal' }), domain('a3', 'a3.example.test')])]);
+    const changed = tenant('acme', [
+      site('acme-www', [domain('a1', 'a1.example.test', { tls: 'internal' }), domain('a3', 'a3.example.test')]),
+    ]);
     db.set('acme', changed);
     onChanged.mockClear();
 
     expect(await edge.sync('acme', changed)).toEqual({ problems: [] });
-    expect(caddy.writes().map((r) => `${r.method} ${r.path}`).sort()).toEqual(['DELETE /berth/hosts/a2.example.test', 'PUT /berth/hosts/a1.example.test', 'PUT /berth/hosts/a3.example.test']);
+    expect(
+      caddy
+        .writes()
+        .map((r) => `${r.method} ${r.path}`)
+        .sort(),
+    ).toEqual([
+      'DELETE /berth/hosts/a2.example.test',
+      'PUT /berth/hosts/a1.example.test',
+      'PUT /berth/hosts/a3.example.test',
+    ]);
     expect(caddy.writes().every((r) => r.status === 200 && r.ifMatch !== undefined)).toBe(true);
     expect(caddy.hostNames()).toEqual(everyDesiredHost());
     expect(caddy.hosts.get('a1.example.test')?.tls).toEqual({ mode: 'internal' });
@@ -288,13 +354,23 @@ describe('edge adapter: one tenant’s changes', () => {
     const edge = await startEdge();
     caddy.refuse.set('shop.example.test', 'tls.certificate_pem: x509: malformed certificate');
     const withShop = tenant('acme', [
-      site('acme-www', [domain('a1', 'a1.example.test'), domain('a2', 'a2.example.test'), domain('a4', 'a4.example.test')]),
+      site('acme-www', [
+        domain('a1', 'a1.example.test'),
+        domain('a2', 'a2.example.test'),
+        domain('a4', 'a4.example.test'),
+      ]),
       site('acme-shop', [domain('s1', 'shop.example.test')]),
     ]);
     db.set('acme', withShop);
 
     const { problems } = await edge.sync('acme', withShop);
-    expect(problems).toEqual([{ siteId: 'acme-shop', host: 'shop.example.test', reason: expect.stringMatching(/certificate_pem: x509: malformed/) }]);
+    expect(problems).toEqual([
+      {
+        siteId: 'acme-shop',
+        host: 'shop.example.test',
+        reason: expect.stringMatching(/certificate_pem: x509: malformed/),
+      },
+    ]);
     expect(caddy.hostNames()).toEqual(['a1.example.test', 'a2.example.test', 'a4.example.test', 'g1.example.test']);
     // Another tenant's pass is not told about it.
     expect(await edge.sync('globex', globex())).toEqual({ problems: [] });
@@ -312,7 +388,10 @@ describe('edge adapter: the table is out of sync', () => {
     {
       cause: 'someone else wrote to the table',
       disturb: () => {
-        caddy.hosts.set('intruder.example.test', { ...caddy.hosts.get('g1.example.test')!, host: 'intruder.example.test' });
+        caddy.hosts.set('intruder.example.test', {
+          ...caddy.hosts.get('g1.example.test')!,
+          host: 'intruder.example.test',
+        });
         caddy.gen++;
       },
     },
@@ -322,13 +401,25 @@ describe('edge adapter: the table is out of sync', () => {
     const edge = await startEdge();
     disturb();
     // Another tenant changed in the database while the table was not ours: the re-sync brings it too.
-    db.set('globex', tenant('globex', [site('globex-www', [domain('g1', 'g1.example.test'), domain('g2', 'g2.example.test')])]));
-    const changed = tenant('acme', [site('acme-www', [domain('a1', 'a1.example.test'), domain('a2', 'a2.example.test'), domain('a3', 'a3.example.test')])]);
+    db.set(
+      'globex',
+      tenant('globex', [site('globex-www', [domain('g1', 'g1.example.test'), domain('g2', 'g2.example.test')])]),
+    );
+    const changed = tenant('acme', [
+      site('acme-www', [
+        domain('a1', 'a1.example.test'),
+        domain('a2', 'a2.example.test'),
+        domain('a3', 'a3.example.test'),
+      ]),
+    ]);
     db.set('acme', changed);
     caddy.requests = [];
 
     expect(await edge.sync('acme', changed)).toEqual({ problems: [] });
-    expect(caddy.writes().map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(['PUT /berth/hosts/a3.example.test 412', 'PUT /berth/hosts 200']);
+    expect(caddy.writes().map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
+      'PUT /berth/hosts/a3.example.test 412',
+      'PUT /berth/hosts 200',
+    ]);
     expect(caddy.hostNames()).toEqual(everyDesiredHost());
     expect(await edge.health()).toEqual({ ok: true });
   });
@@ -338,11 +429,18 @@ describe('edge adapter: the table is out of sync', () => {
     caddy.restart({ config: true, snapshot: true });
     caddy.refuse.set('a3.example.test', 'upstream: "x" is not IP:port');
     caddy.refuse.set('g2.example.test', 'static.root: outside static_base');
-    db.set('globex', tenant('globex', [site('globex-www', [domain('g1', 'g1.example.test'), domain('g2', 'g2.example.test')])]));
-    const changed = tenant('acme', [site('acme-www', [domain('a1', 'a1.example.test'), domain('a3', 'a3.example.test')])]);
+    db.set(
+      'globex',
+      tenant('globex', [site('globex-www', [domain('g1', 'g1.example.test'), domain('g2', 'g2.example.test')])]),
+    );
+    const changed = tenant('acme', [
+      site('acme-www', [domain('a1', 'a1.example.test'), domain('a3', 'a3.example.test')]),
+    ]);
     db.set('acme', changed);
 
-    expect(await edge.sync('acme', changed)).toEqual({ problems: [{ siteId: 'acme-www', host: 'a3.example.test', reason: expect.stringMatching(/is not IP:port/) }] });
+    expect(await edge.sync('acme', changed)).toEqual({
+      problems: [{ siteId: 'acme-www', host: 'a3.example.test', reason: expect.stringMatching(/is not IP:port/) }],
+    });
     expect(caddy.hostNames()).toEqual(['a1.example.test', 'g1.example.test']);
   });
 });
@@ -375,7 +473,10 @@ describe('edge adapter: the watch', () => {
     caddy.config = { apps: { http: { servers: {} } } };
     caddy.requests = [];
     tick();
-    await waitUntil('the skeleton is back', () => (caddy.config as { apps?: { berth?: unknown } }).apps?.berth !== undefined);
+    await waitUntil(
+      'the skeleton is back',
+      () => (caddy.config as { apps?: { berth?: unknown } }).apps?.berth !== undefined,
+    );
     await waitUntil('the watch is done', () => caddy.writes().some((r) => r.path === '/berth/hosts'));
     expect(caddy.hostNames()).toEqual(everyDesiredHost());
   });
@@ -387,7 +488,10 @@ describe('edge adapter: the watch', () => {
     await waitUntil('the watch looked', () => caddy.requests.length > 0);
     await new Promise((r) => setTimeout(r, 100));
     expect(caddy.writes()).toEqual([]);
-    expect(caddy.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /config/', 'GET /berth/hosts/etag-probe.berth.invalid']);
+    expect(caddy.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'GET /config/',
+      'GET /berth/hosts/etag-probe.berth.invalid',
+    ]);
   });
 });
 
@@ -397,7 +501,10 @@ describe('edge adapter: health', () => {
     {
       state: 'Caddy’s admin API does not answer',
       disturb: () => caddy.close(),
-      expected: { ok: false, message: expect.stringMatching(/^Caddy's admin API does not answer: .*(ENOENT|ECONNREFUSED)/) },
+      expected: {
+        ok: false,
+        message: expect.stringMatching(/^Caddy's admin API does not answer: .*(ENOENT|ECONNREFUSED)/),
+      },
     },
     {
       state: 'Caddy restarted and the table is not re-synced yet',
@@ -407,7 +514,12 @@ describe('edge adapter: health', () => {
     {
       state: 'the edge is a stock Caddy without Berth’s host table',
       disturb: async () => void (caddy.plain = true),
-      expected: { ok: false, message: expect.stringMatching(/^The edge is not a Berth build of Caddy or its host table does not answer: .*404/) },
+      expected: {
+        ok: false,
+        message: expect.stringMatching(
+          /^The edge is not a Berth build of Caddy or its host table does not answer: .*404/,
+        ),
+      },
     },
   ])('says why the edge is not ok: $state', async ({ disturb, expected }) => {
     const edge = await startEdge();
@@ -448,6 +560,14 @@ describe('edge adapter: managed Caddy', () => {
   });
 
   it('has no edge at all with BERTH_EDGE=off', () => {
-    expect(createEdgeAdapter({ config: configOf({ mode: 'off' }), driver: {} as DockerDriver, store, logger: pino({ level: 'silent' }), onChanged })).toBeNull();
+    expect(
+      createEdgeAdapter({
+        config: configOf({ mode: 'off' }),
+        driver: {} as DockerDriver,
+        store,
+        logger: pino({ level: 'silent' }),
+        onChanged,
+      }),
+    ).toBeNull();
   });
 });

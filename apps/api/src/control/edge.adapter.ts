@@ -65,9 +65,16 @@ export function createEdgeAdapter({
     table: { snapshot, staticBase: tenantsDir, logsDir: paths.logs },
     listen: { httpPort: config.edgePorts.http, httpsPort: config.edgePorts.https },
     acme: {
-      directory: config.acme.directory === 'letsencrypt' ? 'letsencrypt' : config.acme.directory === 'zerossl' ? 'zerossl' : { url: config.acme.directory },
+      directory:
+        config.acme.directory === 'letsencrypt'
+          ? 'letsencrypt'
+          : config.acme.directory === 'zerossl'
+            ? 'zerossl'
+            : { url: config.acme.directory },
       ...(config.acme.email ? { email: config.acme.email } : {}),
-      ...(config.acme.trustedRootsPemFiles.length > 0 ? { trustedRootsPemFiles: config.acme.trustedRootsPemFiles } : {}),
+      ...(config.acme.trustedRootsPemFiles.length > 0
+        ? { trustedRootsPemFiles: config.acme.trustedRootsPemFiles }
+        : {}),
     },
   });
   const client = new CaddyAdminClient({ address: { socketPath }, logger: log });
@@ -78,10 +85,20 @@ export function createEdgeAdapter({
 
   const ensureManaged = async () => {
     if (!managed) return;
-    await ensureEdge(driver, { caddyDir, tenantsDir, skeleton: JSON.stringify(skeleton, null, 1), httpPort: config.edgePorts.http, httpsPort: config.edgePorts.https });
+    await ensureEdge(driver, {
+      caddyDir,
+      tenantsDir,
+      skeleton: JSON.stringify(skeleton, null, 1),
+      httpPort: config.edgePorts.http,
+      httpsPort: config.edgePorts.https,
+    });
   };
 
-  const recordsOf = (tenants: DesiredTenant[]) => buildHostRecords(tenants.map((t) => toEdgeTenant(t, layout)), { staticBase: tenantsDir });
+  const recordsOf = (tenants: DesiredTenant[]) =>
+    buildHostRecords(
+      tenants.map((t) => toEdgeTenant(t, layout)),
+      { staticBase: tenantsDir },
+    );
 
   /** resyncAll replaces the whole table from the database (start-up, Caddy restarted); concurrent callers share one. */
   const resyncAll = (): Promise<RecordProblem[]> => {
@@ -91,7 +108,10 @@ export function createEdgeAdapter({
         if (pushed.status === 'failed') throw pushed.error;
         const { records, problems } = recordsOf(await store.loadAll());
         const result = await table.replaceAll(records);
-        log.info({ hosts: result.put, rejected: result.rejected.length, problems: problems.length }, 'edge: host table re-synced');
+        log.info(
+          { hosts: result.put, rejected: result.rejected.length, problems: problems.length },
+          'edge: host table re-synced',
+        );
         onChanged();
         return [...problems, ...rejectedAsProblems(result.rejected, records)];
       } finally {
@@ -115,7 +135,9 @@ export function createEdgeAdapter({
       // A managed Caddy that is not answering may have been killed or removed: put it back (an unchanged,
       // running container is left alone), and the next check re-syncs what it lost.
       log.warn({ err }, 'edge: Caddy not reachable; making sure its container runs');
-      await ensureManaged().catch((e: unknown) => log.error({ err: e }, 'edge: could not start the managed Caddy; will try again'));
+      await ensureManaged().catch((e: unknown) =>
+        log.error({ err: e }, 'edge: could not start the managed Caddy; will try again'),
+      );
     } finally {
       watching = false;
     }
@@ -123,7 +145,9 @@ export function createEdgeAdapter({
 
   return {
     async start() {
-      await ensureManaged().catch((err: unknown) => log.error({ err }, 'edge: could not start the managed Caddy; the watch keeps trying'));
+      await ensureManaged().catch((err: unknown) =>
+        log.error({ err }, 'edge: could not start the managed Caddy; the watch keeps trying'),
+      );
       await waitForCaddy(client, log);
       await resyncAll().catch((err: unknown) => log.error({ err }, 'edge: first sync failed; the watch retries'));
       watcher = setInterval(() => void watch(), 3_000);
@@ -154,9 +178,14 @@ export function createEdgeAdapter({
       const health = await client.health();
       if (!health.ok) return { ok: false, message: `Caddy's admin API does not answer: ${health.error}` };
       try {
-        return (await table.inSync()) ? { ok: true } : { ok: false, message: 'The edge host table is being re-synced.' };
+        return (await table.inSync())
+          ? { ok: true }
+          : { ok: false, message: 'The edge host table is being re-synced.' };
       } catch (err) {
-        return { ok: false, message: `The edge is not a Berth build of Caddy or its host table does not answer: ${err instanceof Error ? err.message : String(err)}` };
+        return {
+          ok: false,
+          message: `The edge is not a Berth build of Caddy or its host table does not answer: ${err instanceof Error ? err.message : String(err)}`,
+        };
       }
     },
 
@@ -172,7 +201,9 @@ function rejectedAsProblems(rejected: { host: string; error: string }[], records
   const byHost = new Map(records.map((r) => [r.host, r]));
   return rejected.flatMap(({ host, error }) => {
     const record = byHost.get(host);
-    return record ? [{ tenantId: record.tenant, siteId: record.site, domainId: record.domain, host, reason: error }] : [];
+    return record
+      ? [{ tenantId: record.tenant, siteId: record.site, domainId: record.domain, host, reason: error }]
+      : [];
   });
 }
 

@@ -23,7 +23,14 @@ import { createRuntimeAdapter } from './runtime.adapter.js';
 
 vi.mock('@berth/runtime', async (importOriginal) => {
   const actual = await importOriginal<typeof Runtime>();
-  return { ...actual, observe: vi.fn(), ensureSiteScaffold: vi.fn(), ensureTenantDisk: vi.fn(), ensureTenantRuntime: vi.fn(), removeTenant: vi.fn() };
+  return {
+    ...actual,
+    observe: vi.fn(),
+    ensureSiteScaffold: vi.fn(),
+    ensureTenantDisk: vi.fn(),
+    ensureTenantRuntime: vi.fn(),
+    removeTenant: vi.fn(),
+  };
 });
 
 const MB = 1024 * 1024;
@@ -44,7 +51,11 @@ function fakeEgress(opts: { failConverge?: boolean } = {}): EgressConverger {
   return {
     setAllow(tenantId, list) {
       const bad = list.find((entry) => !/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}(:\d+)?$/.test(entry));
-      if (bad !== undefined) throw new RuntimeError('INVALID_INPUT', `Egress allow-list entry ${JSON.stringify(bad)} is not CIDR or CIDR:port.`);
+      if (bad !== undefined)
+        throw new RuntimeError(
+          'INVALID_INPUT',
+          `Egress allow-list entry ${JSON.stringify(bad)} is not CIDR or CIDR:port.`,
+        );
       allow.set(tenantId, list);
       world.log.push(`allow ${tenantId} [${list.join(' ')}]`);
     },
@@ -53,7 +64,11 @@ function fakeEgress(opts: { failConverge?: boolean } = {}): EgressConverger {
       world.log.push(`forget ${tenantId}`);
     },
     async converge() {
-      if (opts.failConverge) throw new RuntimeError('EGRESS_FAILED', 'iptables-restore failed (exit 4): Another app is currently holding the xtables lock.');
+      if (opts.failConverge)
+        throw new RuntimeError(
+          'EGRESS_FAILED',
+          'iptables-restore failed (exit 4): Another app is currently holding the xtables lock.',
+        );
       world.rules = new Map([...world.networks].map((t) => [t, allow.get(t) ?? []]));
       world.log.push(`egress ${[...world.rules].map(([t, a]) => `${t}=[${a.join(' ')}]`).join(' ')}`);
       return { changed: true, chains: [] };
@@ -70,7 +85,15 @@ function tenant(over: Partial<DesiredTenant> = {}, plan: Partial<DesiredTenant['
     webserver: 'nginx',
     varnishEnabled: false,
     ports: { web: 20_000, cache: 20_001 },
-    plan: { cpuMillicores: 1000, memoryMb: 512, pidsLimit: 256, phpMaxMemoryMb: 256, phpMaxUploadMb: 64, phpMaxExecSeconds: 60, ...plan },
+    plan: {
+      cpuMillicores: 1000,
+      memoryMb: 512,
+      pidsLimit: 256,
+      phpMaxMemoryMb: 256,
+      phpMaxUploadMb: 64,
+      phpMaxExecSeconds: 60,
+      ...plan,
+    },
     sites: [{ id: 'site-php', name: 'www', kind: 'php', version: '8.4', status: 'pending', settings: {}, domains: [] }],
     ...over,
   };
@@ -90,7 +113,18 @@ const observedState = (tenantId: string): ObservedState => ({
     running: true,
     ports: [],
   })),
-  networks: world.networks.has(tenantId) ? [{ id: `n-${tenantId}`, name: `berth-${tenantId}`, tenantId, gateway: '10.123.0.1', subnet: '10.123.0.0/27', bridge: 'br-x' }] : [],
+  networks: world.networks.has(tenantId)
+    ? [
+        {
+          id: `n-${tenantId}`,
+          name: `berth-${tenantId}`,
+          tenantId,
+          gateway: '10.123.0.1',
+          subnet: '10.123.0.0/27',
+          bridge: 'br-x',
+        },
+      ]
+    : [],
   volumes: [],
 });
 
@@ -104,26 +138,47 @@ beforeEach(() => {
     if (params.tenantId !== undefined) return observedState(params.tenantId);
     const all = new Set([...world.networks, ...world.containers.keys()]);
     const states = [...all].map(observedState);
-    return { containers: states.flatMap((s) => s.containers), networks: states.flatMap((s) => s.networks), volumes: [] };
+    return {
+      containers: states.flatMap((s) => s.containers),
+      networks: states.flatMap((s) => s.networks),
+      volumes: [],
+    };
   });
   vi.mocked(ensureTenantDisk).mockImplementation(async (_ctx, { tenantId, bytes }) => {
     world.log.push(`disk ${tenantId} ${bytes / MB}MB`);
     return {} as Awaited<ReturnType<typeof ensureTenantDisk>>;
   });
   vi.mocked(ensureSiteScaffold).mockImplementation(async (_ctx, identity, site) => {
-    world.log.push(`scaffold ${identity.tenantId}/${site.siteId} ${site.kind}${site.version ? ` ${site.version}` : ''}${site.documentRoot ? ` root=${site.documentRoot}` : ''}`);
+    world.log.push(
+      `scaffold ${identity.tenantId}/${site.siteId} ${site.kind}${site.version ? ` ${site.version}` : ''}${site.documentRoot ? ` root=${site.documentRoot}` : ''}`,
+    );
   });
   // Like the real one: the network first, then `beforeContainers` (nothing starts if it fails), then containers.
   vi.mocked(ensureTenantRuntime).mockImplementation(async (_ctx, spec, options = {}) => {
     const tenantId = spec.tenant.tenantId;
     world.networks.add(tenantId);
     world.log.push(`network ${tenantId}`);
-    const network = { id: `n-${tenantId}`, name: `berth-${tenantId}`, gateway: '10.123.0.1', subnet: '10.123.0.0/27', bridge: 'br-x' } as Parameters<NonNullable<typeof options.beforeContainers>>[0];
+    const network = {
+      id: `n-${tenantId}`,
+      name: `berth-${tenantId}`,
+      gateway: '10.123.0.1',
+      subnet: '10.123.0.0/27',
+      bridge: 'br-x',
+    } as Parameters<NonNullable<typeof options.beforeContainers>>[0];
     await options.beforeContainers?.(network);
-    const components = ['webserver', ...spec.sites.map((s) => (s.kind === 'php' ? `php-${s.version}` : `app-${s.siteId}`))];
+    const components = [
+      'webserver',
+      ...spec.sites.map((s) => (s.kind === 'php' ? `php-${s.version}` : `app-${s.siteId}`)),
+    ];
     world.containers.set(tenantId, components);
     world.log.push(`containers ${tenantId}`);
-    return { network, components: Object.fromEntries(components.map((c, i) => [c, { id: `c${i}`, action: i === 0 ? 'created' : 'unchanged' }])), removed: [] };
+    return {
+      network,
+      components: Object.fromEntries(
+        components.map((c, i) => [c, { id: `c${i}`, action: i === 0 ? 'created' : 'unchanged' }]),
+      ),
+      removed: [],
+    };
   });
   vi.mocked(removeTenant).mockImplementation(async (_ctx, { tenantId, deleteSiteFiles }) => {
     world.containers.delete(tenantId);
@@ -176,7 +231,10 @@ describe('runtime adapter: egress rules', () => {
 
   it('fails the pass before touching anything of the tenant when its plan’s allow-list is refused', async () => {
     const runtime = createRuntimeAdapter({ driver, tenantNetworks: POOL, egress: fakeEgress() });
-    await expect(runtime.ensure(tenant({}, { diskMb: 1024, egressAllow: ['example.com:443'] }))).rejects.toMatchObject({ code: 'INVALID_INPUT', message: /example\.com/ });
+    await expect(runtime.ensure(tenant({}, { diskMb: 1024, egressAllow: ['example.com:443'] }))).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: /example\.com/,
+    });
     expect(world.log).toEqual([]);
   });
 
@@ -190,7 +248,11 @@ describe('runtime adapter: egress rules', () => {
   it('without egress rules (BERTH_EGRESS=off) starts the containers with no egress step', async () => {
     const runtime = createRuntimeAdapter({ driver, tenantNetworks: POOL });
     await runtime.ensure(tenant({}, { egressAllow: ['203.0.113.0/24:443'] }));
-    expect(world.log).toEqual(['scaffold acme/site-php php 8.4 root=' + DOCUMENT_ROOT, 'network acme', 'containers acme']);
+    expect(world.log).toEqual([
+      'scaffold acme/site-php php 8.4 root=' + DOCUMENT_ROOT,
+      'network acme',
+      'containers acme',
+    ]);
     expect(lastRuntimeCall()[1].beforeContainers).toBeUndefined();
     await runtime.remove({ tenantId: 'acme', deleteFiles: false });
     expect(world.log.at(-1)).toBe('remove acme');
@@ -210,8 +272,12 @@ describe('runtime adapter: egress rules', () => {
     const runtime = createRuntimeAdapter({ driver, tenantNetworks: POOL, egress: fakeEgress() });
     await runtime.ensure(tenant({}, { egressAllow: ['203.0.113.0/24:443'] }));
     world.log = [];
-    vi.mocked(removeTenant).mockRejectedValueOnce(new RuntimeError('DOCKER_UNAVAILABLE', 'The Docker engine is not reachable.'));
-    await expect(runtime.remove({ tenantId: 'acme', deleteFiles: false })).rejects.toMatchObject({ code: 'DOCKER_UNAVAILABLE' });
+    vi.mocked(removeTenant).mockRejectedValueOnce(
+      new RuntimeError('DOCKER_UNAVAILABLE', 'The Docker engine is not reachable.'),
+    );
+    await expect(runtime.remove({ tenantId: 'acme', deleteFiles: false })).rejects.toMatchObject({
+      code: 'DOCKER_UNAVAILABLE',
+    });
     expect(world.log).toEqual([]);
     expect(world.rules).toEqual(new Map([['acme', ['203.0.113.0/24:443']]]));
   });
@@ -224,7 +290,15 @@ describe('runtime adapter: converging a tenant', () => {
       {
         sites: [
           { id: 'site-php', name: 'www', kind: 'php', version: '8.2', status: 'pending', settings: {}, domains: [] },
-          { id: 'site-static', name: 'docs', kind: 'static', version: '', status: 'pending', settings: {}, domains: [] },
+          {
+            id: 'site-static',
+            name: 'docs',
+            kind: 'static',
+            version: '',
+            status: 'pending',
+            settings: {},
+            domains: [],
+          },
           { id: 'site-node', name: 'api', kind: 'node', version: '22', status: 'pending', settings: {}, domains: [] },
         ],
       },

@@ -1,5 +1,15 @@
 import { toRuntimeSpec, type DesiredTenant, type RuntimePort } from '@berth/reconciler';
-import { EDGE_OWNER, ensureSiteScaffold, ensureTenantDisk, ensureTenantRuntime, observe, removeTenant, type DockerDriver, type EgressConverger, type ObservedState } from '@berth/runtime';
+import {
+  EDGE_OWNER,
+  ensureSiteScaffold,
+  ensureTenantDisk,
+  ensureTenantRuntime,
+  observe,
+  removeTenant,
+  type DockerDriver,
+  type EgressConverger,
+  type ObservedState,
+} from '@berth/runtime';
 
 /**
  * createRuntimeAdapter is the reconciler's RuntimePort over @berth/runtime: what Docker shows for a
@@ -9,7 +19,15 @@ import { EDGE_OWNER, ensureSiteScaffold, ensureTenantDisk, ensureTenantRuntime, 
  * With `egress`, a tenant's egress rules (its plan's allow-list) are converged once its network exists and
  * before its containers start, and a removed tenant's rules go with its network.
  */
-export function createRuntimeAdapter({ driver, tenantNetworks, egress }: { driver: DockerDriver; tenantNetworks: string; egress?: EgressConverger }): RuntimePort {
+export function createRuntimeAdapter({
+  driver,
+  tenantNetworks,
+  egress,
+}: {
+  driver: DockerDriver;
+  tenantNetworks: string;
+  egress?: EgressConverger;
+}): RuntimePort {
   const lastObserved = new Map<string, ObservedState>();
   return {
     async observe(tenantId) {

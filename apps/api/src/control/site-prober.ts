@@ -15,22 +15,52 @@ const GATEWAY_ERRORS = new Set([502, 503, 504]);
  * port on loopback). A site counts as served unless the answer is a gateway error (502/503/504), the TLS
  * handshake fails or nothing answers in time: a 404 or a 500 of the site's own code is still the site.
  */
-export function probeSite({ scheme, port, hostname, timeoutMs = 5_000 }: { scheme: 'http' | 'https'; port: number; hostname: string; timeoutMs?: number }): Promise<ProbeResult> {
+export function probeSite({
+  scheme,
+  port,
+  hostname,
+  timeoutMs = 5_000,
+}: {
+  scheme: 'http' | 'https';
+  port: number;
+  hostname: string;
+  timeoutMs?: number;
+}): Promise<ProbeResult> {
   return new Promise((resolve) => {
-    const options = { host: '127.0.0.1', port, path: '/', method: 'GET', headers: { host: hostname, 'user-agent': 'berth-site-probe' }, agent: false, timeout: timeoutMs };
+    const options = {
+      host: '127.0.0.1',
+      port,
+      path: '/',
+      method: 'GET',
+      headers: { host: hostname, 'user-agent': 'berth-site-probe' },
+      agent: false,
+      timeout: timeoutMs,
+    };
     const onResponse = (res: http.IncomingMessage) => {
       res.resume();
       const status = res.statusCode ?? 0;
-      resolve(GATEWAY_ERRORS.has(status) ? { ok: false, reason: `Visitors of ${hostname} get ${status} ${http.STATUS_CODES[status] ?? ''} from the edge.`.replace(' .', '.') } : { ok: true, status });
+      resolve(
+        GATEWAY_ERRORS.has(status)
+          ? {
+              ok: false,
+              reason: `Visitors of ${hostname} get ${status} ${http.STATUS_CODES[status] ?? ''} from the edge.`.replace(
+                ' .',
+                '.',
+              ),
+            }
+          : { ok: true, status },
+      );
     };
-    const req = scheme === 'https'
-      ? https.request({ ...options, servername: hostname, rejectUnauthorized: false }, onResponse)
-      : http.request(options, onResponse);
+    const req =
+      scheme === 'https'
+        ? https.request({ ...options, servername: hostname, rejectUnauthorized: false }, onResponse)
+        : http.request(options, onResponse);
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', (err) => {
-      const reason = err.message === 'timeout'
-        ? `The edge did not answer for ${hostname} within ${Math.round(timeoutMs / 1000)} s.`
-        : `Visitors of ${hostname} cannot connect over ${scheme.toUpperCase()}: ${err.message}.`;
+      const reason =
+        err.message === 'timeout'
+          ? `The edge did not answer for ${hostname} within ${Math.round(timeoutMs / 1000)} s.`
+          : `Visitors of ${hostname} cannot connect over ${scheme.toUpperCase()}: ${err.message}.`;
       resolve({ ok: false, reason });
     });
     req.end();
@@ -113,7 +143,11 @@ export class SiteProber {
   private async failStuck(): Promise<void> {
     const { db, store, provisionTimeoutMs } = this.deps;
     const stuck = await db.site.findMany({
-      where: { status: { in: ['pending', 'provisioning'] }, statusSince: { lt: new Date(Date.now() - provisionTimeoutMs) }, tenant: { status: 'active' } },
+      where: {
+        status: { in: ['pending', 'provisioning'] },
+        statusSince: { lt: new Date(Date.now() - provisionTimeoutMs) },
+        tenant: { status: 'active' },
+      },
       select: { id: true, tenantId: true },
     });
     const minutes = Math.max(1, Math.round(provisionTimeoutMs / 60_000));
@@ -132,8 +166,14 @@ export class SiteProber {
     const sites = await this.deps.db.site.findMany({
       where: { status: { in: ['live', 'degraded'] }, tenant: { status: 'active' } },
       select: {
-        id: true, tenantId: true, status: true,
-        domains: { where: { kind: { in: ['primary', 'alias'] }, verifiedAt: { not: null } }, orderBy: { createdAt: 'asc' }, select: { hostname: true, tlsMode: true, wwwRedirect: true, certIssuer: true } },
+        id: true,
+        tenantId: true,
+        status: true,
+        domains: {
+          where: { kind: { in: ['primary', 'alias'] }, verifiedAt: { not: null } },
+          orderBy: { createdAt: 'asc' },
+          select: { hostname: true, tlsMode: true, wwwRedirect: true, certIssuer: true },
+        },
       },
     });
     const targets: ProbeTarget[] = [];
@@ -153,7 +193,13 @@ export class SiteProber {
 
   private async probe(target: ProbeTarget): Promise<void> {
     const { ports, store } = this.deps;
-    const once = () => probeSite({ scheme: target.scheme, port: target.scheme === 'https' ? ports.https : ports.http, hostname: target.hostname, timeoutMs: PROBE_TIMEOUT_MS });
+    const once = () =>
+      probeSite({
+        scheme: target.scheme,
+        port: target.scheme === 'https' ? ports.https : ports.http,
+        hostname: target.hostname,
+        timeoutMs: PROBE_TIMEOUT_MS,
+      });
     let result = await once();
     // A live site gets a second chance a moment later (a container being swapped is a blip, not an outage).
     for (let attempt = 1; !result.ok && target.status === 'live' && attempt < FAILS_TO_DEGRADE; attempt++) {
@@ -164,10 +210,20 @@ export class SiteProber {
     // A pass that started while we waited may be changing this tenant: its outcome decides, not this probe.
     if (this.deps.busy(target.tenantId)) return;
     if (result.ok) {
-      if (target.status === 'degraded') await store.setSiteStatus({ tenantId: target.tenantId, siteIds: [target.siteId], status: 'live', message: null, onlyFrom: ['degraded'] });
+      if (target.status === 'degraded')
+        await store.setSiteStatus({
+          tenantId: target.tenantId,
+          siteIds: [target.siteId],
+          status: 'live',
+          message: null,
+          onlyFrom: ['degraded'],
+        });
       return;
     }
-    this.deps.logger.warn({ siteId: target.siteId, tenantId: target.tenantId, reason: result.reason }, 'site probe: not served');
+    this.deps.logger.warn(
+      { siteId: target.siteId, tenantId: target.tenantId, reason: result.reason },
+      'site probe: not served',
+    );
     await store.setSiteStatus({
       tenantId: target.tenantId,
       siteIds: [target.siteId],

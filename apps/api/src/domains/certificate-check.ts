@@ -20,7 +20,7 @@ const PEM_END = '-----END CERTIFICATE-----';
  */
 export function pemCertificateBlocks(text: string): string[] {
   const blocks: string[] = [];
-  for (let from = 0; ; ) {
+  for (let from = 0; ;) {
     const begin = text.indexOf(PEM_BEGIN, from);
     if (begin < 0) return blocks;
     const end = text.indexOf(PEM_END, begin + PEM_BEGIN.length + 1);
@@ -40,9 +40,23 @@ function invalid(field: 'certificatePem' | 'privateKeyPem', message: string): Ap
  * the private key matches the leaf, the leaf covers the hostname and is inside its validity window.
  * It returns the normalized chain (leaf first) and key, re-encoded, so nothing but PEM reaches Caddy.
  */
-export function checkCertificate({ hostname, certificatePem, privateKeyPem, now = new Date() }: { hostname: string; certificatePem: string; privateKeyPem: string; now?: Date }): CheckedCertificate {
+export function checkCertificate({
+  hostname,
+  certificatePem,
+  privateKeyPem,
+  now = new Date(),
+}: {
+  hostname: string;
+  certificatePem: string;
+  privateKeyPem: string;
+  now?: Date;
+}): CheckedCertificate {
   const blocks = pemCertificateBlocks(certificatePem);
-  if (blocks.length === 0) throw invalid('certificatePem', 'Paste the certificate in PEM form (-----BEGIN CERTIFICATE----- …), leaf first, then intermediates.');
+  if (blocks.length === 0)
+    throw invalid(
+      'certificatePem',
+      'Paste the certificate in PEM form (-----BEGIN CERTIFICATE----- …), leaf first, then intermediates.',
+    );
   let chain: crypto.X509Certificate[];
   try {
     chain = blocks.map((block) => new crypto.X509Certificate(block));
@@ -53,15 +67,23 @@ export function checkCertificate({ hostname, certificatePem, privateKeyPem, now 
   try {
     key = crypto.createPrivateKey(privateKeyPem);
   } catch {
-    throw invalid('privateKeyPem', 'The private key could not be parsed; paste an unencrypted PEM key (-----BEGIN PRIVATE KEY----- …).');
+    throw invalid(
+      'privateKeyPem',
+      'The private key could not be parsed; paste an unencrypted PEM key (-----BEGIN PRIVATE KEY----- …).',
+    );
   }
   const leaf = chain[0]!;
   if (!leaf.checkPrivateKey(key)) throw invalid('privateKeyPem', 'The private key does not belong to the certificate.');
-  if (!leaf.checkHost(hostname)) throw invalid('certificatePem', `The certificate does not cover ${hostname} (subject: ${leaf.subject.replace(/\n/g, ', ')}; names: ${leaf.subjectAltName ?? 'none'}).`);
+  if (!leaf.checkHost(hostname))
+    throw invalid(
+      'certificatePem',
+      `The certificate does not cover ${hostname} (subject: ${leaf.subject.replace(/\n/g, ', ')}; names: ${leaf.subjectAltName ?? 'none'}).`,
+    );
   const notBefore = new Date(leaf.validFrom);
   const notAfter = new Date(leaf.validTo);
   if (notAfter <= now) throw invalid('certificatePem', `The certificate expired on ${notAfter.toISOString()}.`);
-  if (notBefore > now) throw invalid('certificatePem', `The certificate is not valid before ${notBefore.toISOString()}.`);
+  if (notBefore > now)
+    throw invalid('certificatePem', `The certificate is not valid before ${notBefore.toISOString()}.`);
   return {
     chainPem: chain.map((c) => c.toString()).join(''),
     keyPem: key.export({ type: 'pkcs8', format: 'pem' }).toString(),

@@ -37,10 +37,24 @@ const ZVerificationEnv = z.object({
 export function loadDomainVerificationConfig(env: NodeJS.ProcessEnv = process.env): DomainVerificationConfig {
   const parsed = ZVerificationEnv.safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message} (got ${JSON.stringify(env[String(issue.path[0])])})`));
+    throw new ConfigError(
+      parsed.error.issues.map(
+        (issue) => `${issue.path.join('.')}: ${issue.message} (got ${JSON.stringify(env[String(issue.path[0])])})`,
+      ),
+    );
   }
-  const split = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []);
-  return { mode: parsed.data.BERTH_DOMAIN_VERIFICATION, publicIps: split(parsed.data.BERTH_PUBLIC_IPS), dnsServers: split(parsed.data.BERTH_DNS_SERVERS) };
+  const split = (v: string | undefined) =>
+    v
+      ? v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : [];
+  return {
+    mode: parsed.data.BERTH_DOMAIN_VERIFICATION,
+    publicIps: split(parsed.data.BERTH_PUBLIC_IPS),
+    dnsServers: split(parsed.data.BERTH_DNS_SERVERS),
+  };
 }
 
 /** VERIFY_LABEL is the name under which the TXT record is published. */
@@ -55,7 +69,9 @@ export function newVerifyToken(): string {
  * initialVerification is how a new domain row starts, whichever path creates it: under the dns policy it
  * waits for proof with a fresh token, otherwise it is verified (served) at once.
  */
-export function initialVerification(verifier: Pick<DomainVerifier, 'required'>): { verifyToken: string } | { verifiedAt: Date } {
+export function initialVerification(
+  verifier: Pick<DomainVerifier, 'required'>,
+): { verifyToken: string } | { verifiedAt: Date } {
   return verifier.required ? { verifyToken: newVerifyToken() } : { verifiedAt: new Date() };
 }
 
@@ -96,7 +112,8 @@ export class DomainVerifier {
         ...(await this.resolver.resolve4(hostname).catch(() => [] as string[])),
         ...(await this.resolver.resolve6(hostname).catch(() => [] as string[])),
       ];
-      if (addresses.length > 0 && addresses.every((a) => this.config.publicIps.includes(a))) return { ok: true, via: 'address' };
+      if (addresses.length > 0 && addresses.every((a) => this.config.publicIps.includes(a)))
+        return { ok: true, via: 'address' };
       found.push(...addresses.map((a) => `address ${a}`));
     }
     return { ok: false, found };

@@ -5,6 +5,16 @@ import type { Services } from '../services.js';
 import { listEvents } from './events.service.js';
 
 export const eventRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
-  app.get('/events', { schema: { tags: ['events'], summary: 'The audit trail, newest first', querystring: ZEventListQuery, response: { 200: ZPage(ZEvent) } } },
-    async (request) => listEvents(services.db, contextOf(request), request.query));
+  app.get(
+    '/events',
+    {
+      schema: {
+        tags: ['events'],
+        summary: 'The audit trail, newest first',
+        querystring: ZEventListQuery,
+        response: { 200: ZPage(ZEvent) },
+      },
+    },
+    async (request) => listEvents(services.db, contextOf(request), request.query),
+  );
 };

@@ -20,7 +20,11 @@ export interface EventInput {
  * recordEvent writes one audit event. Call it inside the transaction that makes the change, so an event
  * exists exactly when the change does. `details` must never hold secrets.
  */
-export async function recordEvent(tx: Tx, ctx: Pick<RequestContext, 'principal' | 'ip'> | null, input: EventInput): Promise<void> {
+export async function recordEvent(
+  tx: Tx,
+  ctx: Pick<RequestContext, 'principal' | 'ip'> | null,
+  input: EventInput,
+): Promise<void> {
   await tx.event.create({
     data: {
       id: newId(),
@@ -59,7 +63,14 @@ function toEvent(row: EventRow): TEvent {
 export async function listEvents(
   db: Db,
   ctx: RequestContext,
-  query: { tenantId?: string; action?: string; targetId?: string; result?: 'ok' | 'error'; limit: number; offset: number },
+  query: {
+    tenantId?: string;
+    action?: string;
+    targetId?: string;
+    result?: 'ok' | 'error';
+    limit: number;
+    offset: number;
+  },
 ): Promise<{ items: TEvent[]; total: number }> {
   requireNotBilling(ctx.principal);
   const scoped = tenantScope(ctx.principal);
@@ -86,7 +97,11 @@ export async function listEvents(
  * hidden too (failing closed).
  */
 async function hideForeignAddresses(db: Db, tenantId: string, items: TEvent[]): Promise<void> {
-  const ids = (prefix: string) => [...new Set(items.filter((e) => e.ip !== null && e.actor.startsWith(prefix)).map((e) => e.actor.slice(prefix.length)))];
+  const ids = (prefix: string) => [
+    ...new Set(
+      items.filter((e) => e.ip !== null && e.actor.startsWith(prefix)).map((e) => e.actor.slice(prefix.length)),
+    ),
+  ];
   const [users, tokens] = await Promise.all([
     db.user.findMany({ where: { id: { in: ids('user:') }, tenantId }, select: { id: true } }),
     db.apiToken.findMany({ where: { id: { in: ids('token:') }, user: { tenantId } }, select: { id: true } }),

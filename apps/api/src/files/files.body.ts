@@ -8,7 +8,11 @@ import { pipeline } from 'node:stream/promises';
  * handed to pipeline(), so that stopping does not destroy the request: the client still gets the answer.
  * A client that goes away mid-body fails the copy.
  */
-export async function copyBody(body: Readable, file: FileHandle, onChunk: (totalBytes: number, chunkBytes: number) => void): Promise<number> {
+export async function copyBody(
+  body: Readable,
+  file: FileHandle,
+  onChunk: (totalBytes: number, chunkBytes: number) => void,
+): Promise<number> {
   let total = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, callback) {

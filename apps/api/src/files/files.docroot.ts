@@ -67,11 +67,22 @@ export class DocumentRoot {
    * `public` may be a symbolic link into the site's own directory (release-switching deploys); anything
    * else that is not a plain directory is refused. Without `create`, a missing root is `null`.
    */
-  static async open(opts: { dataDir: string; tenantId: string; siteId: string; owner: Owner; create: boolean }): Promise<DocumentRoot | null> {
+  static async open(opts: {
+    dataDir: string;
+    tenantId: string;
+    siteId: string;
+    owner: Owner;
+    create: boolean;
+  }): Promise<DocumentRoot | null> {
     const realData = await fs.realpath(opts.dataDir);
     const chain: Dir[] = [new Dir(await fs.open(realData, DIR_FLAGS), realData)];
     try {
-      const steps: [string, Owner | null][] = [['tenants', null], [opts.tenantId, null], ['sites', opts.owner], [opts.siteId, opts.owner]];
+      const steps: [string, Owner | null][] = [
+        ['tenants', null],
+        [opts.tenantId, null],
+        ['sites', opts.owner],
+        [opts.siteId, opts.owner],
+      ];
       for (const [name, owner] of steps) {
         const parent = chain[chain.length - 1]!;
         try {
@@ -262,7 +273,10 @@ export class DocumentRoot {
 }
 
 function brokenRoot(): AppError {
-  return new AppError('NOT_FOUND', "The site's document root is missing or is not a plain directory (only a link into the site's own folder is accepted).");
+  return new AppError(
+    'NOT_FOUND',
+    "The site's document root is missing or is not a plain directory (only a link into the site's own folder is accepted).",
+  );
 }
 
 /** openPublic opens `public` in the site directory: a plain directory, or a link that stays inside the site directory. */

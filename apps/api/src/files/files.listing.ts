@@ -21,10 +21,14 @@ export async function listDirectory(dirPath: string): Promise<TFileEntry[]> {
   const entries: TFileEntry[] = [];
   for (let i = 0; i < names.length; i += LSTAT_BATCH) {
     const batch = names.slice(i, i + LSTAT_BATCH);
-    const stats = await Promise.all(batch.map((name) => fs.lstat(`${dirPath}/${name}`).catch((error: unknown) => {
-      if (isErrno(error, 'ENOENT')) return null;
-      throw error;
-    })));
+    const stats = await Promise.all(
+      batch.map((name) =>
+        fs.lstat(`${dirPath}/${name}`).catch((error: unknown) => {
+          if (isErrno(error, 'ENOENT')) return null;
+          throw error;
+        }),
+      ),
+    );
     stats.forEach((s, j) => {
       if (s && (s.isDirectory() || s.isFile() || s.isSymbolicLink())) entries.push(toEntry(batch[j]!, s));
     });

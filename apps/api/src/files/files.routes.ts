@@ -41,59 +41,101 @@ export const filesRoutes: FastifyPluginAsyncZod<{ services: Services }> = async 
   const { files } = services;
   const tags = ['files'];
 
-  app.get('/sites/:id/files', {
-    schema: { tags, summary: "List the site's document root", description: READ_DESCRIPTION, params: ZIdParams, response: { 200: ZFileListing } },
-  }, async (request, reply) => sendRead(reply, await files.read(contextOf(request), request.params.id, '')));
-
-  app.get('/sites/:id/files/*', {
-    schema: { tags, summary: 'List a folder or download a file', description: READ_DESCRIPTION, params: ZFilePathParams, response: { 200: ZFileListing } },
-  }, async (request, reply) => sendRead(reply, await files.read(contextOf(request), request.params.id, request.params['*'])));
-
-  app.delete('/sites/:id/files/*', {
-    schema: {
-      tags,
-      summary: 'Delete a file, a link or a folder (a folder with content only with recursive=true)',
-      params: ZFilePathParams,
-      querystring: ZDeleteFileQuery,
-      response: { 200: ZOk },
+  app.get(
+    '/sites/:id/files',
+    {
+      schema: {
+        tags,
+        summary: "List the site's document root",
+        description: READ_DESCRIPTION,
+        params: ZIdParams,
+        response: { 200: ZFileListing },
+      },
     },
-  }, async (request) => {
-    await files.remove(contextOf(request), request.params.id, request.params['*'], { recursive: request.query.recursive });
-    return { ok: true as const };
-  });
+    async (request, reply) => sendRead(reply, await files.read(contextOf(request), request.params.id, '')),
+  );
 
-  app.post('/sites/:id/directories/*', {
-    schema: { tags, summary: 'Make a folder (and any missing parents) below the document root', params: ZFilePathParams, response: { 201: ZFileEntry } },
-  }, async (request, reply) => reply.status(201).send(await files.makeDirectory(contextOf(request), request.params.id, request.params['*'])));
+  app.get(
+    '/sites/:id/files/*',
+    {
+      schema: {
+        tags,
+        summary: 'List a folder or download a file',
+        description: READ_DESCRIPTION,
+        params: ZFilePathParams,
+        response: { 200: ZFileListing },
+      },
+    },
+    async (request, reply) =>
+      sendRead(reply, await files.read(contextOf(request), request.params.id, request.params['*'])),
+  );
+
+  app.delete(
+    '/sites/:id/files/*',
+    {
+      schema: {
+        tags,
+        summary: 'Delete a file, a link or a folder (a folder with content only with recursive=true)',
+        params: ZFilePathParams,
+        querystring: ZDeleteFileQuery,
+        response: { 200: ZOk },
+      },
+    },
+    async (request) => {
+      await files.remove(contextOf(request), request.params.id, request.params['*'], {
+        recursive: request.query.recursive,
+      });
+      return { ok: true as const };
+    },
+  );
+
+  app.post(
+    '/sites/:id/directories/*',
+    {
+      schema: {
+        tags,
+        summary: 'Make a folder (and any missing parents) below the document root',
+        params: ZFilePathParams,
+        response: { 201: ZFileEntry },
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send(await files.makeDirectory(contextOf(request), request.params.id, request.params['*'])),
+  );
 
   // Uploads take the raw body of any content type as a stream; the service writes it to a temp file after
   // authorizing, so nothing is read from a caller that may not write here.
   const rawBodyRoutes: FastifyPluginAsyncZod = async (raw) => {
     raw.removeAllContentTypeParsers();
     raw.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
-    raw.put('/sites/:id/files/*', {
-      schema: {
-        tags,
-        summary: 'Upload a file: the raw request body becomes the file (missing folders are created; an existing file is replaced)',
-        description: `At most 512 MiB per upload, and within the plan's disk. ${READ_DESCRIPTION}`,
-        params: ZFilePathParams,
-        response: { 201: ZFileEntry },
+    raw.put(
+      '/sites/:id/files/*',
+      {
+        schema: {
+          tags,
+          summary:
+            'Upload a file: the raw request body becomes the file (missing folders are created; an existing file is replaced)',
+          description: `At most 512 MiB per upload, and within the plan's disk. ${READ_DESCRIPTION}`,
+          params: ZFilePathParams,
+          response: { 201: ZFileEntry },
+        },
       },
-    }, async (request, reply) => {
-      try {
-        const entry = await files.upload(contextOf(request), {
-          siteId: request.params.id,
-          path: request.params['*'],
-          body: request.body as Readable | undefined,
-          declaredBytes: declaredLength(request.headers['content-length']),
-        });
-        return await reply.status(201).send(entry);
-      } catch (error) {
-        // A refused upload is not read to its end: close the connection instead of draining it.
-        if (!request.raw.complete) void reply.header('connection', 'close');
-        throw error;
-      }
-    });
+      async (request, reply) => {
+        try {
+          const entry = await files.upload(contextOf(request), {
+            siteId: request.params.id,
+            path: request.params['*'],
+            body: request.body as Readable | undefined,
+            declaredBytes: declaredLength(request.headers['content-length']),
+          });
+          return await reply.status(201).send(entry);
+        } catch (error) {
+          // A refused upload is not read to its end: close the connection instead of draining it.
+          if (!request.raw.complete) void reply.header('connection', 'close');
+          throw error;
+        }
+      },
+    );
   };
   await app.register(rawBodyRoutes);
 };

@@ -27,8 +27,7 @@ interface SiteRow {
 
 /** FileRead is a folder's listing or a file to stream (its descriptor is closed when the stream ends). */
 export type FileRead =
-  | { kind: 'listing'; listing: TFileListing }
-  | { kind: 'file'; name: string; size: number; stream: Readable };
+  { kind: 'listing'; listing: TFileListing } | { kind: 'file'; name: string; size: number; stream: Readable };
 
 export interface UploadInput {
   siteId: string;
@@ -63,13 +62,22 @@ export class FilesService {
       throw notFound('File');
     }
     try {
-      if (segments.length === 0) return { kind: 'listing', listing: { path: '', entries: await listDirectory(root.root.proc) } };
+      if (segments.length === 0)
+        return { kind: 'listing', listing: { path: '', entries: await listDirectory(root.root.proc) } };
       const walked = await root.walk(segments.slice(0, -1));
       if ('notDirectory' in walked || walked.missing.length > 0) throw notFound('File');
       const found = await root.lookup(walked.dir, segments[segments.length - 1]!);
       if (found.kind === 'missing') throw notFound('File');
-      if (found.kind === 'root') return { kind: 'listing', listing: { path: relPath, entries: await listDirectory(root.root.proc) } };
-      return await this.openForRead({ root, site, dir: found.dir, name: found.name, relPath, displayName: segments[segments.length - 1]! });
+      if (found.kind === 'root')
+        return { kind: 'listing', listing: { path: relPath, entries: await listDirectory(root.root.proc) } };
+      return await this.openForRead({
+        root,
+        site,
+        dir: found.dir,
+        name: found.name,
+        relPath,
+        displayName: segments[segments.length - 1]!,
+      });
     } finally {
       await root.close();
     }
@@ -116,11 +124,18 @@ export class FilesService {
         const made = await root.makeDirs(anchor, walked.missing);
         undoDirs = made.undo;
         await this.deps.db.$transaction(async (tx) => {
-          await recordEvent(tx, ctx, { action: 'file.upload', targetType: 'site', targetId: site.id, tenantId: site.tenantId, details: { path: input.path, bytes } });
+          await recordEvent(tx, ctx, {
+            action: 'file.upload',
+            targetType: 'site',
+            targetId: site.id,
+            tenantId: site.tenantId,
+            details: { path: input.path, bytes },
+          });
           try {
             await fs.rename(anchor.entry(tempName), made.dir.entry(name));
           } catch (error) {
-            if (isErrno(error, 'EISDIR', 'ENOTEMPTY', 'EEXIST', 'ENOTDIR')) throw pathConflict(`"${input.path}" is a folder; upload to a path inside it.`);
+            if (isErrno(error, 'EISDIR', 'ENOTEMPTY', 'EEXIST', 'ENOTDIR'))
+              throw pathConflict(`"${input.path}" is a folder; upload to a path inside it.`);
             throw error;
           }
         });
@@ -154,7 +169,13 @@ export class FilesService {
       let undo: (() => Promise<void>) | undefined;
       try {
         await this.deps.db.$transaction(async (tx) => {
-          await recordEvent(tx, ctx, { action: 'file.mkdir', targetType: 'site', targetId: site.id, tenantId: site.tenantId, details: { path: relPath } });
+          await recordEvent(tx, ctx, {
+            action: 'file.mkdir',
+            targetType: 'site',
+            targetId: site.id,
+            tenantId: site.tenantId,
+            details: { path: relPath },
+          });
           const made = await root.makeDirs(walked.dir, [...walked.missing, name]);
           created = made.dir;
           undo = made.undo;
@@ -174,7 +195,8 @@ export class FilesService {
     const site = await this.findSite(ctx, siteId);
     assertActive(site);
     const segments = splitFilePath(relPath);
-    if (segments.length === 0) throw pathConflict("The document root itself cannot be deleted; delete what is inside it.");
+    if (segments.length === 0)
+      throw pathConflict('The document root itself cannot be deleted; delete what is inside it.');
     const root = await this.openRoot(site, false);
     if (!root) throw notFound('File');
     try {
@@ -203,7 +225,8 @@ export class FilesService {
         await this.deps.db.$transaction(async (tx) => {
           await recordEvent(tx, ctx, event);
           await fs.unlink(dir.entry(name)).catch((error: unknown) => {
-            if (isErrno(error, 'EISDIR')) throw pathConflict(`"${relPath}" changed while it was being deleted; try again.`);
+            if (isErrno(error, 'EISDIR'))
+              throw pathConflict(`"${relPath}" changed while it was being deleted; try again.`);
             throw error;
           });
         });
@@ -213,8 +236,12 @@ export class FilesService {
         await this.deps.db.$transaction(async (tx) => {
           await recordEvent(tx, ctx, event);
           await fs.rmdir(dir.entry(name)).catch((error: unknown) => {
-            if (isErrno(error, 'ENOTEMPTY', 'EEXIST')) throw pathConflict(`The folder "${relPath}" is not empty; pass recursive=true to delete it with everything in it.`);
-            if (isErrno(error, 'ENOTDIR')) throw pathConflict(`"${relPath}" changed while it was being deleted; try again.`);
+            if (isErrno(error, 'ENOTEMPTY', 'EEXIST'))
+              throw pathConflict(
+                `The folder "${relPath}" is not empty; pass recursive=true to delete it with everything in it.`,
+              );
+            if (isErrno(error, 'ENOTDIR'))
+              throw pathConflict(`"${relPath}" changed while it was being deleted; try again.`);
             throw error;
           });
         });
@@ -230,7 +257,11 @@ export class FilesService {
         await removeTree(dir, trash);
       } catch (error) {
         this.logFor(ctx, site, 'file.delete').warn({ err: error, trash }, 'could not delete all of a removed folder');
-        throw new AppError('INTERNAL', `The folder was removed, but part of its content could not be deleted; it remains as "${trash}" next to where it was.`, { cause: error });
+        throw new AppError(
+          'INTERNAL',
+          `The folder was removed, but part of its content could not be deleted; it remains as "${trash}" next to where it was.`,
+          { cause: error },
+        );
       }
     } finally {
       await root.close();
@@ -243,10 +274,14 @@ export class FilesService {
    * of uploads in flight); from then on every byte any upload of the tenant writes counts too, so parallel
    * uploads cannot each take the same free space. Replacing a file frees its old size.
    */
-  private async diskGuard(site: SiteRow, opts: { replacedBytes: number; declaredBytes: number | null }): Promise<(ownBytes: number, chunkBytes: number) => void> {
+  private async diskGuard(
+    site: SiteRow,
+    opts: { replacedBytes: number; declaredBytes: number | null },
+  ): Promise<(ownBytes: number, chunkBytes: number) => void> {
     const usedBytes = await measureDiskUsage(tenantSitesDir(tenantsRoot(this.deps.dataDir), site.tenantId));
     const room = site.tenant.plan.diskMb * MiB + opts.replacedBytes - usedBytes;
-    if (opts.declaredBytes !== null && opts.declaredBytes > room) throw overPlan(site, { bytes: opts.declaredBytes, usedBytes, partial: false });
+    if (opts.declaredBytes !== null && opts.declaredBytes > room)
+      throw overPlan(site, { bytes: opts.declaredBytes, usedBytes, partial: false });
     const writtenAtStart = this.written.get(site.tenantId) ?? 0;
     return (ownBytes, chunkBytes) => {
       const written = (this.written.get(site.tenantId) ?? 0) + chunkBytes;
@@ -257,7 +292,14 @@ export class FilesService {
   }
 
   /** openForRead opens `name` in `dir` without following a link and answers a listing or a file stream. */
-  private async openForRead(args: { root: DocumentRoot; site: SiteRow; dir: Dir; name: string; relPath: string; displayName: string }): Promise<FileRead> {
+  private async openForRead(args: {
+    root: DocumentRoot;
+    site: SiteRow;
+    dir: Dir;
+    name: string;
+    relPath: string;
+    displayName: string;
+  }): Promise<FileRead> {
     let handle: FileHandle;
     try {
       handle = await fs.open(args.dir.entry(args.name), READ_FLAGS);
@@ -270,23 +312,39 @@ export class FilesService {
     try {
       await args.root.assertHandleInside(handle);
       const stats = await handle.stat();
-      if (stats.isDirectory()) return { kind: 'listing', listing: { path: args.relPath, entries: await listDirectory(`/proc/self/fd/${handle.fd}`) } };
+      if (stats.isDirectory())
+        return {
+          kind: 'listing',
+          listing: { path: args.relPath, entries: await listDirectory(`/proc/self/fd/${handle.fd}`) },
+        };
       if (!stats.isFile()) throw pathConflict(`"${args.relPath}" is a special file and cannot be downloaded.`);
       // A hard link to a file of someone else (e.g. root's) is not the tenant's to read.
-      if (stats.nlink > 1 && stats.uid !== args.site.tenant.uid) throw pathConflict(`"${args.relPath}" is a hard link to a file the site does not own.`);
+      if (stats.nlink > 1 && stats.uid !== args.site.tenant.uid)
+        throw pathConflict(`"${args.relPath}" is a hard link to a file the site does not own.`);
       if (stats.size === 0) return { kind: 'file', name: args.displayName, size: 0, stream: Readable.from([]) };
       streaming = true;
-      return { kind: 'file', name: args.displayName, size: stats.size, stream: handle.createReadStream({ start: 0, end: stats.size - 1 }) };
+      return {
+        kind: 'file',
+        name: args.displayName,
+        size: stats.size,
+        stream: handle.createReadStream({ start: 0, end: stats.size - 1 }),
+      };
     } finally {
       if (!streaming) await handle.close();
     }
   }
 
-  private async discardUpload(args: { log: FastifyBaseLogger; anchor: Dir; tempName: string; undoDirs: (() => Promise<void>) | undefined }): Promise<void> {
+  private async discardUpload(args: {
+    log: FastifyBaseLogger;
+    anchor: Dir;
+    tempName: string;
+    undoDirs: (() => Promise<void>) | undefined;
+  }): Promise<void> {
     try {
       await fs.unlink(args.anchor.entry(args.tempName));
     } catch (error) {
-      if (!isErrno(error, 'ENOENT')) args.log.warn({ err: error, temp: args.tempName }, 'could not remove the temp file of a failed upload');
+      if (!isErrno(error, 'ENOENT'))
+        args.log.warn({ err: error, temp: args.tempName }, 'could not remove the temp file of a failed upload');
     }
     try {
       await args.undoDirs?.();
@@ -299,14 +357,24 @@ export class FilesService {
   private async findSite(ctx: RequestContext, id: string): Promise<SiteRow> {
     const row = await this.deps.db.site.findFirst({
       where: { id, tenantId: tenantScope(ctx.principal) },
-      select: { id: true, tenantId: true, tenant: { select: { slug: true, uid: true, status: true, plan: { select: { diskMb: true } } } } },
+      select: {
+        id: true,
+        tenantId: true,
+        tenant: { select: { slug: true, uid: true, status: true, plan: { select: { diskMb: true } } } },
+      },
     });
     if (!row) throw notFound('Site');
     return row;
   }
 
   private openRoot(site: SiteRow, create: boolean): Promise<DocumentRoot | null> {
-    return DocumentRoot.open({ dataDir: this.deps.dataDir, tenantId: site.tenantId, siteId: site.id, owner: { uid: site.tenant.uid, gid: site.tenant.uid }, create });
+    return DocumentRoot.open({
+      dataDir: this.deps.dataDir,
+      tenantId: site.tenantId,
+      siteId: site.id,
+      owner: { uid: site.tenant.uid, gid: site.tenant.uid },
+      create,
+    });
   }
 
   private logFor(ctx: RequestContext, site: SiteRow, op: string): FastifyBaseLogger {
@@ -315,7 +383,11 @@ export class FilesService {
 }
 
 function assertActive(site: SiteRow): void {
-  if (site.tenant.status === 'suspended') throw new AppError('TENANT_SUSPENDED', "This account is suspended; its sites' files cannot be changed until it is unsuspended.");
+  if (site.tenant.status === 'suspended')
+    throw new AppError(
+      'TENANT_SUSPENDED',
+      "This account is suspended; its sites' files cannot be changed until it is unsuspended.",
+    );
 }
 
 async function openTemp(dir: Dir, name: string): Promise<FileHandle> {
@@ -326,7 +398,10 @@ function tooLarge(): AppError {
   return new AppError('PAYLOAD_TOO_LARGE', `One upload is at most ${FILE_UPLOAD_MAX_BYTES / MiB} MiB.`);
 }
 
-function overPlan(site: SiteRow, { bytes, usedBytes, partial }: { bytes: number; usedBytes: number; partial: boolean }): AppError {
+function overPlan(
+  site: SiteRow,
+  { bytes, usedBytes, partial }: { bytes: number; usedBytes: number; partial: boolean },
+): AppError {
   const mb = (n: number) => (n / MiB).toFixed(1);
   return new AppError(
     'PLAN_LIMIT_REACHED',

@@ -14,10 +14,13 @@ export async function measureDiskUsage(dir: string): Promise<number> {
   let root: Dir;
   try {
     const handle = await fs.open(dir, DIR_FLAGS);
-    root = new Dir(handle, await pathOfHandle(handle).catch(async (error: unknown) => {
-      await handle.close();
-      throw error;
-    }));
+    root = new Dir(
+      handle,
+      await pathOfHandle(handle).catch(async (error: unknown) => {
+        await handle.close();
+        throw error;
+      }),
+    );
   } catch (error) {
     if (isErrno(error, 'ENOENT', 'ENOTDIR', 'ELOOP')) return 0;
     throw error;
@@ -31,10 +34,14 @@ async function walk(dir: Dir): Promise<number> {
     const names = await fs.readdir(dir.proc);
     for (let i = 0; i < names.length; i += LSTAT_BATCH) {
       const batch = names.slice(i, i + LSTAT_BATCH);
-      const stats = await Promise.all(batch.map((name) => fs.lstat(dir.entry(name)).catch((error: unknown) => {
-        if (isErrno(error, 'ENOENT')) return null;
-        throw error;
-      })));
+      const stats = await Promise.all(
+        batch.map((name) =>
+          fs.lstat(dir.entry(name)).catch((error: unknown) => {
+            if (isErrno(error, 'ENOENT')) return null;
+            throw error;
+          }),
+        ),
+      );
       for (const [j, s] of stats.entries()) {
         if (!s) continue;
         if (!s.isDirectory()) {

@@ -47,7 +47,10 @@ export function registerAuthHook(app: FastifyInstance, auth: AuthService): void 
     if (MUTATIONS.has(request.method)) {
       const sent = request.headers['x-csrf-token'];
       if (typeof sent !== 'string' || !safeEqual(sent, csrfTokenFor(cookie))) {
-        throw new AppError('CSRF_TOKEN_INVALID', 'Missing or wrong X-CSRF-Token header; read csrfToken from GET /api/v1/me.');
+        throw new AppError(
+          'CSRF_TOKEN_INVALID',
+          'Missing or wrong X-CSRF-Token header; read csrfToken from GET /api/v1/me.',
+        );
       }
     }
     request.principal = principal;
@@ -63,7 +66,8 @@ export function registerSuspensionHook(app: FastifyInstance, db: Db): void {
   app.addHook('onRequest', async (request) => {
     const principal = request.principal;
     const url = request.routeOptions.url;
-    if (!principal?.tenantId || principal.role === 'admin' || !MUTATIONS.has(request.method) || url === undefined) return;
+    if (!principal?.tenantId || principal.role === 'admin' || !MUTATIONS.has(request.method) || url === undefined)
+      return;
     const tenant = await db.tenant.findUnique({ where: { id: principal.tenantId }, select: { status: true } });
     requireTenantActive(principal, { method: request.method, url }, tenant?.status ?? null);
   });
@@ -77,5 +81,11 @@ export function contextOf(request: FastifyRequest): RequestContext {
 
 /** setSessionCookie hands the browser its session: HttpOnly, SameSite=Strict, Secure over HTTPS. */
 export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, secret: string): void {
-  void reply.setCookie(SESSION_COOKIE, secret, { httpOnly: true, sameSite: 'strict', secure: request.protocol === 'https', path: '/', maxAge: SESSION_TTL_MS / 1000 });
+  void reply.setCookie(SESSION_COOKIE, secret, {
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: request.protocol === 'https',
+    path: '/',
+    maxAge: SESSION_TTL_MS / 1000,
+  });
 }

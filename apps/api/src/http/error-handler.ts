@@ -31,13 +31,20 @@ export function registerErrorHandler(app: FastifyInstance): void {
       }));
       const first = issues[0];
       const where = first && first.path.length > 0 ? `${first.in}.${first.path.join('.')}` : (first?.in ?? 'request');
-      return send(reply, 400, 'VALIDATION_FAILED', `Invalid ${where}: ${first?.message ?? 'check the request'}`, { issues });
+      return send(reply, 400, 'VALIDATION_FAILED', `Invalid ${where}: ${first?.message ?? 'check the request'}`, {
+        issues,
+      });
     }
-    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send(reply, 413, 'PAYLOAD_TOO_LARGE', 'The request body is too large.');
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+      return send(reply, 413, 'PAYLOAD_TOO_LARGE', 'The request body is too large.');
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       return send(reply, 400, 'VALIDATION_FAILED', 'Unsupported Content-Type; send application/json.');
     }
-    if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError) {
+    if (
+      error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
+      error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
+      error instanceof SyntaxError
+    ) {
       return send(reply, 400, 'VALIDATION_FAILED', 'The request body is not valid JSON.');
     }
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {

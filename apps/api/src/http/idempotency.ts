@@ -53,9 +53,15 @@ export function registerIdempotency(app: FastifyInstance, opts: IdempotencyOptio
     const header = request.headers[IDEMPOTENCY_HEADER];
     if (header === undefined) return;
     if (typeof header !== 'string' || !KEY_PATTERN.test(header)) {
-      throw new AppError('VALIDATION_FAILED', 'The Idempotency-Key header must be 1 to 255 visible ASCII characters (a UUID is a good choice).', {
-        details: { issues: [{ in: 'headers', path: ['idempotency-key'], message: '1 to 255 visible ASCII characters.' }] },
-      });
+      throw new AppError(
+        'VALIDATION_FAILED',
+        'The Idempotency-Key header must be 1 to 255 visible ASCII characters (a UUID is a good choice).',
+        {
+          details: {
+            issues: [{ in: 'headers', path: ['idempotency-key'], message: '1 to 255 visible ASCII characters.' }],
+          },
+        },
+      );
     }
     const now = Date.now();
     if (now >= nextSweep) {
@@ -69,7 +75,15 @@ export function registerIdempotency(app: FastifyInstance, opts: IdempotencyOptio
       const id = newId();
       try {
         await db.idempotencyKey.create({
-          data: { id, key: header, principal, requestHash, statusCode: 0, responseBody: '', expiresAt: new Date(Date.now() + ttlMs) },
+          data: {
+            id,
+            key: header,
+            principal,
+            requestHash,
+            statusCode: 0,
+            responseBody: '',
+            expiresAt: new Date(Date.now() + ttlMs),
+          },
         });
         request.idempotencyReservation = id;
         return;
@@ -84,11 +98,17 @@ export function registerIdempotency(app: FastifyInstance, opts: IdempotencyOptio
         continue;
       }
       if (row.requestHash !== requestHash) {
-        throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for a different request (method, path or body); use a new key for a new request.');
+        throw new AppError(
+          'IDEMPOTENCY_KEY_REUSED',
+          'This Idempotency-Key was already used for a different request (method, path or body); use a new key for a new request.',
+        );
       }
       if (row.statusCode !== 0) return replay(reply, row.statusCode, dataKey.decrypt(row.responseBody));
       if (Date.now() > deadline) {
-        throw new AppError('IDEMPOTENCY_KEY_IN_PROGRESS', 'The first request with this Idempotency-Key is still running; retry with the same key in a moment.');
+        throw new AppError(
+          'IDEMPOTENCY_KEY_IN_PROGRESS',
+          'The first request with this Idempotency-Key is still running; retry with the same key in a moment.',
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
@@ -102,7 +122,10 @@ export function registerIdempotency(app: FastifyInstance, opts: IdempotencyOptio
       if (reply.statusCode >= 500 || (typeof payload !== 'string' && !Buffer.isBuffer(payload))) {
         await db.idempotencyKey.deleteMany({ where: { id } });
       } else {
-        await db.idempotencyKey.update({ where: { id }, data: { statusCode: reply.statusCode, responseBody: dataKey.encrypt(payload.toString()) } });
+        await db.idempotencyKey.update({
+          where: { id },
+          data: { statusCode: reply.statusCode, responseBody: dataKey.encrypt(payload.toString()) },
+        });
       }
     } catch (error) {
       // The response still goes out; a retry with this key waits for the reservation to go stale.
@@ -120,5 +143,9 @@ function hashRequest(request: FastifyRequest): string {
 
 function replay(reply: FastifyReply, statusCode: number, body: string): FastifyReply {
   // A string with a JSON content type is sent as it is: the original serialized answer, byte for byte.
-  return reply.status(statusCode).header('content-type', 'application/json; charset=utf-8').header('idempotent-replayed', 'true').send(body);
+  return reply
+    .status(statusCode)
+    .header('content-type', 'application/json; charset=utf-8')
+    .header('idempotent-replayed', 'true')
+    .send(body);
 }

@@ -14,7 +14,10 @@ const ERROR_ANSWERS: Record<number, string> = {
 };
 
 const ERROR_RESPONSES = Object.fromEntries(
-  Object.entries(ERROR_ANSWERS).map(([status, description]) => [status, { description, content: { 'application/json': { schema: ZErrorBody } } }]),
+  Object.entries(ERROR_ANSWERS).map(([status, description]) => [
+    status,
+    { description, content: { 'application/json': { schema: ZErrorBody } } },
+  ]),
 );
 
 /**
@@ -26,7 +29,8 @@ const ERROR_RESPONSES = Object.fromEntries(
  */
 export const jsonSchemaTransformWithErrors: SwaggerTransform = (input) => {
   const schema = (input.schema ?? {}) as { hide?: boolean; response?: Record<string, unknown> };
-  if (schema.hide || !input.url.startsWith('/api/')) return jsonSchemaTransform(input as Parameters<typeof jsonSchemaTransform>[0]);
+  if (schema.hide || !input.url.startsWith('/api/'))
+    return jsonSchemaTransform(input as Parameters<typeof jsonSchemaTransform>[0]);
   const withErrors = { ...schema, response: { ...ERROR_RESPONSES, ...schema.response } };
   return jsonSchemaTransform({ ...input, schema: withErrors } as Parameters<typeof jsonSchemaTransform>[0]);
 };

@@ -11,10 +11,18 @@ import type { Principal } from '../auth/principal.js';
 export class ReadCache {
   private readonly entries = new Map<string, { generation: number; body: string }>();
 
-  constructor(private readonly db: Db, private readonly opts: { maxEntries: number; enabled: boolean } = { maxEntries: 2_000, enabled: true }) {}
+  constructor(
+    private readonly db: Db,
+    private readonly opts: { maxEntries: number; enabled: boolean } = { maxEntries: 2_000, enabled: true },
+  ) {}
 
   /** sendJson answers `request` with the cached body for it, producing and storing it when stale. */
-  async sendJson(request: FastifyRequest, reply: FastifyReply, principal: Principal, produce: () => Promise<unknown>): Promise<FastifyReply> {
+  async sendJson(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    principal: Principal,
+    produce: () => Promise<unknown>,
+  ): Promise<FastifyReply> {
     const key = `${principal.role}|${principal.tenantId ?? '*'}|${principal.scope}|${request.url}`;
     const generation = this.db.$writeGeneration.current;
     const hit = this.opts.enabled ? this.entries.get(key) : undefined;

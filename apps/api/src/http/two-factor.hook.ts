@@ -17,7 +17,10 @@ export function registerTwoFactorGate(app: FastifyInstance, twoFactor: TwoFactor
     const url = request.routeOptions.url ?? '';
     if (OPEN_WHILE_ENROLLING.has(`${request.method} ${url}`) || url.startsWith('/api/v1/me/two-factor')) return;
     if (await twoFactor.enrolmentRequiredFor(request.principal)) {
-      throw new AppError('TOTP_ENROLMENT_REQUIRED', 'This panel requires administrators to use two-factor sign-in. Set it up under Account first.');
+      throw new AppError(
+        'TOTP_ENROLMENT_REQUIRED',
+        'This panel requires administrators to use two-factor sign-in. Set it up under Account first.',
+      );
     }
   });
 }

@@ -40,7 +40,11 @@ export class PlansService {
 
   async list(ctx: RequestContext): Promise<{ items: TPlan[]; total: number }> {
     const where = ctx.principal.role === 'admin' ? {} : { tenants: { some: { id: ctx.principal.tenantId ?? '' } } };
-    const rows = await this.db.plan.findMany({ where, orderBy: { name: 'asc' }, include: { _count: { select: { tenants: true } } } });
+    const rows = await this.db.plan.findMany({
+      where,
+      orderBy: { name: 'asc' },
+      include: { _count: { select: { tenants: true } } },
+    });
     return { items: rows.map((row) => this.forViewer(ctx, toPlan(row))), total: rows.length };
   }
 
@@ -48,7 +52,10 @@ export class PlansService {
     const row = await this.db.plan.findUnique({ where: { id }, include: { _count: { select: { tenants: true } } } });
     if (!row) throw notFound('Plan');
     if (ctx.principal.role !== 'admin') {
-      const own = await this.db.tenant.findFirst({ where: { id: ctx.principal.tenantId ?? '', planId: id }, select: { id: true } });
+      const own = await this.db.tenant.findFirst({
+        where: { id: ctx.principal.tenantId ?? '', planId: id },
+        select: { id: true },
+      });
       if (!own) throw notFound('Plan');
     }
     return this.forViewer(ctx, toPlan(row));
@@ -61,12 +68,18 @@ export class PlansService {
     try {
       const row = await this.db.$transaction(async (tx) => {
         const created = await tx.plan.create({ data: { ...planColumns(data), id } });
-        await recordEvent(tx, ctx, { action: 'plan.create', targetType: 'plan', targetId: id, details: { name: data.name } });
+        await recordEvent(tx, ctx, {
+          action: 'plan.create',
+          targetType: 'plan',
+          targetId: id,
+          details: { name: data.name },
+        });
         return created;
       });
       return toPlan(row);
     } catch (error) {
-      if (isUniqueViolation(error)) throw new AppError('PLAN_NAME_TAKEN', `A plan named "${data.name}" already exists.`);
+      if (isUniqueViolation(error))
+        throw new AppError('PLAN_NAME_TAKEN', `A plan named "${data.name}" already exists.`);
       throw error;
     }
   }
@@ -84,14 +97,23 @@ export class PlansService {
           data: planUpdateColumns(data),
           include: { _count: { select: { tenants: true } } },
         });
-        await recordEvent(tx, ctx, { action: 'plan.update', targetType: 'plan', targetId: id, details: { fields: Object.keys(data) } });
-        const affected = data.egressAllow === undefined ? [] : await tx.tenant.findMany({ where: { planId: id }, select: { id: true } });
+        await recordEvent(tx, ctx, {
+          action: 'plan.update',
+          targetType: 'plan',
+          targetId: id,
+          details: { fields: Object.keys(data) },
+        });
+        const affected =
+          data.egressAllow === undefined
+            ? []
+            : await tx.tenant.findMany({ where: { planId: id }, select: { id: true } });
         return { row: updated, affected };
       });
       for (const tenant of affected) this.notifier?.tenantChanged(tenant.id);
       return toPlan(row);
     } catch (error) {
-      if (isUniqueViolation(error)) throw new AppError('PLAN_NAME_TAKEN', `A plan named "${data.name}" already exists.`);
+      if (isUniqueViolation(error))
+        throw new AppError('PLAN_NAME_TAKEN', `A plan named "${data.name}" already exists.`);
       throw error;
     }
   }
@@ -103,9 +125,18 @@ export class PlansService {
     await this.db.$transaction(async (tx) => {
       const row = await tx.plan.findUnique({ where: { id }, include: { _count: { select: { tenants: true } } } });
       if (!row) throw notFound('Plan');
-      if (row._count.tenants > 0) throw new AppError('PLAN_IN_USE', `The plan still has ${row._count.tenants} tenant(s); move them to another plan first.`);
+      if (row._count.tenants > 0)
+        throw new AppError(
+          'PLAN_IN_USE',
+          `The plan still has ${row._count.tenants} tenant(s); move them to another plan first.`,
+        );
       await tx.plan.delete({ where: { id } });
-      await recordEvent(tx, ctx, { action: 'plan.delete', targetType: 'plan', targetId: id, details: { name: row.name } });
+      await recordEvent(tx, ctx, {
+        action: 'plan.delete',
+        targetType: 'plan',
+        targetId: id,
+        details: { name: row.name },
+      });
     });
   }
 

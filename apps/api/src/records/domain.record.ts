@@ -3,7 +3,8 @@ import { ZDomain, type TDomain, type TDomainVerification } from '@berth/contract
 import { verificationRecord } from '../domains/domain-verification.js';
 
 function verificationOf(row: DomainModel): TDomainVerification {
-  if (row.verifiedAt) return { status: 'verified', recordName: null, recordValue: null, verifiedAt: row.verifiedAt.toISOString() };
+  if (row.verifiedAt)
+    return { status: 'verified', recordName: null, recordValue: null, verifiedAt: row.verifiedAt.toISOString() };
   const record = row.verifyToken ? verificationRecord(row.hostname, row.verifyToken) : null;
   return { status: 'pending', recordName: record?.name ?? null, recordValue: record?.value ?? null, verifiedAt: null };
 }

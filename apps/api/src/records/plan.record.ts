@@ -36,7 +36,11 @@ export function toPlan(row: PlanRow): TPlan {
 
 /** planColumns is a validated plan as the Plan row stores it (lists as JSON text); toPlan reads it back. */
 export function planColumns(data: z.output<typeof ZCreatePlanRequest>) {
-  return { ...data, phpVersions: JSON.stringify(data.phpVersions), egressAllow: JSON.stringify(data.egressAllow ?? []) };
+  return {
+    ...data,
+    phpVersions: JSON.stringify(data.phpVersions),
+    egressAllow: JSON.stringify(data.egressAllow ?? []),
+  };
 }
 
 /** planUpdateColumns is a validated plan change as the Plan row stores it: only the fields it names. */

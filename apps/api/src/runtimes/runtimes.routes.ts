@@ -12,6 +12,15 @@ const CATALOG = {
 };
 
 export const runtimeRoutes: FastifyPluginAsyncZod = async (app) => {
-  app.get('/runtimes', { schema: { tags: ['runtimes'], summary: 'The runtime catalog: kinds and versions a site can pick', response: { 200: ZRuntimeCatalogResponse } } },
-    async () => CATALOG);
+  app.get(
+    '/runtimes',
+    {
+      schema: {
+        tags: ['runtimes'],
+        summary: 'The runtime catalog: kinds and versions a site can pick',
+        response: { 200: ZRuntimeCatalogResponse },
+      },
+    },
+    async () => CATALOG,
+  );
 };

@@ -26,11 +26,14 @@ describe('DataKey: the key file is private to the panel', () => {
     }
   });
 
-  it.each(['0644', '0640', '0604', '0660', '0606', '0620'])('refuses to start with a key file of mode %s, saying how to fix it', (mode) => {
-    DataKey.loadOrCreate(dataDir);
-    fs.chmodSync(file, Number.parseInt(mode, 8));
-    expect(() => DataKey.loadOrCreate(dataDir)).toThrow(/readable or writable by other users.*chmod 600/);
-  });
+  it.each(['0644', '0640', '0604', '0660', '0606', '0620'])(
+    'refuses to start with a key file of mode %s, saying how to fix it',
+    (mode) => {
+      DataKey.loadOrCreate(dataDir);
+      fs.chmodSync(file, Number.parseInt(mode, 8));
+      expect(() => DataKey.loadOrCreate(dataDir)).toThrow(/readable or writable by other users.*chmod 600/);
+    },
+  );
 
   it.skipIf(process.getuid?.() !== 0)('refuses to start with a key file owned by another user', () => {
     DataKey.loadOrCreate(dataDir);

@@ -55,7 +55,8 @@ function readPrivateFile(file: string): string {
   try {
     fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw new Error(`${file} is not a regular file (a symbolic link); replace it with the key file itself (0600).`);
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP')
+      throw new Error(`${file} is not a regular file (a symbolic link); replace it with the key file itself (0600).`);
     throw error;
   }
   try {
@@ -63,10 +64,14 @@ function readPrivateFile(file: string): string {
     if (!info.isFile()) throw new Error(`${file} is not a regular file; restore the key file from backup.`);
     const uid = process.getuid?.();
     if (uid !== undefined && info.uid !== uid) {
-      throw new Error(`${file} is owned by uid ${info.uid}, not by the panel's user (uid ${uid}); run: chown ${uid} ${file}`);
+      throw new Error(
+        `${file} is owned by uid ${info.uid}, not by the panel's user (uid ${uid}); run: chown ${uid} ${file}`,
+      );
     }
     if ((info.mode & 0o077) !== 0) {
-      throw new Error(`${file} is readable or writable by other users (mode ${(info.mode & 0o777).toString(8).padStart(4, '0')}); run: chmod 600 ${file}`);
+      throw new Error(
+        `${file} is readable or writable by other users (mode ${(info.mode & 0o777).toString(8).padStart(4, '0')}); run: chmod 600 ${file}`,
+      );
     }
     return fs.readFileSync(fd, 'utf8');
   } finally {

@@ -11,14 +11,30 @@ export type PlanLimits = Pick<TPlan, 'phpVersions' | 'phpMaxMemoryMb' | 'phpMaxU
  */
 export function checkPlanAllows(plan: PlanLimits, runtime: TSiteRuntime, settings: TSiteSettings): void {
   if (runtime.kind === 'php' && !plan.phpVersions.includes(runtime.version)) {
-    throw new AppError('VERSION_NOT_ALLOWED', `The plan allows PHP ${plan.phpVersions.join(', ')}; PHP ${runtime.version} is not included.`, {
-      details: { issues: [{ in: 'body', path: ['runtime', 'version'], message: `Pick one of ${plan.phpVersions.join(', ')}.` }] },
-    });
+    throw new AppError(
+      'VERSION_NOT_ALLOWED',
+      `The plan allows PHP ${plan.phpVersions.join(', ')}; PHP ${runtime.version} is not included.`,
+      {
+        details: {
+          issues: [
+            { in: 'body', path: ['runtime', 'version'], message: `Pick one of ${plan.phpVersions.join(', ')}.` },
+          ],
+        },
+      },
+    );
   }
   const over = settings.php ? phpSettingOverPlan(plan, settings.php) : null;
   if (over) {
-    throw new AppError('SETTING_OUT_OF_BOUNDS', `settings.php.${over.setting} is at most ${over.max} ${over.unit} on this plan.`, {
-      details: { issues: [{ in: 'body', path: ['settings', 'php', over.setting], message: `At most ${over.max} ${over.unit}.` }] },
-    });
+    throw new AppError(
+      'SETTING_OUT_OF_BOUNDS',
+      `settings.php.${over.setting} is at most ${over.max} ${over.unit} on this plan.`,
+      {
+        details: {
+          issues: [
+            { in: 'body', path: ['settings', 'php', over.setting], message: `At most ${over.max} ${over.unit}.` },
+          ],
+        },
+      },
+    );
   }
 }

@@ -1,4 +1,11 @@
-import { defaultTlsMode, type TDomainKind, type TSiteRuntime, type TSiteSettings, type TTlsMode, type TWwwRedirect } from '@berth/contracts';
+import {
+  defaultTlsMode,
+  type TDomainKind,
+  type TSiteRuntime,
+  type TSiteSettings,
+  type TTlsMode,
+  type TWwwRedirect,
+} from '@berth/contracts';
 import type { RequestContext } from '../auth/principal.js';
 import { initialVerification, type DomainVerifier } from '../domains/domain-verification.js';
 import { recordEvent } from '../events/events.service.js';
@@ -36,7 +43,13 @@ export interface NewDomain {
  */
 export async function insertSite(tx: Tx, ctx: Caller, site: NewSite): Promise<void> {
   await tx.site.create({ data: { id: site.id, tenantId: site.tenantId, name: site.name, ...siteColumns(site) } });
-  await recordEvent(tx, ctx, { action: 'site.create', targetType: 'site', targetId: site.id, tenantId: site.tenantId, details: { name: site.name, runtime: site.runtime } });
+  await recordEvent(tx, ctx, {
+    action: 'site.create',
+    targetType: 'site',
+    targetId: site.id,
+    tenantId: site.tenantId,
+    details: { name: site.name, runtime: site.runtime },
+  });
 }
 
 /**
@@ -45,7 +58,12 @@ export async function insertSite(tx: Tx, ctx: Caller, site: NewSite): Promise<vo
  * twin, and the ownership check the verifier's policy starts it under. POST /sites/{id}/domains and the
  * billing one-call create both use it.
  */
-export async function insertDomain(tx: Tx, ctx: Caller, domain: NewDomain, verifier: Pick<DomainVerifier, 'required'>): Promise<void> {
+export async function insertDomain(
+  tx: Tx,
+  ctx: Caller,
+  domain: NewDomain,
+  verifier: Pick<DomainVerifier, 'required'>,
+): Promise<void> {
   const kind = domain.kind ?? 'primary';
   await tx.domain.create({
     data: {
@@ -61,5 +79,11 @@ export async function insertDomain(tx: Tx, ctx: Caller, domain: NewDomain, verif
       ...initialVerification(verifier),
     },
   });
-  await recordEvent(tx, ctx, { action: 'domain.create', targetType: 'domain', targetId: domain.id, tenantId: domain.tenantId, details: { hostname: domain.hostname, siteId: domain.siteId } });
+  await recordEvent(tx, ctx, {
+    action: 'domain.create',
+    targetType: 'domain',
+    targetId: domain.id,
+    tenantId: domain.tenantId,
+    details: { hostname: domain.hostname, siteId: domain.siteId },
+  });
 }

@@ -1,6 +1,13 @@
 import type { Db, SiteModel } from '@berth/db';
 import { newId } from '@berth/db';
-import type { TSite, TSiteSettings, ZCreateSiteRequest, ZPurgeCacheRequest, ZSiteListQuery, ZUpdateSiteRequest } from '@berth/contracts';
+import type {
+  TSite,
+  TSiteSettings,
+  ZCreateSiteRequest,
+  ZPurgeCacheRequest,
+  ZSiteListQuery,
+  ZUpdateSiteRequest,
+} from '@berth/contracts';
 import type { z } from 'zod';
 import { canSeeTenant, requireNotBilling, requireWrite, tenantScope, type RequestContext } from '../auth/principal.js';
 import type { DesiredStateNotifier } from '../desired-state.js';
@@ -27,7 +34,8 @@ export class SitesService {
   async list(ctx: RequestContext, query: z.output<typeof ZSiteListQuery>): Promise<{ items: TSite[]; total: number }> {
     requireNotBilling(ctx.principal);
     const scoped = tenantScope(ctx.principal);
-    if (scoped !== undefined && query.tenantId !== undefined && query.tenantId !== scoped) return { items: [], total: 0 };
+    if (scoped !== undefined && query.tenantId !== undefined && query.tenantId !== scoped)
+      return { items: [], total: 0 };
     const where = { tenantId: scoped ?? query.tenantId, status: query.status };
     // Two flat queries instead of an `include`: Prisma's relation loading costs several times more here.
     const [rows, total] = await Promise.all([
@@ -66,20 +74,33 @@ export class SitesService {
     const settings = input.settings ?? {};
     try {
       await this.deps.db.$transaction(async (tx) => {
-        const tenant = await tx.tenant.findUnique({ where: { id: tenantId }, include: { plan: true, _count: { select: { sites: true } } } });
+        const tenant = await tx.tenant.findUnique({
+          where: { id: tenantId },
+          include: { plan: true, _count: { select: { sites: true } } },
+        });
         if (!tenant) throw notFound('Tenant');
-        if (tenant.status === 'suspended') throw new AppError('TENANT_SUSPENDED', 'This account is suspended; sites cannot be added until it is unsuspended.');
+        if (tenant.status === 'suspended')
+          throw new AppError(
+            'TENANT_SUSPENDED',
+            'This account is suspended; sites cannot be added until it is unsuspended.',
+          );
         if (tenant._count.sites >= tenant.plan.maxSites) {
-          throw new AppError('PLAN_LIMIT_REACHED', `The plan allows ${tenant.plan.maxSites} site(s); delete a site or move to a larger plan.`);
+          throw new AppError(
+            'PLAN_LIMIT_REACHED',
+            `The plan allows ${tenant.plan.maxSites} site(s); delete a site or move to a larger plan.`,
+          );
         }
         checkPlanAllows(toPlan(tenant.plan), input.runtime, settings);
-        if (await tx.site.findUnique({ where: { tenantId_name: { tenantId, name: input.name } }, select: { id: true } })) {
+        if (
+          await tx.site.findUnique({ where: { tenantId_name: { tenantId, name: input.name } }, select: { id: true } })
+        ) {
           throw new AppError('SITE_NAME_TAKEN', `This account already has a site named "${input.name}".`);
         }
         await insertSite(tx, ctx, { id, tenantId, name: input.name, runtime: input.runtime, settings });
       });
     } catch (error) {
-      if (isUniqueViolation(error)) throw new AppError('SITE_NAME_TAKEN', `This account already has a site named "${input.name}".`);
+      if (isUniqueViolation(error))
+        throw new AppError('SITE_NAME_TAKEN', `This account already has a site named "${input.name}".`);
       throw error;
     }
     this.deps.notifier.tenantChanged(tenantId);
@@ -91,16 +112,26 @@ export class SitesService {
     const site = toSite(await this.findScoped(ctx, id));
     await this.deps.db.$transaction(async (tx) => {
       const tenant = await tx.tenant.findUniqueOrThrow({ where: { id: site.tenantId }, include: { plan: true } });
-      if (tenant.status === 'suspended') throw new AppError('TENANT_SUSPENDED', 'This account is suspended; unsuspend it before changing its sites.');
+      if (tenant.status === 'suspended')
+        throw new AppError('TENANT_SUSPENDED', 'This account is suspended; unsuspend it before changing its sites.');
       const current = site.settings;
       const settings: TSiteSettings = input.settings
-        ? { ...current, ...input.settings, php: input.settings.php ? { ...current.php, ...input.settings.php } : current.php }
+        ? {
+            ...current,
+            ...input.settings,
+            php: input.settings.php ? { ...current.php, ...input.settings.php } : current.php,
+          }
         : current;
       const runtime = input.runtime ?? site.runtime;
       checkPlanAllows(toPlan(tenant.plan), runtime, settings);
       await tx.site.update({
         where: { id },
-        data: { ...siteColumns({ runtime, settings }), status: 'pending', statusMessage: null, statusSince: new Date() },
+        data: {
+          ...siteColumns({ runtime, settings }),
+          status: 'pending',
+          statusMessage: null,
+          statusSince: new Date(),
+        },
       });
       await recordEvent(tx, ctx, {
         action: 'site.update',
@@ -123,11 +154,24 @@ export class SitesService {
     requireWrite(ctx.principal);
     const site = await this.findScoped(ctx, id);
     if (site.status !== 'failed' && site.status !== 'degraded') {
-      throw new AppError('SITE_NOT_FAILED', `Only a failed or degraded site can be retried; this one is ${site.status}.`);
+      throw new AppError(
+        'SITE_NOT_FAILED',
+        `Only a failed or degraded site can be retried; this one is ${site.status}.`,
+      );
     }
     await this.deps.db.$transaction(async (tx) => {
-      await tx.site.update({ where: { id }, data: { status: 'pending', statusMessage: null, statusSince: new Date() } });
-      await recordEvent(tx, ctx, { action: 'site.retry', targetType: 'site', targetId: id, tenantId: site.tenantId, message: site.statusMessage, details: { name: site.name } });
+      await tx.site.update({
+        where: { id },
+        data: { status: 'pending', statusMessage: null, statusSince: new Date() },
+      });
+      await recordEvent(tx, ctx, {
+        action: 'site.retry',
+        targetType: 'site',
+        targetId: id,
+        tenantId: site.tenantId,
+        message: site.statusMessage,
+        details: { name: site.name },
+      });
     });
     this.deps.notifier.tenantChanged(site.tenantId);
     return this.get(ctx, id);
@@ -138,7 +182,13 @@ export class SitesService {
     const site = await this.findScoped(ctx, id);
     await this.deps.db.$transaction(async (tx) => {
       await tx.site.delete({ where: { id } });
-      await recordEvent(tx, ctx, { action: 'site.delete', targetType: 'site', targetId: id, tenantId: site.tenantId, details: { name: site.name } });
+      await recordEvent(tx, ctx, {
+        action: 'site.delete',
+        targetType: 'site',
+        targetId: id,
+        tenantId: site.tenantId,
+        details: { name: site.name },
+      });
     });
     this.deps.notifier.tenantChanged(site.tenantId);
   }
@@ -147,19 +197,38 @@ export class SitesService {
    * purgeCache empties the tenant's Varnish for this site: one URL (its host must be one of the site's
    * domains), or every URL of every hostname of the site. It acts at once; it is not desired state.
    */
-  async purgeCache(ctx: RequestContext, id: string, input: z.output<typeof ZPurgeCacheRequest>): Promise<{ purged: string[] }> {
+  async purgeCache(
+    ctx: RequestContext,
+    id: string,
+    input: z.output<typeof ZPurgeCacheRequest>,
+  ): Promise<{ purged: string[] }> {
     requireWrite(ctx.principal);
     const site = await this.findScoped(ctx, id);
-    const tenant = await this.deps.db.tenant.findUniqueOrThrow({ where: { id: site.tenantId }, select: { varnishEnabled: true } });
-    if (!tenant.varnishEnabled) throw new AppError('CACHE_NOT_ENABLED', 'Varnish is off for this account; switch it on first (PATCH /api/v1/tenants/{id} {"varnishEnabled": true}).');
+    const tenant = await this.deps.db.tenant.findUniqueOrThrow({
+      where: { id: site.tenantId },
+      select: { varnishEnabled: true },
+    });
+    if (!tenant.varnishEnabled)
+      throw new AppError(
+        'CACHE_NOT_ENABLED',
+        'Varnish is off for this account; switch it on first (PATCH /api/v1/tenants/{id} {"varnishEnabled": true}).',
+      );
     const cache = this.deps.cache.current;
-    if (!cache) throw new AppError('RUNTIME_UNAVAILABLE', 'The cache cannot be reached right now (the control plane is not running); try again shortly.');
+    if (!cache)
+      throw new AppError(
+        'RUNTIME_UNAVAILABLE',
+        'The cache cannot be reached right now (the control plane is not running); try again shortly.',
+      );
     const hosts = site.domains.map((d) => d.hostname);
     let purged: string[];
     if (input.url) {
       const url = new URL(input.url);
       if (!hosts.includes(url.hostname)) {
-        throw new AppError('VALIDATION_FAILED', `${url.hostname} is not a domain of this site.`, { details: { issues: [{ in: 'body', path: ['url'], message: `Use one of: ${hosts.join(', ') || '(no domains yet)'}.` }] } });
+        throw new AppError('VALIDATION_FAILED', `${url.hostname} is not a domain of this site.`, {
+          details: {
+            issues: [{ in: 'body', path: ['url'], message: `Use one of: ${hosts.join(', ') || '(no domains yet)'}.` }],
+          },
+        });
       }
       await cacheCall(() => cache.purgeUrl(site.tenantId, url.toString()));
       purged = [url.toString()];
@@ -167,13 +236,22 @@ export class SitesService {
       for (const host of hosts) await cacheCall(() => cache.banHost(site.tenantId, host));
       purged = hosts;
     }
-    await recordEvent(this.deps.db, ctx, { action: 'site.cache-purge', targetType: 'site', targetId: id, tenantId: site.tenantId, details: { purged } });
+    await recordEvent(this.deps.db, ctx, {
+      action: 'site.cache-purge',
+      targetType: 'site',
+      targetId: id,
+      tenantId: site.tenantId,
+      details: { purged },
+    });
     return { purged };
   }
 
   /** findScoped loads a site the principal may see; another tenant's site is simply "not found". */
   private async findScoped(ctx: RequestContext, id: string): Promise<SiteRow> {
-    const row = await this.deps.db.site.findFirst({ where: { id, tenantId: tenantScope(ctx.principal) }, include: SITE_INCLUDE });
+    const row = await this.deps.db.site.findFirst({
+      where: { id, tenantId: tenantScope(ctx.principal) },
+      include: SITE_INCLUDE,
+    });
     if (!row) throw notFound('Site');
     return row;
   }
@@ -186,8 +264,14 @@ async function cacheCall(op: () => Promise<void>): Promise<void> {
   } catch (error) {
     if (!(error instanceof CachePortError)) throw error;
     if (error.reason === 'not-running') {
-      throw new AppError('CACHE_NOT_RUNNING', "This account's cache (Varnish) is not running yet, or stopped; purge again once its sites are live.", { cause: error });
+      throw new AppError(
+        'CACHE_NOT_RUNNING',
+        "This account's cache (Varnish) is not running yet, or stopped; purge again once its sites are live.",
+        { cause: error },
+      );
     }
-    throw new AppError('RUNTIME_UNAVAILABLE', 'The cache cannot be reached right now; try again shortly.', { cause: error });
+    throw new AppError('RUNTIME_UNAVAILABLE', 'The cache cannot be reached right now; try again shortly.', {
+      cause: error,
+    });
   }
 }

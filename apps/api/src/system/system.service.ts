@@ -5,7 +5,11 @@ import { requireAdmin, type RequestContext } from '../auth/principal.js';
 import type { HealthPort, PortSlot } from '../ports.js';
 
 const NOT_RUNNING = { ok: false, message: 'The control plane is not running in this process.' };
-const NO_RECONCILER: TSystemHealth['components']['reconciler'] = { ...NOT_RUNNING, failingTenants: 0, oldestUnconverged: null };
+const NO_RECONCILER: TSystemHealth['components']['reconciler'] = {
+  ...NOT_RUNNING,
+  failingTenants: 0,
+  oldestUnconverged: null,
+};
 
 /** SystemService answers what administrators need to see about the machine itself: the database and the control plane's health. */
 export class SystemService {
@@ -23,7 +27,10 @@ export class SystemService {
     const probes = this.deps.health.current;
     const [docker, caddy] = probes ? await Promise.all([probes.docker(), probes.caddy()]) : [NOT_RUNNING, NOT_RUNNING];
     const reconciler = probes ? await this.reconcilerHealth(probes.reconciler()) : NO_RECONCILER;
-    return { ok: database.ok && docker.ok && caddy.ok && reconciler.ok, components: { database, docker, caddy, reconciler } };
+    return {
+      ok: database.ok && docker.ok && caddy.ok && reconciler.ok,
+      components: { database, docker, caddy, reconciler },
+    };
   }
 
   /** reconcilerHealth names the oldest unconverged tenant by its slug; any failing tenant makes the reconciler not ok. */
@@ -36,7 +43,13 @@ export class SystemService {
       ok: false,
       message: `${health.failingTenants} tenant${health.failingTenants === 1 ? '' : 's'} failing to converge; the oldest for ${minutes} min.`,
       failingTenants: health.failingTenants,
-      oldestUnconverged: { tenantId: oldest.tenantId, tenantSlug: tenant?.slug ?? null, since: oldest.since.toISOString(), failedPasses: oldest.failedPasses, lastError: oldest.lastError },
+      oldestUnconverged: {
+        tenantId: oldest.tenantId,
+        tenantSlug: tenant?.slug ?? null,
+        since: oldest.since.toISOString(),
+        failedPasses: oldest.failedPasses,
+        lastError: oldest.lastError,
+      },
     };
   }
 }

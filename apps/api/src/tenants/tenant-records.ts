@@ -14,11 +14,17 @@ type PlanRow = NonNullable<Awaited<ReturnType<Db['plan']['findUnique']>>>;
 
 /** resolvePlan finds the requested plan, or the first one when none is named; a clear 400 otherwise. */
 export async function resolvePlan(db: Db, planId: string | undefined): Promise<PlanRow> {
-  const plan = planId ? await db.plan.findUnique({ where: { id: planId } }) : await db.plan.findFirst({ orderBy: { createdAt: 'asc' } });
+  const plan = planId
+    ? await db.plan.findUnique({ where: { id: planId } })
+    : await db.plan.findFirst({ orderBy: { createdAt: 'asc' } });
   if (!plan) {
-    throw new AppError('VALIDATION_FAILED', planId ? 'No plan has this planId.' : 'No plan exists yet; create a plan first.', {
-      details: { issues: [{ in: 'body', path: ['planId'], message: 'Unknown plan.' }] },
-    });
+    throw new AppError(
+      'VALIDATION_FAILED',
+      planId ? 'No plan has this planId.' : 'No plan exists yet; create a plan first.',
+      {
+        details: { issues: [{ in: 'body', path: ['planId'], message: 'Unknown plan.' }] },
+      },
+    );
   }
   return plan;
 }
@@ -31,17 +37,49 @@ export async function resolvePlan(db: Db, planId: string | undefined): Promise<P
 export async function insertTenant(
   tx: Tx,
   ctx: Pick<RequestContext, 'principal' | 'ip'>,
-  input: { id: string; slug: string; name: string; planId: string; webserver: 'nginx' | 'apache'; ownerEmail: string; passwordHash: string; portRange: { first: number; last: number }; details?: Record<string, unknown> },
+  input: {
+    id: string;
+    slug: string;
+    name: string;
+    planId: string;
+    webserver: 'nginx' | 'apache';
+    ownerEmail: string;
+    passwordHash: string;
+    portRange: { first: number; last: number };
+    details?: Record<string, unknown>;
+  },
 ): Promise<void> {
   const maxUid = await tx.tenant.aggregate({ _max: { uid: true } });
   const uid = Math.max(FIRST_TENANT_UID, (maxUid._max.uid ?? FIRST_TENANT_UID - 1) + 1);
   const taken = await tx.portAllocation.findMany({ select: { port: true } });
-  const ports = pickFreePorts(input.portRange, taken.map((p) => p.port), PORT_PURPOSES.length);
-  await tx.tenant.create({ data: { id: input.id, slug: input.slug, name: input.name, planId: input.planId, uid, webserver: input.webserver } });
-  await tx.portAllocation.createMany({ data: PORT_PURPOSES.map((purpose, i) => ({ port: ports[i]!, tenantId: input.id, purpose })) });
+  const ports = pickFreePorts(
+    input.portRange,
+    taken.map((p) => p.port),
+    PORT_PURPOSES.length,
+  );
+  await tx.tenant.create({
+    data: { id: input.id, slug: input.slug, name: input.name, planId: input.planId, uid, webserver: input.webserver },
+  });
+  await tx.portAllocation.createMany({
+    data: PORT_PURPOSES.map((purpose, i) => ({ port: ports[i]!, tenantId: input.id, purpose })),
+  });
   const ownerId = newId();
-  await tx.user.create({ data: { id: ownerId, email: input.ownerEmail, passwordHash: input.passwordHash, role: 'tenant-owner', tenantId: input.id } });
-  await recordEvent(tx, ctx, { action: 'tenant.create', targetType: 'tenant', targetId: input.id, tenantId: input.id, details: { slug: input.slug, planId: input.planId, ownerId, ...input.details } });
+  await tx.user.create({
+    data: {
+      id: ownerId,
+      email: input.ownerEmail,
+      passwordHash: input.passwordHash,
+      role: 'tenant-owner',
+      tenantId: input.id,
+    },
+  });
+  await recordEvent(tx, ctx, {
+    action: 'tenant.create',
+    targetType: 'tenant',
+    targetId: input.id,
+    tenantId: input.id,
+    details: { slug: input.slug, planId: input.planId, ownerId, ...input.details },
+  });
 }
 
 /**

@@ -56,7 +56,10 @@ export interface TenantsDeps {
 export class TenantsService {
   constructor(private readonly deps: TenantsDeps) {}
 
-  async list(ctx: RequestContext, query: z.output<typeof ZTenantListQuery>): Promise<{ items: TTenant[]; total: number }> {
+  async list(
+    ctx: RequestContext,
+    query: z.output<typeof ZTenantListQuery>,
+  ): Promise<{ items: TTenant[]; total: number }> {
     const scoped = tenantScope(ctx.principal);
     const where = {
       id: scoped,
@@ -64,7 +67,13 @@ export class TenantsService {
       ...(query.q ? { OR: [{ slug: { contains: query.q } }, { name: { contains: query.q } }] } : {}),
     };
     const [rows, total] = await Promise.all([
-      this.deps.db.tenant.findMany({ where, include: TENANT_INCLUDE, orderBy: { createdAt: 'asc' }, take: query.limit, skip: query.offset }),
+      this.deps.db.tenant.findMany({
+        where,
+        include: TENANT_INCLUDE,
+        orderBy: { createdAt: 'asc' },
+        take: query.limit,
+        skip: query.offset,
+      }),
       this.deps.db.tenant.count({ where }),
     ]);
     return { items: rows.map(toTenant), total };
@@ -93,7 +102,16 @@ export class TenantsService {
           if (await tx.user.findUnique({ where: { email: input.owner.email }, select: { id: true } })) {
             throw new AppError('EMAIL_TAKEN', `The email ${input.owner.email} already belongs to a user.`);
           }
-          await insertTenant(tx, ctx, { id, slug: input.slug, name: input.name, planId: plan.id, webserver: input.webserver ?? 'nginx', ownerEmail: input.owner.email, passwordHash, portRange: this.deps.portRange });
+          await insertTenant(tx, ctx, {
+            id,
+            slug: input.slug,
+            name: input.name,
+            planId: plan.id,
+            webserver: input.webserver ?? 'nginx',
+            ownerEmail: input.owner.email,
+            passwordHash,
+            portRange: this.deps.portRange,
+          });
         });
         return id;
       },
@@ -114,11 +132,22 @@ export class TenantsService {
     await this.deps.db.$transaction(async (tx) => {
       const row = await tx.tenant.findUnique({ where: { id } });
       if (!row) throw notFound('Tenant');
-      if (input.planId !== undefined && !(await tx.plan.findUnique({ where: { id: input.planId }, select: { id: true } }))) {
-        throw new AppError('VALIDATION_FAILED', 'No plan has this planId.', { details: { issues: [{ in: 'body', path: ['planId'], message: 'Unknown plan.' }] } });
+      if (
+        input.planId !== undefined &&
+        !(await tx.plan.findUnique({ where: { id: input.planId }, select: { id: true } }))
+      ) {
+        throw new AppError('VALIDATION_FAILED', 'No plan has this planId.', {
+          details: { issues: [{ in: 'body', path: ['planId'], message: 'Unknown plan.' }] },
+        });
       }
       await tx.tenant.update({ where: { id }, data: input });
-      await recordEvent(tx, ctx, { action: 'tenant.update', targetType: 'tenant', targetId: id, tenantId: id, details: { ...input } });
+      await recordEvent(tx, ctx, {
+        action: 'tenant.update',
+        targetType: 'tenant',
+        targetId: id,
+        tenantId: id,
+        details: { ...input },
+      });
     });
     this.deps.notifier.tenantChanged(id);
     return this.get(ctx, id);
@@ -132,7 +161,12 @@ export class TenantsService {
       const row = await tx.tenant.findUnique({ where: { id } });
       if (!row) throw notFound('Tenant');
       await tx.tenant.update({ where: { id }, data: { status: suspended ? 'suspended' : 'active' } });
-      await recordEvent(tx, ctx, { action: suspended ? 'tenant.suspend' : 'tenant.unsuspend', targetType: 'tenant', targetId: id, tenantId: id });
+      await recordEvent(tx, ctx, {
+        action: suspended ? 'tenant.suspend' : 'tenant.unsuspend',
+        targetType: 'tenant',
+        targetId: id,
+        tenantId: id,
+      });
     });
     // A suspended tenant's users must lose access at once, not when their cached session expires.
     this.deps.auth.forgetAll();
@@ -148,7 +182,13 @@ export class TenantsService {
       const row = await tx.tenant.findUnique({ where: { id } });
       if (!row) throw notFound('Tenant');
       await tx.tenant.delete({ where: { id } });
-      await recordEvent(tx, ctx, { action: 'tenant.terminate', targetType: 'tenant', targetId: id, tenantId: id, details: { slug: row.slug } });
+      await recordEvent(tx, ctx, {
+        action: 'tenant.terminate',
+        targetType: 'tenant',
+        targetId: id,
+        tenantId: id,
+        details: { slug: row.slug },
+      });
     });
     this.deps.auth.forgetAll();
     this.deps.notifier.tenantChanged(id);

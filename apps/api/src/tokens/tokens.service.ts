@@ -14,7 +14,7 @@ export function toApiToken(row: TokenRow): TApiToken {
   return {
     id: row.id,
     name: row.name,
-    scope: ((JSON.parse(row.scopes) as TTokenScope[])[0] ?? 'read'),
+    scope: (JSON.parse(row.scopes) as TTokenScope[])[0] ?? 'read',
     tenantId: row.tenantId,
     expiresAt: row.expiresAt?.toISOString() ?? null,
     lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
@@ -29,7 +29,13 @@ export function toApiToken(row: TokenRow): TApiToken {
 export async function mintToken(
   db: Db,
   ctx: Pick<RequestContext, 'principal' | 'ip'>,
-  input: { userId: string; tenantId: string | null; name: string; scope: TTokenScope; expiresInDays?: number | undefined },
+  input: {
+    userId: string;
+    tenantId: string | null;
+    name: string;
+    scope: TTokenScope;
+    expiresInDays?: number | undefined;
+  },
 ): Promise<{ token: TApiToken; secret: string }> {
   const id = newId();
   const secret = randomSecret();
@@ -45,7 +51,13 @@ export async function mintToken(
         expiresAt: input.expiresInDays ? new Date(Date.now() + input.expiresInDays * 86_400_000) : null,
       },
     });
-    await recordEvent(tx, ctx, { action: 'token.create', targetType: 'token', targetId: id, tenantId: input.tenantId, details: { name: input.name, scope: input.scope } });
+    await recordEvent(tx, ctx, {
+      action: 'token.create',
+      targetType: 'token',
+      targetId: id,
+      tenantId: input.tenantId,
+      details: { name: input.name, scope: input.scope },
+    });
     return created;
   });
   return { token: toApiToken(row), secret: formatApiToken(id, secret) };
@@ -56,11 +68,17 @@ export class TokensService {
   constructor(private readonly deps: { db: Db; auth: AuthService }) {}
 
   async list(ctx: RequestContext): Promise<{ items: TApiToken[]; total: number }> {
-    const rows = await this.deps.db.apiToken.findMany({ where: { userId: ownUser(ctx.principal) }, orderBy: { createdAt: 'asc' } });
+    const rows = await this.deps.db.apiToken.findMany({
+      where: { userId: ownUser(ctx.principal) },
+      orderBy: { createdAt: 'asc' },
+    });
     return { items: rows.map(toApiToken), total: rows.length };
   }
 
-  async create(ctx: RequestContext, input: z.output<typeof ZCreateTokenRequest>): Promise<{ token: TApiToken; secret: string }> {
+  async create(
+    ctx: RequestContext,
+    input: z.output<typeof ZCreateTokenRequest>,
+  ): Promise<{ token: TApiToken; secret: string }> {
     requireWrite(ctx.principal);
     if (input.scope === 'billing' && ctx.principal.role !== 'admin') {
       throw new AppError('FORBIDDEN', 'Only administrators can create billing tokens.');
@@ -80,7 +98,13 @@ export class TokensService {
     if (!row) throw notFound('Token');
     await this.deps.db.$transaction(async (tx) => {
       await tx.apiToken.delete({ where: { id } });
-      await recordEvent(tx, ctx, { action: 'token.revoke', targetType: 'token', targetId: id, tenantId: row.tenantId, details: { name: row.name } });
+      await recordEvent(tx, ctx, {
+        action: 'token.revoke',
+        targetType: 'token',
+        targetId: id,
+        tenantId: row.tenantId,
+        details: { name: row.name },
+      });
     });
     this.deps.auth.forgetAll();
   }

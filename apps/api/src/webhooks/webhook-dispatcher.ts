@@ -57,14 +57,20 @@ export class WebhookDispatcher {
     this.backoffMs = opts.backoffMs ?? RETRY_BACKOFF_MS;
     this.concurrency = opts.concurrency ?? 8;
     this.overlapMs = opts.overlapMs ?? 60_000;
-    this.agent = new Agent({ connect: { lookup: guardedLookup(opts.policy), timeout: this.timeoutMs }, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });
+    this.agent = new Agent({
+      connect: { lookup: guardedLookup(opts.policy), timeout: this.timeoutMs },
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+    });
   }
 
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
     const loop = async () => {
-      this.running = this.tick().catch((err: unknown) => this.opts.logger?.warn({ err, op: 'webhooks' }, 'webhook poll failed'));
+      this.running = this.tick().catch((err: unknown) =>
+        this.opts.logger?.warn({ err, op: 'webhooks' }, 'webhook poll failed'),
+      );
       await this.running;
       if (!this.stopped) this.timer = setTimeout(() => void loop(), this.pollMs);
     };
@@ -99,28 +105,50 @@ export class WebhookDispatcher {
       await db.webhookCursor.create({ data: { id: CURSOR_ID, lastEventAt: new Date() } });
       return;
     }
-    const endpoints = (await db.webhookEndpoint.findMany({ where: { enabled: true } })).map((e) => ({ ...e, subscribed: new Set(JSON.parse(e.events) as string[]) }));
+    const endpoints = (await db.webhookEndpoint.findMany({ where: { enabled: true } })).map((e) => ({
+      ...e,
+      subscribed: new Set(JSON.parse(e.events) as string[]),
+    }));
     let after = { at: new Date(cursor.lastEventAt.getTime() - this.overlapMs), id: '' };
     let newest = cursor.lastEventAt;
     for (;;) {
       const events = await db.event.findMany({
-        where: { action: { in: SOURCE_ACTIONS }, OR: [{ at: { gt: after.at } }, { at: after.at, id: { gt: after.id } }] },
+        where: {
+          action: { in: SOURCE_ACTIONS },
+          OR: [{ at: { gt: after.at } }, { at: after.at, id: { gt: after.id } }],
+        },
         orderBy: [{ at: 'asc' }, { id: 'asc' }],
         take: PAGE,
       });
       if (events.length === 0) break;
-      const existing = await db.webhookDelivery.findMany({ where: { eventId: { in: events.map((e) => e.id) } }, select: { endpointId: true, eventId: true } });
+      const existing = await db.webhookDelivery.findMany({
+        where: { eventId: { in: events.map((e) => e.id) } },
+        select: { endpointId: true, eventId: true },
+      });
       const done = new Set(existing.map((d) => `${d.endpointId}|${d.eventId}`));
       for (const event of events) {
         const type = webhookEventOf(event);
         if (!type) continue;
-        const targets = endpoints.filter((e) => e.subscribed.has(type) && e.createdAt <= event.at && !done.has(`${e.id}|${event.id}`));
+        const targets = endpoints.filter(
+          (e) => e.subscribed.has(type) && e.createdAt <= event.at && !done.has(`${e.id}|${event.id}`),
+        );
         if (targets.length === 0) continue;
         const payload = JSON.stringify(await buildPayload(db, event, type));
         for (const endpoint of targets) {
           await db.webhookDelivery
-            .create({ data: { id: newId(), endpointId: endpoint.id, eventId: event.id, event: type, payload, nextAttemptAt: new Date() } })
-            .catch((err: unknown) => this.opts.logger?.warn({ err, op: 'webhooks', eventId: event.id }, 'could not queue a webhook delivery'));
+            .create({
+              data: {
+                id: newId(),
+                endpointId: endpoint.id,
+                eventId: event.id,
+                event: type,
+                payload,
+                nextAttemptAt: new Date(),
+              },
+            })
+            .catch((err: unknown) =>
+              this.opts.logger?.warn({ err, op: 'webhooks', eventId: event.id }, 'could not queue a webhook delivery'),
+            );
         }
       }
       const last = events[events.length - 1]!;
@@ -128,27 +156,42 @@ export class WebhookDispatcher {
       after = { at: last.at, id: last.id };
       if (events.length < PAGE) break;
     }
-    if (newest.getTime() !== cursor.lastEventAt.getTime()) await db.webhookCursor.update({ where: { id: CURSOR_ID }, data: { lastEventAt: newest } });
+    if (newest.getTime() !== cursor.lastEventAt.getTime())
+      await db.webhookCursor.update({ where: { id: CURSOR_ID }, data: { lastEventAt: newest } });
   }
 
   private async sendDue(): Promise<void> {
     const room = this.concurrency - this.inFlight.size;
     if (room <= 0) return;
     const due = await this.opts.db.webhookDelivery.findMany({
-      where: { status: 'pending', nextAttemptAt: { lte: new Date() }, id: { notIn: [...this.inFlight.keys()] }, endpoint: { enabled: true } },
+      where: {
+        status: 'pending',
+        nextAttemptAt: { lte: new Date() },
+        id: { notIn: [...this.inFlight.keys()] },
+        endpoint: { enabled: true },
+      },
       include: { endpoint: true },
       orderBy: { nextAttemptAt: 'asc' },
       take: room,
     });
     for (const delivery of due) {
       const attempt = this.attempt(delivery)
-        .catch((err: unknown) => this.opts.logger?.error({ err, op: 'webhooks', deliveryId: delivery.id }, 'webhook attempt could not be recorded'))
+        .catch((err: unknown) =>
+          this.opts.logger?.error(
+            { err, op: 'webhooks', deliveryId: delivery.id },
+            'webhook attempt could not be recorded',
+          ),
+        )
         .finally(() => this.inFlight.delete(delivery.id));
       this.inFlight.set(delivery.id, attempt);
     }
   }
 
-  private async attempt(delivery: Awaited<ReturnType<Db['webhookDelivery']['findFirstOrThrow']>> & { endpoint: { url: string; secretEnc: string } }): Promise<void> {
+  private async attempt(
+    delivery: Awaited<ReturnType<Db['webhookDelivery']['findFirstOrThrow']>> & {
+      endpoint: { url: string; secretEnc: string };
+    },
+  ): Promise<void> {
     const { db, dataKey, logger } = this.opts;
     const started = performance.now();
     let statusCode: number | null = null;
@@ -165,7 +208,11 @@ export class WebhookDispatcher {
           'user-agent': 'Berth-Webhooks/1',
           'berth-event': delivery.event,
           'berth-delivery': delivery.id,
-          'berth-signature': signatureHeader({ secret: dataKey.decrypt(delivery.endpoint.secretEnc), body: delivery.payload, timestamp }),
+          'berth-signature': signatureHeader({
+            secret: dataKey.decrypt(delivery.endpoint.secretEnc),
+            body: delivery.payload,
+            timestamp,
+          }),
         },
         body: delivery.payload,
       });
@@ -181,7 +228,9 @@ export class WebhookDispatcher {
     const status = delivered ? 'delivered' : attempts > this.backoffMs.length ? 'failed' : 'pending';
     const now = new Date();
     await db.$transaction(async (tx) => {
-      await tx.webhookAttempt.create({ data: { id: newId(), deliveryId: delivery.id, at: now, statusCode, error, durationMs } });
+      await tx.webhookAttempt.create({
+        data: { id: newId(), deliveryId: delivery.id, at: now, statusCode, error, durationMs },
+      });
       await tx.webhookDelivery.update({
         where: { id: delivery.id },
         data: {
@@ -194,7 +243,15 @@ export class WebhookDispatcher {
         },
       });
     });
-    const fields = { op: 'webhooks', deliveryId: delivery.id, endpointId: delivery.endpointId, event: delivery.event, attempts, statusCode, durationMs };
+    const fields = {
+      op: 'webhooks',
+      deliveryId: delivery.id,
+      endpointId: delivery.endpointId,
+      event: delivery.event,
+      attempts,
+      statusCode,
+      durationMs,
+    };
     if (delivered) logger?.info(fields, 'webhook delivered');
     else logger?.warn({ ...fields, error, status }, 'webhook attempt failed');
   }
@@ -204,7 +261,13 @@ export class WebhookDispatcher {
 function describe(err: unknown): string {
   if (err instanceof Error) {
     const code = (err as NodeJS.ErrnoException).code ?? (err.cause as NodeJS.ErrnoException | undefined)?.code;
-    if (err.name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return 'timeout: no answer in time';
+    if (
+      err.name === 'TimeoutError' ||
+      code === 'UND_ERR_HEADERS_TIMEOUT' ||
+      code === 'UND_ERR_BODY_TIMEOUT' ||
+      code === 'UND_ERR_CONNECT_TIMEOUT'
+    )
+      return 'timeout: no answer in time';
     const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
     return `${code ? `${code} ` : ''}${err.message}${cause}`.slice(0, 500);
   }

@@ -48,20 +48,30 @@ export async function buildPayload(db: Db, row: EventRow, type: TWebhookEvent): 
   const tenant = tenantId
     ? await db.tenant.findUnique({
         where: { id: tenantId },
-        select: { slug: true, planId: true, status: true, users: { where: { role: 'tenant-owner' }, orderBy: { createdAt: 'asc' }, take: 1, select: { email: true } } },
+        select: {
+          slug: true,
+          planId: true,
+          status: true,
+          users: { where: { role: 'tenant-owner' }, orderBy: { createdAt: 'asc' }, take: 1, select: { email: true } },
+        },
       })
     : null;
   const account = {
     id: tenantId,
     username: tenant?.slug ?? (typeof details.slug === 'string' ? details.slug : null),
     email: tenant?.users[0]?.email ?? null,
-    planId: type === 'account.plan-changed' && typeof details.planId === 'string' ? details.planId : (tenant?.planId ?? null),
+    planId:
+      type === 'account.plan-changed' && typeof details.planId === 'string' ? details.planId : (tenant?.planId ?? null),
     status: type === 'account.terminated' ? 'terminated' : (tenant?.status ?? null),
   };
   const payload: TWebhookPayload = { id: row.id, type, createdAt: row.at.toISOString(), data: { account } };
   if (type === 'site.live' || type === 'site.failed') {
     const siteId = row.targetId ?? '';
-    const domains = await db.domain.findMany({ where: { siteId }, orderBy: { createdAt: 'asc' }, select: { hostname: true } });
+    const domains = await db.domain.findMany({
+      where: { siteId },
+      orderBy: { createdAt: 'asc' },
+      select: { hostname: true },
+    });
     payload.data.site = {
       id: siteId,
       name: typeof details.name === 'string' ? details.name : null,

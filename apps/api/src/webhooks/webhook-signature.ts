@@ -10,7 +10,15 @@ export function newWebhookSecret(): string {
  * hex is HMAC-SHA256 keyed with the whole secret string (UTF-8) over `<t>.<raw body>`. The timestamp lets
  * receivers refuse replays of an old delivery (five minutes is a good tolerance).
  */
-export function signatureHeader({ secret, body, timestamp }: { secret: string; body: string; timestamp: number }): string {
+export function signatureHeader({
+  secret,
+  body,
+  timestamp,
+}: {
+  secret: string;
+  body: string;
+  timestamp: number;
+}): string {
   const v1 = crypto.createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
   return `t=${timestamp},v1=${v1}`;
 }

@@ -49,13 +49,17 @@ export function forbiddenReason(rawAddress: string, policy: WebhookTargetPolicy,
   const family = net.isIPv6(address) ? 'ipv6' : 'ipv4';
   if (NEVER.check(address, family)) return `${address} is a link-local, unspecified or multicast address`;
   if (!isLocalAddress(address)) return null;
-  if (!policy.allowLoopback) return `${address} is this host (set BERTH_WEBHOOK_ALLOW_LOOPBACK=1 to allow a receiver on the same machine)`;
-  if (port !== undefined && (port === policy.panelPort || ADMIN_PORTS.includes(port))) return `port ${port} on this host is the panel's or an admin API`;
+  if (!policy.allowLoopback)
+    return `${address} is this host (set BERTH_WEBHOOK_ALLOW_LOOPBACK=1 to allow a receiver on the same machine)`;
+  if (port !== undefined && (port === policy.panelPort || ADMIN_PORTS.includes(port)))
+    return `port ${port} on this host is the panel's or an admin API`;
   return null;
 }
 
 function refuse(message: string): AppError {
-  return new AppError('VALIDATION_FAILED', `Webhook URL not allowed: ${message}.`, { details: { issues: [{ in: 'body', path: ['url'], message }] } });
+  return new AppError('VALIDATION_FAILED', `Webhook URL not allowed: ${message}.`, {
+    details: { issues: [{ in: 'body', path: ['url'], message }] },
+  });
 }
 
 /**
@@ -76,7 +80,10 @@ export async function checkWebhookTarget(rawUrl: string, policy: WebhookTargetPo
     try {
       addresses = (await dns.promises.lookup(host, { all: true })).map((a) => a.address);
     } catch (error) {
-      throw new AppError('VALIDATION_FAILED', `Webhook URL not allowed: ${host} does not resolve.`, { cause: error, details: { issues: [{ in: 'body', path: ['url'], message: 'The host name does not resolve.' }] } });
+      throw new AppError('VALIDATION_FAILED', `Webhook URL not allowed: ${host} does not resolve.`, {
+        cause: error,
+        details: { issues: [{ in: 'body', path: ['url'], message: 'The host name does not resolve.' }] },
+      });
     }
   }
   for (const address of addresses) {
@@ -85,7 +92,11 @@ export async function checkWebhookTarget(rawUrl: string, policy: WebhookTargetPo
   }
 }
 
-type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void;
+type LookupCallback = (
+  err: NodeJS.ErrnoException | null,
+  address: string | dns.LookupAddress[],
+  family?: number,
+) => void;
 
 /** guardedLookup is a `dns.lookup` for outgoing connections that fails for any forbidden address. */
 export function guardedLookup(policy: WebhookTargetPolicy) {
@@ -94,7 +105,9 @@ export function guardedLookup(policy: WebhookTargetPolicy) {
       if (err) return callback(err, []);
       const bad = addresses.find((a) => forbiddenReason(a.address, policy) !== null);
       if (bad || addresses.length === 0) {
-        const error: NodeJS.ErrnoException = new Error(`${hostname} resolves to ${bad?.address ?? 'nothing'}, which webhooks may not reach`);
+        const error: NodeJS.ErrnoException = new Error(
+          `${hostname} resolves to ${bad?.address ?? 'nothing'}, which webhooks may not reach`,
+        );
         error.code = 'EBLOCKEDTARGET';
         return callback(error, []);
       }

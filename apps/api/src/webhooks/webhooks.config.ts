@@ -15,7 +15,11 @@ export interface WebhookConfig {
 export function loadWebhookConfig(env: NodeJS.ProcessEnv = process.env): WebhookConfig {
   const parsed = ZWebhookEnv.safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message} (got ${JSON.stringify(env[String(issue.path[0])])})`));
+    throw new ConfigError(
+      parsed.error.issues.map(
+        (issue) => `${issue.path.join('.')}: ${issue.message} (got ${JSON.stringify(env[String(issue.path[0])])})`,
+      ),
+    );
   }
   return { allowLoopback: parsed.data.BERTH_WEBHOOK_ALLOW_LOOPBACK === '1' };
 }

@@ -1,6 +1,14 @@
 import type { Db } from '@berth/db';
 import { newId } from '@berth/db';
-import type { TCreatedWebhook, TWebhook, TWebhookDelivery, TWebhookEvent, ZCreateWebhookRequest, ZUpdateWebhookRequest, ZWebhookDeliveryQuery } from '@berth/contracts';
+import type {
+  TCreatedWebhook,
+  TWebhook,
+  TWebhookDelivery,
+  TWebhookEvent,
+  ZCreateWebhookRequest,
+  ZUpdateWebhookRequest,
+  ZWebhookDeliveryQuery,
+} from '@berth/contracts';
 import type { z } from 'zod';
 import { requireAdmin, requireNotBilling, requireWrite, type RequestContext } from '../auth/principal.js';
 import { notFound } from '../errors.js';
@@ -39,7 +47,12 @@ function toDelivery(row: DeliveryRow): TWebhookDelivery {
     lastError: row.lastError,
     deliveredAt: row.deliveredAt?.toISOString() ?? null,
     createdAt: row.createdAt.toISOString(),
-    attemptLog: row.attemptLog.map((a) => ({ at: a.at.toISOString(), statusCode: a.statusCode, error: a.error, durationMs: a.durationMs })),
+    attemptLog: row.attemptLog.map((a) => ({
+      at: a.at.toISOString(),
+      statusCode: a.statusCode,
+      error: a.error,
+      durationMs: a.durationMs,
+    })),
   };
 }
 
@@ -69,9 +82,20 @@ export class WebhooksService {
     const secret = newWebhookSecret();
     const row = await this.deps.db.$transaction(async (tx) => {
       const created = await tx.webhookEndpoint.create({
-        data: { id, url: input.url, events: JSON.stringify(input.events), secretEnc: this.deps.dataKey.encrypt(secret), description: input.description || null },
+        data: {
+          id,
+          url: input.url,
+          events: JSON.stringify(input.events),
+          secretEnc: this.deps.dataKey.encrypt(secret),
+          description: input.description || null,
+        },
       });
-      await recordEvent(tx, ctx, { action: 'webhook.create', targetType: 'webhook', targetId: id, details: { url: input.url, events: input.events } });
+      await recordEvent(tx, ctx, {
+        action: 'webhook.create',
+        targetType: 'webhook',
+        targetId: id,
+        details: { url: input.url, events: input.events },
+      });
       return created;
     });
     return { webhook: toWebhook(row), secret };
@@ -91,7 +115,12 @@ export class WebhooksService {
           enabled: input.enabled,
         },
       });
-      await recordEvent(tx, ctx, { action: 'webhook.update', targetType: 'webhook', targetId: id, details: { ...input } });
+      await recordEvent(tx, ctx, {
+        action: 'webhook.update',
+        targetType: 'webhook',
+        targetId: id,
+        details: { ...input },
+      });
       return updated;
     });
     return toWebhook(row);
@@ -102,7 +131,12 @@ export class WebhooksService {
     const row = await this.find(id);
     await this.deps.db.$transaction(async (tx) => {
       await tx.webhookEndpoint.delete({ where: { id } });
-      await recordEvent(tx, ctx, { action: 'webhook.delete', targetType: 'webhook', targetId: id, details: { url: row.url } });
+      await recordEvent(tx, ctx, {
+        action: 'webhook.delete',
+        targetType: 'webhook',
+        targetId: id,
+        details: { url: row.url },
+      });
     });
   }
 
@@ -112,7 +146,10 @@ export class WebhooksService {
     await this.find(id);
     const secret = newWebhookSecret();
     const row = await this.deps.db.$transaction(async (tx) => {
-      const updated = await tx.webhookEndpoint.update({ where: { id }, data: { secretEnc: this.deps.dataKey.encrypt(secret) } });
+      const updated = await tx.webhookEndpoint.update({
+        where: { id },
+        data: { secretEnc: this.deps.dataKey.encrypt(secret) },
+      });
       await recordEvent(tx, ctx, { action: 'webhook.rotate-secret', targetType: 'webhook', targetId: id });
       return updated;
     });
@@ -120,7 +157,11 @@ export class WebhooksService {
   }
 
   /** deliveries lists an endpoint's deliveries, newest first, each with every attempt made. */
-  async deliveries(ctx: RequestContext, id: string, query: z.output<typeof ZWebhookDeliveryQuery>): Promise<{ items: TWebhookDelivery[]; total: number }> {
+  async deliveries(
+    ctx: RequestContext,
+    id: string,
+    query: z.output<typeof ZWebhookDeliveryQuery>,
+  ): Promise<{ items: TWebhookDelivery[]; total: number }> {
     this.authorizeRead(ctx);
     await this.find(id);
     const where = { endpointId: id, status: query.status };

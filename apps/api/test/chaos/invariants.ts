@@ -22,8 +22,11 @@ export async function checkOnce(m: Model, world: World): Promise<string[]> {
 
   // 1. What the API says.
   const tenants = await panel.api<{ items: { id: string; status: string }[] }>('GET', '/tenants?limit=500');
-  const sites = await panel.api<{ items: { id: string; tenantId: string; status: string; statusMessage: string | null; name: string }[] }>('GET', '/sites?limit=500');
-  if (tenants.status !== 200 || sites.status !== 200) return [`API: GET /tenants ${tenants.status}, GET /sites ${sites.status}`];
+  const sites = await panel.api<{
+    items: { id: string; tenantId: string; status: string; statusMessage: string | null; name: string }[];
+  }>('GET', '/sites?limit=500');
+  if (tenants.status !== 200 || sites.status !== 200)
+    return [`API: GET /tenants ${tenants.status}, GET /sites ${sites.status}`];
   const apiTenants = new Map(tenants.body.items.map((t) => [t.id, t]));
   const apiSites = new Map(sites.body.items.map((s) => [s.id, s]));
   for (const t of m.tenants) {
@@ -34,12 +37,16 @@ export async function checkOnce(m: Model, world: World): Promise<string[]> {
       const site = apiSites.get(s.id);
       const expected = t.status === 'active' ? 'live' : 'suspended';
       if (!site) problems.push(`API: site ${s.name} of ${t.slug} is missing`);
-      else if (site.status !== expected) problems.push(`API: site ${s.name} of ${t.slug} is ${site.status} (${site.statusMessage ?? 'no message'}), expected ${expected}`);
+      else if (site.status !== expected)
+        problems.push(
+          `API: site ${s.name} of ${t.slug} is ${site.status} (${site.statusMessage ?? 'no message'}), expected ${expected}`,
+        );
     }
   }
   const wantedTenants = new Set(m.tenants.map((t) => t.id));
   const wantedSites = new Set(m.tenants.flatMap((t) => t.sites.map((s) => s.id)));
-  for (const id of apiTenants.keys()) if (!wantedTenants.has(id)) problems.push(`API: tenant ${id} exists but was terminated`);
+  for (const id of apiTenants.keys())
+    if (!wantedTenants.has(id)) problems.push(`API: tenant ${id} exists but was terminated`);
   for (const id of apiSites.keys()) if (!wantedSites.has(id)) problems.push(`API: site ${id} exists but was deleted`);
 
   // 2. What visitors get.
@@ -49,17 +56,22 @@ export async function checkOnce(m: Model, world: World): Promise<string[]> {
         try {
           if (t.status === 'suspended') {
             const res = await panel.https(host, '/');
-            if (res.status !== 503 || !/suspended/i.test(res.body)) problems.push(`edge: ${host} of suspended ${t.slug} answers ${res.status}, not the suspended page`);
+            if (res.status !== 503 || !/suspended/i.test(res.body))
+              problems.push(`edge: ${host} of suspended ${t.slug} answers ${res.status}, not the suspended page`);
             continue;
           }
           const page = expectedPage(s);
           // A query string of its own per check: a cached copy in Varnish must not hide what the site serves now.
           const res = await panel.https(host, `${page.path}?chaos=${Date.now()}`);
           if (res.status !== 200 || !res.body.includes(page.contains)) {
-            problems.push(`edge: ${host}${page.path} answers ${res.status} "${res.body.slice(0, 80).replace(/\s+/g, ' ')}", expected "${page.contains}"`);
+            problems.push(
+              `edge: ${host}${page.path} answers ${res.status} "${res.body.slice(0, 80).replace(/\s+/g, ' ')}", expected "${page.contains}"`,
+            );
           } else if ((res.headers['x-cache'] !== undefined) !== t.varnish) {
             // Varnish marks what it delivers (X-Cache: HIT/MISS): on means visitors go through it, off means they do not.
-            problems.push(`edge: ${host} is ${t.varnish ? 'not ' : ''}served through Varnish, which is ${t.varnish ? 'on' : 'off'}`);
+            problems.push(
+              `edge: ${host} is ${t.varnish ? 'not ' : ''}served through Varnish, which is ${t.varnish ? 'on' : 'off'}`,
+            );
           }
         } catch (err) {
           problems.push(`edge: ${host}: ${String(err)}`);
@@ -81,26 +93,37 @@ export async function checkOnce(m: Model, world: World): Promise<string[]> {
     const containers = byTenant.get(t.id) ?? [];
     const networks = seen.networks.filter((n) => n.tenantId === t.id);
     if (t.status === 'suspended') {
-      if (containers.length > 0) problems.push(`docker: suspended ${t.slug} still has ${containers.map((c) => c.component).join(', ')}`);
+      if (containers.length > 0)
+        problems.push(`docker: suspended ${t.slug} still has ${containers.map((c) => c.component).join(', ')}`);
       continue;
     }
-    const expected = expectedComponents({ varnish: t.varnish, sites: t.sites.map((s) => ({ siteId: s.id, kind: s.kind, version: s.version })) }).sort();
+    const expected = expectedComponents({
+      varnish: t.varnish,
+      sites: t.sites.map((s) => ({ siteId: s.id, kind: s.kind, version: s.version })),
+    }).sort();
     const actual = containers.map((c) => c.component).sort();
-    if (JSON.stringify(actual) !== JSON.stringify(expected)) problems.push(`docker: ${t.slug} has [${actual.join(', ')}], expected [${expected.join(', ')}]`);
+    if (JSON.stringify(actual) !== JSON.stringify(expected))
+      problems.push(`docker: ${t.slug} has [${actual.join(', ')}], expected [${expected.join(', ')}]`);
     for (const c of containers.filter((x) => !x.running)) problems.push(`docker: ${c.name} is ${c.state}`);
     const webserver = containers.find((c) => c.component === 'webserver');
-    if (webserver && !webserver.image.includes(`/${t.webserver}:`)) problems.push(`docker: ${t.slug}'s webserver runs ${webserver.image}, expected ${t.webserver}`);
+    if (webserver && !webserver.image.includes(`/${t.webserver}:`))
+      problems.push(`docker: ${t.slug}'s webserver runs ${webserver.image}, expected ${t.webserver}`);
     if (networks.length !== 1) problems.push(`docker: ${t.slug} has ${networks.length} networks`);
     else if (!networks[0]!.gateway) problems.push(`docker: the network of ${t.slug} has no gateway`);
   }
   const known = new Set([...wantedTenants, EDGE_OWNER]);
-  for (const c of seen.containers) if (!known.has(c.tenantId)) problems.push(`docker: container ${c.name} of a removed tenant`);
-  for (const n of seen.networks) if (!known.has(n.tenantId)) problems.push(`docker: network ${n.name} of a removed tenant`);
+  for (const c of seen.containers)
+    if (!known.has(c.tenantId)) problems.push(`docker: container ${c.name} of a removed tenant`);
+  for (const n of seen.networks)
+    if (!known.has(n.tenantId)) problems.push(`docker: network ${n.name} of a removed tenant`);
   const edge = seen.containers.filter((c) => c.tenantId === EDGE_OWNER);
-  if (edge.length !== 1 || !edge[0]!.running) problems.push(`docker: the edge is ${edge.map((c) => c.state).join(', ') || 'missing'}`);
+  if (edge.length !== 1 || !edge[0]!.running)
+    problems.push(`docker: the edge is ${edge.map((c) => c.state).join(', ') || 'missing'}`);
 
   // 4. Caddy's host table.
-  const client = new CaddyAdminClient({ address: { socketPath: edgePaths(path.join(panel.dataDir, 'caddy')).adminSocket } });
+  const client = new CaddyAdminClient({
+    address: { socketPath: edgePaths(path.join(panel.dataDir, 'caddy')).adminSocket },
+  });
   try {
     const { hosts } = await client.listHosts();
     const actual = new Set(hosts.map((h) => h.host));
@@ -126,7 +149,8 @@ export async function checkOnce(m: Model, world: World): Promise<string[]> {
     const sitesDir = path.join(root, t.id, 'sites');
     const present = (fs.existsSync(sitesDir) ? fs.readdirSync(sitesDir) : []).filter((n) => n !== 'lost+found').sort();
     const expected = t.sites.map((s) => s.id).sort();
-    if (JSON.stringify(present) !== JSON.stringify(expected)) problems.push(`disk: ${t.slug}/sites holds [${present.join(', ')}], expected [${expected.join(', ')}]`);
+    if (JSON.stringify(present) !== JSON.stringify(expected))
+      problems.push(`disk: ${t.slug}/sites holds [${present.join(', ')}], expected [${expected.join(', ')}]`);
   }
   return problems;
 }
@@ -135,7 +159,11 @@ export async function checkOnce(m: Model, world: World): Promise<string[]> {
  * converge waits (bounded) until every invariant holds, checking twice a second; it returns how long that
  * took, or the violations still standing at the deadline.
  */
-export async function converge(m: Model, world: World, timeoutMs: number): Promise<{ ms: number; violations: string[] }> {
+export async function converge(
+  m: Model,
+  world: World,
+  timeoutMs: number,
+): Promise<{ ms: number; violations: string[] }> {
   const started = Date.now();
   let last: string[] = [];
   for (;;) {

@@ -32,7 +32,14 @@ export type Step =
   | { op: 'removeNetwork'; tenant: number };
 
 export type SiteKind = 'php' | 'static' | 'node';
-export const FAULTS = new Set<Step['op']>(['killPanel', 'restartEngine', 'killEdge', 'killContainer', 'removeContainer', 'removeNetwork']);
+export const FAULTS = new Set<Step['op']>([
+  'killPanel',
+  'restartEngine',
+  'killEdge',
+  'killContainer',
+  'removeContainer',
+  'removeNetwork',
+]);
 export const PHP_VERSIONS = ['7.4', '8.2', '8.4'] as const;
 export const VERSIONS: Record<SiteKind, readonly string[]> = { php: PHP_VERSIONS, static: ['1'], node: ['20'] };
 
@@ -82,18 +89,29 @@ export function emptyModel(prefix: string): Model {
   return { prefix, counter: 0, tenants: [], retiredHosts: [] };
 }
 
-const pick = <T>(list: readonly T[], index: number): T | undefined => (list.length === 0 ? undefined : list[index % list.length]);
+const pick = <T>(list: readonly T[], index: number): T | undefined =>
+  list.length === 0 ? undefined : list[index % list.length];
 
 export function tenantOf(m: Model, index: number): MTenant | undefined {
   return pick(m.tenants, index);
 }
 
 export function activeTenantOf(m: Model, index: number): MTenant | undefined {
-  return pick(m.tenants.filter((t) => t.status === 'active'), index);
+  return pick(
+    m.tenants.filter((t) => t.status === 'active'),
+    index,
+  );
 }
 
-function siteOf(m: Model, step: { tenant: number; site: number }, filter: (s: MSite) => boolean = () => true): { tenant: MTenant; site: MSite } | undefined {
-  const tenant = pick(m.tenants.filter((t) => t.status === 'active' && t.sites.some(filter)), step.tenant);
+function siteOf(
+  m: Model,
+  step: { tenant: number; site: number },
+  filter: (s: MSite) => boolean = () => true,
+): { tenant: MTenant; site: MSite } | undefined {
+  const tenant = pick(
+    m.tenants.filter((t) => t.status === 'active' && t.sites.some(filter)),
+    step.tenant,
+  );
   const site = tenant ? pick(tenant.sites.filter(filter), step.site) : undefined;
   return tenant && site ? { tenant, site } : undefined;
 }
@@ -135,13 +153,21 @@ export function canApply(step: Step, m: Model): boolean {
 /** Refused is an API answer the model did not expect (or a 5xx): the step fails at once. */
 export class StepRefused extends Error {}
 
-async function expectOk<T>(what: string, res: { status: number; body: T; text: string }, ok = [200, 201, 204]): Promise<T> {
+async function expectOk<T>(
+  what: string,
+  res: { status: number; body: T; text: string },
+  ok = [200, 201, 204],
+): Promise<T> {
   if (!ok.includes(res.status)) throw new StepRefused(`${what}: HTTP ${res.status} ${res.text.slice(0, 300)}`);
   return res.body;
 }
 
 function chaosPage(site: MSite): { file: string; body: string } | undefined {
-  if (site.kind === 'php') return { file: 'chaos.php', body: `<?php echo "chaos ${site.marker} php=" . PHP_MAJOR_VERSION . "." . PHP_MINOR_VERSION;\n` };
+  if (site.kind === 'php')
+    return {
+      file: 'chaos.php',
+      body: `<?php echo "chaos ${site.marker} php=" . PHP_MAJOR_VERSION . "." . PHP_MINOR_VERSION;\n`,
+    };
   if (site.kind === 'static') return { file: 'chaos.html', body: `chaos ${site.marker}\n` };
   return undefined;
 }
@@ -156,7 +182,10 @@ export function expectedPage(site: MSite): { path: string; contains: string } {
 async function uploadMarker(world: World, site: MSite): Promise<void> {
   const page = chaosPage(site);
   if (!page) return;
-  await expectOk(`upload ${page.file}`, await world.panel.api('PUT', `/sites/${site.id}/files/${page.file}`, undefined, { raw: page.body }));
+  await expectOk(
+    `upload ${page.file}`,
+    await world.panel.api('PUT', `/sites/${site.id}/files/${page.file}`, undefined, { raw: page.body }),
+  );
 }
 
 function nextName(m: Model, what: string): string {
@@ -174,11 +203,34 @@ export async function applyStep(step: Step, m: Model, world: World): Promise<voi
   switch (step.op) {
     case 'createTenant': {
       const slug = nextName(m, 't');
-      const body = await expectOk('create tenant', await panel.api<{ id: string }>('POST', '/tenants', { slug, name: `Chaos ${slug}`, planId: world.plans.small, owner: { email: `${slug}@chaos.test`, password: 'chaos-password-123' } }), [201]);
-      const tenant: MTenant = { id: body.id, slug, status: 'active', webserver: 'nginx', varnish: false, plan: 'small', sites: [] };
+      const body = await expectOk(
+        'create tenant',
+        await panel.api<{ id: string }>('POST', '/tenants', {
+          slug,
+          name: `Chaos ${slug}`,
+          planId: world.plans.small,
+          owner: { email: `${slug}@chaos.test`, password: 'chaos-password-123' },
+        }),
+        [201],
+      );
+      const tenant: MTenant = {
+        id: body.id,
+        slug,
+        status: 'active',
+        webserver: 'nginx',
+        varnish: false,
+        plan: 'small',
+        sites: [],
+      };
       m.tenants.push(tenant);
       if (step.webserver !== 'nginx' || step.varnish) {
-        await expectOk('configure tenant', await panel.api('PATCH', `/tenants/${tenant.id}`, { webserver: step.webserver, varnishEnabled: step.varnish }));
+        await expectOk(
+          'configure tenant',
+          await panel.api('PATCH', `/tenants/${tenant.id}`, {
+            webserver: step.webserver,
+            varnishEnabled: step.varnish,
+          }),
+        );
         tenant.webserver = step.webserver;
         tenant.varnish = step.varnish;
       }
@@ -198,7 +250,10 @@ export async function applyStep(step: Step, m: Model, world: World): Promise<voi
       return;
     }
     case 'unsuspend': {
-      const t = pick(m.tenants.filter((x) => x.status === 'suspended'), step.tenant)!;
+      const t = pick(
+        m.tenants.filter((x) => x.status === 'suspended'),
+        step.tenant,
+      )!;
       await expectOk('unsuspend', await panel.api('POST', `/tenants/${t.id}/unsuspend`));
       t.status = 'active';
       return;
@@ -208,7 +263,11 @@ export async function applyStep(step: Step, m: Model, world: World): Promise<voi
       const plan = t.plan === 'small' ? 'large' : 'small';
       if (t.status === 'suspended') {
         // A suspended tenant's changes are refused (the account is frozen); the model stays as it was.
-        await expectOk('plan change of a suspended tenant', await panel.api('PATCH', `/tenants/${t.id}`, { planId: world.plans[plan] }), [200, 409]);
+        await expectOk(
+          'plan change of a suspended tenant',
+          await panel.api('PATCH', `/tenants/${t.id}`, { planId: world.plans[plan] }),
+          [200, 409],
+        );
         const now = await panel.api<{ planId: string }>('GET', `/tenants/${t.id}`);
         if (now.body.planId === world.plans[plan]) t.plan = plan;
         return;
@@ -230,18 +289,35 @@ export async function applyStep(step: Step, m: Model, world: World): Promise<voi
       return;
     }
     case 'purge': {
-      const t = pick(m.tenants.filter((x) => x.status === 'active' && x.varnish && x.sites.some((s) => s.domains.length > 0)), step.tenant)!;
+      const t = pick(
+        m.tenants.filter((x) => x.status === 'active' && x.varnish && x.sites.some((s) => s.domains.length > 0)),
+        step.tenant,
+      )!;
       const site = t.sites.find((s) => s.domains.length > 0)!;
       await expectOk('purge', await panel.api('POST', `/sites/${site.id}/cache/purge`, {}));
       return;
     }
     case 'createSite': {
-      const t = pick(m.tenants.filter((x) => x.status === 'active' && x.sites.length < MAX_SITES), step.tenant)!;
+      const t = pick(
+        m.tenants.filter((x) => x.status === 'active' && x.sites.length < MAX_SITES),
+        step.tenant,
+      )!;
       const name = nextName(m, 's');
       const runtime = { kind: step.kind, version: step.version };
-      const body = await expectOk('create site', await panel.api<{ id: string }>('POST', '/sites', { tenantId: t.id, name, runtime }), [201]);
+      const body = await expectOk(
+        'create site',
+        await panel.api<{ id: string }>('POST', '/sites', { tenantId: t.id, name, runtime }),
+        [201],
+      );
       const hostname = `${name}.${t.slug}.chaos.test`;
-      const site: MSite = { id: body.id, name, kind: step.kind, version: step.kind === 'php' ? step.version : VERSIONS[step.kind][0]!, domains: [], marker: `${name}-0` };
+      const site: MSite = {
+        id: body.id,
+        name,
+        kind: step.kind,
+        version: step.kind === 'php' ? step.version : VERSIONS[step.kind][0]!,
+        domains: [],
+        marker: `${name}-0`,
+      };
       t.sites.push(site);
       await expectOk('add domain', await panel.api('POST', `/sites/${site.id}/domains`, { hostname }), [201]);
       site.domains.push(hostname);
@@ -257,7 +333,10 @@ export async function applyStep(step: Step, m: Model, world: World): Promise<voi
     }
     case 'switchPhp': {
       const { site } = siteOf(m, step, (s) => s.kind === 'php')!;
-      await expectOk('switch PHP', await panel.api('PATCH', `/sites/${site.id}`, { runtime: { kind: 'php', version: step.version } }));
+      await expectOk(
+        'switch PHP',
+        await panel.api('PATCH', `/sites/${site.id}`, { runtime: { kind: 'php', version: step.version } }),
+      );
       site.version = step.version;
       return;
     }
@@ -296,7 +375,11 @@ export async function applyStep(step: Step, m: Model, world: World): Promise<voi
       await restartDockerEngine();
       return;
     case 'killEdge':
-      await panel.driver().docker.getContainer(edgeContainerName(panel.driver())).kill().catch(() => undefined);
+      await panel
+        .driver()
+        .docker.getContainer(edgeContainerName(panel.driver()))
+        .kill()
+        .catch(() => undefined);
       return;
     case 'killContainer':
     case 'removeContainer': {
@@ -316,7 +399,8 @@ export async function applyStep(step: Step, m: Model, world: World): Promise<voi
       const seen = await observe(driver, { tenantId: t.id });
       for (const net of seen.networks.filter((n) => n.tenantId === t.id)) {
         const network = driver.docker.getNetwork(net.id);
-        for (const c of seen.containers) await network.disconnect({ Container: c.id, Force: true }).catch(() => undefined);
+        for (const c of seen.containers)
+          await network.disconnect({ Container: c.id, Force: true }).catch(() => undefined);
         await network.remove().catch(() => undefined);
       }
       return;

@@ -12,8 +12,16 @@ afterEach(() => {
 });
 
 const site = (id: string, name: string, status: TSite['status'], statusMessage: string | null): TSite => ({
-  id, tenantId: 'ten0000001', name, runtime: { kind: 'php', version: '8.4' }, settings: {}, status, statusMessage, domains: [],
-  createdAt: '2026-11-30T00:00:00.000Z', updatedAt: '2026-11-30T00:00:00.000Z',
+  id,
+  tenantId: 'ten0000001',
+  name,
+  runtime: { kind: 'php', version: '8.4' },
+  settings: {},
+  status,
+  statusMessage,
+  domains: [],
+  createdAt: '2026-11-30T00:00:00.000Z',
+  updatedAt: '2026-11-30T00:00:00.000Z',
 });
 const page = (items: TSite[]) => ({ status: 200, body: { items, total: items.length } });
 
@@ -24,11 +32,19 @@ const www = site('site000004', 'www', 'live', null);
 
 const HEALTH: TSystemHealth = {
   ok: true,
-  components: { database: { ok: true }, docker: { ok: true }, caddy: { ok: true }, reconciler: { ok: true, failingTenants: 0, oldestUnconverged: null } },
+  components: {
+    database: { ok: true },
+    docker: { ok: true },
+    caddy: { ok: true },
+    reconciler: { ok: true, failingTenants: 0, oldestUnconverged: null },
+  },
 };
 
 /** dashboardApi answers everything the dashboard reads; `failed` and `degraded` are the two status-filtered lists. */
-function dashboardApi(failed: ReturnType<typeof page> | ReturnType<typeof apiError>, degraded: ReturnType<typeof page> | ReturnType<typeof apiError>) {
+function dashboardApi(
+  failed: ReturnType<typeof page> | ReturnType<typeof apiError>,
+  degraded: ReturnType<typeof page> | ReturnType<typeof apiError>,
+) {
   return stubApi({
     'GET /tenants?limit=1': { status: 200, body: { items: [], total: 2 } },
     'GET /tenants?status=suspended&limit=1': { status: 200, body: { items: [], total: 0 } },
@@ -49,7 +65,11 @@ describe('DashboardPage', () => {
     const list = await screen.findByRole('list', { name: 'Sites that need attention' });
     const rows = within(list).getAllByRole('listitem');
     expect(rows.map((row) => within(row).getByRole('link').textContent)).toEqual(['blog', 'shop', 'docs']);
-    expect(rows.map((row) => within(row).getByTestId('site-status').textContent)).toEqual(['Failed', 'Degraded', 'Degraded']);
+    expect(rows.map((row) => within(row).getByTestId('site-status').textContent)).toEqual([
+      'Failed',
+      'Degraded',
+      'Degraded',
+    ]);
     expect(within(rows[0]!).getByText('Image berth/php-fpm:8.4 is not present.')).toBeTruthy();
     expect(within(rows[1]!).getByText('Visitors of shop.example.com get 502 Bad Gateway from the edge.')).toBeTruthy();
     expect(within(rows[2]!).getByText('Visitors of docs.example.com get no answer from the edge.')).toBeTruthy();
@@ -59,7 +79,9 @@ describe('DashboardPage', () => {
     expect(screen.queryByText('Every site is live.')).toBeNull();
 
     await userEvent.click(within(rows[1]!).getByRole('button', { name: 'Retry shop' }));
-    await waitFor(() => expect(requests.some((r) => r.method === 'POST' && r.path === '/sites/site000002/retry')).toBe(true));
+    await waitFor(() =>
+      expect(requests.some((r) => r.method === 'POST' && r.path === '/sites/site000002/retry')).toBe(true),
+    );
   });
 
   it('says every site is live only when both lists loaded empty', async () => {

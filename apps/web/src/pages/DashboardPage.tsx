@@ -31,7 +31,12 @@ export function DashboardPage() {
         <CountCard label="Tenants" value={total(tenants)} to="/tenants" />
         <CountCard label="Suspended" value={total(suspended)} to="/tenants" tone="orange.8" />
         <CountCard label="Sites" value={total(sites)} to="/sites" />
-        <CountCard label="Provisioning" value={sites.isError ? null : sites.data?.items.filter(isInProgress).length} to="/sites" tone="blue.8" />
+        <CountCard
+          label="Provisioning"
+          value={sites.isError ? null : sites.data?.items.filter(isInProgress).length}
+          to="/sites"
+          tone="blue.8"
+        />
         <CountCard label="Failed" value={total(failed)} to="/sites" tone="red.8" />
         <CountCard label="Degraded" value={total(degraded)} to="/sites" tone="orange.8" />
       </SimpleGrid>
@@ -44,7 +49,12 @@ export function DashboardPage() {
         </Grid.Col>
       </Grid>
       <Paper withBorder p="md">
-        <Title order={2} size="h4" mb="sm">Recent events <Anchor component={Link} to="/events" size="sm" fw={400}>(all events)</Anchor></Title>
+        <Title order={2} size="h4" mb="sm">
+          Recent events{' '}
+          <Anchor component={Link} to="/events" size="sm" fw={400}>
+            (all events)
+          </Anchor>
+        </Title>
         <QueryState query={events} label="recent events">
           {(page) => <EventsTable events={page.items} empty="Nothing has happened yet." />}
         </QueryState>

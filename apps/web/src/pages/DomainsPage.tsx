@@ -23,9 +23,13 @@ export function DomainsPage() {
       <TextInput label="Search hostnames" value={q} onChange={(e) => setQ(e.currentTarget.value)} maw={320} mb="md" />
       <QueryState query={sites} label="domains">
         {(page) => {
-          const rows = page.items.flatMap((site) => site.domains.map((hostname) => ({ hostname, site })))
+          const rows = page.items
+            .flatMap((site) => site.domains.map((hostname) => ({ hostname, site })))
             .filter((row) => row.hostname.includes(q.trim().toLowerCase()));
-          if (rows.length === 0) return <EmptyNote>{q ? 'No hostname matches.' : 'No domains yet; tenants add them to their sites.'}</EmptyNote>;
+          if (rows.length === 0)
+            return (
+              <EmptyNote>{q ? 'No hostname matches.' : 'No domains yet; tenants add them to their sites.'}</EmptyNote>
+            );
           return (
             <Table.ScrollContainer minWidth={520}>
               <Table striped aria-label="Domains">
@@ -41,9 +45,19 @@ export function DomainsPage() {
                   {rows.map(({ hostname, site }) => (
                     <Table.Tr key={hostname}>
                       <Table.Td className="mono">{hostname}</Table.Td>
-                      <Table.Td><Anchor component={Link} to={`/sites/${site.id}?tab=domains`}>{site.name}</Anchor></Table.Td>
-                      <Table.Td><Anchor component={Link} to={`/tenants/${site.tenantId}`}>{slugs.get(site.tenantId) ?? site.tenantId}</Anchor></Table.Td>
-                      <Table.Td><SiteStatusBadge status={site.status} /></Table.Td>
+                      <Table.Td>
+                        <Anchor component={Link} to={`/sites/${site.id}?tab=domains`}>
+                          {site.name}
+                        </Anchor>
+                      </Table.Td>
+                      <Table.Td>
+                        <Anchor component={Link} to={`/tenants/${site.tenantId}`}>
+                          {slugs.get(site.tenantId) ?? site.tenantId}
+                        </Anchor>
+                      </Table.Td>
+                      <Table.Td>
+                        <SiteStatusBadge status={site.status} />
+                      </Table.Td>
                     </Table.Tr>
                   ))}
                 </Table.Tbody>

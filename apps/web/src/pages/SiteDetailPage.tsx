@@ -22,7 +22,9 @@ export function SiteDetailPage() {
   const { siteId = '' } = useParams();
   const [params, setParams] = useSearchParams();
   const site = useSite(siteId);
-  const tab: Tab = (TABS as readonly string[]).includes(params.get('tab') ?? '') ? (params.get('tab') as Tab) : 'overview';
+  const tab: Tab = (TABS as readonly string[]).includes(params.get('tab') ?? '')
+    ? (params.get('tab') as Tab)
+    : 'overview';
 
   if (site.isError && isNotFound(site.error)) return <NotFoundPage what="site" />;
   return (
@@ -30,7 +32,11 @@ export function SiteDetailPage() {
       {(data) => (
         <>
           <PageHeader title={data.name} description={runtimeLabel(data.runtime)} />
-          <Tabs value={tab} onChange={(value) => setParams(value && value !== 'overview' ? { tab: value } : {}, { replace: true })} keepMounted={false}>
+          <Tabs
+            value={tab}
+            onChange={(value) => setParams(value && value !== 'overview' ? { tab: value } : {}, { replace: true })}
+            keepMounted={false}
+          >
             <Tabs.List mb="md">
               <Tabs.Tab value="overview">Overview</Tabs.Tab>
               <Tabs.Tab value="domains">Domains</Tabs.Tab>
@@ -39,15 +45,25 @@ export function SiteDetailPage() {
               <Tabs.Tab value="cache">Cache</Tabs.Tab>
               <Tabs.Tab value="activity">Activity</Tabs.Tab>
             </Tabs.List>
-            <Tabs.Panel value="overview"><SiteOverview site={data} /></Tabs.Panel>
-            <Tabs.Panel value="domains"><DomainsPanel siteId={data.id} /></Tabs.Panel>
+            <Tabs.Panel value="overview">
+              <SiteOverview site={data} />
+            </Tabs.Panel>
+            <Tabs.Panel value="domains">
+              <DomainsPanel siteId={data.id} />
+            </Tabs.Panel>
             <Tabs.Panel value="runtime">
               <RuntimePanel site={data} />
               {data.runtime.kind === 'php' && <PhpSettingsForm site={data} />}
             </Tabs.Panel>
-            <Tabs.Panel value="files"><FilesPanel siteId={data.id} /></Tabs.Panel>
-            <Tabs.Panel value="cache"><CachePanel site={data} /></Tabs.Panel>
-            <Tabs.Panel value="activity"><SiteActivity site={data} /></Tabs.Panel>
+            <Tabs.Panel value="files">
+              <FilesPanel siteId={data.id} />
+            </Tabs.Panel>
+            <Tabs.Panel value="cache">
+              <CachePanel site={data} />
+            </Tabs.Panel>
+            <Tabs.Panel value="activity">
+              <SiteActivity site={data} />
+            </Tabs.Panel>
           </Tabs>
         </>
       )}

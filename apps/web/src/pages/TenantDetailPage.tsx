@@ -32,34 +32,59 @@ export function TenantDetailPage() {
           <PageHeader title={data.slug} description={data.name} actions={<TenantStatusBadge status={data.status} />} />
           <Paper withBorder p="md">
             <SimpleGrid cols={{ base: 1, xs: 2, md: 4 }}>
-              <Text size="sm"><b>Owner:</b> {data.ownerEmail ?? '—'}</Text>
-              <Text size="sm"><b>Ports:</b> web {data.ports.web ?? '—'}, cache {data.ports.cache ?? '—'}</Text>
-              <Text size="sm"><b>Sites:</b> {data.siteCount}</Text>
-              <Text size="sm"><b>Created:</b> {formatDate(data.createdAt)}</Text>
+              <Text size="sm">
+                <b>Owner:</b> {data.ownerEmail ?? '—'}
+              </Text>
+              <Text size="sm">
+                <b>Ports:</b> web {data.ports.web ?? '—'}, cache {data.ports.cache ?? '—'}
+              </Text>
+              <Text size="sm">
+                <b>Sites:</b> {data.siteCount}
+              </Text>
+              <Text size="sm">
+                <b>Created:</b> {formatDate(data.createdAt)}
+              </Text>
             </SimpleGrid>
           </Paper>
           <Paper withBorder p="md">
-            <Title order={2} size="h4" mb="sm">Settings</Title>
+            <Title order={2} size="h4" mb="sm">
+              Settings
+            </Title>
             <TenantEditForm key={data.updatedAt} tenant={data} />
           </Paper>
           <Paper withBorder p="md">
-            <Title order={2} size="h4" mb="sm">Lifecycle</Title>
+            <Title order={2} size="h4" mb="sm">
+              Lifecycle
+            </Title>
             <TenantLifecycle tenant={data} />
           </Paper>
           <Group justify="space-between">
-            <Title order={2} size="h4">Sites</Title>
-            <Button size="xs" onClick={open}>Create site</Button>
+            <Title order={2} size="h4">
+              Sites
+            </Title>
+            <Button size="xs" onClick={open}>
+              Create site
+            </Button>
           </Group>
           <QueryState query={sites} label="sites">
             {(page) => <SitesTable sites={page.items} empty="This tenant has no sites yet." />}
           </QueryState>
-          <Title order={2} size="h4">Recent events</Title>
+          <Title order={2} size="h4">
+            Recent events
+          </Title>
           <QueryState query={events} label="events">
             {(page) => <EventsTable events={page.items} empty="No events yet." />}
           </QueryState>
           <Modal opened={creating} onClose={close} title={`Create a site for ${data.slug}`}>
-            <CreateSiteForm chooseTenant={false} tenantId={data.id} onCancel={close}
-              onCreated={(site) => { close(); void navigate(`/sites/${site.id}`); }} />
+            <CreateSiteForm
+              chooseTenant={false}
+              tenantId={data.id}
+              onCancel={close}
+              onCreated={(site) => {
+                close();
+                void navigate(`/sites/${site.id}`);
+              }}
+            />
           </Modal>
         </Stack>
       )}

@@ -25,7 +25,8 @@ function useInvalidateDomains(siteId: string) {
 export function useAddDomain(siteId: string) {
   const invalidate = useInvalidateDomains(siteId);
   return useMutation({
-    mutationFn: (body: z.output<typeof ZCreateDomainRequest>) => api<TDomain>('POST', `/sites/${encodeURIComponent(siteId)}/domains`, body),
+    mutationFn: (body: z.output<typeof ZCreateDomainRequest>) =>
+      api<TDomain>('POST', `/sites/${encodeURIComponent(siteId)}/domains`, body),
     onSuccess: invalidate,
   });
 }
@@ -41,7 +42,10 @@ export function useUpdateDomain(siteId: string) {
 
 export function useRemoveDomain(siteId: string) {
   const invalidate = useInvalidateDomains(siteId);
-  return useMutation({ mutationFn: (id: string) => api('DELETE', `/domains/${encodeURIComponent(id)}`), onSuccess: invalidate });
+  return useMutation({
+    mutationFn: (id: string) => api('DELETE', `/domains/${encodeURIComponent(id)}`),
+    onSuccess: invalidate,
+  });
 }
 
 /** useVerifyDomain asks the panel to check a pending hostname's DNS now (BERTH_DOMAIN_VERIFICATION=dns). */

@@ -52,7 +52,8 @@ function useInvalidateFiles(siteId: string) {
 export function useUploadFile(siteId: string) {
   const invalidate = useInvalidateFiles(siteId);
   return useMutation({
-    mutationFn: ({ path, file }: { path: string; file: Blob }) => apiUpload<TFileEntry>('PUT', filesPath(siteId, path), file),
+    mutationFn: ({ path, file }: { path: string; file: Blob }) =>
+      apiUpload<TFileEntry>('PUT', filesPath(siteId, path), file),
     onSuccess: invalidate,
   });
 }
@@ -61,7 +62,8 @@ export function useUploadFile(siteId: string) {
 export function useMakeDirectory(siteId: string) {
   const invalidate = useInvalidateFiles(siteId);
   return useMutation({
-    mutationFn: (path: string) => api<TFileEntry>('POST', `/sites/${encodeURIComponent(siteId)}/directories/${encodePath(path)}`),
+    mutationFn: (path: string) =>
+      api<TFileEntry>('POST', `/sites/${encodeURIComponent(siteId)}/directories/${encodePath(path)}`),
     onSuccess: invalidate,
   });
 }

@@ -7,5 +7,9 @@ export type PanelHealth = TSystemHealth;
 
 /** useHealth polls the system's health every 15 s while the (administrator's) dashboard is open. */
 export function useHealth() {
-  return useQuery({ queryKey: ['health'], queryFn: () => api<PanelHealth>('GET', '/system/health'), refetchInterval: 15_000 });
+  return useQuery({
+    queryKey: ['health'],
+    queryFn: () => api<PanelHealth>('GET', '/system/health'),
+    refetchInterval: 15_000,
+  });
 }

@@ -19,23 +19,34 @@ export function usePlan(id: string | null | undefined) {
 
 function useInvalidatePlans() {
   const queryClient = useQueryClient();
-  return () => Promise.all([queryClient.invalidateQueries({ queryKey: ['plans'] }), queryClient.invalidateQueries({ queryKey: ['events'] })]);
+  return () =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: ['plans'] }),
+      queryClient.invalidateQueries({ queryKey: ['events'] }),
+    ]);
 }
 
 export function useCreatePlan() {
   const invalidate = useInvalidatePlans();
-  return useMutation({ mutationFn: (body: z.output<typeof ZCreatePlanRequest>) => api<TPlan>('POST', '/plans', body), onSuccess: invalidate });
+  return useMutation({
+    mutationFn: (body: z.output<typeof ZCreatePlanRequest>) => api<TPlan>('POST', '/plans', body),
+    onSuccess: invalidate,
+  });
 }
 
 export function useUpdatePlan(id: string) {
   const invalidate = useInvalidatePlans();
   return useMutation({
-    mutationFn: (body: z.output<typeof ZUpdatePlanRequest>) => api<TPlan>('PATCH', `/plans/${encodeURIComponent(id)}`, body),
+    mutationFn: (body: z.output<typeof ZUpdatePlanRequest>) =>
+      api<TPlan>('PATCH', `/plans/${encodeURIComponent(id)}`, body),
     onSuccess: invalidate,
   });
 }
 
 export function useDeletePlan() {
   const invalidate = useInvalidatePlans();
-  return useMutation({ mutationFn: (id: string) => api('DELETE', `/plans/${encodeURIComponent(id)}`), onSuccess: invalidate });
+  return useMutation({
+    mutationFn: (id: string) => api('DELETE', `/plans/${encodeURIComponent(id)}`),
+    onSuccess: invalidate,
+  });
 }

@@ -1,6 +1,12 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { z } from 'zod';
-import type { TSite, TSiteStatus, ZCreateSiteRequest, ZRuntimeCatalogResponse, ZUpdateSiteRequest } from '@berth/contracts';
+import type {
+  TSite,
+  TSiteStatus,
+  ZCreateSiteRequest,
+  ZRuntimeCatalogResponse,
+  ZUpdateSiteRequest,
+} from '@berth/contracts';
 import { api, queryString, type TPageOf } from '../api';
 import { usePlan } from './plans';
 import { useTenant } from './tenants';
@@ -82,7 +88,8 @@ export function useCreateSite() {
 export function useUpdateSite(id: string) {
   const invalidate = useInvalidateSites();
   return useMutation({
-    mutationFn: (body: z.output<typeof ZUpdateSiteRequest>) => api<TSite>('PATCH', `/sites/${encodeURIComponent(id)}`, body),
+    mutationFn: (body: z.output<typeof ZUpdateSiteRequest>) =>
+      api<TSite>('PATCH', `/sites/${encodeURIComponent(id)}`, body),
     onSuccess: invalidate,
   });
 }

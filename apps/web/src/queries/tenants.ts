@@ -51,7 +51,8 @@ export function useCreateTenant() {
 export function useUpdateTenant(id: string) {
   const invalidate = useInvalidateTenants();
   return useMutation({
-    mutationFn: (body: z.output<typeof ZUpdateTenantRequest>) => api<TTenant>('PATCH', `/tenants/${encodeURIComponent(id)}`, body),
+    mutationFn: (body: z.output<typeof ZUpdateTenantRequest>) =>
+      api<TTenant>('PATCH', `/tenants/${encodeURIComponent(id)}`, body),
     onSuccess: invalidate,
   });
 }
@@ -60,7 +61,8 @@ export function useUpdateTenant(id: string) {
 export function useSetSuspended(id: string) {
   const invalidate = useInvalidateTenants();
   return useMutation({
-    mutationFn: (suspend: boolean) => api<TTenant>('POST', `/tenants/${encodeURIComponent(id)}/${suspend ? 'suspend' : 'unsuspend'}`),
+    mutationFn: (suspend: boolean) =>
+      api<TTenant>('POST', `/tenants/${encodeURIComponent(id)}/${suspend ? 'suspend' : 'unsuspend'}`),
     onSuccess: invalidate,
   });
 }

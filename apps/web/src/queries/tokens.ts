@@ -10,19 +10,27 @@ export function useTokens() {
 
 function useInvalidateTokens() {
   const queryClient = useQueryClient();
-  return () => Promise.all([queryClient.invalidateQueries({ queryKey: ['tokens'] }), queryClient.invalidateQueries({ queryKey: ['events'] })]);
+  return () =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: ['tokens'] }),
+      queryClient.invalidateQueries({ queryKey: ['events'] }),
+    ]);
 }
 
 /** useCreateToken mints a token; the answer holds the secret, which the API never shows again. */
 export function useCreateToken() {
   const invalidate = useInvalidateTokens();
   return useMutation({
-    mutationFn: (body: z.output<typeof ZCreateTokenRequest>) => api<z.infer<typeof ZCreatedToken>>('POST', '/tokens', body),
+    mutationFn: (body: z.output<typeof ZCreateTokenRequest>) =>
+      api<z.infer<typeof ZCreatedToken>>('POST', '/tokens', body),
     onSuccess: invalidate,
   });
 }
 
 export function useRevokeToken() {
   const invalidate = useInvalidateTokens();
-  return useMutation({ mutationFn: (id: string) => api('DELETE', `/tokens/${encodeURIComponent(id)}`), onSuccess: invalidate });
+  return useMutation({
+    mutationFn: (id: string) => api('DELETE', `/tokens/${encodeURIComponent(id)}`),
+    onSuccess: invalidate,
+  });
 }

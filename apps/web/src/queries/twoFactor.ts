@@ -39,20 +39,23 @@ export function useRefreshTwoFactor() {
 /** useStartEnrolment asks for a new secret (the password again); nothing changes until it is confirmed. */
 export function useStartEnrolment() {
   return useMutation({
-    mutationFn: (body: z.output<typeof ZStartTwoFactorRequest>) => api<TTwoFactorEnrolment>('POST', '/me/two-factor/enrolment', body),
+    mutationFn: (body: z.output<typeof ZStartTwoFactorRequest>) =>
+      api<TTwoFactorEnrolment>('POST', '/me/two-factor/enrolment', body),
   });
 }
 
 /** useConfirmEnrolment turns two-factor sign-in on; the answer holds the recovery codes, shown this once. */
 export function useConfirmEnrolment() {
   return useMutation({
-    mutationFn: (body: z.output<typeof ZConfirmTwoFactorRequest>) => api<TRecoveryCodes>('POST', '/me/two-factor/enrolment/confirm', body),
+    mutationFn: (body: z.output<typeof ZConfirmTwoFactorRequest>) =>
+      api<TRecoveryCodes>('POST', '/me/two-factor/enrolment/confirm', body),
   });
 }
 
 export function useRegenerateRecoveryCodes() {
   return useMutation({
-    mutationFn: (body: z.output<typeof ZRegenerateRecoveryCodesRequest>) => api<TRecoveryCodes>('POST', '/me/two-factor/recovery-codes', body),
+    mutationFn: (body: z.output<typeof ZRegenerateRecoveryCodesRequest>) =>
+      api<TRecoveryCodes>('POST', '/me/two-factor/recovery-codes', body),
   });
 }
 

@@ -9,10 +9,23 @@ import { theme } from '../app/theme';
 // jsdom lacks the layout APIs Mantine's components call; these are inert stand-ins, not behaviour under test.
 if (!window.matchMedia) {
   window.matchMedia = (query: string) =>
-    ({ matches: false, media: query, onchange: null, addListener: () => {}, removeListener: () => {}, addEventListener: () => {}, removeEventListener: () => {}, dispatchEvent: () => false }) as MediaQueryList;
+    ({
+      matches: false,
+      media: query,
+      onchange: null,
+      addListener: () => {},
+      removeListener: () => {},
+      addEventListener: () => {},
+      removeEventListener: () => {},
+      dispatchEvent: () => false,
+    }) as MediaQueryList;
 }
 if (!('ResizeObserver' in window)) {
-  (window as unknown as { ResizeObserver: unknown }).ResizeObserver = class { observe() {} unobserve() {} disconnect() {} };
+  (window as unknown as { ResizeObserver: unknown }).ResizeObserver = class {
+    observe() {}
+    unobserve() {}
+    disconnect() {}
+  };
 }
 Element.prototype.scrollIntoView ??= () => {};
 
@@ -48,13 +61,24 @@ export function stubApi(routes: Record<string, Answer | ((body: unknown) => Answ
     const body = typeof init.body === 'string' ? (JSON.parse(init.body) as unknown) : init.body;
     requests.push({ method, path, body });
     const route = routes[`${method} ${path}`] ?? routes[`${method} ${path.split('?')[0]}`];
-    const answer = typeof route === 'function' ? route(body) : route ?? { status: 404, body: { error: { code: 'NOT_FOUND', message: `No route ${method} ${path}.` } } };
-    return new Response(answer.body === undefined ? '' : JSON.stringify(answer.body), { status: answer.status, headers: { 'content-type': 'application/json' } });
+    const answer =
+      typeof route === 'function'
+        ? route(body)
+        : (route ?? { status: 404, body: { error: { code: 'NOT_FOUND', message: `No route ${method} ${path}.` } } });
+    return new Response(answer.body === undefined ? '' : JSON.stringify(answer.body), {
+      status: answer.status,
+      headers: { 'content-type': 'application/json' },
+    });
   });
   return requests;
 }
 
 /** apiError is the API's error body. */
-export function apiError(status: number, code: string, message: string, issues?: { path: string[]; message: string }[]): Answer {
+export function apiError(
+  status: number,
+  code: string,
+  message: string,
+  issues?: { path: string[]; message: string }[],
+): Answer {
   return { status, body: { error: { code, message, ...(issues ? { details: { issues } } : {}) } } };
 }

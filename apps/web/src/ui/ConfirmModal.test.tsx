@@ -11,7 +11,16 @@ describe('ConfirmModal', () => {
   it('keeps a destructive action disabled until the exact slug is typed', async () => {
     const onConfirm = vi.fn();
     renderWithProviders(
-      <ConfirmModal opened onClose={vi.fn()} title="Terminate acme?" confirmLabel="Terminate tenant" typedConfirmation="acme" pending={false} error={null} onConfirm={onConfirm}>
+      <ConfirmModal
+        opened
+        onClose={vi.fn()}
+        title="Terminate acme?"
+        confirmLabel="Terminate tenant"
+        typedConfirmation="acme"
+        pending={false}
+        error={null}
+        onConfirm={onConfirm}
+      >
         Everything is deleted.
       </ConfirmModal>,
     );

@@ -45,8 +45,12 @@ export function ConfirmModal(props: ConfirmModalProps) {
           )}
           <FormAlert message={error} />
           <Group justify="flex-end">
-            <Button variant="default" onClick={close}>Cancel</Button>
-            <Button type="submit" color="red" disabled={!matches} loading={pending}>{confirmLabel}</Button>
+            <Button variant="default" onClick={close}>
+              Cancel
+            </Button>
+            <Button type="submit" color="red" disabled={!matches} loading={pending}>
+              {confirmLabel}
+            </Button>
           </Group>
         </Stack>
       </form>

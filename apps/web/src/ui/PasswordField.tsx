@@ -8,6 +8,15 @@ import { PasswordInput, type PasswordInputProps } from '@mantine/core';
 export function PasswordField(props: PasswordInputProps) {
   const generated = useId();
   const id = props.id ?? generated;
-  const describedBy = [props.error ? `${id}-error` : null, props.description ? `${id}-description` : null].filter(Boolean).join(' ');
-  return <PasswordInput {...props} id={id} aria-invalid={props.error ? true : undefined} aria-describedby={describedBy || undefined} />;
+  const describedBy = [props.error ? `${id}-error` : null, props.description ? `${id}-description` : null]
+    .filter(Boolean)
+    .join(' ');
+  return (
+    <PasswordInput
+      {...props}
+      id={id}
+      aria-invalid={props.error ? true : undefined}
+      aria-describedby={describedBy || undefined}
+    />
+  );
 }

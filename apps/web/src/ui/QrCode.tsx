@@ -10,13 +10,23 @@ export function QrCode({ value, label, size = 200 }: { value: string; label: str
   const { path, modules } = useMemo(() => {
     const qr = encode(value, { ecc: 'M', border: 2 });
     let d = '';
-    qr.data.forEach((row, y) => row.forEach((dark, x) => {
-      if (dark) d += `M${x} ${y}h1v1h-1z`;
-    }));
+    qr.data.forEach((row, y) =>
+      row.forEach((dark, x) => {
+        if (dark) d += `M${x} ${y}h1v1h-1z`;
+      }),
+    );
     return { path: d, modules: qr.size };
   }, [value]);
   return (
-    <svg role="img" aria-label={label} viewBox={`0 0 ${modules} ${modules}`} width={size} height={size} shapeRendering="crispEdges" data-testid="qr-code">
+    <svg
+      role="img"
+      aria-label={label}
+      viewBox={`0 0 ${modules} ${modules}`}
+      width={size}
+      height={size}
+      shapeRendering="crispEdges"
+      data-testid="qr-code"
+    >
       <rect width={modules} height={modules} fill="#fff" />
       <path d={path} fill="#000" />
     </svg>

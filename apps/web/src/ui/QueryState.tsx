@@ -25,8 +25,12 @@ export function QueryLoading({ label }: { label: string }) {
 export function QueryError({ query, label }: { query: Pick<UseQueryResult, 'error' | 'refetch'>; label: string }) {
   return (
     <Alert color="red" role="alert" title={`Could not load ${label}`}>
-      <Text size="sm" mb="xs">{errorText(query.error)}</Text>
-      <Button size="xs" variant="light" color="red" onClick={() => void query.refetch()}>Try again</Button>
+      <Text size="sm" mb="xs">
+        {errorText(query.error)}
+      </Text>
+      <Button size="xs" variant="light" color="red" onClick={() => void query.refetch()}>
+        Try again
+      </Button>
     </Alert>
   );
 }
@@ -35,7 +39,15 @@ export function QueryError({ query, label }: { query: Pick<UseQueryResult, 'erro
  * QueryState renders a query's loading and error states and, once data is there, its children; every
  * view goes through it so none of them is ever blank.
  */
-export function QueryState<T>({ query, label, children }: { query: UseQueryResult<T>; label: string; children: (data: T) => ReactNode }) {
+export function QueryState<T>({
+  query,
+  label,
+  children,
+}: {
+  query: UseQueryResult<T>;
+  label: string;
+  children: (data: T) => ReactNode;
+}) {
   if (query.isPending) return <QueryLoading label={label} />;
   if (query.isError) return <QueryError query={query} label={label} />;
   return <>{children(query.data)}</>;

@@ -17,7 +17,10 @@ describe('host records (shared vector with the Caddy module)', () => {
     expect(validateHostRecord(record, { staticBase: vector.static_base })).toBeNull();
   });
 
-  it.each(vector.invalid.map(({ record, error }, i) => [i, error, record]))('refuses invalid record %i (module: %s)', (_i, _error, record) => {
-    expect(validateHostRecord(record, { staticBase: vector.static_base })).not.toBeNull();
-  });
+  it.each(vector.invalid.map(({ record, error }, i) => [i, error, record]))(
+    'refuses invalid record %i (module: %s)',
+    (_i, _error, record) => {
+      expect(validateHostRecord(record, { staticBase: vector.static_base })).not.toBeNull();
+    },
+  );
 });

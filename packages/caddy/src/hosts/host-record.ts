@@ -23,18 +23,28 @@ const ZUpstream = z
 const ZRedirectUrl = z
   .string()
   .max(2_048)
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
-  .regex(/^https?:\/\/[^/\s\u0000-\u001f\u007f"<>\\^`{|}][^\s\u0000-\u001f\u007f"<>\\^`{|}]*$/, 'not an absolute http(s) URL')
+  .regex(
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+    /^https?:\/\/[^/\s\u0000-\u001f\u007f"<>\\^`{|}][^\s\u0000-\u001f\u007f"<>\\^`{|}]*$/,
+    'not an absolute http(s) URL',
+  )
   .refine((value) => URL.canParse(value), 'not a valid URL');
 const ZPrefix = z
   .string()
   .regex(/^(?:\/[A-Za-z0-9._-]+)+$/, 'a prefix is "/" followed by segments of [A-Za-z0-9._-]')
-  .refine((value) => !value.split('/').some((segment) => segment === '.' || segment === '..'), 'a prefix has no "." or ".." segment');
+  .refine(
+    (value) => !value.split('/').some((segment) => segment === '.' || segment === '..'),
+    'a prefix has no "." or ".." segment',
+  );
 
 export const ZHostTls = z.discriminatedUnion('mode', [
   z.strictObject({ mode: z.literal('auto') }),
   z.strictObject({ mode: z.literal('internal') }),
-  z.strictObject({ mode: z.literal('custom'), certificate_pem: z.string().min(1).max(65_536), key_pem: z.string().min(1).max(16_384) }),
+  z.strictObject({
+    mode: z.literal('custom'),
+    certificate_pem: z.string().min(1).max(65_536),
+    key_pem: z.string().min(1).max(16_384),
+  }),
   z.strictObject({ mode: z.literal('off') }),
 ]);
 export type THostTls = z.infer<typeof ZHostTls>;
@@ -71,9 +81,15 @@ export const ZHostRecord = z.discriminatedUnion('action', [
   z.strictObject({
     ...base,
     action: z.literal('redirect'),
-    redirect: z.strictObject({ to: ZRedirectUrl, status: z.union([z.literal(301), z.literal(302), z.literal(307), z.literal(308)]), preserve_path: z.boolean().optional() }),
+    redirect: z.strictObject({
+      to: ZRedirectUrl,
+      status: z.union([z.literal(301), z.literal(302), z.literal(307), z.literal(308)]),
+      preserve_path: z.boolean().optional(),
+    }),
   }),
-  z.strictObject({ ...base, action: z.literal('canonical'), canonical: ZHost }).refine((r) => r.canonical !== r.host, { path: ['canonical'], message: 'equals host' }),
+  z
+    .strictObject({ ...base, action: z.literal('canonical'), canonical: ZHost })
+    .refine((r) => r.canonical !== r.host, { path: ['canonical'], message: 'equals host' }),
   z.strictObject({ ...base, action: z.literal('suspended') }),
 ]);
 export type THostRecord = z.infer<typeof ZHostRecord>;
@@ -92,13 +108,15 @@ export function validateHostRecord(record: unknown, { staticBase }: { staticBase
   if (rec.action === 'proxy' && rec.static !== undefined) {
     const root = rec.static.root;
     const baseDir = staticBase.replace(/\/+$/, '');
-    if (!root.startsWith('/') || posix.normalize(root) !== root || root.endsWith('/')) return `static.root: ${JSON.stringify(root)} is not an absolute clean path`;
+    if (!root.startsWith('/') || posix.normalize(root) !== root || root.endsWith('/'))
+      return `static.root: ${JSON.stringify(root)} is not an absolute clean path`;
     if (!root.startsWith(`${baseDir}/`)) return `static.root: ${JSON.stringify(root)} is not inside ${baseDir}`;
   }
   if (rec.tls.mode === 'custom') {
     try {
       const leaf = new X509Certificate(rec.tls.certificate_pem);
-      if (!leaf.checkPrivateKey(createPrivateKey(rec.tls.key_pem))) return 'tls.key_pem: the key does not match the certificate';
+      if (!leaf.checkPrivateKey(createPrivateKey(rec.tls.key_pem)))
+        return 'tls.key_pem: the key does not match the certificate';
     } catch (err) {
       return `tls: the certificate or key does not parse (${err instanceof Error ? err.message : String(err)})`;
     }

@@ -62,12 +62,17 @@ export class HostTableSync {
       const { etag, rejected } = await this.#client.replaceHosts({ hosts: records });
       const refused = new Set(rejected.map((r) => r.host));
       this.#sent.clear();
-      for (const record of records) if (!refused.has(record.host)) this.#sent.set(record.host, { key: recordKey(record), tenant: record.tenant });
+      for (const record of records)
+        if (!refused.has(record.host)) this.#sent.set(record.host, { key: recordKey(record), tenant: record.tenant });
       this.#etag = etag;
       this.stats.replaces++;
       this.stats.rejected += rejected.length;
       if (rejected.length > 0) this.#logger.warn({ rejected }, 'edge: host records refused by Caddy');
-      return { put: records.length - rejected.length, deleted: 0, rejected: rejected.map(({ host, error }) => ({ host, error })) };
+      return {
+        put: records.length - rejected.length,
+        deleted: 0,
+        rejected: rejected.map(({ host, error }) => ({ host, error })),
+      };
     });
   }
 

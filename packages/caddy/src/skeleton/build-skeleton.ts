@@ -2,7 +2,14 @@ import type { CaddyConfig } from '../caddy-config.js';
 import type { Handler } from '../http/handlers/handler.js';
 import type { Route } from '../http/route.js';
 import type { AcmeIssuer } from '../tls/issuers.js';
-import { CaddyConfigInputError, assertAbsolutePath, assertDuration, assertEmail, assertPort, normalizeHttpUrl } from './assert-input.js';
+import {
+  CaddyConfigInputError,
+  assertAbsolutePath,
+  assertDuration,
+  assertEmail,
+  assertPort,
+  normalizeHttpUrl,
+} from './assert-input.js';
 import { DEFAULT_UPSTREAM_OPTIONS, LETS_ENCRYPT_DIRECTORY, ZEROSSL_DIRECTORY } from './options.js';
 import type { AcmeOptions, BuildSkeletonOptions, UpstreamOptions } from './options.js';
 import { NOT_FOUND_BODY, SUSPENDED_PAGE_HTML } from './pages.js';
@@ -18,7 +25,11 @@ function resolveUpstreamOptions(upstream: UpstreamOptions | undefined): Required
     assertDuration({ field: `upstream.${key}`, value: merged[key] });
   }
   if (!Number.isInteger(merged.passiveMaxFails) || merged.passiveMaxFails < 1) {
-    throw new CaddyConfigInputError({ field: 'upstream.passiveMaxFails', value: merged.passiveMaxFails, reason: 'not a positive integer' });
+    throw new CaddyConfigInputError({
+      field: 'upstream.passiveMaxFails',
+      value: merged.passiveMaxFails,
+      reason: 'not a positive integer',
+    });
   }
   return merged;
 }
@@ -37,10 +48,15 @@ function buildAcmeIssuer(acme: AcmeOptions | undefined): AcmeIssuer {
     issuer.email = acme.email;
   }
   if (directory === 'zerossl' && acme?.email === undefined && acme?.externalAccount === undefined) {
-    throw new CaddyConfigInputError({ field: 'acme.email', value: undefined, reason: 'ZeroSSL needs an email or external account binding' });
+    throw new CaddyConfigInputError({
+      field: 'acme.email',
+      value: undefined,
+      reason: 'ZeroSSL needs an email or external account binding',
+    });
   }
   if (acme?.trustedRootsPemFiles !== undefined && acme.trustedRootsPemFiles.length > 0) {
-    for (const file of acme.trustedRootsPemFiles) assertAbsolutePath({ field: 'acme.trustedRootsPemFiles', value: file });
+    for (const file of acme.trustedRootsPemFiles)
+      assertAbsolutePath({ field: 'acme.trustedRootsPemFiles', value: file });
     issuer.trusted_roots_pem_files = [...acme.trustedRootsPemFiles];
   }
   if (acme?.externalAccount !== undefined) {
@@ -70,7 +86,10 @@ function serverRoutes(scheme: 'http' | 'https', upstream: Required<UpstreamOptio
     { handle: [{ handler: 'berth_host', scheme }] },
     {
       match: [{ berth_static: {} }],
-      handle: [{ handler: 'encode', encodings: { zstd: {}, gzip: {} }, prefer: ['zstd', 'gzip'] }, { handler: 'berth_static' }],
+      handle: [
+        { handler: 'encode', encodings: { zstd: {}, gzip: {} }, prefer: ['zstd', 'gzip'] },
+        { handler: 'berth_static' },
+      ],
       terminal: true,
     },
     { handle: [proxy] },
@@ -92,7 +111,8 @@ function serverRoutes(scheme: 'http' | 'https', upstream: Required<UpstreamOptio
  */
 export function buildSkeleton(options: BuildSkeletonOptions): CaddyConfig {
   const listenHost = options.listen?.host ?? '';
-  if (!LISTEN_HOST_RE.test(listenHost)) throw new CaddyConfigInputError({ field: 'listen.host', value: listenHost, reason: 'not an IP literal or empty' });
+  if (!LISTEN_HOST_RE.test(listenHost))
+    throw new CaddyConfigInputError({ field: 'listen.host', value: listenHost, reason: 'not an IP literal or empty' });
   const httpPort = options.listen?.httpPort ?? 80;
   const httpsPort = options.listen?.httpsPort ?? 443;
   assertPort({ field: 'listen.httpPort', value: httpPort });
@@ -109,7 +129,10 @@ export function buildSkeleton(options: BuildSkeletonOptions): CaddyConfig {
     logging: {
       logs: {
         // Access logs go only to the table's per-host files, never to the process log.
-        default: { ...options.defaultLog, exclude: [...new Set([...(options.defaultLog?.exclude ?? []), 'http.log.access'])].sort() },
+        default: {
+          ...options.defaultLog,
+          exclude: [...new Set([...(options.defaultLog?.exclude ?? []), 'http.log.access'])].sort(),
+        },
       },
     },
     apps: {
@@ -139,7 +162,13 @@ export function buildSkeleton(options: BuildSkeletonOptions): CaddyConfig {
       },
       tls: {
         automation: {
-          policies: [{ on_demand: true, issuers: [{ module: 'berth', internal: {}, acme: buildAcmeIssuer(options.acme) }], get_certificate: [{ via: 'berth' }] }],
+          policies: [
+            {
+              on_demand: true,
+              issuers: [{ module: 'berth', internal: {}, acme: buildAcmeIssuer(options.acme) }],
+              get_certificate: [{ via: 'berth' }],
+            },
+          ],
           on_demand: { permission: { module: 'berth' } },
         },
       },

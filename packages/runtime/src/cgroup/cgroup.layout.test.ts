@@ -25,11 +25,15 @@ describe('tenantCgroupParent', () => {
   });
 
   it.each([['../etc'], ['a/b'], ['A'], ['']])('refuses the tenant id %j', (tenant) => {
-    expect(() => tenantCgroupParent({ driver: 'cgroupfs' }, 'abc123', tenant)).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
+    expect(() => tenantCgroupParent({ driver: 'cgroupfs' }, 'abc123', tenant)).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
   });
 
   it('refuses an installation id that is not plain hex-like text', () => {
-    expect(() => tenantCgroupParent({ driver: 'cgroupfs' }, '../x', 'acme')).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
+    expect(() => tenantCgroupParent({ driver: 'cgroupfs' }, '../x', 'acme')).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
   });
 });
 
@@ -58,14 +62,19 @@ describe('limit values and files', () => {
   });
 
   it('reads "no limit" in each syntax as UNLIMITED', () => {
-    const read = (version: 1 | 2, file: string, text: string) => limitFiles(version).find((f) => f.file === file)!.parse!(text);
+    const read = (version: 1 | 2, file: string, text: string) =>
+      limitFiles(version).find((f) => f.file === file)!.parse!(text);
     expect(read(1, 'memory.limit_in_bytes', '9223372036854771712\n')).toBe(UNLIMITED);
     expect(read(1, 'memory.limit_in_bytes', '134217728\n')).toBe(128 * MiB);
     expect(read(1, 'cpu.cfs_quota_us', '-1\n')).toBe(UNLIMITED);
     expect(read(2, 'cpu.max', 'max 100000\n')).toBe(UNLIMITED);
     expect(read(2, 'cpu.max', '50000 100000\n')).toBe(50_000);
     expect(read(2, 'pids.max', 'max\n')).toBe(UNLIMITED);
-    expect(limitFiles(2).filter((f) => f.parse).map(valueKey)).toEqual(['memoryBytes', 'cpuQuotaUs', 'pids']);
+    expect(
+      limitFiles(2)
+        .filter((f) => f.parse)
+        .map(valueKey),
+    ).toEqual(['memoryBytes', 'cpuQuotaUs', 'pids']);
   });
 
   it('widens to the larger of old and new while containers change, and sets a new cgroup at once', () => {
@@ -76,7 +85,12 @@ describe('limit values and files', () => {
   });
 
   it('gives systemd the same totals as slice properties', () => {
-    expect(systemdSliceProperties(plan)).toEqual([`MemoryMax=${512 * MiB}`, 'MemorySwapMax=0', 'CPUQuota=150%', 'TasksMax=256']);
+    expect(systemdSliceProperties(plan)).toEqual([
+      `MemoryMax=${512 * MiB}`,
+      'MemorySwapMax=0',
+      'CPUQuota=150%',
+      'TasksMax=256',
+    ]);
     expect(systemdSliceProperties({ ...plan, nanoCpus: 250_000_000 })).toContain('CPUQuota=25%');
   });
 });

@@ -27,14 +27,18 @@ const INSTANCE_RE = /^[a-z0-9]{1,32}$/;
  * tenant `a-b` must not nest. Both names carry the installation, so panels sharing an engine never meet.
  */
 export function tenantCgroupParent(host: Pick<CgroupHost, 'driver'>, instance: string, tenantId: string): string {
-  if (!INSTANCE_RE.test(instance)) throw new RuntimeError('INVALID_INPUT', `Invalid installation id ${JSON.stringify(instance)}.`);
+  if (!INSTANCE_RE.test(instance))
+    throw new RuntimeError('INVALID_INPUT', `Invalid installation id ${JSON.stringify(instance)}.`);
   const tenant = assertSlug(tenantId, 'tenant id');
-  return host.driver === 'systemd' ? `berth-${instance}-${tenant.replaceAll('-', '\\x2d')}.slice` : `/berth-${instance}/${tenant}`;
+  return host.driver === 'systemd'
+    ? `berth-${instance}-${tenant.replaceAll('-', '\\x2d')}.slice`
+    : `/berth-${instance}/${tenant}`;
 }
 
 /** instanceCgroupPath is the cgroupfs parent of all of an installation's tenants (`/berth-<installation>`). */
 export function instanceCgroupPath(instance: string): string {
-  if (!INSTANCE_RE.test(instance)) throw new RuntimeError('INVALID_INPUT', `Invalid installation id ${JSON.stringify(instance)}.`);
+  if (!INSTANCE_RE.test(instance))
+    throw new RuntimeError('INVALID_INPUT', `Invalid installation id ${JSON.stringify(instance)}.`);
   return `/berth-${instance}`;
 }
 
@@ -117,15 +121,30 @@ export function limitFiles(version: 1 | 2): LimitFile[] {
         format: (v) => String(v.memoryBytes),
         parse: (t) => (Number(t.trim()) >= V1_MEMORY_UNLIMITED ? UNLIMITED : parseMax(t)),
       },
-      { controller: 'memory', file: 'memory.memsw.limit_in_bytes', format: (v) => String(v.memoryBytes), optional: true },
-      { controller: 'cpu', file: 'cpu.cfs_quota_us', format: (v) => String(v.cpuQuotaUs), parse: (t) => (t.trim() === '-1' ? UNLIMITED : parseMax(t)) },
+      {
+        controller: 'memory',
+        file: 'memory.memsw.limit_in_bytes',
+        format: (v) => String(v.memoryBytes),
+        optional: true,
+      },
+      {
+        controller: 'cpu',
+        file: 'cpu.cfs_quota_us',
+        format: (v) => String(v.cpuQuotaUs),
+        parse: (t) => (t.trim() === '-1' ? UNLIMITED : parseMax(t)),
+      },
       { controller: 'pids', file: 'pids.max', format: (v) => String(v.pids), parse: parseMax },
     ];
   }
   return [
     { controller: 'memory', file: 'memory.max', format: (v) => String(v.memoryBytes), parse: parseMax },
     { controller: 'memory', file: 'memory.swap.max', format: () => '0', optional: true },
-    { controller: 'cpu', file: 'cpu.max', format: (v) => `${v.cpuQuotaUs} ${CPU_PERIOD_US}`, parse: (t) => parseMax(t.trim().split(/\s+/)[0] ?? '') },
+    {
+      controller: 'cpu',
+      file: 'cpu.max',
+      format: (v) => `${v.cpuQuotaUs} ${CPU_PERIOD_US}`,
+      parse: (t) => parseMax(t.trim().split(/\s+/)[0] ?? ''),
+    },
     { controller: 'pids', file: 'pids.max', format: (v) => String(v.pids), parse: parseMax },
   ];
 }
@@ -157,7 +176,10 @@ const V1_MOUNT_OPTIONS = new Set(['rw', 'ro', 'xattr', 'noprefix', 'clone_childr
  *   35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory
  *   41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw
  */
-export function parseCgroupMounts(mountinfo: string, root: string): Array<{ mountPoint: string; controllers: string[] }> {
+export function parseCgroupMounts(
+  mountinfo: string,
+  root: string,
+): Array<{ mountPoint: string; controllers: string[] }> {
   const out: Array<{ mountPoint: string; controllers: string[] }> = [];
   for (const line of mountinfo.split('\n')) {
     const [pre, post] = line.split(' - ');
@@ -166,7 +188,10 @@ export function parseCgroupMounts(mountinfo: string, root: string): Array<{ moun
     const [fstype, , superOptions] = post.split(' ');
     if (!mountPoint || (fstype !== 'cgroup' && fstype !== 'cgroup2')) continue;
     if (mountPoint !== root && !mountPoint.startsWith(`${root}/`)) continue;
-    const controllers = fstype === 'cgroup' ? (superOptions ?? '').split(',').filter((o) => /^[a-z_]+$/.test(o) && !V1_MOUNT_OPTIONS.has(o)) : [];
+    const controllers =
+      fstype === 'cgroup'
+        ? (superOptions ?? '').split(',').filter((o) => /^[a-z_]+$/.test(o) && !V1_MOUNT_OPTIONS.has(o))
+        : [];
     out.push({ mountPoint, controllers });
   }
   return out;

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { buildEgressRuleset, egressChainPrefix, egressRestoreScript, parseIptablesSave, parseNameservers, type EgressRuleset, type EgressTenant } from './egress.rules.js';
+import {
+  buildEgressRuleset,
+  egressChainPrefix,
+  egressRestoreScript,
+  parseIptablesSave,
+  parseNameservers,
+  type EgressRuleset,
+  type EgressTenant,
+} from './egress.rules.js';
 import { expectGolden } from './golden.helper.js';
 
 const INSTANCE = '1a2b3c4d5e6f';
@@ -28,7 +36,14 @@ COMMIT
 `;
 
 /** saveOf is the iptables-save text of DOCKER_ONLY after `ruleset` was applied (and `extra` chains exist). */
-function saveOf(ruleset: EgressRuleset, extra: Record<string, string[]> = {}, jumps = { dockerUser: ['-A DOCKER-USER -j BERTH-1a2b3c4d-EGRESS', '-A DOCKER-USER -j RETURN'], input: ['-A INPUT -j BERTH-1a2b3c4d-INPUT'] }): string {
+function saveOf(
+  ruleset: EgressRuleset,
+  extra: Record<string, string[]> = {},
+  jumps = {
+    dockerUser: ['-A DOCKER-USER -j BERTH-1a2b3c4d-EGRESS', '-A DOCKER-USER -j RETURN'],
+    input: ['-A INPUT -j BERTH-1a2b3c4d-INPUT'],
+  },
+): string {
   const chains = [...ruleset.chains, ...Object.entries(extra).map(([name, rules]) => ({ name, rules }))];
   return [
     '*filter',
@@ -55,7 +70,16 @@ describe('buildEgressRuleset + egressRestoreScript', () => {
   });
 
   it('declares, flushes or deletes only its own chains, and touches DOCKER-USER and INPUT only through its jump', () => {
-    const script = egressRestoreScript(ruleset, parseIptablesSave(saveOf(ruleset, { 'BERTH-99999999-EGRESS': [], [`${PREFIX}Edeadbeef00`]: [`-A ${PREFIX}Edeadbeef00 -j RETURN`] }, { dockerUser: ['-A DOCKER-USER -j RETURN', '-A DOCKER-USER -j BERTH-1a2b3c4d-EGRESS'], input: [] })))!;
+    const script = egressRestoreScript(
+      ruleset,
+      parseIptablesSave(
+        saveOf(
+          ruleset,
+          { 'BERTH-99999999-EGRESS': [], [`${PREFIX}Edeadbeef00`]: [`-A ${PREFIX}Edeadbeef00 -j RETURN`] },
+          { dockerUser: ['-A DOCKER-USER -j RETURN', '-A DOCKER-USER -j BERTH-1a2b3c4d-EGRESS'], input: [] },
+        ),
+      ),
+    )!;
     for (const line of script.split('\n')) {
       const own = [`:${PREFIX}`, `-A ${PREFIX}`, `-X ${PREFIX}`].some((start) => line.startsWith(start));
       const jump = /^-[DI] (DOCKER-USER|INPUT)( 1)? -j BERTH-1a2b3c4d-(EGRESS|INPUT)$/.test(line);
@@ -74,12 +98,20 @@ describe('buildEgressRuleset + egressRestoreScript', () => {
 
   it('writes nothing when the table already holds exactly these rules (idempotent)', () => {
     expect(egressRestoreScript(ruleset, parseIptablesSave(saveOf(ruleset)))).toBeNull();
-    const again = buildEgressRuleset({ instance: INSTANCE, tenants: [...TENANTS].reverse(), resolvers: [...RESOLVERS, RESOLVERS[0]!] });
+    const again = buildEgressRuleset({
+      instance: INSTANCE,
+      tenants: [...TENANTS].reverse(),
+      resolvers: [...RESOLVERS, RESOLVERS[0]!],
+    });
     expect(egressRestoreScript(again, parseIptablesSave(saveOf(ruleset)))).toBeNull();
   });
 
   it('rewrites every chain when one rule differs, and keeps a jump that is already in place', () => {
-    const changed = buildEgressRuleset({ instance: INSTANCE, tenants: [{ ...TENANTS[0]!, allow: ['10.9.0.0/16'] }, TENANTS[1]!], resolvers: RESOLVERS });
+    const changed = buildEgressRuleset({
+      instance: INSTANCE,
+      tenants: [{ ...TENANTS[0]!, allow: ['10.9.0.0/16'] }, TENANTS[1]!],
+      resolvers: RESOLVERS,
+    });
     const script = egressRestoreScript(changed, parseIptablesSave(saveOf(ruleset)))!;
     expect(script).toContain('-d 10.9.0.0/16 -j RETURN');
     expect(script.split('\n').filter((l) => l.startsWith(':'))).toHaveLength(changed.chains.length);
@@ -87,7 +119,18 @@ describe('buildEgressRuleset + egressRestoreScript', () => {
   });
 
   it('repairs a doubled jump', () => {
-    const save = saveOf(ruleset, {}, { dockerUser: ['-A DOCKER-USER -j BERTH-1a2b3c4d-EGRESS', '-A DOCKER-USER -j BERTH-1a2b3c4d-EGRESS', '-A DOCKER-USER -j RETURN'], input: ['-A INPUT -j BERTH-1a2b3c4d-INPUT'] });
+    const save = saveOf(
+      ruleset,
+      {},
+      {
+        dockerUser: [
+          '-A DOCKER-USER -j BERTH-1a2b3c4d-EGRESS',
+          '-A DOCKER-USER -j BERTH-1a2b3c4d-EGRESS',
+          '-A DOCKER-USER -j RETURN',
+        ],
+        input: ['-A INPUT -j BERTH-1a2b3c4d-INPUT'],
+      },
+    );
     const script = egressRestoreScript(ruleset, parseIptablesSave(save))!;
     expect(script.split('\n').filter((l) => l.includes('DOCKER-USER'))).toEqual([
       '-D DOCKER-USER -j BERTH-1a2b3c4d-EGRESS',
@@ -101,7 +144,10 @@ describe('buildEgressRuleset + egressRestoreScript', () => {
     expect(none).toEqual({ prefix: PREFIX, chains: [], jumps: [] });
     const script = egressRestoreScript(none, parseIptablesSave(saveOf(ruleset, { 'BERTH-99999999-INPUT': [] })))!;
     const lines = script.split('\n');
-    expect(lines.filter((l) => /^-[DI] /.test(l))).toEqual(['-D DOCKER-USER -j BERTH-1a2b3c4d-EGRESS', '-D INPUT -j BERTH-1a2b3c4d-INPUT']);
+    expect(lines.filter((l) => /^-[DI] /.test(l))).toEqual([
+      '-D DOCKER-USER -j BERTH-1a2b3c4d-EGRESS',
+      '-D INPUT -j BERTH-1a2b3c4d-INPUT',
+    ]);
     expect(lines.filter((l) => l.startsWith('-X ')).sort()).toEqual(ruleset.chains.map((c) => `-X ${c.name}`).sort());
     expect(lines.some((l) => l.startsWith('-A '))).toBe(false);
     expect(script).not.toContain('BERTH-99999999');
@@ -111,17 +157,38 @@ describe('buildEgressRuleset + egressRestoreScript', () => {
   it('sends each tenant bridge to its own chains and lets other interfaces through untouched', () => {
     const dispatch = ruleset.chains.find((c) => c.name === `${PREFIX}EGRESS`)!.rules;
     expect(dispatch).toHaveLength(2);
-    expect(dispatch.every((r) => / -i (bt-0123456789|br-4f5e6d7c8b9a) -m comment --comment "berth tenant (acme|globex)" -j BERTH-1a2b3c4d-E[0-9a-f]{10}$/.test(r))).toBe(true);
+    expect(
+      dispatch.every((r) =>
+        / -i (bt-0123456789|br-4f5e6d7c8b9a) -m comment --comment "berth tenant (acme|globex)" -j BERTH-1a2b3c4d-E[0-9a-f]{10}$/.test(
+          r,
+        ),
+      ),
+    ).toBe(true);
     expect(ruleset.chains.every((c) => c.name.length <= 28)).toBe(true);
   });
 });
 
 describe('what reaches a rule is asserted first', () => {
-  const build = (tenants: EgressTenant[], resolvers: string[] = []) => () => buildEgressRuleset({ instance: INSTANCE, tenants, resolvers });
+  const build =
+    (tenants: EgressTenant[], resolvers: string[] = []) =>
+    () =>
+      buildEgressRuleset({ instance: INSTANCE, tenants, resolvers });
 
-  it.each(['0.0.0.0/0', '0.0.0.0/1', '10.0.5.1/24', '10.0.0.0/8:0', '10.0.0.0/8:70000', '10.0.0.0', '10.0.0.0/8 -j ACCEPT', '10.0.0.0/8\n-A INPUT -j ACCEPT', 'fd00::/8', ''])(
-    'refuses allow entry %j',
-    (entry) => expect(build([{ tenantId: 'acme', bridge: 'bt-0123456789', allow: [entry] }])).toThrow(/Invalid egress allow entry/),
+  it.each([
+    '0.0.0.0/0',
+    '0.0.0.0/1',
+    '10.0.5.1/24',
+    '10.0.0.0/8:0',
+    '10.0.0.0/8:70000',
+    '10.0.0.0',
+    '10.0.0.0/8 -j ACCEPT',
+    '10.0.0.0/8\n-A INPUT -j ACCEPT',
+    'fd00::/8',
+    '',
+  ])('refuses allow entry %j', (entry) =>
+    expect(build([{ tenantId: 'acme', bridge: 'bt-0123456789', allow: [entry] }])).toThrow(
+      /Invalid egress allow entry/,
+    ),
   );
 
   it.each(['bt+', 'eth0 -j ACCEPT', 'a'.repeat(16), '', '-i', 'bt-0123\n'])('refuses bridge name %j', (bridge) => {
@@ -134,8 +201,18 @@ describe('what reaches a rule is asserted first', () => {
 
   it('refuses a tenant id that is not a slug, and the same tenant or bridge twice', () => {
     expect(build([{ tenantId: 'Acme"', bridge: 'bt-0123456789', allow: [] }])).toThrow(/tenant id/);
-    expect(build([{ tenantId: 'acme', bridge: 'bt-0123456789', allow: [] }, { tenantId: 'acme', bridge: 'bt-9876543210', allow: [] }])).toThrow(/twice/);
-    expect(build([{ tenantId: 'acme', bridge: 'bt-0123456789', allow: [] }, { tenantId: 'globex', bridge: 'bt-0123456789', allow: [] }])).toThrow(/twice/);
+    expect(
+      build([
+        { tenantId: 'acme', bridge: 'bt-0123456789', allow: [] },
+        { tenantId: 'acme', bridge: 'bt-9876543210', allow: [] },
+      ]),
+    ).toThrow(/twice/);
+    expect(
+      build([
+        { tenantId: 'acme', bridge: 'bt-0123456789', allow: [] },
+        { tenantId: 'globex', bridge: 'bt-0123456789', allow: [] },
+      ]),
+    ).toThrow(/twice/);
   });
 });
 
@@ -146,7 +223,8 @@ describe('helpers', () => {
   });
 
   it('parseNameservers keeps IPv4 nameservers once, in order', () => {
-    const conf = '# generated\nsearch example.test\nnameserver 10.255.255.53\nnameserver fd00::1\n  nameserver 192.168.1.1 \nnameserver 10.255.255.53\nnameserver 300.1.1.1\noptions ndots:0\n';
+    const conf =
+      '# generated\nsearch example.test\nnameserver 10.255.255.53\nnameserver fd00::1\n  nameserver 192.168.1.1 \nnameserver 10.255.255.53\nnameserver 300.1.1.1\noptions ndots:0\n';
     expect(parseNameservers(conf)).toEqual(['10.255.255.53', '192.168.1.1']);
   });
 

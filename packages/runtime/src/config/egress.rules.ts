@@ -13,7 +13,13 @@ import { assertInterfaceName, assertIpv4, assertPort, assertSlug } from '../inpu
  * metadata at 169.254.169.254), the private ranges and shared address space (other machines of the
  * operator's network). The host itself is denied as a whole in the INPUT chain.
  */
-export const EGRESS_DENIED = ['169.254.0.0/16', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10'] as const;
+export const EGRESS_DENIED = [
+  '169.254.0.0/16',
+  '10.0.0.0/8',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  '100.64.0.0/10',
+] as const;
 
 /** SMTP_PORT is denied to every destination: tenants send mail through a relay the plan allows (`relay/32:25`). */
 export const SMTP_PORT = 25;
@@ -45,7 +51,9 @@ export interface EgressRuleset {
  * when the id is not hex), so several installations sharing one host each rewrite only their own chains.
  */
 export function egressChainPrefix(instance: string): string {
-  const tag = /^[a-f0-9]{8,}$/.test(instance) ? instance.slice(0, 8) : createHash('sha256').update(instance).digest('hex').slice(0, 8);
+  const tag = /^[a-f0-9]{8,}$/.test(instance)
+    ? instance.slice(0, 8)
+    : createHash('sha256').update(instance).digest('hex').slice(0, 8);
   return `BERTH-${tag}-`;
 }
 
@@ -66,9 +74,13 @@ function destinations(allow: readonly string[], tenantId: string): string[] {
   return allow.flatMap((raw) => {
     const parsed = parseEgressAllowEntry(raw);
     if (!parsed.ok) {
-      throw new RuntimeError('INVALID_INPUT', `Invalid egress allow entry ${JSON.stringify(raw)} for tenant ${tenantId}: ${parsed.reason}`, {
-        details: { what: 'egress allow entry', value: raw, tenantId },
-      });
+      throw new RuntimeError(
+        'INVALID_INPUT',
+        `Invalid egress allow entry ${JSON.stringify(raw)} for tenant ${tenantId}: ${parsed.reason}`,
+        {
+          details: { what: 'egress allow entry', value: raw, tenantId },
+        },
+      );
     }
     const { address, prefix, port } = parsed.entry;
     const cidr = `${assertIpv4(address)}/${prefix}`;
@@ -95,7 +107,11 @@ function dns(resolvers: readonly string[]): string[] {
  * matches nothing and returns untouched. Denied packets go to `…-REJECT` (a TCP reset, else ICMP
  * administratively prohibited). Every value is asserted before it is placed in a rule.
  */
-export function buildEgressRuleset(input: { instance: string; tenants: readonly EgressTenant[]; resolvers: readonly string[] }): EgressRuleset {
+export function buildEgressRuleset(input: {
+  instance: string;
+  tenants: readonly EgressTenant[];
+  resolvers: readonly string[];
+}): EgressRuleset {
   const prefix = egressChainPrefix(input.instance);
   const resolverRules = dns([...new Set(input.resolvers)]);
   const tenants = [...input.tenants].sort((a, b) => (a.tenantId < b.tenantId ? -1 : a.tenantId > b.tenantId ? 1 : 0));
@@ -115,7 +131,11 @@ export function buildEgressRuleset(input: { instance: string; tenants: readonly 
     const bridge = assertInterfaceName(t.bridge);
     const tag = tenantTag(tenantId);
     if (seen.tenants.has(tenantId) || seen.bridges.has(bridge) || seen.tags.has(tag)) {
-      throw new RuntimeError('INVALID_INPUT', `Egress rules got tenant ${tenantId} (bridge ${bridge}) twice; each tenant has one bridge.`, { details: { tenantId, bridge } });
+      throw new RuntimeError(
+        'INVALID_INPUT',
+        `Egress rules got tenant ${tenantId} (bridge ${bridge}) twice; each tenant has one bridge.`,
+        { details: { tenantId, bridge } },
+      );
     }
     seen.tenants.add(tenantId);
     seen.bridges.add(bridge);
@@ -137,17 +157,29 @@ export function buildEgressRuleset(input: { instance: string; tenants: readonly 
         `-p tcp -m tcp --dport ${SMTP_PORT} ${REJECT}`,
       ].map((rule) => `-A ${e} ${rule}`),
     });
-    perTenant.push({ name: i, rules: [REPLIES, ...resolverRules, ...allowed, REJECT].map((rule) => `-A ${i} ${rule}`) });
+    perTenant.push({
+      name: i,
+      rules: [REPLIES, ...resolverRules, ...allowed, REJECT].map((rule) => `-A ${i} ${rule}`),
+    });
   }
   return {
     prefix,
     chains: [
       { name: forward, rules: dispatch.forward },
       { name: host, rules: dispatch.host },
-      { name: reject, rules: [`-A ${reject} -p tcp -j REJECT --reject-with tcp-reset`, `-A ${reject} -j REJECT --reject-with icmp-admin-prohibited`] },
+      {
+        name: reject,
+        rules: [
+          `-A ${reject} -p tcp -j REJECT --reject-with tcp-reset`,
+          `-A ${reject} -j REJECT --reject-with icmp-admin-prohibited`,
+        ],
+      },
       ...perTenant,
     ],
-    jumps: [{ from: 'DOCKER-USER', to: forward }, { from: 'INPUT', to: host }],
+    jumps: [
+      { from: 'DOCKER-USER', to: forward },
+      { from: 'INPUT', to: host },
+    ],
   };
 }
 
@@ -159,7 +191,12 @@ export function parseNameservers(text: string): string[] {
   const out: string[] = [];
   for (const line of text.split('\n')) {
     const m = /^\s*nameserver\s+(\S+)\s*$/.exec(line);
-    if (m && /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/.test(m[1] ?? '') && !out.includes(m[1] as string)) out.push(m[1] as string);
+    if (
+      m &&
+      /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/.test(m[1] ?? '') &&
+      !out.includes(m[1] as string)
+    )
+      out.push(m[1] as string);
   }
   return out;
 }
@@ -203,7 +240,8 @@ export function egressRestoreScript(ruleset: EgressRuleset, current: SavedTable)
   const { prefix } = ruleset;
   const wanted = new Map(ruleset.chains.map((c) => [c.name, c.rules]));
   for (const name of wanted.keys()) {
-    if (!name.startsWith(prefix)) throw new RuntimeError('INVALID_INPUT', `Egress chain ${name} is not one of Berth's (${prefix}…).`);
+    if (!name.startsWith(prefix))
+      throw new RuntimeError('INVALID_INPUT', `Egress chain ${name} is not one of Berth's (${prefix}…).`);
   }
   const stale = [...current.keys()].filter((name) => name.startsWith(prefix) && !wanted.has(name));
   const hooks: { from: string; to: string; count: number; ok: boolean; keep: boolean }[] = [];

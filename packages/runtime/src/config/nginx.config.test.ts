@@ -10,7 +10,9 @@ describe('renderNginxConfig', () => {
   });
 
   it('is independent of site order', () => {
-    expect(renderNginxConfig({ tenantId: 'acme', sites: [...ACME_SITES].reverse() })).toBe(renderNginxConfig({ tenantId: 'acme', sites: ACME_SITES }));
+    expect(renderNginxConfig({ tenantId: 'acme', sites: [...ACME_SITES].reverse() })).toBe(
+      renderNginxConfig({ tenantId: 'acme', sites: ACME_SITES }),
+    );
   });
 
   it.each([

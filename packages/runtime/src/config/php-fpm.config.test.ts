@@ -9,11 +9,17 @@ const php = ACME_SITES.filter((s): s is PhpSite => s.kind === 'php');
 
 describe('renderPhpFpmConfig', () => {
   it('renders one ondemand pool per site on PHP 8.2, clamped to the plan (golden)', () => {
-    expectGolden('php-fpm.acme-8.2.conf', renderPhpFpmConfig({ tenantId: 'acme', version: '8.2', sites: php, bounds: ACME_BOUNDS }));
+    expectGolden(
+      'php-fpm.acme-8.2.conf',
+      renderPhpFpmConfig({ tenantId: 'acme', version: '8.2', sites: php, bounds: ACME_BOUNDS }),
+    );
   });
 
   it('renders the single PHP 7.4 pool on port 9000 (golden)', () => {
-    expectGolden('php-fpm.acme-7.4.conf', renderPhpFpmConfig({ tenantId: 'acme', version: '7.4', sites: php, bounds: ACME_BOUNDS }));
+    expectGolden(
+      'php-fpm.acme-7.4.conf',
+      renderPhpFpmConfig({ tenantId: 'acme', version: '7.4', sites: php, bounds: ACME_BOUNDS }),
+    );
   });
 
   it('clamps settings to the plan bounds and never lets upload exceed post', () => {
@@ -31,7 +37,9 @@ describe('renderPhpFpmConfig', () => {
 
   it('rejects non-numeric settings', () => {
     const bad = php.map((s) => ({ ...s, php: { ...s.php, memoryLimitMb: Number.NaN } }));
-    expect(() => renderPhpFpmConfig({ tenantId: 'acme', version: '8.2', sites: bad, bounds: ACME_BOUNDS })).toThrow(/must be a number/);
+    expect(() => renderPhpFpmConfig({ tenantId: 'acme', version: '8.2', sites: bad, bounds: ACME_BOUNDS })).toThrow(
+      /must be a number/,
+    );
   });
 });
 
@@ -47,11 +55,17 @@ describe('assignPoolPorts', () => {
     const many = Array.from({ length: 200 }, (_, i) => ({ ...php[0]!, siteId: `site-${i}`, version: '8.2' as const }));
     const all = assignPoolPorts(many, '8.2');
     expect(new Set(all.values()).size).toBe(200);
-    const fewer = assignPoolPorts(many.filter((_, i) => i % 3 !== 0), '8.2');
+    const fewer = assignPoolPorts(
+      many.filter((_, i) => i % 3 !== 0),
+      '8.2',
+    );
     let moved = 0;
     for (const [id, port] of fewer) if (all.get(id) !== port) moved++;
     expect(moved).toBeLessThanOrEqual(3);
-    const withNew = assignPoolPorts([...many.slice(0, 50), { ...php[0]!, siteId: 'newcomer', version: '8.2' as const }], '8.2');
+    const withNew = assignPoolPorts(
+      [...many.slice(0, 50), { ...php[0]!, siteId: 'newcomer', version: '8.2' as const }],
+      '8.2',
+    );
     expect([...assignPoolPorts(many.slice(0, 50), '8.2')].every(([id, port]) => withNew.get(id) === port)).toBe(true);
   });
 });

@@ -35,7 +35,8 @@ export function renderPhpFpmConfig(input: PhpFpmConfigInput): string {
   const { version } = input;
   const maxChildren = assertPositiveInt(input.bounds.maxChildren, 'max children');
   const sites = input.sites.filter((s) => s.version === version).sort((a, b) => a.siteId.localeCompare(b.siteId));
-  if (sites.length === 0) throw new RuntimeError('INVALID_INPUT', `No PHP ${version} site for tenant ${input.tenantId}.`);
+  if (sites.length === 0)
+    throw new RuntimeError('INVALID_INPUT', `No PHP ${version} site for tenant ${input.tenantId}.`);
   const ports = assignPoolPorts(sites, version);
   const pools = sites.map((site) => {
     assertSlug(site.siteId, 'site id');

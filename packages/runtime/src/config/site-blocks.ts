@@ -15,14 +15,20 @@ export interface SiteBodies {
  * identical output), ids checked, each hostname owned by one site only, the PHP pool port resolved, and
  * each site's body wrapped by the webserver's own block syntax.
  */
-export function renderSiteBlocks(tenantId: string, input: readonly SiteSpec[], bodies: SiteBodies, wrap: (site: SiteSpec, body: string) => string): string[] {
+export function renderSiteBlocks(
+  tenantId: string,
+  input: readonly SiteSpec[],
+  bodies: SiteBodies,
+  wrap: (site: SiteSpec, body: string) => string,
+): string[] {
   const sites = [...input].sort((a, b) => a.siteId.localeCompare(b.siteId));
   const phpSites = sites.filter((s): s is PhpSite => s.kind === 'php');
   const seen = new Set<string>();
   return sites.map((site) => {
     assertSlug(site.siteId, 'site id');
     for (const h of site.hostnames) {
-      if (seen.has(h)) throw new RuntimeError('INVALID_INPUT', `Hostname ${h} is used by two sites of tenant ${tenantId}.`);
+      if (seen.has(h))
+        throw new RuntimeError('INVALID_INPUT', `Hostname ${h} is used by two sites of tenant ${tenantId}.`);
       seen.add(h);
     }
     switch (site.kind) {

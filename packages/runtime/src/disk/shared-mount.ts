@@ -17,7 +17,10 @@ const chains = new Map<string, Promise<unknown>>();
 export function withMountLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
   const previous = chains.get(key) ?? Promise.resolve();
   const next = previous.then(fn, fn);
-  const settled = next.then(() => undefined, () => undefined);
+  const settled = next.then(
+    () => undefined,
+    () => undefined,
+  );
   chains.set(key, settled);
   void settled.then(() => {
     if (chains.get(key) === settled) chains.delete(key);
@@ -91,7 +94,11 @@ export async function releaseTenantsRoot(ctx: DockerDriver): Promise<void> {
       const parent = entries.find((e) => e.id === top.parentId);
       if (!parent || parent.device !== top.device) break;
       const below = mountsBelow(entries, dir);
-      if (below.length > 0) throw new RuntimeError('LIMITS_FAILED', `Tenant disks are still mounted under ${dir} (${below[0]!.mountPoint}); remove those tenants first.`);
+      if (below.length > 0)
+        throw new RuntimeError(
+          'LIMITS_FAILED',
+          `Tenant disks are still mounted under ${dir} (${below[0]!.mountPoint}); remove those tenants first.`,
+        );
       await runHostCommand('umount', [], [dir]);
     }
   });

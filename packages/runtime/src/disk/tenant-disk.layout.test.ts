@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { isShared, mountsBelow, parseMountinfo, topMountAt } from './mountinfo.js';
-import { MIN_DISK_BYTES, assertHostPath, assertLoopDevice, diskImageBytes, migrationBytes, mkfsCommand, mountCommand } from './tenant-disk.layout.js';
+import {
+  MIN_DISK_BYTES,
+  assertHostPath,
+  assertLoopDevice,
+  diskImageBytes,
+  migrationBytes,
+  mkfsCommand,
+  mountCommand,
+} from './tenant-disk.layout.js';
 import { assertHostArg } from '../host/host-command.js';
 
 const MiB = 1024 * 1024;
@@ -18,7 +26,14 @@ describe('mountinfo', () => {
 
   it('reads mount points, propagation and sources, unescaping paths', () => {
     expect(entries).toHaveLength(5);
-    expect(entries[2]).toMatchObject({ id: 120, parentId: 105, mountPoint: '/srv/data/tenants/acme/sites', source: '/dev/loop3', fstype: 'ext4', optional: ['shared:7'] });
+    expect(entries[2]).toMatchObject({
+      id: 120,
+      parentId: 105,
+      mountPoint: '/srv/data/tenants/acme/sites',
+      source: '/dev/loop3',
+      fstype: 'ext4',
+      optional: ['shared:7'],
+    });
     expect(entries[3]!.mountPoint).toBe('/tmp/a b');
   });
 
@@ -48,12 +63,27 @@ describe('tenant disk sizes', () => {
 
 describe('host commands', () => {
   it('mkfs makes ext4 without reserved blocks, and copies an old tree in only when asked', () => {
-    expect(mkfsCommand('/d/tenants/acme/disk.img.new')).toEqual({ options: ['-q', '-F', '-m', '0', '-E', 'nodiscard'], operands: ['/d/tenants/acme/disk.img.new'] });
-    expect(mkfsCommand('/d/t/acme/disk.img.new', '/d/t/acme/sites.migrating').options).toEqual(['-q', '-F', '-m', '0', '-E', 'nodiscard', '-d', '/d/t/acme/sites.migrating']);
+    expect(mkfsCommand('/d/tenants/acme/disk.img.new')).toEqual({
+      options: ['-q', '-F', '-m', '0', '-E', 'nodiscard'],
+      operands: ['/d/tenants/acme/disk.img.new'],
+    });
+    expect(mkfsCommand('/d/t/acme/disk.img.new', '/d/t/acme/sites.migrating').options).toEqual([
+      '-q',
+      '-F',
+      '-m',
+      '0',
+      '-E',
+      'nodiscard',
+      '-d',
+      '/d/t/acme/sites.migrating',
+    ]);
   });
 
   it('mounts loop, nodev, nosuid, discard', () => {
-    expect(mountCommand('/d/t/acme/disk.img', '/d/t/acme/sites')).toEqual({ options: ['-t', 'ext4', '-o', 'loop,nodev,nosuid,discard'], operands: ['/d/t/acme/disk.img', '/d/t/acme/sites'] });
+    expect(mountCommand('/d/t/acme/disk.img', '/d/t/acme/sites')).toEqual({
+      options: ['-t', 'ext4', '-o', 'loop,nodev,nosuid,discard'],
+      operands: ['/d/t/acme/disk.img', '/d/t/acme/sites'],
+    });
   });
 
   it.each([['relative/path'], ['/a/../b'], ['/a/'], ['/a\nb'], ['/a\0b'], ['']])('refuses the path %j', (path) => {

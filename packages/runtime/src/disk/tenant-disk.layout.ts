@@ -19,7 +19,10 @@ export const MOUNT_OPTIONS = 'loop,nodev,nosuid,discard';
 /** diskImageBytes is the image size for a plan's disk limit: whole MiB, at least MIN_DISK_BYTES. */
 export function diskImageBytes(bytes: number): number {
   if (!Number.isSafeInteger(bytes) || bytes < MIN_DISK_BYTES) {
-    throw new RuntimeError('INVALID_INPUT', `A tenant disk needs at least ${MIN_DISK_BYTES / MiB} MiB; got ${JSON.stringify(bytes)} bytes.`);
+    throw new RuntimeError(
+      'INVALID_INPUT',
+      `A tenant disk needs at least ${MIN_DISK_BYTES / MiB} MiB; got ${JSON.stringify(bytes)} bytes.`,
+    );
   }
   return Math.ceil(bytes / MiB) * MiB;
 }
@@ -35,7 +38,14 @@ export function migrationBytes(planBytes: number, usedBytes: number): number {
 
 /** assertHostPath accepts an absolute, normalized path without control characters (it is passed to mount & co). */
 export function assertHostPath(path: string): string {
-  if (typeof path !== 'string' || !isAbsolute(path) || normalize(path) !== path || path.length > 1024 || [...path].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f) || (path !== '/' && path.endsWith('/'))) {
+  if (
+    typeof path !== 'string' ||
+    !isAbsolute(path) ||
+    normalize(path) !== path ||
+    path.length > 1024 ||
+    [...path].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f) ||
+    (path !== '/' && path.endsWith('/'))
+  ) {
     throw new RuntimeError('INVALID_INPUT', `Not a usable absolute path: ${JSON.stringify(path)}.`);
   }
   return path;
@@ -43,7 +53,8 @@ export function assertHostPath(path: string): string {
 
 /** assertLoopDevice accepts `/dev/loopN` only (what mount reports as a loop-mounted filesystem's source). */
 export function assertLoopDevice(device: string): string {
-  if (!/^\/dev\/loop\d{1,4}$/.test(device)) throw new RuntimeError('LIMITS_FAILED', `Expected a loop device, found ${JSON.stringify(device)}.`);
+  if (!/^\/dev\/loop\d{1,4}$/.test(device))
+    throw new RuntimeError('LIMITS_FAILED', `Expected a loop device, found ${JSON.stringify(device)}.`);
   return device;
 }
 

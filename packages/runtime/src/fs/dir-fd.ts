@@ -85,7 +85,12 @@ export async function openDirAt(parent: Dir, name: string): Promise<Dir> {
  * is given to `owner` (unless null) through its own descriptor, so a directory swapped for a link in
  * between is not what gets the new owner.
  */
-export async function makeDirAt(parent: Dir, name: string, owner: Owner | null, mode = 0o755): Promise<{ dir: Dir; made: boolean }> {
+export async function makeDirAt(
+  parent: Dir,
+  name: string,
+  owner: Owner | null,
+  mode = 0o755,
+): Promise<{ dir: Dir; made: boolean }> {
   let made = true;
   try {
     await fs.mkdir(parent.entry(name), { mode });
@@ -110,7 +115,13 @@ export async function makeDirAt(parent: Dir, name: string, owner: Owner | null, 
  * writeNewFileAt creates `name` in `dir` with `content`, owned by `owner` (through the new file's own
  * descriptor), unless something of that name exists (then nothing happens and it answers false).
  */
-export async function writeNewFileAt(dir: Dir, name: string, content: string, owner: Owner, mode = 0o644): Promise<boolean> {
+export async function writeNewFileAt(
+  dir: Dir,
+  name: string,
+  content: string,
+  owner: Owner,
+  mode = 0o644,
+): Promise<boolean> {
   let handle: FileHandle;
   try {
     handle = await fs.open(dir.entry(name), NEW_FILE_FLAGS, mode);
@@ -142,7 +153,9 @@ export async function withDirChain<T>(
   try {
     for (const step of steps) {
       const parent = chain[chain.length - 1]!;
-      chain.push(create ? (await makeDirAt(parent, step.name, step.owner, step.mode)).dir : await openDirAt(parent, step.name));
+      chain.push(
+        create ? (await makeDirAt(parent, step.name, step.owner, step.mode)).dir : await openDirAt(parent, step.name),
+      );
     }
     return await use(chain[chain.length - 1]!);
   } finally {
@@ -160,7 +173,8 @@ const REMOVE_MAX_DEPTH = 512;
  * race behind CVE-2022-21658). Entries that vanish meanwhile are fine.
  */
 export async function removeTree(parent: Dir, name: string, depth = 0): Promise<void> {
-  if (depth > REMOVE_MAX_DEPTH) throw new Error(`Folders nested deeper than ${REMOVE_MAX_DEPTH} levels cannot be deleted here.`);
+  if (depth > REMOVE_MAX_DEPTH)
+    throw new Error(`Folders nested deeper than ${REMOVE_MAX_DEPTH} levels cannot be deleted here.`);
   let handle;
   try {
     handle = await fs.open(parent.entry(name), DIR_FLAGS);

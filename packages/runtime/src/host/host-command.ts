@@ -9,7 +9,8 @@ const run = promisify(execFile);
  * instead: loop-mounted tenant filesystems (mount, umount, mkfs.ext4, resize2fs, losetup, chattr) and the
  * systemd driver's slices (systemctl), plus e2fsck before an offline resize. No shell is involved: each is execFile'd with its arguments as given.
  */
-export type HostCommand = 'mount' | 'umount' | 'mkfs.ext4' | 'e2fsck' | 'resize2fs' | 'losetup' | 'chattr' | 'systemctl';
+export type HostCommand =
+  'mount' | 'umount' | 'mkfs.ext4' | 'e2fsck' | 'resize2fs' | 'losetup' | 'chattr' | 'systemctl';
 
 // The sbin directories are not on every service's PATH.
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -19,7 +20,13 @@ const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
  * leading `-` unless `option` (every positional argument is a validated absolute path, a size or a device).
  */
 export function assertHostArg(value: string, option = false): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > 4096 || /[\0\n\r]/.test(value) || (!option && value.startsWith('-'))) {
+  if (
+    typeof value !== 'string' ||
+    value.length === 0 ||
+    value.length > 4096 ||
+    /[\0\n\r]/.test(value) ||
+    (!option && value.startsWith('-'))
+  ) {
     throw new RuntimeError('INVALID_INPUT', `Refusing the host command argument ${JSON.stringify(value)}.`);
   }
   return value;
@@ -41,9 +48,16 @@ export async function runHostCommand(
     return await run(cmd, args, { timeout: opts.timeoutMs ?? 120_000, env: { ...process.env, PATH, LC_ALL: 'C' } });
   } catch (err) {
     const e = err as { stderr?: string; stdout?: string; code?: string | number; message?: string };
-    if (typeof e.code === 'number' && opts.okExitCodes?.includes(e.code)) return { stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+    if (typeof e.code === 'number' && opts.okExitCodes?.includes(e.code))
+      return { stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
     const said = (e.stderr ?? '').trim() || e.message || String(err);
-    const hint = e.code === 'ENOENT' ? ` (${cmd} is not installed: apt-get install ${cmd === 'systemctl' ? 'systemd' : cmd === 'mount' || cmd === 'umount' || cmd === 'losetup' ? 'mount' : 'e2fsprogs'})` : '';
-    throw new RuntimeError('LIMITS_FAILED', `${cmd} ${args.join(' ')} failed${hint}: ${said}`, { cause: err, details: { cmd, args, stderr: e.stderr ?? '' } });
+    const hint =
+      e.code === 'ENOENT'
+        ? ` (${cmd} is not installed: apt-get install ${cmd === 'systemctl' ? 'systemd' : cmd === 'mount' || cmd === 'umount' || cmd === 'losetup' ? 'mount' : 'e2fsprogs'})`
+        : '';
+    throw new RuntimeError('LIMITS_FAILED', `${cmd} ${args.join(' ')} failed${hint}: ${said}`, {
+      cause: err,
+      details: { cmd, args, stderr: e.stderr ?? '' },
+    });
   }
 }

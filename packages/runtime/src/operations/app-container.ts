@@ -40,7 +40,8 @@ export async function ensureAppContainer(
     throw new RuntimeError('INVALID_INPUT', `Site ${siteId} needs a command (a list of arguments).`);
   }
   const env = Object.entries(site.env ?? {}).map(([k, v]) => {
-    if (typeof v !== 'string' || v.includes('\0')) throw new RuntimeError('INVALID_INPUT', `Environment value of ${k} must be text.`);
+    if (typeof v !== 'string' || v.includes('\0'))
+      throw new RuntimeError('INVALID_INPUT', `Environment value of ${k} must be text.`);
     return `${assertEnvName(k)}=${v}`;
   });
   const net = await ensureTenantNetwork(ctx, { tenantId: tenant.tenantId });
@@ -74,7 +75,10 @@ export async function ensureAppContainer(
     component,
     name: containerName(tenant.tenantId, component),
     image: resolveImage(ctx.profile, { role: 'app', kind: site.kind, version }),
-    labels: { ...ownershipLabels({ instance: ctx.instance, tenantId: tenant.tenantId, role: 'app', component, siteId }), 'berth.version': version },
+    labels: {
+      ...ownershipLabels({ instance: ctx.instance, tenantId: tenant.tenantId, role: 'app', component, siteId }),
+      'berth.version': version,
+    },
     create,
     settleMs: APP_SETTLE_MS,
   });

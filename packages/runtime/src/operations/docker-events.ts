@@ -17,7 +17,11 @@ export function watchDockerEvents(ctx: DockerDriver, onChange: (change: DockerCh
     if (stopped) return;
     try {
       const stream = (await ctx.docker.getEvents({
-        filters: { type: ['container'], label: [`${LABELS.managed}=${ctx.instance}`], event: ['die', 'destroy', 'stop', 'oom', 'kill', 'pause'] },
+        filters: {
+          type: ['container'],
+          label: [`${LABELS.managed}=${ctx.instance}`],
+          event: ['die', 'destroy', 'stop', 'oom', 'kill', 'pause'],
+        },
       })) as NodeJS.ReadableStream;
       current = stream;
       delay = 500;

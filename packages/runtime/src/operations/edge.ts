@@ -75,7 +75,12 @@ export async function ensureEdge(ctx: DockerDriver, spec: EdgeSpec): Promise<Ens
     component: 'edge',
     name: edgeContainerName(ctx),
     image: resolveImage(ctx.profile, { role: 'caddy' }),
-    labels: { [LABELS.managed]: ctx.instance, [LABELS.tenant]: EDGE_OWNER, [LABELS.role]: 'edge', [LABELS.component]: 'edge' },
+    labels: {
+      [LABELS.managed]: ctx.instance,
+      [LABELS.tenant]: EDGE_OWNER,
+      [LABELS.role]: 'edge',
+      [LABELS.component]: 'edge',
+    },
     // The ports and the skeleton are part of the spec: changing them replaces the container.
     create: {
       Cmd: ['caddy', 'run', '--config', paths.config],
@@ -119,6 +124,7 @@ export async function removeEdge(ctx: DockerDriver): Promise<void> {
 /** assertEdgePorts refuses public ports Caddy cannot use before anything is started. */
 export function assertEdgePorts(spec: Pick<EdgeSpec, 'httpPort' | 'httpsPort'>): void {
   for (const port of [spec.httpPort, spec.httpsPort]) {
-    if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new RuntimeError('INVALID_INPUT', `Edge port ${port} is not a valid port.`);
+    if (!Number.isInteger(port) || port < 1 || port > 65_535)
+      throw new RuntimeError('INVALID_INPUT', `Edge port ${port} is not a valid port.`);
   }
 }

@@ -26,22 +26,37 @@ export interface EgressResult {
 }
 
 const TOOL_TIMEOUT_MS = 30_000;
-const HINT = 'run the panel as root on a host where Docker manages iptables, or set BERTH_EGRESS=off to run without egress rules';
+const HINT =
+  'run the panel as root on a host where Docker manages iptables, or set BERTH_EGRESS=off to run without egress rules';
 
 function runTool(cmd: 'iptables-save' | 'iptables-restore', args: string[], input?: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], timeout: TOOL_TIMEOUT_MS });
+    const child = spawn(cmd, args, {
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      timeout: TOOL_TIMEOUT_MS,
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout?.on('data', (c: Buffer) => out.push(c));
     child.stderr?.on('data', (c: Buffer) => err.push(c));
     child.on('error', (cause) =>
-      reject(new RuntimeError('EGRESS_FAILED', `${cmd} could not be run (${cause.message}); install iptables, or ${HINT}.`, { cause, details: { cmd } })),
+      reject(
+        new RuntimeError('EGRESS_FAILED', `${cmd} could not be run (${cause.message}); install iptables, or ${HINT}.`, {
+          cause,
+          details: { cmd },
+        }),
+      ),
     );
     child.on('close', (code, signal) => {
       const stderr = Buffer.concat(err).toString('utf8').trim();
       if (code === 0) return resolve(Buffer.concat(out).toString('utf8'));
-      reject(new RuntimeError('EGRESS_FAILED', `${cmd} failed (${signal ?? `exit ${code}`}): ${stderr.slice(0, 500) || 'no message'}; ${HINT}.`, { details: { cmd, stderr } }));
+      reject(
+        new RuntimeError(
+          'EGRESS_FAILED',
+          `${cmd} failed (${signal ?? `exit ${code}`}): ${stderr.slice(0, 500) || 'no message'}; ${HINT}.`,
+          { details: { cmd, stderr } },
+        ),
+      );
     });
     // A tool that dies before reading its input reports through 'close'; the broken pipe itself is not the news.
     child.stdin?.on('error', () => undefined);
@@ -83,18 +98,27 @@ export async function hostResolvers(paths = RESOLV_CONF): Promise<string[]> {
  * defaults to hostResolvers(). Only chains named `BERTH-<installation tag>-…` and the one jump each in
  * DOCKER-USER and INPUT are ever written; Docker's chains and everything else stay as they are.
  */
-export async function ensureEgress(ctx: DockerDriver, params: { tenants: readonly EgressTenant[]; resolvers?: readonly string[] }): Promise<EgressResult> {
+export async function ensureEgress(
+  ctx: DockerDriver,
+  params: { tenants: readonly EgressTenant[]; resolvers?: readonly string[] },
+): Promise<EgressResult> {
   const resolvers = params.resolvers ?? (await hostResolvers());
   const ruleset = buildEgressRuleset({ instance: ctx.instance, tenants: params.tenants, resolvers });
   const current = parseIptablesSave(await runTool('iptables-save', ['-t', 'filter']));
   if (ruleset.jumps.length > 0 && !current.has('DOCKER-USER')) {
-    throw new RuntimeError('EGRESS_FAILED', `Docker's DOCKER-USER chain does not exist, so tenant egress cannot be filtered; start dockerd with its iptables integration on ("iptables": true), or ${HINT}.`);
+    throw new RuntimeError(
+      'EGRESS_FAILED',
+      `Docker's DOCKER-USER chain does not exist, so tenant egress cannot be filtered; start dockerd with its iptables integration on ("iptables": true), or ${HINT}.`,
+    );
   }
   const script = egressRestoreScript(ruleset, current);
   const chains = ruleset.chains.map((c) => c.name);
   if (script === null) return { changed: false, chains };
   await runTool('iptables-restore', ['--noflush', '--wait'], script);
-  ctx.logger?.info({ tenants: params.tenants.length, chains: chains.length, resolvers }, 'runtime: egress rules applied');
+  ctx.logger?.info(
+    { tenants: params.tenants.length, chains: chains.length, resolvers },
+    'runtime: egress rules applied',
+  );
   return { changed: true, chains };
 }
 
@@ -121,7 +145,10 @@ export interface EgressConverger {
  * tenant's rules go with its network) and the allow-lists recorded by setAllow. A bridge whose allow-list
  * is not known yet gets the default rules: never more open than its plan. Rewrites never overlap.
  */
-export function createEgressConverger(ctx: DockerDriver, options: { resolvers?: readonly string[] } = {}): EgressConverger {
+export function createEgressConverger(
+  ctx: DockerDriver,
+  options: { resolvers?: readonly string[] } = {},
+): EgressConverger {
   const allow = new Map<string, string[]>();
   let running: Promise<EgressResult> | undefined;
   let queued: Promise<EgressResult> | undefined;

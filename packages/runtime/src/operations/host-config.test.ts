@@ -7,7 +7,13 @@ const LIMITS = { nanoCpus: 500_000_000, memoryBytes: 256 * 1024 * 1024, pids: 12
 
 describe('hardenedHostConfig', () => {
   it('makes the root filesystem read-only and gives /tmp plus the role’s scratch dirs as size-limited tmpfs', () => {
-    const hc = hardenedHostConfig({ network: 'berth-acme', limits: LIMITS, capAdd: [], binds: [], scratch: [{ path: '/run', sizeMiB: 1 }] });
+    const hc = hardenedHostConfig({
+      network: 'berth-acme',
+      limits: LIMITS,
+      capAdd: [],
+      binds: [],
+      scratch: [{ path: '/run', sizeMiB: 1 }],
+    });
     expect(hc.ReadonlyRootfs).toBe(true);
     expect(hc.Tmpfs).toEqual({
       '/tmp': `rw,nosuid,nodev,noexec,size=${TMP_MIB}m,mode=1777`,
@@ -22,14 +28,23 @@ describe('hardenedHostConfig', () => {
     });
   });
 
-  it.each([['relative'], ['/a,size=1g'], ['/a/../etc'], ['/a/./b'], ['/'], ['/a b']])('refuses the scratch path %j', (path) => {
-    expect(() => scratchTmpfs([{ path, sizeMiB: 1 }])).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
-  });
+  it.each([['relative'], ['/a,size=1g'], ['/a/../etc'], ['/a/./b'], ['/'], ['/a b']])(
+    'refuses the scratch path %j',
+    (path) => {
+      expect(() => scratchTmpfs([{ path, sizeMiB: 1 }])).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
+    },
+  );
 
   it('refuses a zero or fractional size and a second /tmp', () => {
-    expect(() => scratchTmpfs([{ path: '/run', sizeMiB: 0 }])).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
-    expect(() => scratchTmpfs([{ path: '/run', sizeMiB: 1.5 }])).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
-    expect(() => scratchTmpfs([{ path: '/tmp', sizeMiB: 1 }])).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
+    expect(() => scratchTmpfs([{ path: '/run', sizeMiB: 0 }])).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
+    expect(() => scratchTmpfs([{ path: '/run', sizeMiB: 1.5 }])).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
+    expect(() => scratchTmpfs([{ path: '/tmp', sizeMiB: 1 }])).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
   });
 });
 
@@ -45,7 +60,13 @@ describe('scratch dirs per role', () => {
   });
 
   it('PHP-FPM’s /tmp holds two of the plan’s largest uploads', () => {
-    const bounds = { memoryLimitMb: { min: 16, max: 256 }, uploadMaxMb: { min: 1, max: 100 }, postMaxMb: { min: 1, max: 100 }, maxExecutionSeconds: { min: 1, max: 60 }, maxChildren: 4 };
+    const bounds = {
+      memoryLimitMb: { min: 16, max: 256 },
+      uploadMaxMb: { min: 1, max: 100 },
+      postMaxMb: { min: 1, max: 100 },
+      maxExecutionSeconds: { min: 1, max: 60 },
+      maxChildren: 4,
+    };
     expect(phpTmpMiB(bounds)).toBe(200);
     expect(phpTmpMiB({ ...bounds, postMaxMb: { min: 1, max: 8 } })).toBe(TMP_MIB);
   });

@@ -27,11 +27,13 @@ export function scratchTmpfs(dirs: readonly ScratchDir[], tmpMiB = TMP_MIB): Rec
   const all: ScratchDir[] = [{ path: '/tmp', sizeMiB: tmpMiB, mode: 0o1777 }, ...dirs];
   const out: Record<string, string> = {};
   for (const d of all) {
-    if (!/^(\/[A-Za-z0-9_.-]+)+$/.test(d.path) || d.path.split('/').some((seg) => seg === '.' || seg === '..')) throw new RuntimeError('INVALID_INPUT', `Invalid scratch dir ${JSON.stringify(d.path)}.`);
+    if (!/^(\/[A-Za-z0-9_.-]+)+$/.test(d.path) || d.path.split('/').some((seg) => seg === '.' || seg === '..'))
+      throw new RuntimeError('INVALID_INPUT', `Invalid scratch dir ${JSON.stringify(d.path)}.`);
     if (out[d.path] !== undefined) throw new RuntimeError('INVALID_INPUT', `Scratch dir ${d.path} is listed twice.`);
     const size = assertPositiveInt(d.sizeMiB, 'scratch dir size (MiB)');
     const mode = d.mode ?? 0o755;
-    if (!Number.isInteger(mode) || mode < 0 || mode > 0o7777) throw new RuntimeError('INVALID_INPUT', `Invalid mode for scratch dir ${d.path}.`);
+    if (!Number.isInteger(mode) || mode < 0 || mode > 0o7777)
+      throw new RuntimeError('INVALID_INPUT', `Invalid mode for scratch dir ${d.path}.`);
     out[d.path] = `rw,nosuid,nodev,${d.exec ? 'exec' : 'noexec'},size=${size}m,mode=${mode.toString(8)}`;
   }
   return out;
@@ -64,7 +66,8 @@ export function hardenedHostConfig(args: {
     throw new RuntimeError('INVALID_INPUT', `Invalid cgroup parent ${JSON.stringify(args.cgroupParent)}.`);
   }
   for (const b of args.binds) {
-    if (b.includes('docker.sock')) throw new RuntimeError('INVALID_INPUT', 'Refusing to mount the Docker socket into a tenant container.');
+    if (b.includes('docker.sock'))
+      throw new RuntimeError('INVALID_INPUT', 'Refusing to mount the Docker socket into a tenant container.');
   }
   return {
     NetworkMode: args.network,
@@ -86,12 +89,18 @@ export function hardenedHostConfig(args: {
 }
 
 /** publishOnLoopback publishes one container port on 127.0.0.1:<hostPort> only (the panel and Caddy reach it there). */
-export function publishOnLoopback(containerPort: number, hostPort: number): { exposed: Record<string, object>; bindings: Docker.PortMap } {
+export function publishOnLoopback(
+  containerPort: number,
+  hostPort: number,
+): { exposed: Record<string, object>; bindings: Docker.PortMap } {
   const key = `${containerPort}/tcp`;
   return { exposed: { [key]: {} }, bindings: { [key]: [{ HostIp: '127.0.0.1', HostPort: String(hostPort) }] } };
 }
 
 /** networkAttachment joins the tenant bridge under the given DNS aliases. */
-export function networkAttachment(network: string, aliases: string[]): Docker.ContainerCreateOptions['NetworkingConfig'] {
+export function networkAttachment(
+  network: string,
+  aliases: string[],
+): Docker.ContainerCreateOptions['NetworkingConfig'] {
   return { EndpointsConfig: { [network]: { Aliases: aliases } } };
 }

@@ -17,7 +17,8 @@ export async function observe(ctx: DockerDriver, params: { tenantId?: string } =
     callDocker('network list', () => ctx.docker.listNetworks({ filters: { label } })),
     callDocker('volume list', () => ctx.docker.listVolumes({ filters: { label } })),
   ]);
-  const withTenant = <T extends { Labels?: Record<string, string> | null }>(items: T[]) => items.filter((i) => i.Labels?.[LABELS.tenant]);
+  const withTenant = <T extends { Labels?: Record<string, string> | null }>(items: T[]) =>
+    items.filter((i) => i.Labels?.[LABELS.tenant]);
   return {
     containers: withTenant(containers).map((c) => ({
       id: c.Id,
@@ -30,12 +31,26 @@ export async function observe(ctx: DockerDriver, params: { tenantId?: string } =
       image: c.Image,
       state: c.State,
       running: c.State === 'running',
-      ports: c.Ports.filter((p) => p.PublicPort !== undefined).map((p) => ({ hostIp: p.IP ?? '', hostPort: p.PublicPort, containerPort: p.PrivatePort })),
+      ports: c.Ports.filter((p) => p.PublicPort !== undefined).map((p) => ({
+        hostIp: p.IP ?? '',
+        hostPort: p.PublicPort,
+        containerPort: p.PrivatePort,
+      })),
     })),
     networks: withTenant(networks).map((n) => {
       const cfg = (n.IPAM?.Config ?? [])[0] as { Gateway?: string; Subnet?: string } | undefined;
-      return { id: n.Id, name: n.Name, tenantId: n.Labels?.[LABELS.tenant] ?? '', gateway: cfg?.Gateway, subnet: cfg?.Subnet, bridge: bridgeOf(n) };
+      return {
+        id: n.Id,
+        name: n.Name,
+        tenantId: n.Labels?.[LABELS.tenant] ?? '',
+        gateway: cfg?.Gateway,
+        subnet: cfg?.Subnet,
+        bridge: bridgeOf(n),
+      };
     }),
-    volumes: withTenant(volumes.Volumes ?? []).map((v) => ({ name: v.Name, tenantId: v.Labels?.[LABELS.tenant] ?? '' })),
+    volumes: withTenant(volumes.Volumes ?? []).map((v) => ({
+      name: v.Name,
+      tenantId: v.Labels?.[LABELS.tenant] ?? '',
+    })),
   };
 }

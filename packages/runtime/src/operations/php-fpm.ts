@@ -35,15 +35,27 @@ export function phpTmpMiB(bounds: PhpBounds): number {
  */
 export async function ensurePhpFpm(
   ctx: DockerDriver,
-  params: { tenant: TenantIdentity; version: TPhpVersion; sites: readonly PhpSite[]; bounds: PhpBounds; limits: ResourceLimits; cgroupParent?: string },
+  params: {
+    tenant: TenantIdentity;
+    version: TPhpVersion;
+    sites: readonly PhpSite[];
+    bounds: PhpBounds;
+    limits: ResourceLimits;
+    cgroupParent?: string;
+  },
 ): Promise<EnsureResult> {
   const { tenant, version } = params;
   const uid = assertUid(tenant.uid);
   const gid = assertUid(tenant.gid, 'gid');
   const sites = params.sites.filter((s) => s.version === version);
-  if (sites.length === 0) throw new RuntimeError('INVALID_INPUT', `ensurePhpFpm needs at least one PHP ${version} site.`);
+  if (sites.length === 0)
+    throw new RuntimeError('INVALID_INPUT', `ensurePhpFpm needs at least one PHP ${version} site.`);
   const net = await ensureTenantNetwork(ctx, { tenantId: tenant.tenantId });
-  await ensureTenantDirs(ctx, tenant, sites.map((s) => s.siteId));
+  await ensureTenantDirs(
+    ctx,
+    tenant,
+    sites.map((s) => s.siteId),
+  );
   // Its sites are bound with `rslave`, which Docker allows only from a shared (or slave) mount.
   await ensureTenantsRootShared(ctx);
 
@@ -52,7 +64,10 @@ export async function ensurePhpFpm(
   const previous = await readConfigFile(ctx, tenant.tenantId, component, PHP_FPM_CONFIG_FILE);
   await writeConfigFile(ctx, tenant.tenantId, component, PHP_FPM_CONFIG_FILE, text);
 
-  const binds = [`${configDir(ctx, tenant.tenantId, component)}:/usr/local/etc/php-fpm.d:ro`, `${sitesDir(ctx, tenant.tenantId)}:${SITES_MOUNT}:rslave`];
+  const binds = [
+    `${configDir(ctx, tenant.tenantId, component)}:/usr/local/etc/php-fpm.d:ro`,
+    `${sitesDir(ctx, tenant.tenantId)}:${SITES_MOUNT}:rslave`,
+  ];
   const create: Omit<Docker.ContainerCreateOptions, 'name' | 'Image' | 'Labels'> = {
     User: `${uid}:${gid}`,
     HostConfig: hardenedHostConfig({
@@ -71,7 +86,10 @@ export async function ensurePhpFpm(
     const res = await execInContainer(ctx, container.id, ['php-fpm', '-t']);
     if (res.exitCode !== 0) {
       if (previous !== undefined) await writeConfigFile(ctx, tenant.tenantId, component, PHP_FPM_CONFIG_FILE, previous);
-      throw new RuntimeError('CONFIG_INVALID', `The PHP ${version} pool config for tenant ${tenant.tenantId} was rejected by php-fpm -t; the previous config stays live. Server said: ${(res.stderr + res.stdout).trim()}`);
+      throw new RuntimeError(
+        'CONFIG_INVALID',
+        `The PHP ${version} pool config for tenant ${tenant.tenantId} was rejected by php-fpm -t; the previous config stays live. Server said: ${(res.stderr + res.stdout).trim()}`,
+      );
     }
     await signalContainer(ctx, container.id, 'USR2');
   };
@@ -81,7 +99,10 @@ export async function ensurePhpFpm(
     component,
     name: containerName(tenant.tenantId, component),
     image: resolveImage(ctx.profile, { role: 'php-fpm', version }),
-    labels: { ...ownershipLabels({ instance: ctx.instance, tenantId: tenant.tenantId, role: 'php-fpm', component }), 'berth.version': version },
+    labels: {
+      ...ownershipLabels({ instance: ctx.instance, tenantId: tenant.tenantId, role: 'php-fpm', component }),
+      'berth.version': version,
+    },
     create,
     configHash: hashText(text),
     reload,

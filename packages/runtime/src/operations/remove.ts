@@ -17,7 +17,10 @@ import type { DockerDriver } from '../runtime.types.js';
  * expected component set (expectedComponents). Only containers carrying
  * `berth.managed=<this installation>` and this tenant's `berth.tenant` are considered. Returns the removed names.
  */
-export async function removeUnwanted(ctx: DockerDriver, params: { tenantId: string; keep: readonly string[] }): Promise<string[]> {
+export async function removeUnwanted(
+  ctx: DockerDriver,
+  params: { tenantId: string; keep: readonly string[] },
+): Promise<string[]> {
   const tenantId = assertSlug(params.tenantId, 'tenant id');
   const wanted = new Set<string>(params.keep);
   const state = await observe(ctx, { tenantId });
@@ -38,7 +41,10 @@ export async function removeUnwanted(ctx: DockerDriver, params: { tenantId: stri
  * them its edge access logs (`<dataDir>/caddy/logs/<tenant>/`), are deleted only with `deleteSiteFiles` (the
  * reconciler decides when data may go: on termination). Idempotent: a second call finds nothing and succeeds.
  */
-export async function removeTenant(ctx: DockerDriver, params: { tenantId: string; deleteSiteFiles?: boolean }): Promise<{ containers: number; networks: number; volumes: number }> {
+export async function removeTenant(
+  ctx: DockerDriver,
+  params: { tenantId: string; deleteSiteFiles?: boolean },
+): Promise<{ containers: number; networks: number; volumes: number }> {
   const tenantId = assertSlug(params.tenantId, 'tenant id');
   const state = await observe(ctx, { tenantId });
   const mine = state.containers.filter((c) => c.tenantId === tenantId);
@@ -63,4 +69,3 @@ export async function removeTenant(ctx: DockerDriver, params: { tenantId: string
   ctx.logger?.info({ tenantId, containers: mine.length, networks, volumes }, 'runtime: tenant removed');
   return { containers: mine.length, networks, volumes };
 }
-

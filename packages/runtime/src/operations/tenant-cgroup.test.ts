@@ -21,13 +21,23 @@ beforeEach(() => {
   files(root, { 'cgroup.subtree_control': 'cpu memory pids\n' });
   files(join(root, 'berth-abc'), { 'cgroup.subtree_control': '\n' });
   // What the kernel puts in a fresh cgroup: no limits.
-  files(join(root, 'berth-abc', 'acme'), { 'cgroup.subtree_control': '\n', 'memory.max': 'max\n', 'memory.swap.max': 'max\n', 'cpu.max': 'max 100000\n', 'pids.max': 'max\n' });
+  files(join(root, 'berth-abc', 'acme'), {
+    'cgroup.subtree_control': '\n',
+    'memory.max': 'max\n',
+    'memory.swap.max': 'max\n',
+    'cpu.max': 'max 100000\n',
+    'pids.max': 'max\n',
+  });
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 describe('convergeCgroupfs on cgroup v2', () => {
   const host = () => ({ driver: 'cgroupfs' as const, version: 2 as const, root });
-  const params = { instance: 'abc', parent: '/berth-abc/acme', limits: { nanoCpus: 500_000_000, memoryBytes: 256 * MiB, pids: 128 } };
+  const params = {
+    instance: 'abc',
+    parent: '/berth-abc/acme',
+    limits: { nanoCpus: 500_000_000, memoryBytes: 256 * MiB, pids: 128 },
+  };
 
   it('writes memory.max, no swap, cpu.max and pids.max, and enables the controllers in the parents only where missing', async () => {
     await convergeCgroupfs(host(), { ...params, mode: 'widen' });
@@ -42,7 +52,11 @@ describe('convergeCgroupfs on cgroup v2', () => {
   it('keeps the larger of old and new limits while widening and sets the plan exactly afterwards', async () => {
     await convergeCgroupfs(host(), { ...params, mode: 'exact' });
     const smaller = { ...params, limits: { nanoCpus: 250_000_000, memoryBytes: 128 * MiB, pids: 256 } };
-    expect(await convergeCgroupfs(host(), { ...smaller, mode: 'widen' })).toEqual({ memoryBytes: 256 * MiB, cpuQuotaUs: 50_000, pids: 256 });
+    expect(await convergeCgroupfs(host(), { ...smaller, mode: 'widen' })).toEqual({
+      memoryBytes: 256 * MiB,
+      cpuQuotaUs: 50_000,
+      pids: 256,
+    });
     expect(read('berth-abc', 'acme', 'memory.max')).toBe(String(256 * MiB));
     await convergeCgroupfs(host(), { ...smaller, mode: 'exact' });
     expect(read('berth-abc', 'acme', 'memory.max')).toBe(String(128 * MiB));
@@ -51,6 +65,8 @@ describe('convergeCgroupfs on cgroup v2', () => {
 
   it('fails with LIMITS_FAILED when a controller’s file is missing (controller not enabled)', async () => {
     rmSync(join(root, 'berth-abc', 'acme', 'pids.max'));
-    await expect(convergeCgroupfs(host(), { ...params, mode: 'exact' })).rejects.toMatchObject({ code: 'LIMITS_FAILED' });
+    await expect(convergeCgroupfs(host(), { ...params, mode: 'exact' })).rejects.toMatchObject({
+      code: 'LIMITS_FAILED',
+    });
   });
 });

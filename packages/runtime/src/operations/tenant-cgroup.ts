@@ -37,12 +37,26 @@ export function cgroupHostOf(ctx: DockerDriver): Promise<CgroupHost> {
   let host = hosts.get(ctx);
   if (!host) {
     host = (async (): Promise<CgroupHost> => {
-      const info = (await callDocker('info', () => ctx.docker.info())) as { CgroupDriver?: string; CgroupVersion?: string };
+      const info = (await callDocker('info', () => ctx.docker.info())) as {
+        CgroupDriver?: string;
+        CgroupVersion?: string;
+      };
       const driver = info.CgroupDriver === 'systemd' ? 'systemd' : 'cgroupfs';
       if (info.CgroupDriver && info.CgroupDriver !== driver) {
-        throw new RuntimeError('LIMITS_FAILED', `The Docker engine uses the cgroup driver ${JSON.stringify(info.CgroupDriver)}; Berth supports cgroupfs and systemd.`);
+        throw new RuntimeError(
+          'LIMITS_FAILED',
+          `The Docker engine uses the cgroup driver ${JSON.stringify(info.CgroupDriver)}; Berth supports cgroupfs and systemd.`,
+        );
       }
-      const version = info.CgroupVersion === '2' ? 2 : info.CgroupVersion === '1' ? 1 : await readFile(join(CGROUP_ROOT, 'cgroup.controllers')).then(() => 2 as const, () => 1 as const);
+      const version =
+        info.CgroupVersion === '2'
+          ? 2
+          : info.CgroupVersion === '1'
+            ? 1
+            : await readFile(join(CGROUP_ROOT, 'cgroup.controllers')).then(
+                () => 2 as const,
+                () => 1 as const,
+              );
       return { driver, version, root: CGROUP_ROOT };
     })();
     host.catch(() => hosts.delete(ctx));
@@ -53,7 +67,10 @@ export function cgroupHostOf(ctx: DockerDriver): Promise<CgroupHost> {
 
 function failed(what: string, err: unknown, details: Record<string, unknown> = {}): RuntimeError {
   const msg = (err as { stderr?: string }).stderr?.trim() || (err as Error).message;
-  return new RuntimeError('LIMITS_FAILED', `Could not ${what}: ${msg}`, { cause: err, details: { ...details, error: msg } });
+  return new RuntimeError('LIMITS_FAILED', `Could not ${what}: ${msg}`, {
+    cause: err,
+    details: { ...details, error: msg },
+  });
 }
 
 function isErrno(err: unknown, ...codes: string[]): boolean {
@@ -71,7 +88,11 @@ async function controllerDirs(host: CgroupHost, path: string): Promise<Record<Cg
   const dirs = {} as Record<CgroupController, string>;
   for (const c of CGROUP_CONTROLLERS) {
     const m = mounts.find((x) => x.controllers.includes(c));
-    if (!m) throw new RuntimeError('LIMITS_FAILED', `The host has no cgroup v1 hierarchy with the ${c} controller under ${host.root}; mount it, or run the engine on cgroup v2.`);
+    if (!m)
+      throw new RuntimeError(
+        'LIMITS_FAILED',
+        `The host has no cgroup v1 hierarchy with the ${c} controller under ${host.root}; mount it, or run the engine on cgroup v2.`,
+      );
     dirs[c] = join(m.mountPoint, path);
   }
   return dirs;
@@ -120,7 +141,12 @@ async function readValues(dirs: Record<CgroupController, string>, version: 1 | 2
  * writeValues writes the limit files that differ from `target`. v1 wants memory+swap ≥ memory at every
  * moment: memsw goes first when memory grows, last when it shrinks.
  */
-async function writeValues(dirs: Record<CgroupController, string>, version: 1 | 2, current: CgroupValues, target: CgroupValues): Promise<void> {
+async function writeValues(
+  dirs: Record<CgroupController, string>,
+  version: 1 | 2,
+  current: CgroupValues,
+  target: CgroupValues,
+): Promise<void> {
   let files = limitFiles(version);
   if (version === 1 && target.memoryBytes > current.memoryBytes) {
     const memsw = files.filter((f) => f.file === 'memory.memsw.limit_in_bytes');
@@ -132,7 +158,11 @@ async function writeValues(dirs: Record<CgroupController, string>, version: 1 | 
     const now = await readText(file);
     if (now === undefined) {
       if (f.optional) continue;
-      throw new RuntimeError('LIMITS_FAILED', `The cgroup file ${file} is missing; is the ${f.controller} controller enabled?`, { details: { file } });
+      throw new RuntimeError(
+        'LIMITS_FAILED',
+        `The cgroup file ${file} is missing; is the ${f.controller} controller enabled?`,
+        { details: { file } },
+      );
     }
     if (now.trim() !== value) await writeText(file, value);
   }
@@ -181,7 +211,10 @@ export interface TenantCgroup {
  * runs after and writes the plan's values. A pass killed in between leaves the wider values until the next
  * pass. Idempotent: files already right are not written.
  */
-export async function ensureTenantCgroup(ctx: DockerDriver, params: { tenantId: string; limits: ResourceLimits; mode: 'widen' | 'exact' }): Promise<TenantCgroup> {
+export async function ensureTenantCgroup(
+  ctx: DockerDriver,
+  params: { tenantId: string; limits: ResourceLimits; mode: 'widen' | 'exact' },
+): Promise<TenantCgroup> {
   const tenantId = assertSlug(params.tenantId, 'tenant id');
   const host = await cgroupHostOf(ctx);
   const parent = tenantCgroupParent(host, ctx.instance, tenantId);
@@ -190,7 +223,12 @@ export async function ensureTenantCgroup(ctx: DockerDriver, params: { tenantId: 
     await systemctl(['--runtime'], ['set-property', parent, ...systemdSliceProperties(params.limits)]);
     return { parent };
   }
-  const target = await convergeCgroupfs(host, { instance: ctx.instance, parent, limits: params.limits, mode: params.mode });
+  const target = await convergeCgroupfs(host, {
+    instance: ctx.instance,
+    parent,
+    limits: params.limits,
+    mode: params.mode,
+  });
   ctx.logger?.debug({ tenantId, parent, mode: params.mode, target }, 'runtime: tenant cgroup converged');
   return { parent };
 }
@@ -199,17 +237,24 @@ export async function ensureTenantCgroup(ctx: DockerDriver, params: { tenantId: 
  * convergeCgroupfs is ensureTenantCgroup's cgroupfs half on a given host (root): creates the tenant's
  * cgroup, enables the controllers on the way down (v2), and writes the limits. Returns what it wrote.
  */
-export async function convergeCgroupfs(host: CgroupHost, params: { instance: string; parent: string; limits: ResourceLimits; mode: 'widen' | 'exact' }): Promise<CgroupValues> {
+export async function convergeCgroupfs(
+  host: CgroupHost,
+  params: { instance: string; parent: string; limits: ResourceLimits; mode: 'widen' | 'exact' },
+): Promise<CgroupValues> {
   const next = cgroupValuesOf(params.limits);
   const instance = instanceCgroupPath(params.instance);
   if (host.version === 2) {
     await enableControllers(host.root);
-    await mkdir(join(host.root, instance), { recursive: true }).catch((err: unknown) => Promise.reject(failed(`create ${instance}`, err)));
+    await mkdir(join(host.root, instance), { recursive: true }).catch((err: unknown) =>
+      Promise.reject(failed(`create ${instance}`, err)),
+    );
     await enableControllers(join(host.root, instance));
   }
   const dirs = await controllerDirs(host, params.parent);
   for (const dir of new Set(Object.values(dirs))) {
-    await mkdir(dir, { recursive: true }).catch((err: unknown) => Promise.reject(failed(`create the cgroup ${dir}`, err, { dir })));
+    await mkdir(dir, { recursive: true }).catch((err: unknown) =>
+      Promise.reject(failed(`create the cgroup ${dir}`, err, { dir })),
+    );
   }
   if (host.version === 2) await enableControllers(dirs.memory);
   const current = await readValues(dirs, host.version);
@@ -219,9 +264,16 @@ export async function convergeCgroupfs(host: CgroupHost, params: { instance: str
 }
 
 /** readTenantCgroupValues reads a cgroupfs tenant cgroup's limits as the kernel holds them (UNLIMITED when unset). */
-export async function readTenantCgroupValues(ctx: DockerDriver, tenantId: string): Promise<CgroupValues & { dirs: Record<CgroupController, string> }> {
+export async function readTenantCgroupValues(
+  ctx: DockerDriver,
+  tenantId: string,
+): Promise<CgroupValues & { dirs: Record<CgroupController, string> }> {
   const host = await cgroupHostOf(ctx);
-  if (host.driver === 'systemd') throw new RuntimeError('INVALID_INPUT', 'With the systemd driver, ask systemd (systemctl show) for a slice’s limits.');
+  if (host.driver === 'systemd')
+    throw new RuntimeError(
+      'INVALID_INPUT',
+      'With the systemd driver, ask systemd (systemctl show) for a slice’s limits.',
+    );
   const dirs = await controllerDirs(host, tenantCgroupParent(host, ctx.instance, assertSlug(tenantId, 'tenant id')));
   return { ...(await readValues(dirs, host.version)), dirs };
 }
@@ -275,7 +327,8 @@ export async function removeTenantCgroup(ctx: DockerDriver, params: { tenantId: 
     await removeCgroupTree(join(m.mountPoint, parent));
     await rmdir(join(m.mountPoint, instance)).catch((err: unknown) => {
       // Another tenant still has its cgroup there (EBUSY/ENOTEMPTY), or it is gone already.
-      if (!isErrno(err, 'ENOENT', 'EBUSY', 'ENOTEMPTY')) throw failed(`remove the cgroup ${join(m.mountPoint, instance)}`, err);
+      if (!isErrno(err, 'ENOENT', 'EBUSY', 'ENOTEMPTY'))
+        throw failed(`remove the cgroup ${join(m.mountPoint, instance)}`, err);
     });
   }
   await rm(recordPath(ctx, tenantId), { force: true });

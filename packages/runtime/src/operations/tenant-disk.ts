@@ -1,4 +1,18 @@
-import { chmod, chown, lstat, mkdir, open, readdir, readFile, realpath, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  chown,
+  lstat,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  realpath,
+  rename,
+  rm,
+  stat,
+  truncate,
+  writeFile,
+} from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { RuntimeError } from '../errors.js';
 import { assertSlug } from '../inputs.guard.js';
@@ -8,7 +22,13 @@ import { callDocker, isNotFound } from '../docker/docker.driver.js';
 import { runHostCommand } from '../host/host-command.js';
 import { topMountAt } from '../disk/mountinfo.js';
 import { ensureTenantsRootShared, readMounts, tenantsRootPath, withMountLock } from '../disk/shared-mount.js';
-import { assertLoopDevice, diskImageBytes, migrationBytes, mkfsCommand, mountCommand } from '../disk/tenant-disk.layout.js';
+import {
+  assertLoopDevice,
+  diskImageBytes,
+  migrationBytes,
+  mkfsCommand,
+  mountCommand,
+} from '../disk/tenant-disk.layout.js';
 import type { DockerDriver } from '../runtime.types.js';
 
 /** TenantDisk reports a tenant's filesystem after ensureTenantDisk. */
@@ -47,7 +67,10 @@ function diskPaths(tenants: string, tenantId: string): DiskPaths {
 }
 
 async function exists(path: string): Promise<boolean> {
-  return lstat(path).then(() => true, (err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? false : Promise.reject(err)));
+  return lstat(path).then(
+    () => true,
+    (err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? false : Promise.reject(err)),
+  );
 }
 
 async function hasEntries(dir: string): Promise<boolean> {
@@ -82,11 +105,17 @@ async function mountedDisk(paths: DiskPaths): Promise<string | undefined> {
   const top = topMountAt(await readMounts(), paths.sites);
   if (!top) return undefined;
   const notOurs = () =>
-    new RuntimeError('LIMITS_FAILED', `${paths.sites} has ${top.source} (${top.fstype}) mounted on it, which is not the tenant's disk ${paths.image}; unmount it.`, {
-      details: { mountPoint: paths.sites, source: top.source },
-    });
+    new RuntimeError(
+      'LIMITS_FAILED',
+      `${paths.sites} has ${top.source} (${top.fstype}) mounted on it, which is not the tenant's disk ${paths.image}; unmount it.`,
+      {
+        details: { mountPoint: paths.sites, source: top.source },
+      },
+    );
   if (!/^\/dev\/loop\d{1,4}$/.test(top.source)) throw notOurs();
-  const backing = (await readFile(`/sys/block/${basename(top.source)}/loop/backing_file`, 'utf8').catch(() => '')).trim();
+  const backing = (
+    await readFile(`/sys/block/${basename(top.source)}/loop/backing_file`, 'utf8').catch(() => '')
+  ).trim();
   const image = await realpath(paths.image).catch(() => paths.image);
   if (backing !== image) throw notOurs();
   return assertLoopDevice(top.source);
@@ -95,12 +124,17 @@ async function mountedDisk(paths: DiskPaths): Promise<string | undefined> {
 /** stopTenantContainers stops the tenant's running containers (by Berth's labels): nothing may write its files while they move. */
 async function stopTenantContainers(ctx: DockerDriver, tenantId: string): Promise<void> {
   const running = await callDocker('container list', () =>
-    ctx.docker.listContainers({ filters: { label: [`${LABELS.managed}=${ctx.instance}`, `${LABELS.tenant}=${tenantId}`] } }),
+    ctx.docker.listContainers({
+      filters: { label: [`${LABELS.managed}=${ctx.instance}`, `${LABELS.tenant}=${tenantId}`] },
+    }),
   );
   for (const c of running) {
-    await ctx.docker.getContainer(c.Id).stop({ t: 10 }).catch((err: unknown) => {
-      if (!isNotFound(err) && (err as { statusCode?: number }).statusCode !== 304) throw err;
-    });
+    await ctx.docker
+      .getContainer(c.Id)
+      .stop({ t: 10 })
+      .catch((err: unknown) => {
+        if (!isNotFound(err) && (err as { statusCode?: number }).statusCode !== 304) throw err;
+      });
   }
 }
 
@@ -111,13 +145,22 @@ async function stopTenantContainers(ctx: DockerDriver, tenantId: string): Promis
  * is renamed to `sites.migrating` (so the copy is taken from a tree nobody writes), and the image is made big
  * enough for it. A pass killed half-way finds `sites.migrating` and copies from it again.
  */
-async function createImage(ctx: DockerDriver, tenantId: string, paths: DiskPaths, wanted: number): Promise<'created' | 'migrated'> {
+async function createImage(
+  ctx: DockerDriver,
+  tenantId: string,
+  paths: DiskPaths,
+  wanted: number,
+): Promise<'created' | 'migrated'> {
   let source: string | undefined;
   if (await exists(paths.staging)) {
     source = paths.staging;
   } else if (await hasEntries(paths.sites)) {
     const st = await lstat(paths.sites);
-    if (!st.isDirectory()) throw new RuntimeError('LIMITS_FAILED', `${paths.sites} is not a directory; move it away so Berth can mount the tenant's disk there.`);
+    if (!st.isDirectory())
+      throw new RuntimeError(
+        'LIMITS_FAILED',
+        `${paths.sites} is not a directory; move it away so Berth can mount the tenant's disk there.`,
+      );
     await stopTenantContainers(ctx, tenantId);
     await rename(paths.sites, paths.staging);
     source = paths.staging;
@@ -143,10 +186,20 @@ async function createImage(ctx: DockerDriver, tenantId: string, paths: DiskPaths
  * container, the files API — can write beside the disk, outside its limit, into files the disk would hide.
  */
 async function prepareMountPoint(paths: DiskPaths): Promise<void> {
-  const st = await lstat(paths.sites).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? undefined : Promise.reject(err)));
+  const st = await lstat(paths.sites).catch((err: NodeJS.ErrnoException) =>
+    err.code === 'ENOENT' ? undefined : Promise.reject(err),
+  );
   if (!st) await mkdir(paths.sites, { mode: 0o755 });
-  else if (!st.isDirectory()) throw new RuntimeError('LIMITS_FAILED', `${paths.sites} is not a directory; move it away so Berth can mount the tenant's disk there.`);
-  else if (await hasEntries(paths.sites)) throw new RuntimeError('LIMITS_FAILED', `${paths.sites} is not empty but the tenant's disk is not mounted on it; move its files away (or into the disk) and retry.`);
+  else if (!st.isDirectory())
+    throw new RuntimeError(
+      'LIMITS_FAILED',
+      `${paths.sites} is not a directory; move it away so Berth can mount the tenant's disk there.`,
+    );
+  else if (await hasEntries(paths.sites))
+    throw new RuntimeError(
+      'LIMITS_FAILED',
+      `${paths.sites} is not empty but the tenant's disk is not mounted on it; move its files away (or into the disk) and retry.`,
+    );
   await runHostCommand('chattr', ['-i'], [paths.sites]);
   await chown(paths.sites, 0, 0);
   await chmod(paths.sites, 0o755);
@@ -168,7 +221,11 @@ async function mountDisk(ctx: DockerDriver, tenantId: string, paths: DiskPaths):
 async function unmountDisk(tenantId: string, paths: DiskPaths): Promise<void> {
   while (await mountedDisk(paths)) {
     await runHostCommand('umount', [], [paths.sites]).catch((err: unknown) => {
-      throw new RuntimeError('LIMITS_FAILED', `Could not unmount the disk of tenant ${tenantId}: a process may be using ${paths.sites} (see fuser -vm ${paths.sites}). ${(err as Error).message}`, { cause: err });
+      throw new RuntimeError(
+        'LIMITS_FAILED',
+        `Could not unmount the disk of tenant ${tenantId}: a process may be using ${paths.sites} (see fuser -vm ${paths.sites}). ${(err as Error).message}`,
+        { cause: err },
+      );
     });
   }
 }
@@ -186,15 +243,27 @@ const ONLINE_RESIZE_REFUSED = /Permission denied to resize filesystem|Operation 
  * `state/disk.json` records the size ext4 was grown to, written last, so a pass killed in between finishes
  * the growth next time. Returns the device (a new one after an offline growth).
  */
-async function growDisk(ctx: DockerDriver, tenantId: string, paths: DiskPaths, device: string, wanted: number): Promise<{ device: string; bytes: number; grown: boolean }> {
+async function growDisk(
+  ctx: DockerDriver,
+  tenantId: string,
+  paths: DiskPaths,
+  device: string,
+  wanted: number,
+): Promise<{ device: string; bytes: number; grown: boolean }> {
   let bytes = (await stat(paths.image)).size;
   if (wanted > bytes) {
     await truncate(paths.image, wanted);
     bytes = wanted;
   } else if (wanted < bytes) {
-    ctx.logger?.warn({ tenantId, bytes, wanted }, 'runtime: the plan’s disk is smaller than the tenant’s filesystem; it is not shrunk');
+    ctx.logger?.warn(
+      { tenantId, bytes, wanted },
+      'runtime: the plan’s disk is smaller than the tenant’s filesystem; it is not shrunk',
+    );
   }
-  const recorded = await readFile(paths.state, 'utf8').then((t) => (JSON.parse(t) as { bytes?: number }).bytes, () => undefined);
+  const recorded = await readFile(paths.state, 'utf8').then(
+    (t) => (JSON.parse(t) as { bytes?: number }).bytes,
+    () => undefined,
+  );
   if (recorded === bytes) return { device, bytes, grown: false };
   const deviceBytes = Number((await readFile(`/sys/block/${basename(device)}/size`, 'utf8')).trim()) * 512;
   if (deviceBytes < bytes) await runHostCommand('losetup', ['--set-capacity', device], []);
@@ -207,7 +276,10 @@ async function growDisk(ctx: DockerDriver, tenantId: string, paths: DiskPaths, d
     },
   );
   if (!online) {
-    ctx.logger?.warn({ tenantId, bytes }, 'runtime: the kernel refused to grow the tenant disk online (no CAP_SYS_RESOURCE); growing it unmounted, its containers stop meanwhile');
+    ctx.logger?.warn(
+      { tenantId, bytes },
+      'runtime: the kernel refused to grow the tenant disk online (no CAP_SYS_RESOURCE); growing it unmounted, its containers stop meanwhile',
+    );
     await stopTenantContainers(ctx, tenantId);
     await unmountDisk(tenantId, paths);
     await runHostCommand('e2fsck', ['-f', '-p'], [paths.image], { timeoutMs: 600_000, okExitCodes: [1] });
@@ -230,7 +302,10 @@ async function growDisk(ctx: DockerDriver, tenantId: string, paths: DiskPaths, d
  * mount first (ensureTenantsRootShared), so the edge and the tenant's containers see the disk whenever it
  * is mounted. Idempotent; a pass killed at any step is finished by the next.
  */
-export async function ensureTenantDisk(ctx: DockerDriver, params: { tenantId: string; bytes: number }): Promise<TenantDisk> {
+export async function ensureTenantDisk(
+  ctx: DockerDriver,
+  params: { tenantId: string; bytes: number },
+): Promise<TenantDisk> {
   const tenantId = assertSlug(params.tenantId, 'tenant id');
   const wanted = diskImageBytes(params.bytes);
   const tenants = await ensureTenantsRootShared(ctx, { recheck: true });

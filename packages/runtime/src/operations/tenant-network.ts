@@ -10,16 +10,25 @@ export type TenantNetwork = ObservedNetwork;
 
 async function findTenantNetworks(ctx: DockerDriver, tenantId: string) {
   return callDocker('network list', () =>
-    ctx.docker.listNetworks({ filters: { label: [`${LABELS.managed}=${ctx.instance}`, `${LABELS.tenant}=${tenantId}`, `${LABELS.role}=network`] } }),
+    ctx.docker.listNetworks({
+      filters: {
+        label: [`${LABELS.managed}=${ctx.instance}`, `${LABELS.tenant}=${tenantId}`, `${LABELS.role}=network`],
+      },
+    }),
   );
 }
 
 async function inspectNetwork(ctx: DockerDriver, id: string, tenantId: string): Promise<TenantNetwork> {
   const info = await callDocker('network inspect', () => ctx.docker.getNetwork(id).inspect());
   const ipam = (info.IPAM?.Config ?? [])[0] as { Gateway?: string; Subnet?: string } | undefined;
-  const foreign = Object.values((info.Containers ?? {}) as Record<string, { Name: string }>).map((c) => c.Name).filter((n) => !n.startsWith(`berth-${tenantId}-`));
+  const foreign = Object.values((info.Containers ?? {}) as Record<string, { Name: string }>)
+    .map((c) => c.Name)
+    .filter((n) => !n.startsWith(`berth-${tenantId}-`));
   if (foreign.length > 0) {
-    ctx.logger?.warn({ tenantId, network: info.Name, foreign }, 'runtime: containers not owned by this tenant are attached to its network');
+    ctx.logger?.warn(
+      { tenantId, network: info.Name, foreign },
+      'runtime: containers not owned by this tenant are attached to its network',
+    );
   }
   // Docker 20.10 reports no Gateway for a network created with only a Subnet (every pool network made before
   // the gateway was given explicitly); its bridge still uses the subnet's first host, as Docker's IPAM does.
@@ -33,7 +42,9 @@ export function firstHost(subnet: string): string | undefined {
   if (!m) return undefined;
   const bits = Number(m[5]);
   if (bits > 30) return undefined;
-  const value = (((Number(m[1]) << 24) | (Number(m[2]) << 16) | (Number(m[3]) << 8) | Number(m[4])) >>> 0) & (bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0);
+  const value =
+    (((Number(m[1]) << 24) | (Number(m[2]) << 16) | (Number(m[3]) << 8) | Number(m[4])) >>> 0) &
+    (bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0);
   const host = (value + 1) >>> 0;
   return [host >>> 24, (host >>> 16) & 255, (host >>> 8) & 255, host & 255].join('.');
 }
@@ -46,7 +57,10 @@ export function firstHost(subnet: string): string | undefined {
  * (another installation on the same engine, or something left behind, may hold it). The bridge's Linux
  * interface is named `bridgeName(installation, tenant)`, which the egress rules match.
  */
-export async function ensureTenantNetwork(ctx: DockerDriver, params: { tenantId: string; subnets?: SubnetPlan }): Promise<TenantNetwork> {
+export async function ensureTenantNetwork(
+  ctx: DockerDriver,
+  params: { tenantId: string; subnets?: SubnetPlan },
+): Promise<TenantNetwork> {
   const tenantId = assertSlug(params.tenantId, 'tenant id');
   const existing = await findTenantNetworks(ctx, tenantId);
   const first = existing[0];
@@ -56,7 +70,12 @@ export async function ensureTenantNetwork(ctx: DockerDriver, params: { tenantId:
   // overlaps"), which then picks again.
   for (let attempt = 1; ; attempt++) {
     try {
-      return await createTenantNetwork(ctx, tenantId, name, params.subnets ? await freeSubnet(ctx, params.subnets) : undefined);
+      return await createTenantNetwork(
+        ctx,
+        tenantId,
+        name,
+        params.subnets ? await freeSubnet(ctx, params.subnets) : undefined,
+      );
     } catch (err) {
       if (attempt >= 5 || !/overlaps/i.test(String((err as Error).message))) throw err;
       ctx.logger?.info({ tenantId, attempt }, 'runtime: the chosen subnet was just taken; picking another');
@@ -65,7 +84,12 @@ export async function ensureTenantNetwork(ctx: DockerDriver, params: { tenantId:
   }
 }
 
-async function createTenantNetwork(ctx: DockerDriver, tenantId: string, name: string, subnet: string | undefined): Promise<TenantNetwork> {
+async function createTenantNetwork(
+  ctx: DockerDriver,
+  tenantId: string,
+  name: string,
+  subnet: string | undefined,
+): Promise<TenantNetwork> {
   try {
     const net = await callDocker('network create', () =>
       ctx.docker.createNetwork({
@@ -132,7 +156,8 @@ const SLOT = 32; // a /27
 /** freeSubnet picks the preferred /27 of the pool, or the next one that overlaps no existing network. */
 async function freeSubnet(ctx: DockerDriver, plan: SubnetPlan): Promise<string> {
   const pool = parseCidr(plan.pool);
-  if (pool.prefix > 27) throw new RuntimeError('INVALID_INPUT', `The tenant network pool ${plan.pool} is smaller than one /27.`);
+  if (pool.prefix > 27)
+    throw new RuntimeError('INVALID_INPUT', `The tenant network pool ${plan.pool} is smaller than one /27.`);
   const slots = 2 ** (27 - pool.prefix);
   const used: { start: number; end: number }[] = [];
   for (const net of await callDocker('network list', () => ctx.docker.listNetworks())) {
@@ -143,10 +168,13 @@ async function freeSubnet(ctx: DockerDriver, plan: SubnetPlan): Promise<string> 
     }
   }
   for (let i = 0; i < slots; i++) {
-    const start = pool.base + (((plan.preferredSlot + i) % slots) + slots) % slots * SLOT;
+    const start = pool.base + ((((plan.preferredSlot + i) % slots) + slots) % slots) * SLOT;
     const end = start + SLOT - 1;
     if (used.some((u) => u.start <= end && start <= u.end)) continue;
     return `${[24, 16, 8, 0].map((shift) => Math.floor(start / 2 ** shift) % 256).join('.')}/27`;
   }
-  throw new RuntimeError('INVALID_INPUT', `No free /27 is left in the tenant network pool ${plan.pool}; widen BERTH_TENANT_NETWORKS.`);
+  throw new RuntimeError(
+    'INVALID_INPUT',
+    `No free /27 is left in the tenant network pool ${plan.pool}; widen BERTH_TENANT_NETWORKS.`,
+  );
 }

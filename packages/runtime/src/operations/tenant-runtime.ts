@@ -15,7 +15,18 @@ import { ensureTenantDisk } from './tenant-disk.js';
 
 /** BACKEND_DRAIN_MS is how long a replaced backend keeps running after the webserver stopped sending to it. */
 const BACKEND_DRAIN_MS = 2_000;
-import type { AppSite, DockerDriver, ObservedState, PhpBounds, PhpSite, ResourceLimits, SiteSpec, TenantIdentity, VarnishSpec, WebserverSpec } from '../runtime.types.js';
+import type {
+  AppSite,
+  DockerDriver,
+  ObservedState,
+  PhpBounds,
+  PhpSite,
+  ResourceLimits,
+  SiteSpec,
+  TenantIdentity,
+  VarnishSpec,
+  WebserverSpec,
+} from '../runtime.types.js';
 import type { TPhpVersion } from '../contracts.js';
 
 /** TenantRuntimeSpec is the whole desired runtime of one tenant, as the reconciler derives it from the DB. */
@@ -82,7 +93,11 @@ export async function ensureTenantRuntime(
   const before = seen.networks.filter((n) => n.tenantId === tenantId);
   if (spec.disk) await ensureTenantDisk(ctx, { tenantId, bytes: spec.disk.bytes });
   const network = await ensureTenantNetwork(ctx, { tenantId, ...(spec.network ? { subnets: spec.network } : {}) });
-  await ensureTenantDirs(ctx, spec.tenant, spec.sites.map((s) => s.siteId));
+  await ensureTenantDirs(
+    ctx,
+    spec.tenant,
+    spec.sites.map((s) => s.siteId),
+  );
 
   const phpSites = spec.sites.filter((s): s is PhpSite => s.kind === 'php');
   const appSites = spec.sites.filter((s): s is AppSite => s.kind === 'node' || s.kind === 'python');
@@ -98,8 +113,16 @@ export async function ensureTenantRuntime(
     ...versions.map((version): [string, () => Promise<EnsureResult>] => [
       phpComponent(version),
       async () => {
-        const result = await ensurePhpFpm(ctx, { tenant: spec.tenant, version, sites: phpSites, bounds: spec.php.bounds, limits: phpLimits, cgroupParent });
-        if (result.action !== 'unchanged') await waitListening(ctx, result.id, [...assignPoolPorts(phpSites, version).values()]);
+        const result = await ensurePhpFpm(ctx, {
+          tenant: spec.tenant,
+          version,
+          sites: phpSites,
+          bounds: spec.php.bounds,
+          limits: phpLimits,
+          cgroupParent,
+        });
+        if (result.action !== 'unchanged')
+          await waitListening(ctx, result.id, [...assignPoolPorts(phpSites, version).values()]);
         return result;
       },
     ]),
@@ -112,34 +135,50 @@ export async function ensureTenantRuntime(
       },
     ]),
   ];
-  const webserverTask: [string, () => Promise<EnsureResult>] = ['webserver', () => ensureWebserver(ctx, { tenant: spec.tenant, webserver, sites: spec.sites, cgroupParent })];
+  const webserverTask: [string, () => Promise<EnsureResult>] = [
+    'webserver',
+    () => ensureWebserver(ctx, { tenant: spec.tenant, webserver, sites: spec.sites, cgroupParent }),
+  ];
 
   const rollback = async (err: unknown): Promise<never> => {
     for (const r of Object.values(components)) {
       if (r.action === 'created') {
-        await removeContainerById(ctx, r.id).catch((e: unknown) => ctx.logger?.warn({ err: e, tenantId }, 'runtime: rollback could not remove a container'));
+        await removeContainerById(ctx, r.id).catch((e: unknown) =>
+          ctx.logger?.warn({ err: e, tenantId }, 'runtime: rollback could not remove a container'),
+        );
       }
     }
     if (before.length === 0) {
-      await removeTenantCgroup(ctx, { tenantId }).catch((e: unknown) => ctx.logger?.warn({ err: e, tenantId }, 'runtime: rollback could not remove the cgroup'));
-      await removeTenantNetwork(ctx, { tenantId }).catch((e: unknown) => ctx.logger?.warn({ err: e, tenantId }, 'runtime: rollback could not remove the network'));
+      await removeTenantCgroup(ctx, { tenantId }).catch((e: unknown) =>
+        ctx.logger?.warn({ err: e, tenantId }, 'runtime: rollback could not remove the cgroup'),
+      );
+      await removeTenantNetwork(ctx, { tenantId }).catch((e: unknown) =>
+        ctx.logger?.warn({ err: e, tenantId }, 'runtime: rollback could not remove the network'),
+      );
     }
     throw err;
   };
-  cgroupParent = (await ensureTenantCgroup(ctx, { tenantId, limits: spec.limits, mode: 'widen' }).catch(rollback)).parent;
+  cgroupParent = (await ensureTenantCgroup(ctx, { tenantId, limits: spec.limits, mode: 'widen' }).catch(rollback))
+    .parent;
   if (options.beforeContainers) await options.beforeContainers(network).catch(rollback);
 
-  const runAll = async (tasks: Array<[string, () => Promise<EnsureResult>]>): Promise<PromiseRejectedResult | undefined> => {
-    const settled = await Promise.allSettled(tasks.map(async ([name, run]) => {
-      components[name] = await run();
-    }));
+  const runAll = async (
+    tasks: Array<[string, () => Promise<EnsureResult>]>,
+  ): Promise<PromiseRejectedResult | undefined> => {
+    const settled = await Promise.allSettled(
+      tasks.map(async ([name, run]) => {
+        components[name] = await run();
+      }),
+    );
     return settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   };
   // A new tenant starts everything at once (its webserver resolves upstreams per request). A running
   // tenant gets its new PHP/app containers listening BEFORE the webserver's config points at them, so a
   // version switch never shows visitors a 502.
   const serving = seen.containers.some((c) => c.tenantId === tenantId && c.component === 'webserver' && c.running);
-  const failure = serving ? ((await runAll(backends)) ?? (await runAll([webserverTask]))) : await runAll([...backends, webserverTask]);
+  const failure = serving
+    ? ((await runAll(backends)) ?? (await runAll([webserverTask])))
+    : await runAll([...backends, webserverTask]);
   if (failure) return rollback(failure.reason);
 
   if (spec.varnish) {
@@ -161,9 +200,16 @@ export async function ensureTenantRuntime(
 
   const removed = await removeUnwanted(ctx, { tenantId, keep: expected });
   // A deleted site's files go once nothing serves it any more.
-  await removeRetiredSiteDirs(ctx, spec.tenant, spec.sites.map((s) => s.siteId));
+  await removeRetiredSiteDirs(
+    ctx,
+    spec.tenant,
+    spec.sites.map((s) => s.siteId),
+  );
   await ensureTenantCgroup(ctx, { tenantId, limits: spec.limits, mode: 'exact' });
-  ctx.logger?.info({ tenantId, components: Object.fromEntries(Object.entries(components).map(([k, v]) => [k, v.action])), removed }, 'runtime: tenant converged');
+  ctx.logger?.info(
+    { tenantId, components: Object.fromEntries(Object.entries(components).map(([k, v]) => [k, v.action])), removed },
+    'runtime: tenant converged',
+  );
   return { network, components, removed };
 }
 
@@ -171,11 +217,18 @@ export async function ensureTenantRuntime(
  * waitListening polls inside a fresh container until each TCP port accepts connections (bash's /dev/tcp,
  * present in every Berth image), so traffic is only moved to a backend that can take it.
  */
-async function waitListening(ctx: DockerDriver, containerId: string, ports: number[], timeoutMs = 15_000): Promise<void> {
+async function waitListening(
+  ctx: DockerDriver,
+  containerId: string,
+  ports: number[],
+  timeoutMs = 15_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const probe = ports.map((p) => `exec 3<>/dev/tcp/127.0.0.1/${Number(p)} && exec 3>&-`).join(' && ');
   for (;;) {
-    const result = await execInContainer(ctx, containerId, ['bash', '-c', probe], { timeoutMs: 3_000 }).catch(() => ({ exitCode: 1 }));
+    const result = await execInContainer(ctx, containerId, ['bash', '-c', probe], { timeoutMs: 3_000 }).catch(() => ({
+      exitCode: 1,
+    }));
     if (result.exitCode === 0) return;
     if (Date.now() > deadline) {
       ctx.logger?.warn({ containerId, ports }, 'runtime: backend did not start listening in time; continuing');

@@ -5,7 +5,12 @@ import { resolveImage } from '../catalog.js';
 import { hashText, ownershipLabels } from '../labels.js';
 import { containerName } from '../naming.js';
 import { VARNISH_CONFIG_FILE, renderVarnishVcl } from '../config/varnish.config.js';
-import { ensureContainer, execInContainer, listComponentContainers, type EnsureResult } from '../docker/container.ops.js';
+import {
+  ensureContainer,
+  execInContainer,
+  listComponentContainers,
+  type EnsureResult,
+} from '../docker/container.ops.js';
 import { configDir, readConfigFile, readOrCreateSecret, writeConfigFile } from '../docker/tenant-files.js';
 import { hardenedHostConfig, networkAttachment, publishOnLoopback } from './host-config.js';
 import { ensureTenantNetwork } from './tenant-network.js';
@@ -31,14 +36,25 @@ export const PURGE_TOKEN_SECRET = 'varnish-purge-token';
  * and a replaced webserver (Varnish resolves `web` when a VCL is loaded), are applied with `vcl.load` +
  * `vcl.use`, which keeps the cache.
  */
-export async function ensureVarnish(ctx: DockerDriver, params: { tenantId: string; varnish: VarnishSpec; cgroupParent?: string }): Promise<EnsureResult> {
+export async function ensureVarnish(
+  ctx: DockerDriver,
+  params: { tenantId: string; varnish: VarnishSpec; cgroupParent?: string },
+): Promise<EnsureResult> {
   const { tenantId, varnish } = params;
   const port = assertPort(varnish.port, 'cache port');
   const sizeMb = assertPositiveInt(varnish.cacheSizeMb, 'cache size', 8);
   const net = await ensureTenantNetwork(ctx, { tenantId });
-  if (!net.gateway) throw new RuntimeError('DOCKER_ERROR', `Network ${net.name} has no gateway address; recreate it with removeTenant.`);
+  if (!net.gateway)
+    throw new RuntimeError(
+      'DOCKER_ERROR',
+      `Network ${net.name} has no gateway address; recreate it with removeTenant.`,
+    );
   const web = (await listComponentContainers(ctx, tenantId, WEBSERVER_COMPONENT)).find((c) => c.State === 'running');
-  if (!web) throw new RuntimeError('CONTAINER_FAILED', `Tenant ${tenantId} has no running webserver for Varnish to talk to; ensure the webserver first.`);
+  if (!web)
+    throw new RuntimeError(
+      'CONTAINER_FAILED',
+      `Tenant ${tenantId} has no running webserver for Varnish to talk to; ensure the webserver first.`,
+    );
 
   const token = await readOrCreateSecret(ctx, tenantId, PURGE_TOKEN_SECRET);
   const vcl = renderVarnishVcl({ tenantId, purgeAllowFrom: [net.gateway], purgeToken: token });
@@ -52,8 +68,14 @@ export async function ensureVarnish(ctx: DockerDriver, params: { tenantId: strin
   const maxThreads = Math.max(16, varnish.limits.pids - 24);
   const create: Omit<Docker.ContainerCreateOptions, 'name' | 'Image' | 'Labels'> = {
     Cmd: [
-      '-p', 'thread_pools=1', '-p', `thread_pool_min=${Math.min(10, maxThreads)}`, '-p', `thread_pool_max=${maxThreads}`,
-      '-p', `vsl_space=${VSL_SPACE_MIB}M`,
+      '-p',
+      'thread_pools=1',
+      '-p',
+      `thread_pool_min=${Math.min(10, maxThreads)}`,
+      '-p',
+      `thread_pool_max=${maxThreads}`,
+      '-p',
+      `vsl_space=${VSL_SPACE_MIB}M`,
     ],
     Env: [`VARNISH_SIZE=${sizeMb}M`, 'VARNISH_HTTP_PORT=80'],
     ExposedPorts: publish.exposed,
@@ -73,13 +95,26 @@ export async function ensureVarnish(ctx: DockerDriver, params: { tenantId: strin
 
   const reload = async (container: Docker.Container): Promise<void> => {
     const name = `berth_${Date.now()}`;
-    const load = await execInContainer(ctx, container.id, ['varnishadm', 'vcl.load', name, `/etc/varnish/${VARNISH_CONFIG_FILE}`]);
+    const load = await execInContainer(ctx, container.id, [
+      'varnishadm',
+      'vcl.load',
+      name,
+      `/etc/varnish/${VARNISH_CONFIG_FILE}`,
+    ]);
     if (load.exitCode !== 0) {
-      if (previous !== undefined) await writeConfigFile(ctx, tenantId, VARNISH_COMPONENT, VARNISH_CONFIG_FILE, previous);
-      throw new RuntimeError('CONFIG_INVALID', `Varnish rejected the new VCL for tenant ${tenantId}; the previous VCL stays live. Varnish said: ${(load.stdout + load.stderr).trim()}`);
+      if (previous !== undefined)
+        await writeConfigFile(ctx, tenantId, VARNISH_COMPONENT, VARNISH_CONFIG_FILE, previous);
+      throw new RuntimeError(
+        'CONFIG_INVALID',
+        `Varnish rejected the new VCL for tenant ${tenantId}; the previous VCL stays live. Varnish said: ${(load.stdout + load.stderr).trim()}`,
+      );
     }
     const use = await execInContainer(ctx, container.id, ['varnishadm', 'vcl.use', name]);
-    if (use.exitCode !== 0) throw new RuntimeError('CONFIG_INVALID', `Varnish could not switch to the new VCL: ${(use.stdout + use.stderr).trim()}`);
+    if (use.exitCode !== 0)
+      throw new RuntimeError(
+        'CONFIG_INVALID',
+        `Varnish could not switch to the new VCL: ${(use.stdout + use.stderr).trim()}`,
+      );
   };
 
   return ensureContainer(ctx, {

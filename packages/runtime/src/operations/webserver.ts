@@ -57,7 +57,11 @@ export async function ensureWebserver(
   const { tenant, webserver } = params;
   const port = assertPort(webserver.port, 'webserver port');
   const net = await ensureTenantNetwork(ctx, { tenantId: tenant.tenantId });
-  await ensureTenantDirs(ctx, tenant, params.sites.map((s) => s.siteId));
+  await ensureTenantDirs(
+    ctx,
+    tenant,
+    params.sites.map((s) => s.siteId),
+  );
   // Its sites are bound with `rslave`, which Docker allows only from a shared (or slave) mount.
   await ensureTenantsRootShared(ctx);
 
@@ -95,9 +99,13 @@ export async function ensureWebserver(
     const res = await execInContainer(ctx, container.id, check);
     if (res.exitCode !== 0) {
       if (previous !== undefined) await writeConfigFile(ctx, tenant.tenantId, `web-${webserver.kind}`, file, previous);
-      throw new RuntimeError('CONFIG_INVALID', `The ${webserver.kind} config for tenant ${tenant.tenantId} was rejected by ${check.join(' ')}; the previous config stays live. Server said: ${res.stderr.trim()}`, {
-        details: { output: res.stderr },
-      });
+      throw new RuntimeError(
+        'CONFIG_INVALID',
+        `The ${webserver.kind} config for tenant ${tenant.tenantId} was rejected by ${check.join(' ')}; the previous config stays live. Server said: ${res.stderr.trim()}`,
+        {
+          details: { output: res.stderr },
+        },
+      );
     }
     await signalContainer(ctx, container.id, isNginx ? 'HUP' : 'USR1');
   };
@@ -107,7 +115,10 @@ export async function ensureWebserver(
     component,
     name: containerName(tenant.tenantId, 'web'),
     image: resolveImage(ctx.profile, { role: 'webserver', kind: webserver.kind }),
-    labels: { ...ownershipLabels({ instance: ctx.instance, tenantId: tenant.tenantId, role: 'webserver', component }), 'berth.webserver': webserver.kind },
+    labels: {
+      ...ownershipLabels({ instance: ctx.instance, tenantId: tenant.tenantId, role: 'webserver', component }),
+      'berth.webserver': webserver.kind,
+    },
     create,
     configHash: hashText(text),
     reload,

@@ -9,11 +9,18 @@ export function AccountPage() {
   const user = useUser();
   return (
     <>
-      <PageHeader title="Account" description={`Signed in as ${user.email} (${user.role === 'admin' ? 'administrator' : 'account owner'}).`} />
+      <PageHeader
+        title="Account"
+        description={`Signed in as ${user.email} (${user.role === 'admin' ? 'administrator' : 'account owner'}).`}
+      />
       <Stack>
         <Paper withBorder p="md">
-          <Title order={2} size="h4" mb="sm">Change password</Title>
-          <Text size="sm" c="dimmed" mb="md">Changing it signs out your other browser sessions.</Text>
+          <Title order={2} size="h4" mb="sm">
+            Change password
+          </Title>
+          <Text size="sm" c="dimmed" mb="md">
+            Changing it signs out your other browser sessions.
+          </Text>
           <PasswordForm />
         </Paper>
         <Paper withBorder p="md">

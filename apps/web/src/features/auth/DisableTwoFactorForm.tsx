@@ -20,10 +20,16 @@ export function DisableTwoFactorForm() {
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    const input = form.validate(mode === 'code' ? { currentPassword, code: factor } : { currentPassword, recoveryCode: factor });
+    const input = form.validate(
+      mode === 'code' ? { currentPassword, code: factor } : { currentPassword, recoveryCode: factor },
+    );
     if (!input) return;
     disable.mutate(input, {
-      onSuccess: () => notifications.show({ color: 'green', message: 'Two-factor sign-in is off. Your password alone now signs you in.' }),
+      onSuccess: () =>
+        notifications.show({
+          color: 'green',
+          message: 'Two-factor sign-in is off. Your password alone now signs you in.',
+        }),
       onError: form.showServerError,
     });
   }
@@ -32,10 +38,23 @@ export function DisableTwoFactorForm() {
     <form onSubmit={submit} noValidate aria-label="Turn off two-factor sign-in">
       <Stack maw={420} gap="sm">
         <FormAlert message={form.formError} />
-        <PasswordField label="Current password" autoComplete="current-password" value={currentPassword}
-          onChange={(e) => setPassword(e.currentTarget.value)} error={form.errors.currentPassword} />
-        <SecondFactorFields mode={mode} onModeChange={setMode} value={factor} onChange={setFactor} errors={form.errors} />
-        <Button type="submit" color="red" variant="light" loading={disable.isPending} w="fit-content">Turn off two-factor sign-in</Button>
+        <PasswordField
+          label="Current password"
+          autoComplete="current-password"
+          value={currentPassword}
+          onChange={(e) => setPassword(e.currentTarget.value)}
+          error={form.errors.currentPassword}
+        />
+        <SecondFactorFields
+          mode={mode}
+          onModeChange={setMode}
+          value={factor}
+          onChange={setFactor}
+          errors={form.errors}
+        />
+        <Button type="submit" color="red" variant="light" loading={disable.isPending} w="fit-content">
+          Turn off two-factor sign-in
+        </Button>
       </Stack>
     </form>
   );

@@ -62,10 +62,17 @@ export function EnrolTwoFactor({ onEnabled }: { onEnabled: (recoveryCodes: strin
       <form onSubmit={submitPassword} noValidate aria-label="Set up two-factor sign-in">
         <Stack maw={420} gap="sm">
           <FormAlert message={startForm.formError} />
-          <PasswordField label="Current password" description="Asked again so nobody else at this browser can set it up."
-            autoComplete="current-password" value={currentPassword} onChange={(e) => setPassword(e.currentTarget.value)}
-            error={startForm.errors.currentPassword} />
-          <Button type="submit" loading={start.isPending} w="fit-content">Set up two-factor sign-in</Button>
+          <PasswordField
+            label="Current password"
+            description="Asked again so nobody else at this browser can set it up."
+            autoComplete="current-password"
+            value={currentPassword}
+            onChange={(e) => setPassword(e.currentTarget.value)}
+            error={startForm.errors.currentPassword}
+          />
+          <Button type="submit" loading={start.isPending} w="fit-content">
+            Set up two-factor sign-in
+          </Button>
         </Stack>
       </form>
     );
@@ -75,28 +82,64 @@ export function EnrolTwoFactor({ onEnabled }: { onEnabled: (recoveryCodes: strin
     <form onSubmit={submitCode} noValidate aria-label="Confirm two-factor sign-in">
       <Stack gap="sm">
         <Text size="sm">
-          Scan this QR code with an authenticator app (any TOTP app: Aegis, Google Authenticator, 1Password…), or type the
-          key into it by hand. Then enter the 6-digit code the app shows.
+          Scan this QR code with an authenticator app (any TOTP app: Aegis, Google Authenticator, 1Password…), or type
+          the key into it by hand. Then enter the 6-digit code the app shows.
         </Text>
         <Group align="flex-start" gap="lg">
           <QrCode value={enrolment.otpauthUri} label="QR code for your authenticator app" />
           <Stack gap={6} maw={420}>
-            <Text size="sm" fw={500}>Key</Text>
-            <Code className="mono" aria-label="Two-factor key">{groupedKey}</Code>
+            <Text size="sm" fw={500}>
+              Key
+            </Text>
+            <Code className="mono" aria-label="Two-factor key">
+              {groupedKey}
+            </Code>
             <CopyButton value={enrolment.secret} timeout={2000}>
-              {({ copied, copy }) => <Button size="xs" variant="light" w="fit-content" color={copied ? 'green' : undefined} onClick={copy}>{copied ? 'Copied' : 'Copy key'}</Button>}
+              {({ copied, copy }) => (
+                <Button size="xs" variant="light" w="fit-content" color={copied ? 'green' : undefined} onClick={copy}>
+                  {copied ? 'Copied' : 'Copy key'}
+                </Button>
+              )}
             </CopyButton>
-            <Text size="sm" fw={500} mt="xs">Set-up link</Text>
-            <Code block className="mono" aria-label="otpauth link" style={{ wordBreak: 'break-all', whiteSpace: 'pre-wrap' }}>{enrolment.otpauthUri}</Code>
+            <Text size="sm" fw={500} mt="xs">
+              Set-up link
+            </Text>
+            <Code
+              block
+              className="mono"
+              aria-label="otpauth link"
+              style={{ wordBreak: 'break-all', whiteSpace: 'pre-wrap' }}
+            >
+              {enrolment.otpauthUri}
+            </Code>
           </Stack>
         </Group>
         <FormAlert message={confirmForm.formError} />
-        <TextInput label="Code from the app" placeholder="123 456" inputMode="numeric" autoComplete="one-time-code" maw={220}
-          value={code} onChange={(e) => setCode(e.currentTarget.value)} error={confirmForm.errors.code}
-          aria-invalid={confirmForm.errors.code ? true : undefined} />
+        <TextInput
+          label="Code from the app"
+          placeholder="123 456"
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          maw={220}
+          value={code}
+          onChange={(e) => setCode(e.currentTarget.value)}
+          error={confirmForm.errors.code}
+          aria-invalid={confirmForm.errors.code ? true : undefined}
+        />
         <Group>
-          <Button type="submit" loading={confirm.isPending}>Turn on two-factor sign-in</Button>
-          <Button variant="default" onClick={() => { setEnrolment(null); setCode(''); confirmForm.reset(); }}>Cancel</Button>
+          <Button type="submit" loading={confirm.isPending}>
+            Turn on two-factor sign-in
+          </Button>
+          <Button
+            variant="default"
+            onClick={() => {
+              setEnrolment(null);
+              setCode('');
+              confirmForm.reset();
+            }}
+          >
+            Cancel
+          </Button>
         </Group>
       </Stack>
     </form>

@@ -18,12 +18,23 @@ export function EnrolmentRequiredPage({ email }: { email: string }) {
   return (
     <Center mih="100vh" p="md" component="main">
       <Paper withBorder shadow="sm" p="xl" radius="md" w="100%" maw={760}>
-        <PageHeader title="Set up two-factor sign-in"
-          description={`This panel requires administrators to sign in with a code from an authenticator app. Set it up to continue as ${email}.`} />
+        <PageHeader
+          title="Set up two-factor sign-in"
+          description={`This panel requires administrators to sign in with a code from an authenticator app. Set it up to continue as ${email}.`}
+        />
         <Stack>
-          {codes ? <RecoveryCodes codes={codes} onDone={() => void refresh()} /> : <EnrolTwoFactor onEnabled={setCodes} />}
-          <Text size="sm" c="dimmed">Lost access later? Another administrator can run <code>pnpm berth disable-2fa --email {email}</code> on the host.</Text>
-          <Button variant="subtle" w="fit-content" onClick={() => logout.mutate()} loading={logout.isPending}>Sign out</Button>
+          {codes ? (
+            <RecoveryCodes codes={codes} onDone={() => void refresh()} />
+          ) : (
+            <EnrolTwoFactor onEnabled={setCodes} />
+          )}
+          <Text size="sm" c="dimmed">
+            Lost access later? Another administrator can run <code>pnpm berth disable-2fa --email {email}</code> on the
+            host.
+          </Text>
+          <Button variant="subtle" w="fit-content" onClick={() => logout.mutate()} loading={logout.isPending}>
+            Sign out
+          </Button>
         </Stack>
       </Paper>
     </Center>

@@ -33,15 +33,40 @@ describe('LoginPage', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Sign in' }));
     expect((await screen.findByRole('alert')).textContent).toContain('The email or password is wrong.');
     // The shared schema normalizes the email before it is sent.
-    await waitFor(() => expect(requests.find((r) => r.method === 'POST')?.body).toEqual({ email: 'admin@example.com', password: 'wrong-password' }));
+    await waitFor(() =>
+      expect(requests.find((r) => r.method === 'POST')?.body).toEqual({
+        email: 'admin@example.com',
+        password: 'wrong-password',
+      }),
+    );
   });
 
   it('asks for the code when the account has two-factor sign-in, and signs in with it', async () => {
-    const session = { user: { id: 'u1aaaaaaaaaa', email: 'admin@example.com', role: 'admin', tenantId: null, createdAt: '2026-01-01T00:00:00.000Z' }, csrfToken: 'csrf', twoFactor: { enabled: true, enrolmentRequired: false } };
+    const session = {
+      user: {
+        id: 'u1aaaaaaaaaa',
+        email: 'admin@example.com',
+        role: 'admin',
+        tenantId: null,
+        createdAt: '2026-01-01T00:00:00.000Z',
+      },
+      csrfToken: 'csrf',
+      twoFactor: { enabled: true, enrolmentRequired: false },
+    };
     const requests = stubApi({
       'GET /me': apiError(401, 'UNAUTHENTICATED', 'Sign in.'),
-      'POST /auth/login': { status: 200, body: { twoFactor: 'required', challenge: 'c'.repeat(43), expiresAt: '2026-01-01T00:05:00.000Z' } },
-      'POST /auth/login/totp': (body) => (body as { code?: string }).code === '123456' ? { status: 200, body: session } : apiError(401, 'TOTP_CODE_INVALID', 'The code is wrong or was already used. Enter the code the app shows now.'),
+      'POST /auth/login': {
+        status: 200,
+        body: { twoFactor: 'required', challenge: 'c'.repeat(43), expiresAt: '2026-01-01T00:05:00.000Z' },
+      },
+      'POST /auth/login/totp': (body) =>
+        (body as { code?: string }).code === '123456'
+          ? { status: 200, body: session }
+          : apiError(
+              401,
+              'TOTP_CODE_INVALID',
+              'The code is wrong or was already used. Enter the code the app shows now.',
+            ),
     });
     renderWithProviders(<LoginPage />, { route: '/login' });
     await userEvent.type(screen.getByLabelText('Email'), 'admin@example.com');
@@ -59,21 +84,35 @@ describe('LoginPage', () => {
     await userEvent.clear(code);
     await userEvent.type(code, '654 321');
     await userEvent.click(screen.getByRole('button', { name: 'Verify' }));
-    expect(await screen.findByText('The code is wrong or was already used. Enter the code the app shows now.')).toBeTruthy();
+    expect(
+      await screen.findByText('The code is wrong or was already used. Enter the code the app shows now.'),
+    ).toBeTruthy();
     expect(screen.getByLabelText('Code from your authenticator app').getAttribute('aria-invalid')).toBe('true');
 
     await userEvent.clear(code);
     await userEvent.type(code, '123 456');
     await userEvent.click(screen.getByRole('button', { name: 'Verify' }));
-    await waitFor(() => expect(requests.filter((r) => r.path === '/auth/login/totp').at(-1)?.body).toEqual({ challenge: 'c'.repeat(43), code: '123456' }));
+    await waitFor(() =>
+      expect(requests.filter((r) => r.path === '/auth/login/totp').at(-1)?.body).toEqual({
+        challenge: 'c'.repeat(43),
+        code: '123456',
+      }),
+    );
     await waitFor(() => expect(screen.queryByRole('button', { name: 'Verify' })).toBeNull());
   });
 
   it('takes a recovery code instead, and returns to the password when the challenge expired', async () => {
     const requests = stubApi({
       'GET /me': apiError(401, 'UNAUTHENTICATED', 'Sign in.'),
-      'POST /auth/login': { status: 200, body: { twoFactor: 'required', challenge: 'c'.repeat(43), expiresAt: '2026-01-01T00:05:00.000Z' } },
-      'POST /auth/login/totp': apiError(401, 'TOTP_CHALLENGE_INVALID', 'This sign-in attempt expired or was already used. Sign in with your password again.'),
+      'POST /auth/login': {
+        status: 200,
+        body: { twoFactor: 'required', challenge: 'c'.repeat(43), expiresAt: '2026-01-01T00:05:00.000Z' },
+      },
+      'POST /auth/login/totp': apiError(
+        401,
+        'TOTP_CHALLENGE_INVALID',
+        'This sign-in attempt expired or was already used. Sign in with your password again.',
+      ),
     });
     renderWithProviders(<LoginPage />, { route: '/login' });
     await userEvent.type(screen.getByLabelText('Email'), 'admin@example.com');
@@ -84,6 +123,9 @@ describe('LoginPage', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Verify' }));
     expect((await screen.findByRole('alert')).textContent).toContain('Sign in with your password again.');
     expect(screen.getByRole('button', { name: 'Sign in' })).toBeTruthy();
-    expect(requests.find((r) => r.path === '/auth/login/totp')?.body).toEqual({ challenge: 'c'.repeat(43), recoveryCode: 'k7m2qx9fdz4a8wpe' });
+    expect(requests.find((r) => r.path === '/auth/login/totp')?.body).toEqual({
+      challenge: 'c'.repeat(43),
+      recoveryCode: 'k7m2qx9fdz4a8wpe',
+    });
   });
 });

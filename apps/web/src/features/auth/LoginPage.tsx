@@ -55,17 +55,41 @@ export function LoginPage() {
     <Center mih="100vh" p="md" component="main">
       <Paper withBorder shadow="sm" p="xl" radius="md" w="100%" maw={400}>
         {challenge ? (
-          <TotpStep challenge={challenge} onSignedIn={signedIn} onRestart={(message) => { setChallenge(null); setNotice(message); }} />
+          <TotpStep
+            challenge={challenge}
+            onSignedIn={signedIn}
+            onRestart={(message) => {
+              setChallenge(null);
+              setNotice(message);
+            }}
+          />
         ) : (
           <form onSubmit={submit} noValidate aria-labelledby="login-title">
             <Stack>
-              <Title order={1} size="h3" id="login-title">Sign in to Berth</Title>
+              <Title order={1} size="h3" id="login-title">
+                Sign in to Berth
+              </Title>
               <FormAlert message={form.formError ?? notice} />
-              <TextInput label="Email" type="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.currentTarget.value)}
-                error={form.errors.email} data-autofocus autoFocus />
-              <PasswordField label="Password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.currentTarget.value)}
-                error={form.errors.password} />
-              <Button type="submit" loading={login.isPending} fullWidth>Sign in</Button>
+              <TextInput
+                label="Email"
+                type="email"
+                autoComplete="username"
+                value={email}
+                onChange={(e) => setEmail(e.currentTarget.value)}
+                error={form.errors.email}
+                data-autofocus
+                autoFocus
+              />
+              <PasswordField
+                label="Password"
+                autoComplete="current-password"
+                value={password}
+                onChange={(e) => setPassword(e.currentTarget.value)}
+                error={form.errors.password}
+              />
+              <Button type="submit" loading={login.isPending} fullWidth>
+                Sign in
+              </Button>
             </Stack>
           </form>
         )}

@@ -25,7 +25,9 @@ describe('PasswordForm', () => {
 
   it('shows a wrong current password at that field', async () => {
     stubApi({
-      'POST /me/password': apiError(400, 'VALIDATION_FAILED', 'The current password is wrong.', [{ path: ['currentPassword'], message: 'The current password is wrong.' }]),
+      'POST /me/password': apiError(400, 'VALIDATION_FAILED', 'The current password is wrong.', [
+        { path: ['currentPassword'], message: 'The current password is wrong.' },
+      ]),
     });
     renderWithProviders(<PasswordForm />);
     await userEvent.type(screen.getByLabelText('Current password'), 'not-the-password');

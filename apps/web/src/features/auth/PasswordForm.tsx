@@ -17,7 +17,10 @@ export function PasswordForm() {
   const [newPassword, setNew] = useState('');
   const [confirm, setConfirm] = useState('');
   const [mismatch, setMismatch] = useState<string | null>(null);
-  const form = useFormErrors(ZChangePasswordRequest, { fields: FIELDS, codeFields: { INVALID_CREDENTIALS: 'currentPassword' } });
+  const form = useFormErrors(ZChangePasswordRequest, {
+    fields: FIELDS,
+    codeFields: { INVALID_CREDENTIALS: 'currentPassword' },
+  });
   const change = useMutation({
     mutationFn: (body: z.output<typeof ZChangePasswordRequest>) => api('POST', '/me/password', body),
     onSuccess: () => {
@@ -41,13 +44,31 @@ export function PasswordForm() {
     <form onSubmit={submit} noValidate aria-label="Change password">
       <Stack maw={420}>
         <FormAlert message={form.formError} />
-        <PasswordField label="Current password" autoComplete="current-password" value={currentPassword}
-          onChange={(e) => setCurrent(e.currentTarget.value)} error={form.errors.currentPassword} />
-        <PasswordField label="New password" description="At least 12 characters." autoComplete="new-password" value={newPassword}
-          onChange={(e) => setNew(e.currentTarget.value)} error={form.errors.newPassword} />
-        <PasswordField label="Repeat new password" autoComplete="new-password" value={confirm}
-          onChange={(e) => setConfirm(e.currentTarget.value)} error={mismatch} />
-        <Button type="submit" loading={change.isPending} w="fit-content">Change password</Button>
+        <PasswordField
+          label="Current password"
+          autoComplete="current-password"
+          value={currentPassword}
+          onChange={(e) => setCurrent(e.currentTarget.value)}
+          error={form.errors.currentPassword}
+        />
+        <PasswordField
+          label="New password"
+          description="At least 12 characters."
+          autoComplete="new-password"
+          value={newPassword}
+          onChange={(e) => setNew(e.currentTarget.value)}
+          error={form.errors.newPassword}
+        />
+        <PasswordField
+          label="Repeat new password"
+          autoComplete="new-password"
+          value={confirm}
+          onChange={(e) => setConfirm(e.currentTarget.value)}
+          error={mismatch}
+        />
+        <Button type="submit" loading={change.isPending} w="fit-content">
+          Change password
+        </Button>
       </Stack>
     </form>
   );

@@ -10,12 +10,20 @@ export function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone: () =
           Each code signs you in once if you lose your authenticator. This is the only time they are shown: keep them
           somewhere safe, apart from the device (a password manager, or printed).
         </Text>
-        <Code block className="mono" aria-label="Recovery codes">{text}</Code>
+        <Code block className="mono" aria-label="Recovery codes">
+          {text}
+        </Code>
         <Group>
           <CopyButton value={text} timeout={2000}>
-            {({ copied, copy }) => <Button size="xs" color={copied ? 'green' : undefined} onClick={copy}>{copied ? 'Copied' : 'Copy codes'}</Button>}
+            {({ copied, copy }) => (
+              <Button size="xs" color={copied ? 'green' : undefined} onClick={copy}>
+                {copied ? 'Copied' : 'Copy codes'}
+              </Button>
+            )}
           </CopyButton>
-          <Button size="xs" variant="default" onClick={onDone}>I have stored them</Button>
+          <Button size="xs" variant="default" onClick={onDone}>
+            I have stored them
+          </Button>
         </Group>
       </Stack>
     </Alert>

@@ -30,9 +30,20 @@ export function RegenerateCodesForm({ onRegenerated }: { onRegenerated: (recover
     <form onSubmit={submit} noValidate aria-label="New recovery codes">
       <FormAlert message={form.formError} />
       <Group align="flex-end" gap="sm">
-        <TextInput label="Code from your authenticator app" placeholder="123 456" inputMode="numeric" autoComplete="one-time-code" w={300}
-          value={code} onChange={(e) => setCode(e.currentTarget.value)} error={form.errors.code} aria-invalid={form.errors.code ? true : undefined} />
-        <Button type="submit" variant="default" loading={regenerate.isPending}>New recovery codes</Button>
+        <TextInput
+          label="Code from your authenticator app"
+          placeholder="123 456"
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          w={300}
+          value={code}
+          onChange={(e) => setCode(e.currentTarget.value)}
+          error={form.errors.code}
+          aria-invalid={form.errors.code ? true : undefined}
+        />
+        <Button type="submit" variant="default" loading={regenerate.isPending}>
+          New recovery codes
+        </Button>
       </Group>
     </form>
   );

@@ -18,17 +18,44 @@ export function SecondFactorFields(props: {
   const { mode, value, onChange, errors } = props;
   const other: SecondFactorMode = mode === 'code' ? 'recoveryCode' : 'code';
   const switcher = (
-    <Anchor component="button" type="button" size="xs" onClick={() => { onChange(''); props.onModeChange(other); }}>
+    <Anchor
+      component="button"
+      type="button"
+      size="xs"
+      onClick={() => {
+        onChange('');
+        props.onModeChange(other);
+      }}
+    >
       {mode === 'code' ? 'Use a recovery code instead' : 'Use a code from the app instead'}
     </Anchor>
   );
   return mode === 'code' ? (
-    <TextInput label="Code from your authenticator app" description={switcher} placeholder="123 456" inputMode="numeric"
-      autoComplete="one-time-code" value={value} onChange={(e) => onChange(e.currentTarget.value)} error={errors.code}
-      aria-invalid={errors.code ? true : undefined} autoFocus={props.autoFocus} data-autofocus={props.autoFocus} />
+    <TextInput
+      label="Code from your authenticator app"
+      description={switcher}
+      placeholder="123 456"
+      inputMode="numeric"
+      autoComplete="one-time-code"
+      value={value}
+      onChange={(e) => onChange(e.currentTarget.value)}
+      error={errors.code}
+      aria-invalid={errors.code ? true : undefined}
+      autoFocus={props.autoFocus}
+      data-autofocus={props.autoFocus}
+    />
   ) : (
-    <TextInput label="Recovery code" description={switcher} placeholder="k7m2-qx9f-dz4a-8wpe" autoComplete="off" spellCheck={false}
-      value={value} onChange={(e) => onChange(e.currentTarget.value)} error={errors.recoveryCode}
-      aria-invalid={errors.recoveryCode ? true : undefined} autoFocus={props.autoFocus} />
+    <TextInput
+      label="Recovery code"
+      description={switcher}
+      placeholder="k7m2-qx9f-dz4a-8wpe"
+      autoComplete="off"
+      spellCheck={false}
+      value={value}
+      onChange={(e) => onChange(e.currentTarget.value)}
+      error={errors.recoveryCode}
+      aria-invalid={errors.recoveryCode ? true : undefined}
+      autoFocus={props.autoFocus}
+    />
   );
 }

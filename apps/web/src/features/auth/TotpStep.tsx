@@ -14,7 +14,11 @@ const FIELDS = ['code', 'recoveryCode'] as const;
  * code from the app (or a recovery code) answers the challenge. An expired or worn-out challenge sends the
  * user back to the password with the API's message.
  */
-export function TotpStep({ challenge, onSignedIn, onRestart }: {
+export function TotpStep({
+  challenge,
+  onSignedIn,
+  onRestart,
+}: {
   challenge: TLoginChallenge;
   onSignedIn: (session: TSessionResponse) => void;
   onRestart: (message: string | null) => void;
@@ -26,7 +30,11 @@ export function TotpStep({ challenge, onSignedIn, onRestart }: {
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    const input = form.validate(mode === 'code' ? { challenge: challenge.challenge, code: factor } : { challenge: challenge.challenge, recoveryCode: factor });
+    const input = form.validate(
+      mode === 'code'
+        ? { challenge: challenge.challenge, code: factor }
+        : { challenge: challenge.challenge, recoveryCode: factor },
+    );
     if (!input) return;
     login.mutate(input, {
       onSuccess: onSignedIn,
@@ -40,14 +48,29 @@ export function TotpStep({ challenge, onSignedIn, onRestart }: {
   return (
     <form onSubmit={submit} noValidate aria-labelledby="totp-title">
       <Stack>
-        <Title order={1} size="h3" id="totp-title">Two-factor sign-in</Title>
+        <Title order={1} size="h3" id="totp-title">
+          Two-factor sign-in
+        </Title>
         <Text size="sm" c="dimmed">
-          {mode === 'code' ? 'Enter the 6-digit code your authenticator app shows for Berth.' : 'Enter one of the recovery codes you stored when you set up two-factor sign-in. Each works once.'}
+          {mode === 'code'
+            ? 'Enter the 6-digit code your authenticator app shows for Berth.'
+            : 'Enter one of the recovery codes you stored when you set up two-factor sign-in. Each works once.'}
         </Text>
         <FormAlert message={form.formError} />
-        <SecondFactorFields mode={mode} onModeChange={setMode} value={factor} onChange={setFactor} errors={form.errors} autoFocus />
-        <Button type="submit" loading={login.isPending} fullWidth>Verify</Button>
-        <Anchor component="button" type="button" size="sm" onClick={() => onRestart(null)}>Back to email and password</Anchor>
+        <SecondFactorFields
+          mode={mode}
+          onModeChange={setMode}
+          value={factor}
+          onChange={setFactor}
+          errors={form.errors}
+          autoFocus
+        />
+        <Button type="submit" loading={login.isPending} fullWidth>
+          Verify
+        </Button>
+        <Anchor component="button" type="button" size="sm" onClick={() => onRestart(null)}>
+          Back to email and password
+        </Anchor>
       </Stack>
     </form>
   );

@@ -14,7 +14,8 @@ const OFF = { enabled: false, enabledAt: null, recoveryCodesLeft: 0, enrolmentRe
 const ON = { enabled: true, enabledAt: '2026-12-01T12:00:00.000Z', recoveryCodesLeft: 10, enrolmentRequired: false };
 const ENROLMENT = {
   secret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP',
-  otpauthUri: 'otpauth://totp/Berth:admin%40example.com?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Berth&algorithm=SHA1&digits=6&period=30',
+  otpauthUri:
+    'otpauth://totp/Berth:admin%40example.com?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Berth&algorithm=SHA1&digits=6&period=30',
   expiresAt: '2026-12-01T12:10:00.000Z',
 };
 const CODES = Array.from({ length: 10 }, (_, i) => `abcd-efgh-jkmn-pq${String(i).padStart(2, '2')}`);
@@ -24,9 +25,12 @@ describe('TwoFactorSection', () => {
     let enabled = false;
     const requests = stubApi({
       'GET /me/two-factor': () => ({ status: 200, body: enabled ? ON : OFF }),
-      'POST /me/two-factor/enrolment': (body) => (body as { currentPassword: string }).currentPassword === 'right-password'
-        ? { status: 200, body: ENROLMENT }
-        : apiError(400, 'VALIDATION_FAILED', 'The current password is wrong.', [{ path: ['currentPassword'], message: 'The current password is wrong.' }]),
+      'POST /me/two-factor/enrolment': (body) =>
+        (body as { currentPassword: string }).currentPassword === 'right-password'
+          ? { status: 200, body: ENROLMENT }
+          : apiError(400, 'VALIDATION_FAILED', 'The current password is wrong.', [
+              { path: ['currentPassword'], message: 'The current password is wrong.' },
+            ]),
       'POST /me/two-factor/enrolment/confirm': () => {
         enabled = true;
         return { status: 200, body: { recoveryCodes: CODES } };
@@ -64,7 +68,12 @@ describe('TwoFactorSection', () => {
   it('turns off with the password and a recovery code, placing a wrong code at its field', async () => {
     const requests = stubApi({
       'GET /me/two-factor': { status: 200, body: ON },
-      'POST /me/two-factor/disable': apiError(400, 'VALIDATION_FAILED', 'This recovery code is wrong or was already used.', [{ path: ['recoveryCode'], message: 'This recovery code is wrong or was already used.' }]),
+      'POST /me/two-factor/disable': apiError(
+        400,
+        'VALIDATION_FAILED',
+        'This recovery code is wrong or was already used.',
+        [{ path: ['recoveryCode'], message: 'This recovery code is wrong or was already used.' }],
+      ),
     });
     renderWithProviders(<TwoFactorSection />);
     await userEvent.type(await screen.findByLabelText(/^Current password/), 'right-password');
@@ -73,6 +82,11 @@ describe('TwoFactorSection', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Turn off two-factor sign-in' }));
     expect(await screen.findByText('This recovery code is wrong or was already used.')).toBeTruthy();
     expect(screen.getByLabelText('Recovery code').getAttribute('aria-invalid')).toBe('true');
-    await waitFor(() => expect(requests.find((r) => r.path === '/me/two-factor/disable')?.body).toEqual({ currentPassword: 'right-password', recoveryCode: 'aaaabbbbccccdddd' }));
+    await waitFor(() =>
+      expect(requests.find((r) => r.path === '/me/two-factor/disable')?.body).toEqual({
+        currentPassword: 'right-password',
+        recoveryCode: 'aaaabbbbccccdddd',
+      }),
+    );
   });
 });

@@ -19,39 +19,60 @@ export function TwoFactorSection() {
   return (
     <Stack gap="sm">
       <Group gap="sm">
-        <Title order={2} size="h4">Two-factor sign-in</Title>
-        {status.data && <Badge color={status.data.enabled ? 'green' : 'gray'} variant="light">{status.data.enabled ? 'On' : 'Off'}</Badge>}
+        <Title order={2} size="h4">
+          Two-factor sign-in
+        </Title>
+        {status.data && (
+          <Badge color={status.data.enabled ? 'green' : 'gray'} variant="light">
+            {status.data.enabled ? 'On' : 'Off'}
+          </Badge>
+        )}
       </Group>
       {codes ? (
-        <RecoveryCodes codes={codes} onDone={() => { setCodes(null); void refresh(); }} />
+        <RecoveryCodes
+          codes={codes}
+          onDone={() => {
+            setCodes(null);
+            void refresh();
+          }}
+        />
       ) : (
         <QueryState query={status} label="two-factor sign-in">
-          {(state) => state.enabled ? (
-            <Stack gap="md">
-              <Text size="sm" c="dimmed">
-                On since {formatDate(state.enabledAt)}. Signing in asks for a code from your authenticator app after the password.
-                {` ${state.recoveryCodesLeft} recovery code${state.recoveryCodesLeft === 1 ? '' : 's'} left.`}
-              </Text>
-              <Stack gap={4}>
-                <Title order={3} size="h5">Recovery codes</Title>
-                <Text size="sm" c="dimmed">Used some, or lost them? New codes replace every old one.</Text>
-                <RegenerateCodesForm onRegenerated={setCodes} />
+          {(state) =>
+            state.enabled ? (
+              <Stack gap="md">
+                <Text size="sm" c="dimmed">
+                  On since {formatDate(state.enabledAt)}. Signing in asks for a code from your authenticator app after
+                  the password.
+                  {` ${state.recoveryCodesLeft} recovery code${state.recoveryCodesLeft === 1 ? '' : 's'} left.`}
+                </Text>
+                <Stack gap={4}>
+                  <Title order={3} size="h5">
+                    Recovery codes
+                  </Title>
+                  <Text size="sm" c="dimmed">
+                    Used some, or lost them? New codes replace every old one.
+                  </Text>
+                  <RegenerateCodesForm onRegenerated={setCodes} />
+                </Stack>
+                <Divider />
+                <Stack gap={4}>
+                  <Title order={3} size="h5">
+                    Turn off
+                  </Title>
+                  <DisableTwoFactorForm />
+                </Stack>
               </Stack>
-              <Divider />
-              <Stack gap={4}>
-                <Title order={3} size="h5">Turn off</Title>
-                <DisableTwoFactorForm />
+            ) : (
+              <Stack gap="sm">
+                <Text size="sm" c="dimmed">
+                  Protect this account with a second step at sign-in: a 6-digit code from an authenticator app on your
+                  phone. API tokens are not affected.
+                </Text>
+                <EnrolTwoFactor onEnabled={setCodes} />
               </Stack>
-            </Stack>
-          ) : (
-            <Stack gap="sm">
-              <Text size="sm" c="dimmed">
-                Protect this account with a second step at sign-in: a 6-digit code from an authenticator app on your phone.
-                API tokens are not affected.
-              </Text>
-              <EnrolTwoFactor onEnabled={setCodes} />
-            </Stack>
-          )}
+            )
+          }
         </QueryState>
       )}
     </Stack>

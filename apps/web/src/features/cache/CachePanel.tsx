@@ -16,22 +16,42 @@ export function CachePanel({ site }: { site: TSite }) {
   return (
     <Stack>
       <Paper withBorder p="md">
-        <Title order={2} size="h4" mb="xs">Varnish cache</Title>
+        <Title order={2} size="h4" mb="xs">
+          Varnish cache
+        </Title>
         <QueryState query={tenant} label="the account">
           {(account) => (
             <Stack gap="xs">
-              <Switch label="Cache pages with Varnish for all sites of this account" checked={account.varnishEnabled}
+              <Switch
+                label="Cache pages with Varnish for all sites of this account"
+                checked={account.varnishEnabled}
                 disabled={update.isPending}
-                onChange={(e) => update.mutate({ varnishEnabled: e.currentTarget.checked }, {
-                  onSuccess: (saved) => notifications.show({ color: 'green', message: `Varnish ${saved.varnishEnabled ? 'switched on' : 'switched off'}.` }),
-                })} />
-              {update.isError && <Text c="red.8" size="sm" role="alert">{errorText(update.error)}</Text>}
+                onChange={(e) =>
+                  update.mutate(
+                    { varnishEnabled: e.currentTarget.checked },
+                    {
+                      onSuccess: (saved) =>
+                        notifications.show({
+                          color: 'green',
+                          message: `Varnish ${saved.varnishEnabled ? 'switched on' : 'switched off'}.`,
+                        }),
+                    },
+                  )
+                }
+              />
+              {update.isError && (
+                <Text c="red.8" size="sm" role="alert">
+                  {errorText(update.error)}
+                </Text>
+              )}
             </Stack>
           )}
         </QueryState>
       </Paper>
       <Paper withBorder p="md">
-        <Title order={2} size="h4" mb="xs">Purge</Title>
+        <Title order={2} size="h4" mb="xs">
+          Purge
+        </Title>
         {tenant.data && <PurgeForm site={site} varnishEnabled={tenant.data.varnishEnabled} />}
       </Paper>
     </Stack>

@@ -27,7 +27,10 @@ export function PurgeForm({ site, varnishEnabled }: { site: TSite; varnishEnable
     purge.mutate(input, {
       onSuccess: (answer) => {
         setUrl('');
-        notifications.show({ color: 'green', message: answer.purged.length > 0 ? `Purged ${answer.purged.join(', ')}.` : 'Nothing was cached.' });
+        notifications.show({
+          color: 'green',
+          message: answer.purged.length > 0 ? `Purged ${answer.purged.join(', ')}.` : 'Nothing was cached.',
+        });
       },
       onError: form.showServerError,
     });
@@ -38,12 +41,25 @@ export function PurgeForm({ site, varnishEnabled }: { site: TSite; varnishEnable
       <Stack gap="xs">
         <Text size="sm">Drop cached pages of {site.name}; the next visitors get fresh pages.</Text>
         <FormAlert message={form.formError} />
-        <TextInput label="Only this URL (optional)" placeholder={site.domains[0] ? `https://${site.domains[0]}/page` : 'https://example.com/page'}
-          value={url} onChange={(e) => setUrl(e.currentTarget.value)} error={form.errors.url} disabled={!varnishEnabled} maw={480} />
+        <TextInput
+          label="Only this URL (optional)"
+          placeholder={site.domains[0] ? `https://${site.domains[0]}/page` : 'https://example.com/page'}
+          value={url}
+          onChange={(e) => setUrl(e.currentTarget.value)}
+          error={form.errors.url}
+          disabled={!varnishEnabled}
+          maw={480}
+        />
         <Group>
-          <Button type="submit" variant="outline" loading={purge.isPending} disabled={!varnishEnabled}>{url.trim() ? 'Purge this URL' : 'Purge everything'}</Button>
+          <Button type="submit" variant="outline" loading={purge.isPending} disabled={!varnishEnabled}>
+            {url.trim() ? 'Purge this URL' : 'Purge everything'}
+          </Button>
         </Group>
-        {!varnishEnabled && <Text size="sm" c="dimmed">Varnish is off for this account, so nothing is cached.</Text>}
+        {!varnishEnabled && (
+          <Text size="sm" c="dimmed">
+            Varnish is off for this account, so nothing is cached.
+          </Text>
+        )}
       </Stack>
     </form>
   );

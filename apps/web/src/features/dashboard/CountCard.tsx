@@ -14,8 +14,12 @@ export interface CountCardProps {
 export function CountCard({ label, value, to, tone }: CountCardProps) {
   return (
     <Paper withBorder p="md">
-      <Anchor component={Link} to={to} size="sm" c="dimmed" fw={600} tt="uppercase">{label}</Anchor>
-      {value === undefined ? <Skeleton h={32} mt={4} w={60} /> : (
+      <Anchor component={Link} to={to} size="sm" c="dimmed" fw={600} tt="uppercase">
+        {label}
+      </Anchor>
+      {value === undefined ? (
+        <Skeleton h={32} mt={4} w={60} />
+      ) : (
         <Text fz={28} fw={700} c={tone && value ? tone : undefined} data-testid={`count-${label}`}>
           {value === null ? '?' : value}
         </Text>

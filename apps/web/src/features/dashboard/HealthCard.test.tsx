@@ -12,7 +12,10 @@ afterEach(() => {
 
 const health = (reconciler: TReconcilerHealth): { status: number; body: TSystemHealth } => ({
   status: 200,
-  body: { ok: reconciler.ok, components: { database: { ok: true }, docker: { ok: true }, caddy: { ok: true }, reconciler } },
+  body: {
+    ok: reconciler.ok,
+    components: { database: { ok: true }, docker: { ok: true }, caddy: { ok: true }, reconciler },
+  },
 });
 
 describe('HealthCard', () => {
@@ -28,8 +31,15 @@ describe('HealthCard', () => {
     const since = new Date(Date.now() - 4 * 60_000 - 10_000).toISOString();
     stubApi({
       'GET /system/health': health({
-        ok: false, failingTenants: 2,
-        oldestUnconverged: { tenantId: 'ten0000001', tenantSlug: 'acme', since, failedPasses: 3, lastError: 'No such image: berth/php-fpm:8.4' },
+        ok: false,
+        failingTenants: 2,
+        oldestUnconverged: {
+          tenantId: 'ten0000001',
+          tenantSlug: 'acme',
+          since,
+          failedPasses: 3,
+          lastError: 'No such image: berth/php-fpm:8.4',
+        },
       }),
     });
     renderWithProviders(<HealthCard />);
@@ -45,8 +55,15 @@ describe('HealthCard', () => {
     const since = new Date(Date.now() - 90 * 60_000).toISOString();
     stubApi({
       'GET /system/health': health({
-        ok: false, failingTenants: 1,
-        oldestUnconverged: { tenantId: 'ten0000009', tenantSlug: null, since, failedPasses: 1, lastError: 'Caddy admin API did not answer.' },
+        ok: false,
+        failingTenants: 1,
+        oldestUnconverged: {
+          tenantId: 'ten0000009',
+          tenantSlug: null,
+          since,
+          failedPasses: 1,
+          lastError: 'Caddy admin API did not answer.',
+        },
       }),
     });
     renderWithProviders(<HealthCard />);

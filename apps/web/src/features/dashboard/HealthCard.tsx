@@ -12,7 +12,11 @@ const COMPONENTS: { key: Exclude<keyof PanelHealth['components'], 'reconciler'>;
 ];
 
 function OkBadge({ ok, message }: { ok: boolean; message?: string }) {
-  return <Badge color={ok ? 'green' : 'red'} variant="light" title={message} style={{ flexShrink: 0 }}>{ok ? 'ok' : 'failing'}</Badge>;
+  return (
+    <Badge color={ok ? 'green' : 'red'} variant="light" title={message} style={{ flexShrink: 0 }}>
+      {ok ? 'ok' : 'failing'}
+    </Badge>
+  );
 }
 
 function plural(n: number, one: string, many: string): string {
@@ -29,20 +33,38 @@ function ReconcilerLine({ part, now }: { part: TReconcilerHealth | undefined; no
     <Stack gap={4} role="group" aria-label="Reconciler">
       <Group justify="space-between" wrap="nowrap">
         <Text size="sm">Reconciler</Text>
-        {part ? <OkBadge ok={part.ok} message={part.message} /> : <Text size="xs" c="dimmed">not reported yet</Text>}
+        {part ? (
+          <OkBadge ok={part.ok} message={part.message} />
+        ) : (
+          <Text size="xs" c="dimmed">
+            not reported yet
+          </Text>
+        )}
       </Group>
       {part && !part.ok && (
         <>
-          <Text size="sm" c="red.8" fw={600}>{plural(part.failingTenants, 'tenant failing', 'tenants failing')}</Text>
+          <Text size="sm" c="red.8" fw={600}>
+            {plural(part.failingTenants, 'tenant failing', 'tenants failing')}
+          </Text>
           {part.message && <Text size="xs">{part.message}</Text>}
           {oldest && (
             <Text size="xs">
-              Oldest unconverged: <Anchor component={Link} to={`/tenants/${oldest.tenantId}`} size="xs">{oldest.tenantSlug ?? oldest.tenantId}</Anchor>
-              {', '}<time dateTime={oldest.since} title={formatDate(oldest.since)}>for {formatElapsed(oldest.since, now)}</time>
+              Oldest unconverged:{' '}
+              <Anchor component={Link} to={`/tenants/${oldest.tenantId}`} size="xs">
+                {oldest.tenantSlug ?? oldest.tenantId}
+              </Anchor>
+              {', '}
+              <time dateTime={oldest.since} title={formatDate(oldest.since)}>
+                for {formatElapsed(oldest.since, now)}
+              </time>
               {`, ${plural(oldest.failedPasses, 'failed pass', 'failed passes')}`}
             </Text>
           )}
-          {oldest?.lastError && <Text size="xs" className="mono" c="red.8">{oldest.lastError}</Text>}
+          {oldest?.lastError && (
+            <Text size="xs" className="mono" c="red.8">
+              {oldest.lastError}
+            </Text>
+          )}
         </>
       )}
     </Stack>
@@ -54,7 +76,9 @@ export function HealthCard() {
   const health = useHealth();
   return (
     <Paper withBorder p="md" h="100%">
-      <Title order={2} size="h4" mb="sm">Health</Title>
+      <Title order={2} size="h4" mb="sm">
+        Health
+      </Title>
       <QueryState query={health} label="health">
         {(data) => (
           <Stack gap="xs" aria-live="polite">
@@ -67,7 +91,13 @@ export function HealthCard() {
               return (
                 <Group key={key} justify="space-between" wrap="nowrap">
                   <Text size="sm">{label}</Text>
-                  {part ? <OkBadge ok={part.ok} message={part.message} /> : <Text size="xs" c="dimmed">not reported yet</Text>}
+                  {part ? (
+                    <OkBadge ok={part.ok} message={part.message} />
+                  ) : (
+                    <Text size="xs" c="dimmed">
+                      not reported yet
+                    </Text>
+                  )}
                 </Group>
               );
             })}

@@ -43,7 +43,12 @@ describe('AddDomainForm', () => {
 
   it('puts HOSTNAME_TAKEN at the hostname field', async () => {
     stubApi({
-      'POST /sites/site000001/domains': apiError(409, 'HOSTNAME_TAKEN', 'www.example.com is already added on this panel.', [{ path: ['hostname'], message: 'Already in use.' }]),
+      'POST /sites/site000001/domains': apiError(
+        409,
+        'HOSTNAME_TAKEN',
+        'www.example.com is already added on this panel.',
+        [{ path: ['hostname'], message: 'Already in use.' }],
+      ),
     });
     renderWithProviders(<AddDomainForm siteId="site000001" />);
     await userEvent.type(screen.getByLabelText(/^Hostname/), 'www.example.com');

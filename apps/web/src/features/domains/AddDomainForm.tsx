@@ -1,7 +1,15 @@
 import { useState, type FormEvent } from 'react';
 import { Button, Group, Select, SimpleGrid, Stack, TextInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { DOMAIN_KINDS, TLS_MODES, WWW_REDIRECTS, ZCreateDomainRequest, defaultTlsMode, normalizeHostname, type TTlsMode } from '@berth/contracts';
+import {
+  DOMAIN_KINDS,
+  TLS_MODES,
+  WWW_REDIRECTS,
+  ZCreateDomainRequest,
+  defaultTlsMode,
+  normalizeHostname,
+  type TTlsMode,
+} from '@berth/contracts';
 import { FormAlert } from '../../forms/FormAlert';
 import { useFormErrors } from '../../forms/useFormErrors';
 import { useAddDomain } from '../../queries/domains';
@@ -36,7 +44,9 @@ export function AddDomainForm({ siteId }: { siteId: string }) {
   const add = useAddDomain(siteId);
 
   const normalized = hostname ? normalizeHostname(hostname.trim()) : null;
-  const tlsHint = normalized?.ok ? `Default for ${normalized.hostname}: ${TLS_LABELS[defaultTlsMode(normalized.hostname)]}` : 'Default: automatic, or internal for .localhost/.test names';
+  const tlsHint = normalized?.ok
+    ? `Default for ${normalized.hostname}: ${TLS_LABELS[defaultTlsMode(normalized.hostname)]}`
+    : 'Default: automatic, or internal for .localhost/.test names';
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -45,7 +55,12 @@ export function AddDomainForm({ siteId }: { siteId: string }) {
       ...(tls ? { tls } : {}),
       ...(kind ? { kind } : {}),
       ...(wwwRedirect !== 'none' ? { wwwRedirect } : {}),
-      ...(kind === 'redirect' ? { ...(redirectTo.trim() ? { redirectTo: redirectTo.trim() } : {}), redirectCode: redirectCode === '302' ? 302 : 301 } : {}),
+      ...(kind === 'redirect'
+        ? {
+            ...(redirectTo.trim() ? { redirectTo: redirectTo.trim() } : {}),
+            redirectCode: redirectCode === '302' ? 302 : 301,
+          }
+        : {}),
     });
     if (!input) return;
     add.mutate(input, {
@@ -63,26 +78,74 @@ export function AddDomainForm({ siteId }: { siteId: string }) {
       <Stack gap="sm">
         <FormAlert message={form.formError} />
         <SimpleGrid cols={{ base: 1, sm: 2, lg: 4 }}>
-          <TextInput label="Hostname" placeholder="www.example.com" required value={hostname}
-            onChange={(e) => setHostname(e.currentTarget.value)} error={form.errors.hostname}
-            description={normalized?.ok && normalized.hostname !== hostname.trim().toLowerCase() ? `Stored as ${normalized.hostname}` : undefined} />
-          <Select label="TLS" placeholder="Default" clearable data={TLS_MODES.map((m) => ({ value: m, label: TLS_LABELS[m] }))}
-            value={tls} onChange={(v) => setTls(v as TTlsMode | null)} description={tls ? undefined : tlsHint} error={form.errors.tls} />
-          <Select label="Kind" placeholder="primary (default)" clearable data={DOMAIN_KINDS.map((k) => ({ value: k, label: k }))}
-            value={kind} onChange={(v) => setKind(v as Kind | null)} error={form.errors.kind} />
-          <Select label="www twin" allowDeselect={false} data={WWW_REDIRECTS.map((w) => ({ value: w, label: WWW_LABELS[w] }))}
-            value={wwwRedirect} onChange={(v) => setWwwRedirect((v as WwwRedirect | null) ?? 'none')} error={form.errors.wwwRedirect} />
+          <TextInput
+            label="Hostname"
+            placeholder="www.example.com"
+            required
+            value={hostname}
+            onChange={(e) => setHostname(e.currentTarget.value)}
+            error={form.errors.hostname}
+            description={
+              normalized?.ok && normalized.hostname !== hostname.trim().toLowerCase()
+                ? `Stored as ${normalized.hostname}`
+                : undefined
+            }
+          />
+          <Select
+            label="TLS"
+            placeholder="Default"
+            clearable
+            data={TLS_MODES.map((m) => ({ value: m, label: TLS_LABELS[m] }))}
+            value={tls}
+            onChange={(v) => setTls(v as TTlsMode | null)}
+            description={tls ? undefined : tlsHint}
+            error={form.errors.tls}
+          />
+          <Select
+            label="Kind"
+            placeholder="primary (default)"
+            clearable
+            data={DOMAIN_KINDS.map((k) => ({ value: k, label: k }))}
+            value={kind}
+            onChange={(v) => setKind(v as Kind | null)}
+            error={form.errors.kind}
+          />
+          <Select
+            label="www twin"
+            allowDeselect={false}
+            data={WWW_REDIRECTS.map((w) => ({ value: w, label: WWW_LABELS[w] }))}
+            value={wwwRedirect}
+            onChange={(v) => setWwwRedirect((v as WwwRedirect | null) ?? 'none')}
+            error={form.errors.wwwRedirect}
+          />
         </SimpleGrid>
         {kind === 'redirect' && (
           <SimpleGrid cols={{ base: 1, sm: 3 }}>
-            <TextInput label="Redirect to" placeholder="https://example.com" required value={redirectTo}
-              onChange={(e) => setRedirectTo(e.currentTarget.value)} error={form.errors.redirectTo} />
-            <Select label="Redirect code" allowDeselect={false} value={redirectCode} onChange={(v) => setRedirectCode(v === '302' ? '302' : '301')}
-              data={[{ value: '301', label: '301 permanent' }, { value: '302', label: '302 temporary' }]} error={form.errors.redirectCode} />
+            <TextInput
+              label="Redirect to"
+              placeholder="https://example.com"
+              required
+              value={redirectTo}
+              onChange={(e) => setRedirectTo(e.currentTarget.value)}
+              error={form.errors.redirectTo}
+            />
+            <Select
+              label="Redirect code"
+              allowDeselect={false}
+              value={redirectCode}
+              onChange={(v) => setRedirectCode(v === '302' ? '302' : '301')}
+              data={[
+                { value: '301', label: '301 permanent' },
+                { value: '302', label: '302 temporary' },
+              ]}
+              error={form.errors.redirectCode}
+            />
           </SimpleGrid>
         )}
         <Group>
-          <Button type="submit" loading={add.isPending}>Add domain</Button>
+          <Button type="submit" loading={add.isPending}>
+            Add domain
+          </Button>
         </Group>
       </Stack>
     </form>

@@ -32,13 +32,37 @@ export function CertificateUpload({ domain, onDone }: { domain: TDomain; onDone:
     <form onSubmit={submit} noValidate aria-label={`Upload certificate for ${domain.hostname}`}>
       <Stack gap="sm">
         <FormAlert message={form.formError} />
-        <Textarea label="Certificate chain (PEM, leaf first)" autosize minRows={4} maxRows={10} className="mono" spellCheck={false}
-          placeholder="-----BEGIN CERTIFICATE-----" value={certificatePem} onChange={(e) => setCertificate(e.currentTarget.value)} error={form.errors.certificatePem} data-autofocus />
-        <Textarea label="Private key (PEM, unencrypted)" autosize minRows={4} maxRows={10} spellCheck={false}
-          placeholder="-----BEGIN PRIVATE KEY-----" value={privateKeyPem} onChange={(e) => setKey(e.currentTarget.value)} error={form.errors.privateKeyPem} />
+        <Textarea
+          label="Certificate chain (PEM, leaf first)"
+          autosize
+          minRows={4}
+          maxRows={10}
+          className="mono"
+          spellCheck={false}
+          placeholder="-----BEGIN CERTIFICATE-----"
+          value={certificatePem}
+          onChange={(e) => setCertificate(e.currentTarget.value)}
+          error={form.errors.certificatePem}
+          data-autofocus
+        />
+        <Textarea
+          label="Private key (PEM, unencrypted)"
+          autosize
+          minRows={4}
+          maxRows={10}
+          spellCheck={false}
+          placeholder="-----BEGIN PRIVATE KEY-----"
+          value={privateKeyPem}
+          onChange={(e) => setKey(e.currentTarget.value)}
+          error={form.errors.privateKeyPem}
+        />
         <Group justify="flex-end">
-          <Button variant="default" onClick={onDone}>Cancel</Button>
-          <Button type="submit" loading={upload.isPending}>Store certificate</Button>
+          <Button variant="default" onClick={onDone}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={upload.isPending}>
+            Store certificate
+          </Button>
         </Group>
       </Stack>
     </form>

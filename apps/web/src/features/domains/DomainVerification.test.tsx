@@ -12,15 +12,33 @@ afterEach(() => {
 });
 
 const pending: TDomain = {
-  id: 'dom0000001', hostname: 'shop.example.com', siteId: 'site000001', tenantId: 'ten0000001', kind: 'primary', redirectTo: null, redirectCode: null,
-  tls: 'auto', wwwRedirect: 'none', createdAt: '2026-11-30T00:00:00.000Z', updatedAt: '2026-11-30T00:00:00.000Z',
-  verification: { status: 'pending', recordName: '_berth-verify.shop.example.com', recordValue: 'berth-verify=0123456789abcdef0123456789abcdef', verifiedAt: null },
+  id: 'dom0000001',
+  hostname: 'shop.example.com',
+  siteId: 'site000001',
+  tenantId: 'ten0000001',
+  kind: 'primary',
+  redirectTo: null,
+  redirectCode: null,
+  tls: 'auto',
+  wwwRedirect: 'none',
+  createdAt: '2026-11-30T00:00:00.000Z',
+  updatedAt: '2026-11-30T00:00:00.000Z',
+  verification: {
+    status: 'pending',
+    recordName: '_berth-verify.shop.example.com',
+    recordValue: 'berth-verify=0123456789abcdef0123456789abcdef',
+    verifiedAt: null,
+  },
 };
 
 describe('DomainVerification', () => {
   it('shows the TXT record to publish and the DNS answer when the check fails', async () => {
     const requests = stubApi({
-      'POST /domains/dom0000001/verify': apiError(409, 'DOMAIN_NOT_VERIFIED', 'Publish a TXT record _berth-verify.shop.example.com … DNS shows no such record yet.'),
+      'POST /domains/dom0000001/verify': apiError(
+        409,
+        'DOMAIN_NOT_VERIFIED',
+        'Publish a TXT record _berth-verify.shop.example.com … DNS shows no such record yet.',
+      ),
     });
     renderWithProviders(<DomainVerification domain={pending} />);
     expect(screen.getByText('_berth-verify.shop.example.com')).toBeTruthy();
@@ -31,7 +49,19 @@ describe('DomainVerification', () => {
   });
 
   it('shows nothing for a verified hostname', () => {
-    renderWithProviders(<DomainVerification domain={{ ...pending, verification: { status: 'verified', recordName: null, recordValue: null, verifiedAt: '2026-11-30T00:00:00.000Z' } }} />);
+    renderWithProviders(
+      <DomainVerification
+        domain={{
+          ...pending,
+          verification: {
+            status: 'verified',
+            recordName: null,
+            recordValue: null,
+            verifiedAt: '2026-11-30T00:00:00.000Z',
+          },
+        }}
+      />,
+    );
     expect(screen.queryByText(/not verified/)).toBeNull();
   });
 });

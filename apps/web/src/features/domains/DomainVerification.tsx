@@ -14,15 +14,29 @@ export function DomainVerification({ domain }: { domain: TDomain }) {
   if (!v || v.status === 'verified') return null;
   return (
     <Stack gap={4} mt={4}>
-      <Badge color="yellow" variant="light" w="fit-content">Ownership not verified</Badge>
+      <Badge color="yellow" variant="light" w="fit-content">
+        Ownership not verified
+      </Badge>
       {v.recordName && v.recordValue && (
         <Text size="xs">
           Publish a TXT record <Code>{v.recordName}</Code> with the value <Code>{v.recordValue}</Code>, then check.
         </Text>
       )}
-      <Button size="compact-xs" variant="light" w="fit-content" loading={verify.isPending}
-        onClick={() => verify.mutate(domain.id)} aria-label={`Check the DNS of ${domain.hostname}`}>Check DNS</Button>
-      {verify.isError && <Text size="xs" c="red.8" role="alert">{errorText(verify.error)}</Text>}
+      <Button
+        size="compact-xs"
+        variant="light"
+        w="fit-content"
+        loading={verify.isPending}
+        onClick={() => verify.mutate(domain.id)}
+        aria-label={`Check the DNS of ${domain.hostname}`}
+      >
+        Check DNS
+      </Button>
+      {verify.isError && (
+        <Text size="xs" c="red.8" role="alert">
+          {errorText(verify.error)}
+        </Text>
+      )}
     </Stack>
   );
 }

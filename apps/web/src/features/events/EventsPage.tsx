@@ -16,7 +16,12 @@ const FIELDS = ['action', 'targetId', 'tenantId', 'result'] as const;
 export function EventsPage() {
   const admin = useUser().role === 'admin';
   const tenants = useTenants({ limit: 500 }, { enabled: admin });
-  const [draft, setDraft] = useState({ action: '', targetId: '', tenantId: null as string | null, result: null as string | null });
+  const [draft, setDraft] = useState({
+    action: '',
+    targetId: '',
+    tenantId: null as string | null,
+    result: null as string | null,
+  });
   const [filter, setFilter] = useState<EventFilter>({});
   const [page, setPage] = useState(1);
   const form = useFormErrors(ZEventListQuery, { fields: FIELDS });
@@ -40,18 +45,47 @@ export function EventsPage() {
       <PageHeader title="Events" description="Everything that changed, who did it, and what was refused." />
       <form onSubmit={apply} noValidate aria-label="Filter events">
         <Group align="flex-start" gap="sm" mb="md">
-          <TextInput label="Action" placeholder="site.create" value={draft.action} w={180}
-            onChange={(e) => setDraft({ ...draft, action: e.currentTarget.value })} error={form.errors.action} />
-          <TextInput label="Target id" value={draft.targetId} w={220}
-            onChange={(e) => setDraft({ ...draft, targetId: e.currentTarget.value })} error={form.errors.targetId} />
+          <TextInput
+            label="Action"
+            placeholder="site.create"
+            value={draft.action}
+            w={180}
+            onChange={(e) => setDraft({ ...draft, action: e.currentTarget.value })}
+            error={form.errors.action}
+          />
+          <TextInput
+            label="Target id"
+            value={draft.targetId}
+            w={220}
+            onChange={(e) => setDraft({ ...draft, targetId: e.currentTarget.value })}
+            error={form.errors.targetId}
+          />
           {admin && (
-            <Select label="Tenant" placeholder="Any tenant" clearable searchable w={200} value={draft.tenantId}
+            <Select
+              label="Tenant"
+              placeholder="Any tenant"
+              clearable
+              searchable
+              w={200}
+              value={draft.tenantId}
               data={(tenants.data?.items ?? []).map((t) => ({ value: t.id, label: t.slug }))}
-              onChange={(v) => setDraft({ ...draft, tenantId: v })} error={form.errors.tenantId} />
+              onChange={(v) => setDraft({ ...draft, tenantId: v })}
+              error={form.errors.tenantId}
+            />
           )}
-          <Select label="Result" placeholder="Any result" clearable w={150} value={draft.result} data={['ok', 'error']}
-            onChange={(v) => setDraft({ ...draft, result: v })} error={form.errors.result} />
-          <Button type="submit" mt={25}>Apply filters</Button>
+          <Select
+            label="Result"
+            placeholder="Any result"
+            clearable
+            w={150}
+            value={draft.result}
+            data={['ok', 'error']}
+            onChange={(v) => setDraft({ ...draft, result: v })}
+            error={form.errors.result}
+          />
+          <Button type="submit" mt={25}>
+            Apply filters
+          </Button>
         </Group>
       </form>
       <QueryState query={events} label="events">
@@ -59,9 +93,18 @@ export function EventsPage() {
           <>
             <EventsTable events={data.items} empty="No event matches these filters." />
             <Group justify="space-between" mt="md">
-              <Text size="sm" c="dimmed">{data.total} event{data.total === 1 ? '' : 's'}</Text>
-              {data.total > PAGE && <Pagination total={Math.ceil(data.total / PAGE)} value={page} onChange={setPage} size="sm"
-                getControlProps={(control) => ({ 'aria-label': `${control} page` })} />}
+              <Text size="sm" c="dimmed">
+                {data.total} event{data.total === 1 ? '' : 's'}
+              </Text>
+              {data.total > PAGE && (
+                <Pagination
+                  total={Math.ceil(data.total / PAGE)}
+                  value={page}
+                  onChange={setPage}
+                  size="sm"
+                  getControlProps={(control) => ({ 'aria-label': `${control} page` })}
+                />
+              )}
             </Group>
           </>
         )}

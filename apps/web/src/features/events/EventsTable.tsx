@@ -21,14 +21,37 @@ export function EventsTable({ events, empty }: { events: TEvent[]; empty: string
         <Table.Tbody>
           {events.map((event) => (
             <Table.Tr key={event.id}>
-              <Table.Td><Text size="sm" style={{ whiteSpace: 'nowrap' }}>{formatDate(event.at)}</Text></Table.Td>
               <Table.Td>
-                <Text size="sm" className="mono nowrap">{event.action}</Text>
-                {event.message && <Text size="xs" c="dimmed">{event.message}</Text>}
+                <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+                  {formatDate(event.at)}
+                </Text>
               </Table.Td>
-              <Table.Td><Badge color={event.result === 'ok' ? 'green' : 'red'} variant="light">{event.result}</Badge></Table.Td>
-              <Table.Td><Text size="sm" className="mono nowrap">{event.actor}</Text></Table.Td>
-              <Table.Td><Text size="sm" className="nowrap">{event.targetType}{event.targetId ? ` ${event.targetId}` : ''}</Text></Table.Td>
+              <Table.Td>
+                <Text size="sm" className="mono nowrap">
+                  {event.action}
+                </Text>
+                {event.message && (
+                  <Text size="xs" c="dimmed">
+                    {event.message}
+                  </Text>
+                )}
+              </Table.Td>
+              <Table.Td>
+                <Badge color={event.result === 'ok' ? 'green' : 'red'} variant="light">
+                  {event.result}
+                </Badge>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm" className="mono nowrap">
+                  {event.actor}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm" className="nowrap">
+                  {event.targetType}
+                  {event.targetId ? ` ${event.targetId}` : ''}
+                </Text>
+              </Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>

@@ -12,9 +12,23 @@ afterEach(() => {
 });
 
 const PLAN: TPlan = {
-  id: 'plan000001', name: 'Small', maxSites: 5, maxDomains: 20, cpuMillicores: 1000, memoryMb: 1024, diskMb: 10240, bandwidthGb: 100,
-  pidsLimit: 256, phpVersions: ['8.2', '8.4'], phpMaxMemoryMb: 256, phpMaxUploadMb: 64, phpMaxExecSeconds: 60, egressAllow: [], tenantCount: 2,
-  createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z',
+  id: 'plan000001',
+  name: 'Small',
+  maxSites: 5,
+  maxDomains: 20,
+  cpuMillicores: 1000,
+  memoryMb: 1024,
+  diskMb: 10240,
+  bandwidthGb: 100,
+  pidsLimit: 256,
+  phpVersions: ['8.2', '8.4'],
+  phpMaxMemoryMb: 256,
+  phpMaxUploadMb: 64,
+  phpMaxExecSeconds: 60,
+  egressAllow: [],
+  tenantCount: 2,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
 };
 
 describe('PlanForm', () => {

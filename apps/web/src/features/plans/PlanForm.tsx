@@ -22,14 +22,30 @@ export const LIMITS = [
 type LimitKey = (typeof LIMITS)[number]['key'];
 
 const DEFAULTS: Record<LimitKey, number> = {
-  maxSites: 5, maxDomains: 20, cpuMillicores: 1000, memoryMb: 1024, diskMb: 10_240, bandwidthGb: 100,
-  pidsLimit: 256, phpMaxMemoryMb: 256, phpMaxUploadMb: 64, phpMaxExecSeconds: 60,
+  maxSites: 5,
+  maxDomains: 20,
+  cpuMillicores: 1000,
+  memoryMb: 1024,
+  diskMb: 10_240,
+  bandwidthGb: 100,
+  pidsLimit: 256,
+  phpMaxMemoryMb: 256,
+  phpMaxUploadMb: 64,
+  phpMaxExecSeconds: 60,
 };
 
 const FIELDS = ['name', 'phpVersions', ...LIMITS.map((l) => l.key)];
 
 /** PlanForm creates a plan, or edits one (sending only what changed); limits are checked by the shared schema. */
-export function PlanForm({ plan, onDone, onCancel }: { plan?: TPlan; onDone: (plan: TPlan) => void; onCancel: () => void }) {
+export function PlanForm({
+  plan,
+  onDone,
+  onCancel,
+}: {
+  plan?: TPlan;
+  onDone: (plan: TPlan) => void;
+  onCancel: () => void;
+}) {
   const [name, setName] = useState(plan?.name ?? '');
   const [limits, setLimits] = useState<Record<LimitKey, number | string>>(() => {
     const start = { ...DEFAULTS };
@@ -52,7 +68,11 @@ export function PlanForm({ plan, onDone, onCancel }: { plan?: TPlan; onDone: (pl
       if (input) create.mutate(input, { onSuccess: onDone, onError: createForm.showServerError });
       return;
     }
-    const changed = Object.fromEntries(Object.entries(values).filter(([key, value]) => JSON.stringify(plan[key as keyof TPlan]) !== JSON.stringify(value)));
+    const changed = Object.fromEntries(
+      Object.entries(values).filter(
+        ([key, value]) => JSON.stringify(plan[key as keyof TPlan]) !== JSON.stringify(value),
+      ),
+    );
     const input = editForm.validate(changed);
     if (input) update.mutate(input, { onSuccess: onDone, onError: editForm.showServerError });
   }
@@ -61,21 +81,47 @@ export function PlanForm({ plan, onDone, onCancel }: { plan?: TPlan; onDone: (pl
     <form onSubmit={submit} noValidate aria-label={plan ? `Edit plan ${plan.name}` : 'Create plan'}>
       <Stack gap="sm">
         <FormAlert message={form.formError} />
-        <TextInput label="Plan name" required value={name} onChange={(e) => setName(e.currentTarget.value)} error={form.errors.name} data-autofocus />
+        <TextInput
+          label="Plan name"
+          required
+          value={name}
+          onChange={(e) => setName(e.currentTarget.value)}
+          error={form.errors.name}
+          data-autofocus
+        />
         <SimpleGrid cols={{ base: 1, xs: 2 }}>
           {LIMITS.map(({ key, label }) => (
-            <NumberInput key={key} label={label} required allowDecimal={false} min={0} value={limits[key]}
-              onChange={(value) => setLimits((l) => ({ ...l, [key]: value }))} error={form.errors[key]} />
+            <NumberInput
+              key={key}
+              label={label}
+              required
+              allowDecimal={false}
+              min={0}
+              value={limits[key]}
+              onChange={(value) => setLimits((l) => ({ ...l, [key]: value }))}
+              error={form.errors[key]}
+            />
           ))}
         </SimpleGrid>
-        <Checkbox.Group label="PHP versions allowed" value={phpVersions} onChange={setPhpVersions} error={form.errors.phpVersions}>
+        <Checkbox.Group
+          label="PHP versions allowed"
+          value={phpVersions}
+          onChange={setPhpVersions}
+          error={form.errors.phpVersions}
+        >
           <Group mt={6}>
-            {PHP_VERSIONS.map((v) => <Checkbox key={v} value={v} label={`PHP ${v}`} />)}
+            {PHP_VERSIONS.map((v) => (
+              <Checkbox key={v} value={v} label={`PHP ${v}`} />
+            ))}
           </Group>
         </Checkbox.Group>
         <Group justify="flex-end">
-          <Button variant="default" onClick={onCancel}>Cancel</Button>
-          <Button type="submit" loading={create.isPending || update.isPending}>{plan ? 'Save plan' : 'Create plan'}</Button>
+          <Button variant="default" onClick={onCancel}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={create.isPending || update.isPending}>
+            {plan ? 'Save plan' : 'Create plan'}
+          </Button>
         </Group>
       </Stack>
     </form>

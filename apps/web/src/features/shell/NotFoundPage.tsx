@@ -11,7 +11,9 @@ export function NotFoundPage({ what = 'page' }: { what?: string }) {
     <Stack>
       <PageHeader title="Not found" />
       <Text>This {what} does not exist, or you do not have access to it.</Text>
-      <Anchor component={Link} to="/">Back to the start page</Anchor>
+      <Anchor component={Link} to="/">
+        Back to the start page
+      </Anchor>
     </Stack>
   );
 }

@@ -19,23 +19,44 @@ export function Shell() {
     <QueryState query={session} label="your session">
       {(data) => {
         if (!data) return <Navigate to="/login" replace state={{ from: location.pathname }} />;
-        if (data.twoFactor.enrolmentRequired) return <Suspense fallback={<PageLoader />}><EnrolmentRequiredPage email={data.user.email} /></Suspense>;
+        if (data.twoFactor.enrolmentRequired)
+          return (
+            <Suspense fallback={<PageLoader />}>
+              <EnrolmentRequiredPage email={data.user.email} />
+            </Suspense>
+          );
         const { user } = data;
         const items = navigationFor(user.role);
         return (
-          <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
-            <a className="skip-link" href="#main">Skip to content</a>
+          <AppShell
+            header={{ height: 56 }}
+            navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }}
+            padding="md"
+          >
+            <a className="skip-link" href="#main">
+              Skip to content
+            </a>
             <AppShell.Header>
               <Group h="100%" px="md" justify="space-between" wrap="nowrap">
                 <Group gap="sm" wrap="nowrap">
-                  <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label={opened ? 'Close menu' : 'Open menu'} />
-                  <Text fw={700} size="lg" component={Link} to="/" td="none" c="inherit">Berth</Text>
+                  <Burger
+                    opened={opened}
+                    onClick={toggle}
+                    hiddenFrom="sm"
+                    size="sm"
+                    aria-label={opened ? 'Close menu' : 'Open menu'}
+                  />
+                  <Text fw={700} size="lg" component={Link} to="/" td="none" c="inherit">
+                    Berth
+                  </Text>
                 </Group>
                 <Group gap="sm" wrap="nowrap">
                   <Text size="sm" c="dimmed" visibleFrom="sm" data-testid="signed-in-as">
                     {user.email} · {user.role === 'admin' ? 'administrator' : 'account owner'}
                   </Text>
-                  <Button variant="default" size="xs" onClick={() => logout.mutate()} loading={logout.isPending}>Sign out</Button>
+                  <Button variant="default" size="xs" onClick={() => logout.mutate()} loading={logout.isPending}>
+                    Sign out
+                  </Button>
                 </Group>
               </Group>
             </AppShell.Header>
@@ -44,8 +65,15 @@ export function Shell() {
                 {items.map((item) => {
                   const active = isActive(item, location.pathname);
                   return (
-                    <NavLink key={item.to} component={Link} to={item.to} label={item.label} active={active}
-                      aria-current={active ? 'page' : undefined} onClick={close} />
+                    <NavLink
+                      key={item.to}
+                      component={Link}
+                      to={item.to}
+                      label={item.label}
+                      active={active}
+                      aria-current={active ? 'page' : undefined}
+                      onClick={close}
+                    />
                   );
                 })}
               </Stack>

@@ -27,14 +27,30 @@ function AttentionSite({ site }: { site: TSite }) {
     <Group role="listitem" justify="space-between" align="flex-start" wrap="nowrap" data-site-name={site.name}>
       <Stack gap={2} miw={0}>
         <Group gap="xs">
-          <Anchor component={Link} to={`/sites/${site.id}`} fw={600}>{site.name}</Anchor>
+          <Anchor component={Link} to={`/sites/${site.id}`} fw={600}>
+            {site.name}
+          </Anchor>
           <SiteStatusBadge status={site.status} />
         </Group>
-        <Text size="sm" c={statusMessageColor(site.status)}>{site.statusMessage ?? 'No reason recorded.'}</Text>
-        {retry.isError && <Text size="sm" c="red.8" role="alert">{errorText(retry.error)}</Text>}
+        <Text size="sm" c={statusMessageColor(site.status)}>
+          {site.statusMessage ?? 'No reason recorded.'}
+        </Text>
+        {retry.isError && (
+          <Text size="sm" c="red.8" role="alert">
+            {errorText(retry.error)}
+          </Text>
+        )}
       </Stack>
-      <Button size="xs" variant="light" color={site.status === 'failed' ? 'red' : 'orange'} loading={retry.isPending}
-        aria-label={`Retry ${site.name}`} onClick={() => retry.mutate()}>Retry</Button>
+      <Button
+        size="xs"
+        variant="light"
+        color={site.status === 'failed' ? 'red' : 'orange'}
+        loading={retry.isPending}
+        aria-label={`Retry ${site.name}`}
+        onClick={() => retry.mutate()}
+      >
+        Retry
+      </Button>
     </Group>
   );
 }
@@ -47,13 +63,17 @@ export function AttentionPanel({ failed, degraded }: { failed: SitesQuery; degra
   const sites = attentionSites(failed.data?.items ?? [], degraded.data?.items ?? []);
   return (
     <Paper withBorder p="md" h="100%">
-      <Title order={2} size="h4" mb="sm">Sites that need attention</Title>
+      <Title order={2} size="h4" mb="sm">
+        Sites that need attention
+      </Title>
       <Stack gap="sm">
         {failed.isError && <QueryError query={failed} label="failed sites" />}
         {degraded.isError && <QueryError query={degraded} label="degraded sites" />}
         {sites.length > 0 && (
           <Stack gap="sm" role="list" aria-label="Sites that need attention">
-            {sites.map((site) => <AttentionSite key={site.id} site={site} />)}
+            {sites.map((site) => (
+              <AttentionSite key={site.id} site={site} />
+            ))}
           </Stack>
         )}
         {(failed.isPending || degraded.isPending) && <QueryLoading label="sites that need attention" />}

@@ -9,11 +9,19 @@ import { CreateSiteForm } from './CreateSiteForm';
 const RUNTIMES = {
   status: 200,
   body: {
-    kinds: Object.entries(RUNTIME_CATALOG).map(([kind, v]) => ({ kind, label: v.label, versions: [...v.versions], defaultVersion: v.defaultVersion })),
+    kinds: Object.entries(RUNTIME_CATALOG).map(([kind, v]) => ({
+      kind,
+      label: v.label,
+      versions: [...v.versions],
+      defaultVersion: v.defaultVersion,
+    })),
     webservers: ['nginx', 'apache'],
   },
 };
-const PLANS = { status: 200, body: { items: [{ id: 'plan000001', name: 'Small', phpVersions: ['8.2', '8.4'] }], total: 1 } };
+const PLANS = {
+  status: 200,
+  body: { items: [{ id: 'plan000001', name: 'Small', phpVersions: ['8.2', '8.4'] }], total: 1 },
+};
 
 afterEach(() => {
   cleanup();
@@ -26,7 +34,9 @@ describe('CreateSiteForm', () => {
     renderWithProviders(<CreateSiteForm chooseTenant={false} onCreated={vi.fn()} />);
     await userEvent.type(await screen.findByLabelText(/^Site name/), 'My Blog');
     await userEvent.click(screen.getByRole('button', { name: 'Create site' }));
-    expect(await screen.findByText('Use lowercase letters, digits and hyphens; start and end with a letter or digit.')).toBeTruthy();
+    expect(
+      await screen.findByText('Use lowercase letters, digits and hyphens; start and end with a letter or digit.'),
+    ).toBeTruthy();
     expect(requests.some((r) => r.method === 'POST')).toBe(false);
   });
 
@@ -34,7 +44,9 @@ describe('CreateSiteForm', () => {
     const requests = stubApi({
       'GET /runtimes': RUNTIMES,
       'GET /plans': PLANS,
-      'POST /sites': apiError(422, 'VERSION_NOT_ALLOWED', 'The plan allows PHP 8.2, 8.4.', [{ path: ['runtime', 'version'], message: 'Pick one of 8.2, 8.4.' }]),
+      'POST /sites': apiError(422, 'VERSION_NOT_ALLOWED', 'The plan allows PHP 8.2, 8.4.', [
+        { path: ['runtime', 'version'], message: 'Pick one of 8.2, 8.4.' },
+      ]),
     });
     renderWithProviders(<CreateSiteForm chooseTenant={false} onCreated={vi.fn()} />);
     await userEvent.type(await screen.findByLabelText(/^Site name/), 'blog');
@@ -42,7 +54,12 @@ describe('CreateSiteForm', () => {
     await userEvent.click(await screen.findByRole('option', { name: '8.2' }));
     await userEvent.click(screen.getByRole('button', { name: 'Create site' }));
     expect(await screen.findByText('Pick one of 8.2, 8.4.')).toBeTruthy();
-    await waitFor(() => expect(requests.find((r) => r.method === 'POST')?.body).toEqual({ name: 'blog', runtime: { kind: 'php', version: '8.2' } }));
+    await waitFor(() =>
+      expect(requests.find((r) => r.method === 'POST')?.body).toEqual({
+        name: 'blog',
+        runtime: { kind: 'php', version: '8.2' },
+      }),
+    );
   });
 
   it('offers PHP versions outside the plan only as disabled choices', async () => {

@@ -39,7 +39,8 @@ export function CreateSiteForm({ chooseTenant, tenantId: fixedTenant, onCreated,
   const fixed = useTenant(fixedTenant);
   const planId = (chooseTenant ? tenants.data?.items.find((t) => t.id === tenantId) : fixed.data)?.planId;
   // An account owner sees only their own plan; an operator sees them all and picks the tenant's.
-  const plan = plans.data?.items.find((p) => p.id === planId) ?? (chooseTenant || fixedTenant ? undefined : plans.data?.items[0]);
+  const plan =
+    plans.data?.items.find((p) => p.id === planId) ?? (chooseTenant || fixedTenant ? undefined : plans.data?.items[0]);
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -64,24 +65,61 @@ export function CreateSiteForm({ chooseTenant, tenantId: fixedTenant, onCreated,
             <Stack>
               <FormAlert message={form.formError} />
               {chooseTenant && (
-                <Select label="Tenant" placeholder="Pick a tenant" searchable required
+                <Select
+                  label="Tenant"
+                  placeholder="Pick a tenant"
+                  searchable
+                  required
                   data={(tenants.data?.items ?? []).map((t) => ({ value: t.id, label: `${t.slug} — ${t.name}` }))}
-                  value={tenantId} onChange={setTenantId} error={form.errors.tenantId}
-                  nothingFoundMessage={tenants.isPending ? 'Loading tenants…' : 'No tenant matches'} />
+                  value={tenantId}
+                  onChange={setTenantId}
+                  error={form.errors.tenantId}
+                  nothingFoundMessage={tenants.isPending ? 'Loading tenants…' : 'No tenant matches'}
+                />
               )}
-              <TextInput label="Site name" description="Lowercase letters, digits and hyphens; used in container and folder names."
-                required value={name} onChange={(e) => setName(e.currentTarget.value)} error={form.errors.name} data-autofocus />
+              <TextInput
+                label="Site name"
+                description="Lowercase letters, digits and hyphens; used in container and folder names."
+                required
+                value={name}
+                onChange={(e) => setName(e.currentTarget.value)}
+                error={form.errors.name}
+                data-autofocus
+              />
               <Group grow align="flex-start">
-                <Select label="Runtime" required allowDeselect={false}
+                <Select
+                  label="Runtime"
+                  required
+                  allowDeselect={false}
                   data={runtimes.kinds.map((k) => ({ value: k.kind, label: k.label }))}
-                  value={kind} onChange={(value) => { if (isRuntimeKind(value)) { setKind(value); setVersion(null); } }}
-                  error={form.errors['runtime.kind']} />
-                <Select label="Version" placeholder={entry ? `Default (${entry.defaultVersion})` : undefined}
-                  data={versions} value={version} onChange={setVersion} clearable error={form.errors['runtime.version']} />
+                  value={kind}
+                  onChange={(value) => {
+                    if (isRuntimeKind(value)) {
+                      setKind(value);
+                      setVersion(null);
+                    }
+                  }}
+                  error={form.errors['runtime.kind']}
+                />
+                <Select
+                  label="Version"
+                  placeholder={entry ? `Default (${entry.defaultVersion})` : undefined}
+                  data={versions}
+                  value={version}
+                  onChange={setVersion}
+                  clearable
+                  error={form.errors['runtime.version']}
+                />
               </Group>
               <Group justify="flex-end">
-                {onCancel && <Button variant="default" onClick={onCancel}>Cancel</Button>}
-                <Button type="submit" loading={create.isPending}>Create site</Button>
+                {onCancel && (
+                  <Button variant="default" onClick={onCancel}>
+                    Cancel
+                  </Button>
+                )}
+                <Button type="submit" loading={create.isPending}>
+                  Create site
+                </Button>
               </Group>
             </Stack>
           </form>

@@ -11,7 +11,10 @@ const NUMBERS = ['memoryLimitMb', 'uploadMaxMb', 'postMaxMb', 'maxExecutionSecon
 type NumberField = (typeof NUMBERS)[number];
 const FIELDS = [...NUMBERS.map((f) => `settings.php.${f}`), 'settings.php.displayErrors'];
 
-const LABELS: Record<NumberField, { label: string; unit: string; planKey: 'phpMaxMemoryMb' | 'phpMaxUploadMb' | 'phpMaxExecSeconds' }> = {
+const LABELS: Record<
+  NumberField,
+  { label: string; unit: string; planKey: 'phpMaxMemoryMb' | 'phpMaxUploadMb' | 'phpMaxExecSeconds' }
+> = {
   memoryLimitMb: { label: 'memory_limit', unit: 'MB', planKey: 'phpMaxMemoryMb' },
   uploadMaxMb: { label: 'upload_max_filesize', unit: 'MB', planKey: 'phpMaxUploadMb' },
   postMaxMb: { label: 'post_max_size', unit: 'MB', planKey: 'phpMaxUploadMb' },
@@ -39,7 +42,8 @@ export function PhpSettingsForm({ site }: { site: TSite }) {
     const input = form.validate({ settings: { php } });
     if (!input) return;
     update.mutate(input, {
-      onSuccess: () => notifications.show({ color: 'green', message: 'PHP settings saved; the site is being re-provisioned.' }),
+      onSuccess: () =>
+        notifications.show({ color: 'green', message: 'PHP settings saved; the site is being re-provisioned.' }),
       onError: form.showServerError,
     });
   }
@@ -48,24 +52,40 @@ export function PhpSettingsForm({ site }: { site: TSite }) {
     <Paper withBorder p="md">
       <form onSubmit={submit} noValidate aria-label="PHP settings">
         <Stack gap="sm">
-          <Title order={2} size="h4">PHP settings</Title>
+          <Title order={2} size="h4">
+            PHP settings
+          </Title>
           <FormAlert message={form.formError} />
           <SimpleGrid cols={{ base: 1, sm: 2 }}>
             {NUMBERS.map((field) => {
               const { label, unit, planKey } = LABELS[field];
               const max = plan.data?.[planKey];
               return (
-                <NumberInput key={field} label={`${label} (${unit})`} placeholder="PHP default" min={1} max={max} allowDecimal={false}
+                <NumberInput
+                  key={field}
+                  label={`${label} (${unit})`}
+                  placeholder="PHP default"
+                  min={1}
+                  max={max}
+                  allowDecimal={false}
                   description={max ? `At most ${max} ${unit} on this plan.` : undefined}
-                  value={values[field]} onChange={(value) => setValues((v) => ({ ...v, [field]: value }))}
-                  error={form.errors[`settings.php.${field}`]} />
+                  value={values[field]}
+                  onChange={(value) => setValues((v) => ({ ...v, [field]: value }))}
+                  error={form.errors[`settings.php.${field}`]}
+                />
               );
             })}
           </SimpleGrid>
-          <Switch label="display_errors (show PHP errors to visitors; for debugging only)" checked={displayErrors}
-            onChange={(e) => setDisplayErrors(e.currentTarget.checked)} error={form.errors['settings.php.displayErrors']} />
+          <Switch
+            label="display_errors (show PHP errors to visitors; for debugging only)"
+            checked={displayErrors}
+            onChange={(e) => setDisplayErrors(e.currentTarget.checked)}
+            error={form.errors['settings.php.displayErrors']}
+          />
           <Group>
-            <Button type="submit" loading={update.isPending}>Save PHP settings</Button>
+            <Button type="submit" loading={update.isPending}>
+              Save PHP settings
+            </Button>
           </Group>
         </Stack>
       </form>

@@ -14,7 +14,10 @@ export function RuntimePanel({ site }: { site: TSite }) {
   const catalog = useRuntimeCatalog();
   const plan = useSitePlan(site);
   const [version, setVersion] = useState(site.runtime.version);
-  const form = useFormErrors(ZUpdateSiteRequest, { fields: FIELDS, codeFields: { VERSION_NOT_ALLOWED: 'runtime.version' } });
+  const form = useFormErrors(ZUpdateSiteRequest, {
+    fields: FIELDS,
+    codeFields: { VERSION_NOT_ALLOWED: 'runtime.version' },
+  });
   const update = useUpdateSite(site.id);
   const label = site.runtime.kind === 'php' ? 'PHP version' : 'Version';
 
@@ -23,7 +26,11 @@ export function RuntimePanel({ site }: { site: TSite }) {
     const input = form.validate({ runtime: { kind: site.runtime.kind, version } });
     if (!input) return;
     update.mutate(input, {
-      onSuccess: (saved) => notifications.show({ color: 'green', message: `${site.name} now runs ${saved.runtime.version}; it is being re-provisioned.` }),
+      onSuccess: (saved) =>
+        notifications.show({
+          color: 'green',
+          message: `${site.name} now runs ${saved.runtime.version}; it is being re-provisioned.`,
+        }),
       onError: form.showServerError,
     });
   }
@@ -37,14 +44,29 @@ export function RuntimePanel({ site }: { site: TSite }) {
           return (
             <form onSubmit={submit} noValidate aria-label={label}>
               <Stack gap="sm">
-                <Title order={2} size="h4" id="runtime-version-label">{label}</Title>
+                <Title order={2} size="h4" id="runtime-version-label">
+                  {label}
+                </Title>
                 <FormAlert message={form.formError} />
-                <SegmentedControl aria-labelledby="runtime-version-label" value={version} onChange={setVersion} w="fit-content"
-                  data={versions.map((v) => ({ value: v, label: v, disabled: !allowed.includes(v) }))} />
-                {form.errors['runtime.version'] && <Text c="red.8" size="sm" role="alert">{form.errors['runtime.version']}</Text>}
-                <Text size="sm" c="dimmed">Currently {site.runtime.version}. Switching restarts the site on the new version.</Text>
+                <SegmentedControl
+                  aria-labelledby="runtime-version-label"
+                  value={version}
+                  onChange={setVersion}
+                  w="fit-content"
+                  data={versions.map((v) => ({ value: v, label: v, disabled: !allowed.includes(v) }))}
+                />
+                {form.errors['runtime.version'] && (
+                  <Text c="red.8" size="sm" role="alert">
+                    {form.errors['runtime.version']}
+                  </Text>
+                )}
+                <Text size="sm" c="dimmed">
+                  Currently {site.runtime.version}. Switching restarts the site on the new version.
+                </Text>
                 <Group>
-                  <Button type="submit" disabled={version === site.runtime.version} loading={update.isPending}>Switch to {version}</Button>
+                  <Button type="submit" disabled={version === site.runtime.version} loading={update.isPending}>
+                    Switch to {version}
+                  </Button>
                 </Group>
               </Stack>
             </form>

@@ -13,7 +13,9 @@ import { isInProgress, useDeleteSite, useRetrySite } from '../../queries/sites';
 function Fact({ label, children }: { label: string; children: ReactNode }) {
   return (
     <Stack gap={2}>
-      <Text size="xs" c="dimmed" tt="uppercase" fw={600}>{label}</Text>
+      <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
+        {label}
+      </Text>
       <div>{children}</div>
     </Stack>
   );
@@ -37,18 +39,42 @@ export function SiteOverview({ site }: { site: TSite }) {
       )}
       <Paper withBorder p="md">
         <SimpleGrid cols={{ base: 1, xs: 2, md: 4 }}>
-          <Fact label="Status"><SiteStatusBadge status={site.status} /></Fact>
-          <Fact label="Runtime"><Text data-testid="overview-runtime">{runtimeLabel(site.runtime)}</Text></Fact>
-          <Fact label="Domains"><Text>{site.domains.length === 0 ? 'none yet' : site.domains.join(', ')}</Text></Fact>
-          <Fact label="Created"><Text>{formatDate(site.createdAt)}</Text></Fact>
+          <Fact label="Status">
+            <SiteStatusBadge status={site.status} />
+          </Fact>
+          <Fact label="Runtime">
+            <Text data-testid="overview-runtime">{runtimeLabel(site.runtime)}</Text>
+          </Fact>
+          <Fact label="Domains">
+            <Text>{site.domains.length === 0 ? 'none yet' : site.domains.join(', ')}</Text>
+          </Fact>
+          <Fact label="Created">
+            <Text>{formatDate(site.createdAt)}</Text>
+          </Fact>
         </SimpleGrid>
       </Paper>
       <Group>
-        <Button color="red" variant="outline" onClick={open}>Delete site</Button>
+        <Button color="red" variant="outline" onClick={open}>
+          Delete site
+        </Button>
       </Group>
-      <ConfirmModal opened={deleting} onClose={close} title={`Delete ${site.name}?`} confirmLabel="Delete site"
-        typedConfirmation={site.name} pending={remove.isPending} error={remove.error ? errorText(remove.error) : null}
-        onConfirm={() => remove.mutate(site.id, { onSuccess: () => { close(); void navigate('/sites'); } })}>
+      <ConfirmModal
+        opened={deleting}
+        onClose={close}
+        title={`Delete ${site.name}?`}
+        confirmLabel="Delete site"
+        typedConfirmation={site.name}
+        pending={remove.isPending}
+        error={remove.error ? errorText(remove.error) : null}
+        onConfirm={() =>
+          remove.mutate(site.id, {
+            onSuccess: () => {
+              close();
+              void navigate('/sites');
+            },
+          })
+        }
+      >
         The site, its domains and its settings are removed. Its files are deleted by the panel. This cannot be undone.
       </ConfirmModal>
     </Stack>
@@ -57,7 +83,12 @@ export function SiteOverview({ site }: { site: TSite }) {
 
 const RETRY_ALERTS = {
   failed: { color: 'red', title: 'Provisioning failed', after: 'The panel also retries by itself.' },
-  degraded: { color: 'orange', title: 'Visitors get errors right now', after: 'The panel keeps checking and shows it live once visitors are served again; Retry now sets it up again at once.' },
+  degraded: {
+    color: 'orange',
+    title: 'Visitors get errors right now',
+    after:
+      'The panel keeps checking and shows it live once visitors are served again; Retry now sets it up again at once.',
+  },
 } as const;
 
 /**
@@ -73,7 +104,9 @@ function RetryAlert({ site, status }: { site: TSite; status: keyof typeof RETRY_
         <Text size="sm">{site.statusMessage ?? 'No reason was recorded.'}</Text>
         <Text size="sm">{after}</Text>
         <Group gap="xs">
-          <Button size="xs" variant="white" color={color} loading={retry.isPending} onClick={() => retry.mutate()}>Retry now</Button>
+          <Button size="xs" variant="white" color={color} loading={retry.isPending} onClick={() => retry.mutate()}>
+            Retry now
+          </Button>
           {retry.isError && <Text size="sm">{errorText(retry.error)}</Text>}
         </Group>
       </Stack>

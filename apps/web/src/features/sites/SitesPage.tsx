@@ -26,25 +26,52 @@ export function SitesPage() {
 
   return (
     <>
-      <PageHeader title="Sites" description={admin ? 'Every tenant’s sites.' : 'Your sites and their status.'}
-        actions={<Button onClick={open}>Create site</Button>} />
+      <PageHeader
+        title="Sites"
+        description={admin ? 'Every tenant’s sites.' : 'Your sites and their status.'}
+        actions={<Button onClick={open}>Create site</Button>}
+      />
       <Group mb="md" gap="sm" align="flex-end">
-        <Select label="Status" placeholder="Any status" clearable w={180} data={SITE_STATUSES.map((value) => ({ value, label: siteStatusLabel(value) }))}
-          value={status ?? null} onChange={(v) => setStatus((v as TSiteStatus | null) ?? undefined)} />
+        <Select
+          label="Status"
+          placeholder="Any status"
+          clearable
+          w={180}
+          data={SITE_STATUSES.map((value) => ({ value, label: siteStatusLabel(value) }))}
+          value={status ?? null}
+          onChange={(v) => setStatus((v as TSiteStatus | null) ?? undefined)}
+        />
         {admin && (
-          <Select label="Tenant" placeholder="Any tenant" clearable searchable w={220}
+          <Select
+            label="Tenant"
+            placeholder="Any tenant"
+            clearable
+            searchable
+            w={220}
             data={(tenants.data?.items ?? []).map((t) => ({ value: t.id, label: t.slug }))}
-            value={tenantId ?? null} onChange={(v) => setTenantId(v ?? undefined)} />
+            value={tenantId ?? null}
+            onChange={(v) => setTenantId(v ?? undefined)}
+          />
         )}
       </Group>
       <QueryState query={sites} label="sites">
         {(page) => (
-          <SitesTable sites={page.items} tenants={admin ? tenantMap : undefined}
-            empty={status || tenantId ? 'No site matches these filters.' : 'No sites yet. Create one to get started.'} />
+          <SitesTable
+            sites={page.items}
+            tenants={admin ? tenantMap : undefined}
+            empty={status || tenantId ? 'No site matches these filters.' : 'No sites yet. Create one to get started.'}
+          />
         )}
       </QueryState>
       <Modal opened={creating} onClose={close} title="Create site">
-        <CreateSiteForm chooseTenant={admin} onCancel={close} onCreated={(site) => { close(); void navigate(`/sites/${site.id}`); }} />
+        <CreateSiteForm
+          chooseTenant={admin}
+          onCancel={close}
+          onCreated={(site) => {
+            close();
+            void navigate(`/sites/${site.id}`);
+          }}
+        />
       </Modal>
     </>
   );

@@ -21,13 +21,29 @@ function SiteCards({ sites, tenants }: Omit<SitesTableProps, 'empty'>) {
       {sites.map((site) => (
         <Paper key={site.id} withBorder p="sm" role="listitem" data-site-name={site.name}>
           <Group justify="space-between" wrap="nowrap">
-            <Anchor component={Link} to={`/sites/${site.id}`} fw={600}>{site.name}</Anchor>
+            <Anchor component={Link} to={`/sites/${site.id}`} fw={600}>
+              {site.name}
+            </Anchor>
             <SiteStatusBadge status={site.status} />
           </Group>
-          {site.statusMessage && <Text size="xs" c={statusMessageColor(site.status)} mt={4}>{site.statusMessage}</Text>}
-          <Text size="sm" mt={4} data-testid="site-runtime">{runtimeLabel(site.runtime)}</Text>
-          {tenants && <Text size="sm" c="dimmed">Tenant {tenants.get(site.tenantId)?.slug ?? site.tenantId}</Text>}
-          {site.domains.map((d) => <Text key={d} size="sm" className="mono">{d}</Text>)}
+          {site.statusMessage && (
+            <Text size="xs" c={statusMessageColor(site.status)} mt={4}>
+              {site.statusMessage}
+            </Text>
+          )}
+          <Text size="sm" mt={4} data-testid="site-runtime">
+            {runtimeLabel(site.runtime)}
+          </Text>
+          {tenants && (
+            <Text size="sm" c="dimmed">
+              Tenant {tenants.get(site.tenantId)?.slug ?? site.tenantId}
+            </Text>
+          )}
+          {site.domains.map((d) => (
+            <Text key={d} size="sm" className="mono">
+              {d}
+            </Text>
+          ))}
         </Paper>
       ))}
     </Stack>
@@ -54,21 +70,41 @@ export function SitesTable({ sites, tenants, empty }: SitesTableProps) {
         <Table.Tbody>
           {sites.map((site) => (
             <Table.Tr key={site.id} data-site-name={site.name}>
-              <Table.Td><Anchor component={Link} to={`/sites/${site.id}`} fw={600}>{site.name}</Anchor></Table.Td>
+              <Table.Td>
+                <Anchor component={Link} to={`/sites/${site.id}`} fw={600}>
+                  {site.name}
+                </Anchor>
+              </Table.Td>
               {tenants && (
                 <Table.Td>
-                  <Anchor component={Link} to={`/tenants/${site.tenantId}`}>{tenants.get(site.tenantId)?.slug ?? site.tenantId}</Anchor>
+                  <Anchor component={Link} to={`/tenants/${site.tenantId}`}>
+                    {tenants.get(site.tenantId)?.slug ?? site.tenantId}
+                  </Anchor>
                 </Table.Td>
               )}
               <Table.Td data-testid="site-runtime">{runtimeLabel(site.runtime)}</Table.Td>
               <Table.Td>
-                {site.domains.length === 0 ? <Text c="dimmed" size="sm">none yet</Text> : (
-                  <Stack gap={0}>{site.domains.map((d) => <Text key={d} size="sm" className="mono">{d}</Text>)}</Stack>
+                {site.domains.length === 0 ? (
+                  <Text c="dimmed" size="sm">
+                    none yet
+                  </Text>
+                ) : (
+                  <Stack gap={0}>
+                    {site.domains.map((d) => (
+                      <Text key={d} size="sm" className="mono">
+                        {d}
+                      </Text>
+                    ))}
+                  </Stack>
                 )}
               </Table.Td>
               <Table.Td>
                 <SiteStatusBadge status={site.status} />
-                {site.statusMessage && <Text size="xs" c={statusMessageColor(site.status)} mt={4}>{site.statusMessage}</Text>}
+                {site.statusMessage && (
+                  <Text size="xs" c={statusMessageColor(site.status)} mt={4}>
+                    {site.statusMessage}
+                  </Text>
+                )}
               </Table.Td>
             </Table.Tr>
           ))}

@@ -31,14 +31,20 @@ describe('CreateTenantForm', () => {
   });
 
   it('puts SLUG_TAKEN at the slug field and sends the owner nested', async () => {
-    const requests = stubApi({ 'GET /plans': PLANS, 'POST /tenants': apiError(409, 'SLUG_TAKEN', 'The slug "acme" is already used by another tenant.') });
+    const requests = stubApi({
+      'GET /plans': PLANS,
+      'POST /tenants': apiError(409, 'SLUG_TAKEN', 'The slug "acme" is already used by another tenant.'),
+    });
     const onCreated = vi.fn();
     renderWithProviders(<CreateTenantForm onCreated={onCreated} onCancel={vi.fn()} />);
     await fill('acme', 'long-enough-password');
     expect(await screen.findByText('The slug "acme" is already used by another tenant.')).toBeTruthy();
     expect(screen.getByLabelText(/^Slug/).getAttribute('aria-invalid')).toBe('true');
     expect(requests.find((r) => r.method === 'POST')?.body).toEqual({
-      slug: 'acme', name: 'Acme Ltd', webserver: 'nginx', owner: { email: 'owner@acme.test', password: 'long-enough-password' },
+      slug: 'acme',
+      name: 'Acme Ltd',
+      webserver: 'nginx',
+      owner: { email: 'owner@acme.test', password: 'long-enough-password' },
     });
     expect(onCreated).not.toHaveBeenCalled();
   });
@@ -46,7 +52,9 @@ describe('CreateTenantForm', () => {
   it('maps a server issue path (owner.email) to the owner email field', async () => {
     stubApi({
       'GET /plans': PLANS,
-      'POST /tenants': apiError(400, 'VALIDATION_FAILED', 'Invalid body.owner.email', [{ path: ['owner', 'email'], message: 'Refused by the server.' }]),
+      'POST /tenants': apiError(400, 'VALIDATION_FAILED', 'Invalid body.owner.email', [
+        { path: ['owner', 'email'], message: 'Refused by the server.' },
+      ]),
     });
     renderWithProviders(<CreateTenantForm onCreated={vi.fn()} onCancel={vi.fn()} />);
     await fill('acme', 'long-enough-password');

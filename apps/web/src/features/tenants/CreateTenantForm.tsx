@@ -11,7 +11,13 @@ const FIELDS = ['slug', 'name', 'planId', 'webserver', 'owner.email', 'owner.pas
 const CODE_FIELDS = { SLUG_TAKEN: 'slug', EMAIL_TAKEN: 'owner.email' };
 
 /** CreateTenantForm opens a hosting account on a plan, with the owner user who signs in to it. */
-export function CreateTenantForm({ onCreated, onCancel }: { onCreated: (tenant: TTenant) => void; onCancel: () => void }) {
+export function CreateTenantForm({
+  onCreated,
+  onCancel,
+}: {
+  onCreated: (tenant: TTenant) => void;
+  onCancel: () => void;
+}) {
   const plans = usePlans();
   const [slug, setSlug] = useState('');
   const [name, setName] = useState('');
@@ -33,25 +39,70 @@ export function CreateTenantForm({ onCreated, onCancel }: { onCreated: (tenant: 
       <Stack gap="sm">
         <FormAlert message={form.formError} />
         <SimpleGrid cols={{ base: 1, sm: 2 }}>
-          <TextInput label="Slug" description="Short name: lowercase letters, digits, hyphens." required value={slug}
-            onChange={(e) => setSlug(e.currentTarget.value)} error={form.errors.slug} data-autofocus />
-          <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} error={form.errors.name} />
-          <Select label="Plan" placeholder={plans.isPending ? 'Loading plans…' : 'Oldest plan'} clearable
-            data={(plans.data?.items ?? []).map((p) => ({ value: p.id, label: p.name }))} value={planId} onChange={setPlanId}
-            error={form.errors.planId ?? (plans.isError ? 'Plans could not be loaded.' : undefined)} />
-          <Select label="Webserver" allowDeselect={false} data={[...WEBSERVER_KINDS]} value={webserver}
-            onChange={(v) => v && setWebserver(v as TWebserverKind)} error={form.errors.webserver} />
+          <TextInput
+            label="Slug"
+            description="Short name: lowercase letters, digits, hyphens."
+            required
+            value={slug}
+            onChange={(e) => setSlug(e.currentTarget.value)}
+            error={form.errors.slug}
+            data-autofocus
+          />
+          <TextInput
+            label="Name"
+            required
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            error={form.errors.name}
+          />
+          <Select
+            label="Plan"
+            placeholder={plans.isPending ? 'Loading plans…' : 'Oldest plan'}
+            clearable
+            data={(plans.data?.items ?? []).map((p) => ({ value: p.id, label: p.name }))}
+            value={planId}
+            onChange={setPlanId}
+            error={form.errors.planId ?? (plans.isError ? 'Plans could not be loaded.' : undefined)}
+          />
+          <Select
+            label="Webserver"
+            allowDeselect={false}
+            data={[...WEBSERVER_KINDS]}
+            value={webserver}
+            onChange={(v) => v && setWebserver(v as TWebserverKind)}
+            error={form.errors.webserver}
+          />
         </SimpleGrid>
-        <Title order={3} size="h5" mt="xs">Owner</Title>
+        <Title order={3} size="h5" mt="xs">
+          Owner
+        </Title>
         <SimpleGrid cols={{ base: 1, sm: 2 }}>
-          <TextInput label="Owner email" type="email" autoComplete="off" required value={email}
-            onChange={(e) => setEmail(e.currentTarget.value)} error={form.errors['owner.email']} />
-          <PasswordField label="Owner password" description="At least 12 characters." autoComplete="new-password" required value={password}
-            onChange={(e) => setPassword(e.currentTarget.value)} error={form.errors['owner.password']} />
+          <TextInput
+            label="Owner email"
+            type="email"
+            autoComplete="off"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.currentTarget.value)}
+            error={form.errors['owner.email']}
+          />
+          <PasswordField
+            label="Owner password"
+            description="At least 12 characters."
+            autoComplete="new-password"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.currentTarget.value)}
+            error={form.errors['owner.password']}
+          />
         </SimpleGrid>
         <Group justify="flex-end">
-          <Button variant="default" onClick={onCancel}>Cancel</Button>
-          <Button type="submit" loading={create.isPending}>Create tenant</Button>
+          <Button variant="default" onClick={onCancel}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={create.isPending}>
+            Create tenant
+          </Button>
         </Group>
       </Stack>
     </form>

@@ -1,7 +1,13 @@
 import { useState, type FormEvent } from 'react';
 import { Button, Group, Select, SimpleGrid, Stack, Switch, TextInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { WEBSERVER_KINDS, ZUpdateTenantRequest, type TTenant, type TUpdateTenantRequest, type TWebserverKind } from '@berth/contracts';
+import {
+  WEBSERVER_KINDS,
+  ZUpdateTenantRequest,
+  type TTenant,
+  type TUpdateTenantRequest,
+  type TWebserverKind,
+} from '@berth/contracts';
 import { FormAlert } from '../../forms/FormAlert';
 import { useFormErrors } from '../../forms/useFormErrors';
 import { usePlans } from '../../queries/plans';
@@ -41,16 +47,39 @@ export function TenantEditForm({ tenant }: { tenant: TTenant }) {
       <Stack gap="sm">
         <FormAlert message={form.formError} />
         <SimpleGrid cols={{ base: 1, sm: 3 }}>
-          <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} error={form.errors.name} />
-          <Select label="Plan" allowDeselect={false} data={(plans.data?.items ?? []).map((p) => ({ value: p.id, label: p.name }))}
-            value={planId} onChange={(v) => v && setPlanId(v)} error={form.errors.planId} />
-          <Select label="Webserver" allowDeselect={false} data={[...WEBSERVER_KINDS]} value={webserver}
-            onChange={(v) => v && setWebserver(v as TWebserverKind)} error={form.errors.webserver} />
+          <TextInput
+            label="Name"
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            error={form.errors.name}
+          />
+          <Select
+            label="Plan"
+            allowDeselect={false}
+            data={(plans.data?.items ?? []).map((p) => ({ value: p.id, label: p.name }))}
+            value={planId}
+            onChange={(v) => v && setPlanId(v)}
+            error={form.errors.planId}
+          />
+          <Select
+            label="Webserver"
+            allowDeselect={false}
+            data={[...WEBSERVER_KINDS]}
+            value={webserver}
+            onChange={(v) => v && setWebserver(v as TWebserverKind)}
+            error={form.errors.webserver}
+          />
         </SimpleGrid>
-        <Switch label="Varnish cache in front of the account's sites" checked={varnish} onChange={(e) => setVarnish(e.currentTarget.checked)}
-          error={form.errors.varnishEnabled} />
+        <Switch
+          label="Varnish cache in front of the account's sites"
+          checked={varnish}
+          onChange={(e) => setVarnish(e.currentTarget.checked)}
+          error={form.errors.varnishEnabled}
+        />
         <Group>
-          <Button type="submit" disabled={Object.keys(changes).length === 0} loading={update.isPending}>Save changes</Button>
+          <Button type="submit" disabled={Object.keys(changes).length === 0} loading={update.isPending}>
+            Save changes
+          </Button>
         </Group>
       </Stack>
     </form>

@@ -21,21 +21,51 @@ export function TenantLifecycle({ tenant }: { tenant: TTenant }) {
     <>
       <Group>
         {tenant.status === 'active' ? (
-          <Button color="orange" variant="outline" onClick={() => setAsking('suspend')}>Suspend</Button>
+          <Button color="orange" variant="outline" onClick={() => setAsking('suspend')}>
+            Suspend
+          </Button>
         ) : (
-          <Button variant="outline" onClick={() => suspend.mutate(false)} loading={suspend.isPending}>Unsuspend</Button>
+          <Button variant="outline" onClick={() => suspend.mutate(false)} loading={suspend.isPending}>
+            Unsuspend
+          </Button>
         )}
-        <Button color="red" variant="outline" onClick={() => setAsking('terminate')}>Terminate</Button>
+        <Button color="red" variant="outline" onClick={() => setAsking('terminate')}>
+          Terminate
+        </Button>
       </Group>
-      {suspend.isError && asking === null && <Text c="red.8" role="alert" mt="xs">{errorText(suspend.error)}</Text>}
-      <ConfirmModal opened={asking === 'suspend'} onClose={close} title={`Suspend ${tenant.slug}?`} confirmLabel="Suspend"
-        pending={suspend.isPending} error={suspend.error ? errorText(suspend.error) : null}
-        onConfirm={() => suspend.mutate(true, { onSuccess: close })}>
+      {suspend.isError && asking === null && (
+        <Text c="red.8" role="alert" mt="xs">
+          {errorText(suspend.error)}
+        </Text>
+      )}
+      <ConfirmModal
+        opened={asking === 'suspend'}
+        onClose={close}
+        title={`Suspend ${tenant.slug}?`}
+        confirmLabel="Suspend"
+        pending={suspend.isPending}
+        error={suspend.error ? errorText(suspend.error) : null}
+        onConfirm={() => suspend.mutate(true, { onSuccess: close })}
+      >
         Its sites answer with the suspended page and its users are signed out until you unsuspend it.
       </ConfirmModal>
-      <ConfirmModal opened={asking === 'terminate'} onClose={close} title={`Terminate ${tenant.slug}?`} confirmLabel="Terminate tenant"
-        typedConfirmation={tenant.slug} pending={terminate.isPending} error={terminate.error ? errorText(terminate.error) : null}
-        onConfirm={() => terminate.mutate(undefined, { onSuccess: () => { close(); void navigate('/tenants'); } })}>
+      <ConfirmModal
+        opened={asking === 'terminate'}
+        onClose={close}
+        title={`Terminate ${tenant.slug}?`}
+        confirmLabel="Terminate tenant"
+        typedConfirmation={tenant.slug}
+        pending={terminate.isPending}
+        error={terminate.error ? errorText(terminate.error) : null}
+        onConfirm={() =>
+          terminate.mutate(undefined, {
+            onSuccess: () => {
+              close();
+              void navigate('/tenants');
+            },
+          })
+        }
+      >
         The account, its {tenant.siteCount} site(s), domains, users and tokens are deleted. This cannot be undone.
       </ConfirmModal>
     </>

@@ -42,14 +42,37 @@ export function CreateTokenForm({ onCreated }: { onCreated: (created: z.infer<ty
       <Stack gap="sm">
         <FormAlert message={form.formError} />
         <SimpleGrid cols={{ base: 1, sm: 3 }}>
-          <TextInput label="Name" placeholder="deploy script" required value={name} onChange={(e) => setName(e.currentTarget.value)} error={form.errors.name} />
-          <Select label="Scope" allowDeselect={false} data={TOKEN_SCOPES.map((s) => ({ value: s, label: SCOPE_LABELS[s] }))}
-            value={scope} onChange={(v) => v && setScope(v as TTokenScope)} error={form.errors.scope} />
-          <NumberInput label="Expires after (days)" description="Empty: never expires." min={1} max={3650} allowDecimal={false}
-            value={expires} onChange={setExpires} error={form.errors.expiresInDays} />
+          <TextInput
+            label="Name"
+            placeholder="deploy script"
+            required
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            error={form.errors.name}
+          />
+          <Select
+            label="Scope"
+            allowDeselect={false}
+            data={TOKEN_SCOPES.map((s) => ({ value: s, label: SCOPE_LABELS[s] }))}
+            value={scope}
+            onChange={(v) => v && setScope(v as TTokenScope)}
+            error={form.errors.scope}
+          />
+          <NumberInput
+            label="Expires after (days)"
+            description="Empty: never expires."
+            min={1}
+            max={3650}
+            allowDecimal={false}
+            value={expires}
+            onChange={setExpires}
+            error={form.errors.expiresInDays}
+          />
         </SimpleGrid>
         <Group>
-          <Button type="submit" loading={create.isPending}>Create token</Button>
+          <Button type="submit" loading={create.isPending}>
+            Create token
+          </Button>
         </Group>
       </Stack>
     </form>

@@ -5,15 +5,28 @@ export function TokenSecret({ name, secret, onDone }: { name: string; secret: st
   return (
     <Alert color="blue" variant="light" title={`Token “${name}” created — copy it now`} data-testid="token-secret">
       <Stack gap="xs">
-        <Text size="sm">This is the only time the secret is shown. Store it somewhere safe; if it is lost, revoke the token and create another.</Text>
-        <Code block className="mono" aria-label="Token secret">{secret}</Code>
+        <Text size="sm">
+          This is the only time the secret is shown. Store it somewhere safe; if it is lost, revoke the token and create
+          another.
+        </Text>
+        <Code block className="mono" aria-label="Token secret">
+          {secret}
+        </Code>
         <Group>
           <CopyButton value={secret} timeout={2000}>
-            {({ copied, copy }) => <Button size="xs" color={copied ? 'green' : undefined} onClick={copy}>{copied ? 'Copied' : 'Copy secret'}</Button>}
+            {({ copied, copy }) => (
+              <Button size="xs" color={copied ? 'green' : undefined} onClick={copy}>
+                {copied ? 'Copied' : 'Copy secret'}
+              </Button>
+            )}
           </CopyButton>
-          <Button size="xs" variant="default" onClick={onDone}>I have stored it</Button>
+          <Button size="xs" variant="default" onClick={onDone}>
+            I have stored it
+          </Button>
         </Group>
-        <Text size="xs" aria-live="polite" c="dimmed">Use it as: Authorization: Bearer {'<secret>'}</Text>
+        <Text size="xs" aria-live="polite" c="dimmed">
+          Use it as: Authorization: Bearer {'<secret>'}
+        </Text>
       </Stack>
     </Alert>
   );
