@@ -304,6 +304,32 @@ describe('Varnish in front of the tenant webserver', () => {
     expect((await httpGet(cacheA, 'p82.a.test', '/?v=1')).headers['x-cache']).toBe('MISS');
   });
 
+  it('follows the webserver to a new address (Varnish resolves it only when a VCL is loaded)', async () => {
+    // A webserver that comes back at another address (containers restarted in another order take each
+    // other's): reconnect it by hand at a free address of the tenant's /27.
+    await waitFor200(cacheA, 'p82.a.test', '/?before-move');
+    const seen = await observe(ctx, { tenantId: A });
+    const web = seen.containers.find((c) => c.component === 'webserver')!;
+    const net = seen.networks.find((n) => n.tenantId === A)!;
+    const network = ctx.docker.getNetwork(net.id);
+    await network.disconnect({ Container: web.id, Force: true });
+    const [a, b, c] = net.subnet!.split('/')[0]!.split('.');
+    const moved = `${a}.${b}.${c}.${Number(net.subnet!.split('/')[0]!.split('.')[3]) + 29}`;
+    await network.connect({
+      Container: web.id,
+      EndpointConfig: { IPAMConfig: { IPv4Address: moved }, Aliases: ['web'] },
+    });
+    // Varnish still sends to the old address: 503 Backend fetch failed, or no answer in time.
+    expect(
+      await httpGet(cacheA, 'p82.a.test', '/?moved=1').then(
+        (r) => r.status,
+        () => 'no answer',
+      ),
+    ).not.toBe(200);
+    await ensureTenantRuntime(ctx, specA);
+    expect((await httpGet(cacheA, 'p82.a.test', '/?moved=2')).status).toBe(200);
+  });
+
   it('passes requests with a login cookie or Authorization (never HIT)', async () => {
     await httpGet(cacheA, 'p74.a.test', '/');
     await httpGet(cacheA, 'p74.a.test', '/');

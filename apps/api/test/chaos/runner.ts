@@ -273,8 +273,10 @@ export async function runChaos(
       },
     );
     if (result.failed) {
-      const counterexample = (result.counterexample?.[0] as Iterable<StepCommand> | undefined) ?? [];
-      const steps = [...PRELUDE, ...[...counterexample].map((c) => c.step)];
+      // fast-check wraps each command; only those that ran belong to the reproduction.
+      const counterexample =
+        (result.counterexample?.[0] as Iterable<{ cmd: StepCommand; hasRan: boolean }> | undefined) ?? [];
+      const steps = [...PRELUDE, ...[...counterexample].filter((c) => c.hasRan).map((c) => c.cmd.step)];
       const error = result.errorInstance;
       const violations = error instanceof ChaosViolation ? error.violations : [String(error)];
       stats.violations.push({ steps, violations });

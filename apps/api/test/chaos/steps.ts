@@ -27,8 +27,10 @@ export type Step =
   | { op: 'killPanel' }
   | { op: 'restartEngine' }
   | { op: 'killEdge' }
-  | { op: 'killContainer'; tenant: number; container: number }
-  | { op: 'removeContainer'; tenant: number; container: number }
+  // `container` picks among the tenant's running containers; `component` (regressions) names them instead
+  // (comma-separated: all of them at once).
+  | { op: 'killContainer'; tenant: number; container: number; component?: string }
+  | { op: 'removeContainer'; tenant: number; container: number; component?: string }
   | { op: 'removeNetwork'; tenant: number };
 
 export type SiteKind = 'php' | 'static' | 'node';
@@ -386,11 +388,17 @@ export async function applyStep(step: Step, m: Model, world: World): Promise<voi
       const t = activeTenantOf(m, step.tenant)!;
       const driver = panel.driver();
       const containers = (await observe(driver, { tenantId: t.id })).containers.filter((c) => c.running);
-      const victim = pick(containers, step.container);
-      if (!victim) return;
-      const container = driver.docker.getContainer(victim.id);
-      if (step.op === 'killContainer') await container.kill().catch(() => undefined);
-      else await container.remove({ force: true }).catch(() => undefined);
+      const victims = step.component
+        ? containers.filter((c) => step.component!.split(',').includes(c.component))
+        : [pick(containers, step.container)].filter((c) => c !== undefined);
+      await Promise.all(
+        victims.map((victim) => {
+          const container = driver.docker.getContainer(victim.id);
+          return (step.op === 'killContainer' ? container.kill() : container.remove({ force: true })).catch(
+            () => undefined,
+          );
+        }),
+      );
       return;
     }
     case 'removeNetwork': {

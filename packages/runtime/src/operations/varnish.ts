@@ -33,7 +33,7 @@ export const PURGE_TOKEN_SECRET = 'varnish-purge-token';
  * to the tenant's webserver as `web` on the tenant bridge, so the webserver must exist first. It runs as the
  * image's unprivileged `varnish` user with every capability dropped (binding :80 inside the container works
  * because Docker ≥ 20.10 sets net.ipv4.ip_unprivileged_port_start=0 in container namespaces). VCL changes,
- * and a replaced webserver (Varnish resolves `web` when a VCL is loaded), are applied with `vcl.load` +
+ * and a replaced or re-addressed webserver (Varnish resolves `web` when a VCL is loaded), are applied with `vcl.load` +
  * `vcl.use`, which keeps the cache.
  */
 export async function ensureVarnish(
@@ -124,7 +124,9 @@ export async function ensureVarnish(
     image: resolveImage(ctx.profile, { role: 'varnish' }),
     labels: ownershipLabels({ instance: ctx.instance, tenantId, role: 'varnish', component: VARNISH_COMPONENT }),
     create,
-    configHash: hashText(`${vcl}\nweb=${web.Id}`),
+    // Varnish resolves `web` once, when a VCL is loaded: a webserver replaced, or restarted at another address
+    // (a killed container comes back with the next free one), needs a reload or every fetch fails (503).
+    configHash: hashText(`${vcl}\nweb=${web.Id}@${web.NetworkSettings?.Networks?.[net.name]?.IPAddress ?? ''}`),
     reload,
     exclusivePorts: true,
   });
