@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { ZDisplayName, ZEmail, ZId, ZPageQuery, ZPassword, ZSlug } from './common.js';
 import { ZWebserverKind } from './runtimes.js';
 
+/** FIRST_TENANT_UID: tenant uids start high so they never collide with the host's own users. */
+export const FIRST_TENANT_UID = 200_000;
+
 export const TENANT_STATUSES = ['active', 'suspended'] as const;
 export const ZTenantStatus = z.enum(TENANT_STATUSES);
 export type TTenantStatus = z.infer<typeof ZTenantStatus>;

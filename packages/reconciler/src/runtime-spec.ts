@@ -1,5 +1,5 @@
 import { DOCUMENT_ROOT, type PhpSettings, type SiteSpec, type TenantRuntimeSpec } from '@berth/runtime';
-import { effectivePhpSettings, phpSettingRanges, resolveDomainHosts } from '@berth/contracts';
+import { effectivePhpSettings, FIRST_TENANT_UID, phpSettingRanges, resolveDomainHosts } from '@berth/contracts';
 import type { DesiredDomain, DesiredSite, DesiredTenant } from './desired.js';
 
 /** APP_PORTS are where the starter Node.js and Python apps listen inside their containers. */
@@ -55,7 +55,7 @@ function siteSpec(tenant: DesiredTenant, site: DesiredSite): SiteSpec {
  * tenantSubnetSlot is the tenant's preferred /27 within the panel's pool: its uid's offset, unique while
  * the tenant exists. The runtime takes the next free /27 if another network already holds it.
  */
-export function tenantSubnetSlot(uid: number, firstUid = 200_000): number {
+export function tenantSubnetSlot(uid: number, firstUid = FIRST_TENANT_UID): number {
   return Math.max(0, uid - firstUid);
 }
 

@@ -1,3 +1,4 @@
+import { FIRST_TENANT_UID } from '@berth/contracts';
 import type { Db } from '@berth/db';
 import { newId } from '@berth/db';
 import type { RequestContext } from '../auth/principal.js';
@@ -6,8 +7,7 @@ import { recordEvent } from '../events/events.service.js';
 import { isUniqueViolation } from '../http/prisma-errors.js';
 import { PORT_PURPOSES, pickFreePorts } from './ports.js';
 
-/** FIRST_TENANT_UID: tenant uids start high so they never collide with the host's own users. */
-export const FIRST_TENANT_UID = 200_000;
+export { FIRST_TENANT_UID };
 
 export type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 type PlanRow = NonNullable<Awaited<ReturnType<Db['plan']['findUnique']>>>;
