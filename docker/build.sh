@@ -7,6 +7,8 @@
 #
 # Each image directory holds a Dockerfile, its config files and an `image.env` with SUITE, TAG, KIND and
 # VERSION, and optionally a `prebuild.sh` run before the build (its output counts in the definition hash).
+# An image.env may name a shared definition instead (DEFINITION=php-fpm: docker/images/php-fpm/ holds the one
+# Dockerfile of every PHP version, built with --build-arg VERSION).
 # A base image `berth/base:<suite>` is made with `debootstrap --variant=minbase` (Debian's default
 # mirror) and `docker import`. The build is incremental: a hash of the image directory plus the base image's
 # own hash is stored in the label `berth.definition-hash`, and an image whose label already matches is not
@@ -97,19 +99,24 @@ DPKG
 }
 
 build_image() { # build_image <name>
-  local name="$1" dir="$IMAGES_DIR/$1" SUITE TAG KIND VERSION want have start
-  [[ -f "$dir/Dockerfile" && -f "$dir/image.env" ]] || fail "unknown image '$name' (no $dir/Dockerfile or image.env)"
-  SUITE="" TAG="" KIND="" VERSION=""
+  local name="$1" dir="$IMAGES_DIR/$1" SUITE TAG KIND VERSION DEFINITION want have start
+  [[ -f "$dir/image.env" ]] || fail "unknown image '$name' (no $dir/image.env)"
+  SUITE="" TAG="" KIND="" VERSION="" DEFINITION=""
   # shellcheck disable=SC1091
   source "$dir/image.env"
   [[ -n "$SUITE" && -n "$TAG" && -n "$KIND" && -n "$VERSION" ]] || fail "$dir/image.env must set SUITE, TAG, KIND, VERSION"
+  # An image may share its definition (Dockerfile and files) with others: DEFINITION names that directory, and
+  # the build gets VERSION as a build argument (the PHP versions are one definition).
+  local context="$dir"
+  if [[ -n "$DEFINITION" ]]; then context="$IMAGES_DIR/$DEFINITION"; fi
+  [[ -f "$context/Dockerfile" ]] || fail "no Dockerfile for '$name' in $context"
   ensure_base "$SUITE"
   # An image may build an artefact into its directory first (berth/caddy: Berth's Caddy binary from Go source).
   if [[ -f "$dir/prebuild.sh" ]]; then
     log "$TAG: prebuild ($name/prebuild.sh)"
     bash "$dir/prebuild.sh" || fail "prebuild of $TAG failed (output above)"
   fi
-  want="$( { hash_dir "$dir"; label_of "berth/base:$SUITE" berth.definition-hash; docker image inspect -f '{{.Id}}' "berth/base:$SUITE"; } | sha256sum | cut -d' ' -f1)"
+  want="$( { hash_dir "$dir"; [[ "$context" == "$dir" ]] || hash_dir "$context"; label_of "berth/base:$SUITE" berth.definition-hash; docker image inspect -f '{{.Id}}' "berth/base:$SUITE"; } | sha256sum | cut -d' ' -f1)"
   have="$(label_of "$TAG" berth.definition-hash)"
   if [[ "$have" == "$want" && -z "${BERTH_FORCE_REBUILD:-}" ]]; then
     log "$TAG up to date (hash ${want:0:12}), skipped"
@@ -121,10 +128,10 @@ build_image() { # build_image <name>
   local out
   out="$(mktemp)"
   if ! docker build --rm --force-rm -q=false \
-      --build-arg "SUITE=$SUITE" \
+      --build-arg "SUITE=$SUITE" --build-arg "VERSION=$VERSION" \
       --label berth.managed=true --label "berth.image.kind=$KIND" --label "berth.image.version=$VERSION" \
       --label "berth.definition-hash=$want" \
-      -t "$TAG" "$dir" >"$out" 2>&1; then
+      -t "$TAG" "$context" >"$out" 2>&1; then
     tail -n 30 "$out" >&2
     rm -f "$out"
     fail "build of $TAG failed (last lines above)"

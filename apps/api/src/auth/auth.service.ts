@@ -1,6 +1,6 @@
 import type { Db } from '@berth/db';
 import { newId } from '@berth/db';
-import type { TLoginChallenge, TRole, TSessionResponse, TTokenScope, TUser } from '@berth/contracts';
+import type { TLoginChallenge, TRole, TSessionResponse, TUser } from '@berth/contracts';
 import { AppError } from '../errors.js';
 import { recordEvent } from '../events/events.service.js';
 import { HashGate } from './hash-gate.js';
@@ -8,6 +8,7 @@ import { LoginChallenges } from './login-challenges.js';
 import { addressKey, LoginLimiter, type Attempt } from './login-limiter.js';
 import { burnVerifyTime, hashPassword, prepareDummyHash, verifyPassword } from './passwords.js';
 import { requireWrite, type Principal, type RequestContext } from './principal.js';
+import { tokenScopeOf } from '../tokens/tokens.service.js';
 import { csrfTokenFor, parseApiToken, randomSecret, safeEqual, sha256 } from './secrets.js';
 
 /** SESSION_TTL_MS is how long a console session lasts, however it was opened (password or SSO link). */
@@ -264,7 +265,7 @@ export class AuthService {
     const token = await this.db.apiToken.findUnique({ where: { id: parsed.id }, include: { user: true } });
     if (!token || !safeEqual(token.secretHash, sha256(parsed.secret))) return null;
     if (token.expiresAt && token.expiresAt.getTime() <= now) return null;
-    const scope = (JSON.parse(token.scopes) as TTokenScope[])[0] ?? 'read';
+    const scope = tokenScopeOf(token.scopes);
     const principal: Principal = {
       via: 'token',
       userId: token.userId,

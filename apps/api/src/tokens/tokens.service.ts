@@ -1,7 +1,7 @@
 import type { Db } from '@berth/db';
 import { newId } from '@berth/db';
-import type { TApiToken, TTokenScope, ZCreateTokenRequest } from '@berth/contracts';
-import type { z } from 'zod';
+import { ZTokenScope, type TApiToken, type TTokenScope, type ZCreateTokenRequest } from '@berth/contracts';
+import { z } from 'zod';
 import type { AuthService } from '../auth/auth.service.js';
 import { requireWrite, type Principal, type RequestContext } from '../auth/principal.js';
 import { formatApiToken, randomSecret, sha256 } from '../auth/secrets.js';
@@ -10,11 +10,16 @@ import { recordEvent } from '../events/events.service.js';
 
 type TokenRow = Awaited<ReturnType<Db['apiToken']['findFirstOrThrow']>>;
 
+/** tokenScopeOf reads a token row's scopes column (a JSON list, through the contract): its first scope. */
+export function tokenScopeOf(scopes: string): TTokenScope {
+  return z.array(ZTokenScope).parse(JSON.parse(scopes))[0] ?? 'read';
+}
+
 export function toApiToken(row: TokenRow): TApiToken {
   return {
     id: row.id,
     name: row.name,
-    scope: (JSON.parse(row.scopes) as TTokenScope[])[0] ?? 'read',
+    scope: tokenScopeOf(row.scopes),
     tenantId: row.tenantId,
     expiresAt: row.expiresAt?.toISOString() ?? null,
     lastUsedAt: row.lastUsedAt?.toISOString() ?? null,

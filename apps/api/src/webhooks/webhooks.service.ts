@@ -1,15 +1,16 @@
 import type { Db } from '@berth/db';
 import { newId } from '@berth/db';
-import type {
-  TCreatedWebhook,
-  TWebhook,
-  TWebhookDelivery,
-  TWebhookEvent,
-  ZCreateWebhookRequest,
-  ZUpdateWebhookRequest,
-  ZWebhookDeliveryQuery,
+import {
+  WEBHOOK_DELIVERY_STATUSES,
+  ZWebhookEvent,
+  type TCreatedWebhook,
+  type TWebhook,
+  type TWebhookDelivery,
+  type ZCreateWebhookRequest,
+  type ZUpdateWebhookRequest,
+  type ZWebhookDeliveryQuery,
 } from '@berth/contracts';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { requireAdmin, requireNotBilling, requireWrite, type RequestContext } from '../auth/principal.js';
 import { notFound } from '../errors.js';
 import { recordEvent } from '../events/events.service.js';
@@ -26,7 +27,7 @@ export function toWebhook(row: EndpointRow): TWebhook {
   return {
     id: row.id,
     url: row.url,
-    events: JSON.parse(row.events) as TWebhookEvent[],
+    events: z.array(ZWebhookEvent).parse(JSON.parse(row.events)),
     description: row.description,
     enabled: row.enabled,
     createdAt: row.createdAt.toISOString(),
@@ -39,8 +40,8 @@ function toDelivery(row: DeliveryRow): TWebhookDelivery {
     id: row.id,
     webhookId: row.endpointId,
     eventId: row.eventId,
-    event: row.event as TWebhookEvent,
-    status: row.status as TWebhookDelivery['status'],
+    event: ZWebhookEvent.parse(row.event),
+    status: z.enum(WEBHOOK_DELIVERY_STATUSES).parse(row.status),
     attempts: row.attempts,
     nextAttemptAt: row.nextAttemptAt?.toISOString() ?? null,
     lastStatusCode: row.lastStatusCode,
