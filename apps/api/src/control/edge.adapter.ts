@@ -122,6 +122,7 @@ export function createEdgeAdapter({
   };
 
   let watching = false;
+  let stopped = false;
   const watch = async () => {
     if (watching) return; // the previous check (maybe restarting Caddy) is still running
     watching = true;
@@ -178,6 +179,8 @@ export function createEdgeAdapter({
       const health = await client.health();
       if (!health.ok) return { ok: false, message: `Caddy's admin API does not answer: ${health.error}` };
       try {
+        // Ask the host table itself first: a stock Caddy (no Berth module) answers 404 there, whatever the sync says.
+        await client.hostsEtag();
         return (await table.inSync())
           ? { ok: true }
           : { ok: false, message: 'The edge host table is being re-synced.' };
@@ -190,6 +193,8 @@ export function createEdgeAdapter({
     },
 
     async stop() {
+      if (stopped) return; // a second stop (shutdown after a failed start) has nothing left to close
+      stopped = true;
       if (watcher) clearInterval(watcher);
       await pusher.close();
       await client.close();
