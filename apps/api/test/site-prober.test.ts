@@ -117,6 +117,21 @@ describe('site probe and provisioning bound', () => {
     expect((await site()).status).toBe('provisioning');
   });
 
+  it('puts a degraded site whose hostnames were all removed back to live (nothing is known broken any more)', async () => {
+    await panel.db.site.update({
+      where: { id: t.siteId },
+      data: { status: 'degraded', statusMessage: 'Visitors of probed.example.test get 502 Bad Gateway from the edge.' },
+    });
+    const domain = await panel.db.domain.findUniqueOrThrow({ where: { id: t.domainId } });
+    await panel.db.domain.delete({ where: { id: t.domainId } });
+    try {
+      await prober.runOnce();
+      expect(await site()).toMatchObject({ status: 'live', statusMessage: null });
+    } finally {
+      await panel.db.domain.create({ data: domain });
+    }
+  });
+
   it('lets a tenant retry a degraded site', async () => {
     await panel.db.site.update({
       where: { id: t.siteId },

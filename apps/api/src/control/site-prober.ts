@@ -67,6 +67,16 @@ export function probeSite({
   });
 }
 
+/**
+ * schemeOf says how a hostname is probed: plain HTTP without TLS, HTTPS otherwise, except `auto` (ACME)
+ * hostnames that never had a certificate (null: not probed). Before their first certificate the certificate
+ * status says why visitors cannot connect, and a probe must not ask for issuance.
+ */
+function schemeOf(d: { tlsMode: string; certIssuer: string | null }): 'http' | 'https' | null {
+  if (d.tlsMode === 'off') return 'http';
+  return d.tlsMode === 'auto' && !d.certIssuer ? null : 'https';
+}
+
 interface ProbeTarget {
   siteId: string;
   tenantId: string;
@@ -178,10 +188,20 @@ export class SiteProber {
     });
     const targets: ProbeTarget[] = [];
     for (const site of sites) {
+      // A degraded site with nothing left to probe (its hostnames removed, or none has a certificate yet)
+      // is no longer known to be broken for anyone: it goes back to live instead of staying degraded forever.
+      if (site.status === 'degraded' && !site.domains.some((d) => schemeOf(d) !== null)) {
+        await this.deps.store.setSiteStatus({
+          tenantId: site.tenantId,
+          siteIds: [site.id],
+          status: 'live',
+          message: null,
+          onlyFrom: ['degraded'],
+        });
+        continue;
+      }
       for (const d of site.domains) {
-        // `auto` (ACME) hostnames are probed over HTTPS once they have had a certificate: before that the
-        // certificate status says why visitors cannot connect, and the probe must not ask for issuance.
-        const scheme = d.tlsMode === 'off' ? 'http' : d.tlsMode === 'auto' && !d.certIssuer ? null : 'https';
+        const scheme = schemeOf(d);
         if (!scheme) continue;
         const hostname = d.wwwRedirect === 'apex-to-www' ? `www.${d.hostname}` : d.hostname;
         targets.push({ siteId: site.id, tenantId: site.tenantId, status: site.status, hostname, scheme });
