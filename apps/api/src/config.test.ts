@@ -32,6 +32,20 @@ describe('loadConfig', () => {
     });
   });
 
+  it('probes sites every 30 s and bounds provisioning at 5 min unless told otherwise, and refuses a zero interval', () => {
+    expect(loadConfig({})).toMatchObject({ siteProbeIntervalMs: 30_000, provisionTimeoutMs: 300_000 });
+    expect(loadConfig({ BERTH_SITE_PROBE_INTERVAL_S: '2', BERTH_PROVISION_TIMEOUT_S: '120' })).toMatchObject({
+      siteProbeIntervalMs: 2_000,
+      provisionTimeoutMs: 120_000,
+    });
+    expect(() => loadConfig({ BERTH_SITE_PROBE_INTERVAL_S: '0' })).toThrow(
+      /BERTH_SITE_PROBE_INTERVAL_S: at least 1 second/,
+    );
+    expect(() => loadConfig({ BERTH_PROVISION_TIMEOUT_S: '5' })).toThrow(
+      /BERTH_PROVISION_TIMEOUT_S: at least 10 seconds/,
+    );
+  });
+
   it('names every bad value at once, one line each', () => {
     try {
       loadConfig({
