@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { parseImageProfile, resolveImage, type ImageRequest } from './catalog.js';
+import { assertDatabaseEngine, parseImageProfile, resolveImage, type ImageRequest } from './catalog.js';
 
 describe('resolveImage', () => {
   it('maps every catalog entry to a local image and its build target', () => {
@@ -23,6 +23,31 @@ describe('resolveImage', () => {
   it('refuses versions outside the catalog: PHP by its type (parsePhpVersion at the API), node and python when called', () => {
     expectTypeOf<'5.6'>().not.toExtend<Extract<ImageRequest, { role: 'php-fpm' }>['version']>();
     expect(() => resolveImage('local', { role: 'app', kind: 'node', version: '16' })).toThrow(/Invalid node version/);
+  });
+});
+
+describe('database servers', () => {
+  it('are Berth’s own images in both profiles, built by their docker/build.sh target', () => {
+    for (const profile of ['local', 'official'] as const) {
+      expect(resolveImage(profile, { role: 'database', engine: 'mariadb' })).toEqual({
+        image: 'berth/mariadb:10.11',
+        buildTarget: 'mariadb',
+      });
+      expect(resolveImage(profile, { role: 'database', engine: 'postgresql' })).toEqual({
+        image: 'berth/postgresql:15',
+        buildTarget: 'postgresql',
+      });
+    }
+  });
+
+  it('refuses engines outside the catalog, also when the type is bypassed', () => {
+    expect(assertDatabaseEngine('postgresql')).toBe('postgresql');
+    for (const engine of ['mysql', 'MariaDB', '../mariadb', '']) {
+      expect(() => assertDatabaseEngine(engine)).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
+      expect(() => resolveImage('local', { role: 'database', engine } as unknown as ImageRequest)).toThrow(
+        /Invalid database engine/,
+      );
+    }
   });
 });
 

@@ -9,19 +9,30 @@ export interface ImageRef {
   buildTarget: string;
 }
 
+/**
+ * DATABASE_ENGINES are the database servers the panel runs for its tenants: one container per installation and
+ * engine (`ensureDatabaseServer`), each reached through its unix socket only.
+ */
+export const DATABASE_ENGINES = ['mariadb', 'postgresql'] as const;
+/** DatabaseEngine is one of DATABASE_ENGINES. */
+export type DatabaseEngine = (typeof DATABASE_ENGINES)[number];
+
 /** ImageRequest names a role of the data path and, where it has versions, the catalog version. */
 export type ImageRequest =
   | { role: 'webserver'; kind: TWebserverKind }
   | { role: 'php-fpm'; version: TPhpVersion }
   | { role: 'app'; kind: 'node' | 'python'; version: string }
   | { role: 'varnish' }
-  | { role: 'caddy' };
+  | { role: 'caddy' }
+  | { role: 'database'; engine: DatabaseEngine };
 
 const LOCAL = {
   nginx: 'berth/nginx:1',
   apache: 'berth/apache:2.4',
   varnish: 'berth/varnish:7',
   caddy: 'berth/caddy:2.11',
+  mariadb: 'berth/mariadb:10.11',
+  postgresql: 'berth/postgresql:15',
   php: (v: string) => `berth/php-fpm:${v}`,
   node: (v: string) => `berth/node:${v}`,
   python: (v: string) => `berth/python:${v}`,
@@ -33,6 +44,11 @@ const OFFICIAL = {
   varnish: 'varnish:7',
   // The edge is always Berth's own Caddy build (no upstream image carries its host table module).
   caddy: 'berth/caddy:2.11',
+  // The database servers are always Berth's builds too: the upstream `mariadb`/`postgres` images listen on TCP,
+  // create an admin password and keep their config in the data dir, which is not the contract the runtime needs
+  // (socket only, admin by the server's own uid, config outside the data).
+  mariadb: 'berth/mariadb:10.11',
+  postgresql: 'berth/postgresql:15',
   php: (v: string) => `php:${v}-fpm`,
   node: (v: string) => `node:${v}`,
   python: (v: string) => `python:${v}`,
@@ -58,11 +74,24 @@ export function resolveImage(profile: ImageProfile, req: ImageRequest): ImageRef
       return { image: t.varnish, buildTarget: 'varnish' };
     case 'caddy':
       return { image: t.caddy, buildTarget: 'caddy' };
+    case 'database':
+      return { image: t[assertDatabaseEngine(req.engine)], buildTarget: req.engine };
     default: {
       const never: never = req;
       throw new RuntimeError('INVALID_INPUT', `Unknown image role ${JSON.stringify(never)}`);
     }
   }
+}
+
+/** assertDatabaseEngine accepts only DATABASE_ENGINES (the engine ends up in container names and paths). */
+export function assertDatabaseEngine(value: string): DatabaseEngine {
+  if (!(DATABASE_ENGINES as readonly string[]).includes(value)) {
+    throw new RuntimeError(
+      'INVALID_INPUT',
+      `Invalid database engine ${JSON.stringify(value)}; use one of ${DATABASE_ENGINES.join(', ')}.`,
+    );
+  }
+  return value as DatabaseEngine;
 }
 
 /** parseImageProfile reads BERTH_IMAGE_PROFILE-style text; anything but `official` means `local`. */

@@ -93,3 +93,37 @@ export {
   edgeDir,
   edgeLogsDir,
 } from './layout.js';
+export { DATABASE_ENGINES, assertDatabaseEngine, type DatabaseEngine } from './catalog.js';
+export { type ServiceRole } from './labels.js';
+export {
+  DATABASE_LAYOUT,
+  databasesRoot,
+  databaseDir,
+  databaseDataDir,
+  databaseSocketDir,
+  databaseConfigDir,
+} from './layout.js';
+export {
+  DATABASE_SERVERS,
+  databaseTuning,
+  renderDatabaseServerConfig,
+  assertSqlName,
+  quoteIdent,
+  quoteGrantDatabase,
+  quoteLiteral,
+  parseSqlRows,
+  type DatabaseServerContract,
+  type DatabaseTuning,
+} from './config/database-server.config.js';
+export {
+  ensureDatabaseServer,
+  removeDatabaseServer,
+  execSql,
+  waitForDatabaseServer,
+  databaseContainerName,
+  DATABASES_OWNER,
+  DATABASE_ROLE,
+  type DatabaseServer,
+  type DatabaseServerSpec,
+  type SqlResult,
+} from './operations/database-server.js';

@@ -15,11 +15,17 @@ export const LABELS = {
 /** ContainerRole is the `berth.role` of a tenant container. */
 export type ContainerRole = 'webserver' | 'php-fpm' | 'app' | 'varnish';
 
+/**
+ * ServiceRole is the `berth.role` of a container the panel runs for every tenant at once (a database server),
+ * owned by a pseudo-tenant that is never a tenant slug (DATABASES_OWNER).
+ */
+export type ServiceRole = 'database';
+
 /** ownershipLabels are the labels for one tenant object; `spec` is added by the container layer. */
 export function ownershipLabels(args: {
   instance: string;
   tenantId: string;
-  role?: ContainerRole | 'network';
+  role?: ContainerRole | ServiceRole | 'network';
   component?: string;
   siteId?: string;
 }): Record<string, string> {

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { assertDatabaseEngine, type DatabaseEngine } from './catalog.js';
 
 /**
  * The on-disk layout of an installation, decided here once. Everything lives under the data directory:
@@ -11,6 +12,10 @@ import { join } from 'node:path';
  *                                                     loop-mounted on sites/ (0600, root's)
  *   <dataDir>/caddy/                                  the edge: skeleton, admin socket, certificate storage,
  *                                                     host table snapshot, per-host access logs (edgePaths)
+ *   <dataDir>/databases/<engine>/                     a database server (databaseDir): data/ (its data dir, the
+ *                                                     server's uid, 0700), run/ (its socket, the dir tenant
+ *                                                     containers bind), config/<hash>/ (its generated tuning,
+ *                                                     root's, one version per container)
  *
  * Paths are built by these functions only; callers validate ids before they reach a path.
  */
@@ -56,4 +61,46 @@ export function edgeDir(dataDir: string): string {
 /** edgeLogsDir is where the edge writes per-host access logs, `<logs>/<tenant>/<host>.log`. */
 export function edgeLogsDir(dataDir: string): string {
   return join(edgeDir(dataDir), LAYOUT.edgeLogs);
+}
+
+/**
+ * DATABASE_LAYOUT names the parts of a database server's directory; separate from LAYOUT, whose keys are the
+ * tenants' and the edge's.
+ */
+export const DATABASE_LAYOUT = {
+  databases: 'databases',
+  data: 'data',
+  run: 'run',
+  config: 'config',
+} as const;
+
+/** databasesRoot is `<dataDir>/databases`, where every database server of the installation keeps its files. */
+export function databasesRoot(dataDir: string): string {
+  return join(dataDir, DATABASE_LAYOUT.databases);
+}
+
+/** databaseDir is `<dataDir>/databases/<engine>`, one engine's server (one per installation and engine). */
+export function databaseDir(dataDir: string, engine: DatabaseEngine): string {
+  return join(databasesRoot(dataDir), assertDatabaseEngine(engine));
+}
+
+/** databaseDataDir is `<databaseDir>/data`, the server's data dir (owned by the server's uid, 0700). */
+export function databaseDataDir(dataDir: string, engine: DatabaseEngine): string {
+  return join(databaseDir(dataDir, engine), DATABASE_LAYOUT.data);
+}
+
+/**
+ * databaseSocketDir is `<databaseDir>/run`, the server's socket dir: the only way in, bound into the server and
+ * (read-only) into the containers that may connect.
+ */
+export function databaseSocketDir(dataDir: string, engine: DatabaseEngine): string {
+  return join(databaseDir(dataDir, engine), DATABASE_LAYOUT.run);
+}
+
+/**
+ * databaseConfigDir is `<databaseDir>/config`, the tuning the runtime renders from the server's limits: one
+ * `<hash>/` per version (root's), of which each container binds its own, read-only.
+ */
+export function databaseConfigDir(dataDir: string, engine: DatabaseEngine): string {
+  return join(databaseDir(dataDir, engine), DATABASE_LAYOUT.config);
 }
