@@ -4,6 +4,7 @@ import { Reconciler } from '@berth/reconciler';
 import {
   createDockerDriver,
   createEgressConverger,
+  DATABASES_OWNER,
   EDGE_OWNER,
   pingDocker,
   watchDockerEvents,
@@ -109,7 +110,8 @@ export async function startControlPlane({
   ports.cache.bind(createCacheAdapter(driver));
   const events = watchDockerEvents(driver, (change) => {
     if (change.kind === 'engine-reconnected') void recoverFromEngineRestart();
-    else if (change.tenantId !== EDGE_OWNER) void reconciler.enqueue(change.tenantId);
+    else if (change.tenantId !== EDGE_OWNER && change.tenantId !== DATABASES_OWNER)
+      void reconciler.enqueue(change.tenantId);
   });
   /** After the engine restarts: make sure the managed Caddy runs with every host, converge every tenant. */
   async function recoverFromEngineRestart(): Promise<void> {
