@@ -1,16 +1,20 @@
 import { useCallback, useState } from 'react';
 import type { z } from 'zod';
 import { ApiError } from '../api';
+import { plainMessage } from './plainMessage';
 
 /** FieldErrors maps a dotted field path (`owner.email`, `settings.php.memoryLimitMb`) to its message. */
 export type FieldErrors = Record<string, string>;
 
-/** issuesToErrors keeps the first message per field path, the way a user reads them top to bottom. */
+/**
+ * issuesToErrors keeps the first message per field path, the way a user reads them top to bottom, with
+ * zod's default wording turned into a plain sentence (custom messages are kept as written).
+ */
 export function issuesToErrors(issues: readonly { path: readonly PropertyKey[]; message: string }[]): FieldErrors {
   const errors: FieldErrors = {};
   for (const issue of issues) {
     const key = issue.path.map(String).join('.');
-    errors[key] ??= issue.message;
+    errors[key] ??= plainMessage(issue.message);
   }
   return errors;
 }

@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import { Anchor, Table, TextInput } from '@mantine/core';
 import { Link } from 'react-router';
+import { Hostname } from '../ui/Hostname';
 import { PageHeader } from '../ui/PageHeader';
 import { EmptyNote, QueryState } from '../ui/QueryState';
 import { SiteStatusBadge } from '../features/sites/SiteStatusBadge';
@@ -44,7 +45,9 @@ export function DomainsPage() {
                 <Table.Tbody>
                   {rows.map(({ hostname, site }) => (
                     <Table.Tr key={hostname}>
-                      <Table.Td className="mono">{hostname}</Table.Td>
+                      <Table.Td>
+                        <Hostname hostname={hostname} />
+                      </Table.Td>
                       <Table.Td>
                         <Anchor component={Link} to={`/sites/${site.id}?tab=domains`}>
                           {site.name}

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { Button, Group, Modal, Paper, Select, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import { TLS_MODES, type TDomain, type TTlsMode } from '@berth/contracts';
 import { ConfirmModal } from '../../ui/ConfirmModal';
+import { Hostname } from '../../ui/Hostname';
 import { EmptyNote, errorText, QueryState } from '../../ui/QueryState';
 import { AddDomainForm, TLS_LABELS } from './AddDomainForm';
 import { CertificateStatus } from './CertificateStatus';
@@ -47,9 +48,7 @@ export function DomainsPanel({ siteId }: { siteId: string }) {
                   {page.items.map((domain) => (
                     <Table.Tr key={domain.id}>
                       <Table.Td>
-                        <Text className="mono" size="sm">
-                          {domain.hostname}
-                        </Text>
+                        <Hostname hostname={domain.hostname} />
                         <DomainVerification domain={domain} />
                       </Table.Td>
                       <Table.Td>

@@ -14,6 +14,7 @@ import {
   VisuallyHidden,
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
+import { plainMessage } from '../../forms/plainMessage';
 import { ConfirmModal } from '../../ui/ConfirmModal';
 import { formatDate } from '../../ui/dates';
 import { NotAvailable } from '../../ui/NotAvailable';
@@ -45,7 +46,8 @@ export function FilesPanel({ siteId }: { siteId: string }) {
   const remove = useDeleteFile(siteId);
   const segments = dir.split('/').filter(Boolean);
   const folderCheck = folderName ? ZFilePath.safeParse(folderName.trim()) : null;
-  const folderError = folderCheck && !folderCheck.success ? folderCheck.error.issues[0]?.message : undefined;
+  const folderIssue = folderCheck && !folderCheck.success ? folderCheck.error.issues[0]?.message : undefined;
+  const folderError = folderIssue === undefined ? undefined : plainMessage(folderIssue);
 
   return (
     <QueryState query={listing} label="files">

@@ -5,6 +5,7 @@ import { useNavigate } from 'react-router';
 import type { TSite } from '@berth/contracts';
 import { ConfirmModal } from '../../ui/ConfirmModal';
 import { formatDate } from '../../ui/dates';
+import { Hostname } from '../../ui/Hostname';
 import { errorText } from '../../ui/QueryState';
 import { runtimeLabel } from './runtimeLabel';
 import { SiteStatusBadge } from './SiteStatusBadge';
@@ -46,7 +47,11 @@ export function SiteOverview({ site }: { site: TSite }) {
             <Text data-testid="overview-runtime">{runtimeLabel(site.runtime)}</Text>
           </Fact>
           <Fact label="Domains">
-            <Text>{site.domains.length === 0 ? 'none yet' : site.domains.join(', ')}</Text>
+            {site.domains.length === 0 ? (
+              <Text>none yet</Text>
+            ) : (
+              site.domains.map((d) => <Hostname key={d} hostname={d} size="md" />)
+            )}
           </Fact>
           <Fact label="Created">
             <Text>{formatDate(site.createdAt)}</Text>

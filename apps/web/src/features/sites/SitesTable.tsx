@@ -2,6 +2,7 @@ import { Anchor, Group, Paper, Stack, Table, Text } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { Link } from 'react-router';
 import type { TSite, TTenant } from '@berth/contracts';
+import { Hostname } from '../../ui/Hostname';
 import { EmptyNote } from '../../ui/QueryState';
 import { runtimeLabel } from './runtimeLabel';
 import { statusMessageColor } from './siteStatus';
@@ -40,9 +41,7 @@ function SiteCards({ sites, tenants }: Omit<SitesTableProps, 'empty'>) {
             </Text>
           )}
           {site.domains.map((d) => (
-            <Text key={d} size="sm" className="mono">
-              {d}
-            </Text>
+            <Hostname key={d} hostname={d} />
           ))}
         </Paper>
       ))}
@@ -91,9 +90,7 @@ export function SitesTable({ sites, tenants, empty }: SitesTableProps) {
                 ) : (
                   <Stack gap={0}>
                     {site.domains.map((d) => (
-                      <Text key={d} size="sm" className="mono">
-                        {d}
-                      </Text>
+                      <Hostname key={d} hostname={d} />
                     ))}
                   </Stack>
                 )}
