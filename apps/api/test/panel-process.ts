@@ -205,6 +205,7 @@ export class PanelProcess {
   https(
     host: string,
     pathname = '/',
+    timeoutMs = 10_000,
   ): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
     return new Promise((resolve, reject) => {
       const req = https.request(
@@ -216,7 +217,7 @@ export class PanelProcess {
           headers: { host },
           ca: this.caRoot,
           agent: false,
-          timeout: 10_000,
+          timeout: timeoutMs,
         },
         (res) => {
           let data = '';

@@ -4,6 +4,9 @@ import { CaddyAdminClient } from '@berth/caddy';
 import { EDGE_OWNER, edgePaths, expectedComponents, observe, tenantsRoot } from '@berth/runtime';
 import { expectedPage, type Model, type World } from './steps.js';
 
+/** A visitor's request gets this long: a hung one is a failed check, retried half a second later (it also bounds how coarse the convergence figures are). */
+const CHECK_TIMEOUT_MS = 3_000;
+
 /**
  * checkOnce compares reality with the model and lists every difference (empty: all invariants hold):
  *  1. the API: exactly the model's tenants and sites; an active tenant's sites are `live`, a suspended
@@ -55,14 +58,14 @@ export async function checkOnce(m: Model, world: World): Promise<string[]> {
       for (const host of s.domains) {
         try {
           if (t.status === 'suspended') {
-            const res = await panel.https(host, '/');
+            const res = await panel.https(host, '/', CHECK_TIMEOUT_MS);
             if (res.status !== 503 || !/suspended/i.test(res.body))
               problems.push(`edge: ${host} of suspended ${t.slug} answers ${res.status}, not the suspended page`);
             continue;
           }
           const page = expectedPage(s);
           // A query string of its own per check: a cached copy in Varnish must not hide what the site serves now.
-          const res = await panel.https(host, `${page.path}?chaos=${Date.now()}`);
+          const res = await panel.https(host, `${page.path}?chaos=${Date.now()}`, CHECK_TIMEOUT_MS);
           if (res.status !== 200 || !res.body.includes(page.contains)) {
             problems.push(
               `edge: ${host}${page.path} answers ${res.status} "${res.body.slice(0, 80).replace(/\s+/g, ' ')}", expected "${page.contains}"`,
@@ -80,7 +83,7 @@ export async function checkOnce(m: Model, world: World): Promise<string[]> {
     }
   }
   for (const host of m.retiredHosts) {
-    const res = await panel.https(host, '/').catch(() => undefined);
+    const res = await panel.https(host, '/', CHECK_TIMEOUT_MS).catch(() => undefined);
     if (res && res.status === 200) problems.push(`edge: removed hostname ${host} still answers 200`);
   }
 
