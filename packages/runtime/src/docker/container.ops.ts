@@ -56,7 +56,12 @@ function splitLimits(create: DesiredContainer['create']): { hashed: DesiredConta
  * applyLimits gives a running container the desired limits with `docker update` when they differ; false
  * when the engine refuses (e.g. memory below what the container uses now), so the caller replaces it.
  */
-async function applyLimits(ctx: DockerDriver, container: Docker.Container, name: string, limits: Limits): Promise<boolean | 'unchanged'> {
+async function applyLimits(
+  ctx: DockerDriver,
+  container: Docker.Container,
+  name: string,
+  limits: Limits,
+): Promise<boolean | 'unchanged'> {
   if (Object.keys(limits).length === 0) return 'unchanged';
   const info = await callDocker('container inspect', () => container.inspect());
   const differs = LIMIT_KEYS.some((k) => limits[k] !== undefined && (info.HostConfig[k] ?? 0) !== limits[k]);
@@ -94,11 +99,21 @@ export async function ensureImagePresent(ctx: DockerDriver, ref: ImageRef): Prom
 }
 
 /** listComponentContainers finds a tenant component's containers by labels (a crash may leave two). */
-export async function listComponentContainers(ctx: DockerDriver, tenantId: string, component: string): Promise<Docker.ContainerInfo[]> {
+export async function listComponentContainers(
+  ctx: DockerDriver,
+  tenantId: string,
+  component: string,
+): Promise<Docker.ContainerInfo[]> {
   return callDocker('container list', () =>
     ctx.docker.listContainers({
       all: true,
-      filters: { label: [`${LABELS.managed}=${ctx.instance}`, `${LABELS.tenant}=${tenantId}`, `${LABELS.component}=${component}`] },
+      filters: {
+        label: [
+          `${LABELS.managed}=${ctx.instance}`,
+          `${LABELS.tenant}=${tenantId}`,
+          `${LABELS.component}=${component}`,
+        ],
+      },
     }),
   );
 }
@@ -181,7 +196,8 @@ async function createAndStart(ctx: DockerDriver, desired: DesiredContainer, spec
 
 /** attachedTo says whether a listed container is on the user-defined network its spec names (host mode and defaults always are). */
 function attachedTo(container: Docker.ContainerInfo, network: string | undefined): boolean {
-  if (!network || network === 'host' || network === 'bridge' || network === 'none' || network === 'default') return true;
+  if (!network || network === 'host' || network === 'bridge' || network === 'none' || network === 'default')
+    return true;
   return container.NetworkSettings?.Networks?.[network] !== undefined;
 }
 
@@ -202,7 +218,10 @@ export async function ensureContainer(ctx: DockerDriver, desired: DesiredContain
   // A running container that lost its network (disconnected, or the network was removed and made again by
   // hand) serves nothing: same spec or not, it is replaced.
   if (current && current.State === 'running' && !attachedTo(current, desired.create.HostConfig?.NetworkMode)) {
-    log?.warn({ name: desired.name, network: desired.create.HostConfig?.NetworkMode }, 'runtime: container is not on its network; replacing it');
+    log?.warn(
+      { name: desired.name, network: desired.create.HostConfig?.NetworkMode },
+      'runtime: container is not on its network; replacing it',
+    );
     current = undefined;
   }
 
@@ -229,7 +248,10 @@ export async function ensureContainer(ctx: DockerDriver, desired: DesiredContain
         await removeContainerById(ctx, current.Id);
         const created = await createAndStart(ctx, desired, spec);
         if (desired.configHash !== undefined) {
-          await writeAppliedState(ctx, desired.tenantId, desired.component, { containerId: created.id, configHash: desired.configHash });
+          await writeAppliedState(ctx, desired.tenantId, desired.component, {
+            containerId: created.id,
+            configHash: desired.configHash,
+          });
         }
         return { id: created.id, action: 'replaced' };
       }
@@ -241,7 +263,10 @@ export async function ensureContainer(ctx: DockerDriver, desired: DesiredContain
           await desired.reload(container);
           action = 'reloaded';
         }
-        await writeAppliedState(ctx, desired.tenantId, desired.component, { containerId: current.Id, configHash: desired.configHash });
+        await writeAppliedState(ctx, desired.tenantId, desired.component, {
+          containerId: current.Id,
+          configHash: desired.configHash,
+        });
       }
     }
     log?.debug({ name: desired.name, action }, 'runtime: container converged');
@@ -252,7 +277,10 @@ export async function ensureContainer(ctx: DockerDriver, desired: DesiredContain
   if (!old) {
     const created = await createAndStart(ctx, desired, spec);
     if (desired.configHash !== undefined) {
-      await writeAppliedState(ctx, desired.tenantId, desired.component, { containerId: created.id, configHash: desired.configHash });
+      await writeAppliedState(ctx, desired.tenantId, desired.component, {
+        containerId: created.id,
+        configHash: desired.configHash,
+      });
     }
     log?.info({ name: desired.name, id: created.id }, 'runtime: container created');
     return { id: created.id, action: 'created' };
@@ -278,7 +306,10 @@ export async function ensureContainer(ctx: DockerDriver, desired: DesiredContain
   }
   for (const c of existing) await removeContainerById(ctx, c.Id);
   if (desired.configHash !== undefined) {
-    await writeAppliedState(ctx, desired.tenantId, desired.component, { containerId: created.id, configHash: desired.configHash });
+    await writeAppliedState(ctx, desired.tenantId, desired.component, {
+      containerId: created.id,
+      configHash: desired.configHash,
+    });
   }
   log?.info({ name: desired.name, id: created.id, replaced: old.Id }, 'runtime: container replaced');
   return { id: created.id, action: 'replaced' };
@@ -293,14 +324,29 @@ export interface ExecResult {
 
 /**
  * execInContainer runs a command (no shell) inside a running container and collects its output; used for
- * config checks (`nginx -t`), reload signals that need the server's own tool (`varnishadm`) and probes.
+ * config checks (`nginx -t`), reload signals that need the server's own tool (`varnishadm`), probes, and SQL.
+ * With `input`, that text goes to the command's stdin, which is then closed: SQL travels this way, not as an
+ * argument, so it never shows in a process list or in the engine's record of the exec.
  */
-export async function execInContainer(ctx: DockerDriver, containerId: string, cmd: string[], opts: { user?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
+export async function execInContainer(
+  ctx: DockerDriver,
+  containerId: string,
+  cmd: string[],
+  opts: { user?: string; env?: string[]; input?: string; timeoutMs?: number } = {},
+): Promise<ExecResult> {
   const container = ctx.docker.getContainer(containerId);
+  const withInput = opts.input !== undefined;
   const exec = await callDocker('exec create', () =>
-    container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, ...(opts.user ? { User: opts.user } : {}) }),
+    container.exec({
+      Cmd: cmd,
+      AttachStdout: true,
+      AttachStderr: true,
+      ...(withInput ? { AttachStdin: true, Tty: false } : {}),
+      ...(opts.user ? { User: opts.user } : {}),
+      ...(opts.env ? { Env: opts.env } : {}),
+    }),
   );
-  const stream = await callDocker('exec start', () => exec.start({ hijack: true, stdin: false }));
+  const stream = await callDocker('exec start', () => exec.start({ hijack: true, stdin: withInput }));
   const out = new PassThrough();
   const err = new PassThrough();
   const chunks = { out: [] as Buffer[], err: [] as Buffer[] };
@@ -312,25 +358,31 @@ export async function execInContainer(ctx: DockerDriver, containerId: string, cm
       stream.destroy();
       reject(new RuntimeError('DOCKER_ERROR', `Command ${cmd[0]} in container ${containerId.slice(0, 12)} timed out.`));
     }, opts.timeoutMs ?? 30_000);
-    stream.on('end', () => {
+    const done = () => {
       clearTimeout(timer);
       resolve();
-    });
-    stream.on('close', () => {
-      clearTimeout(timer);
-      resolve();
-    });
+    };
+    stream.on('end', done);
+    stream.on('close', done);
     stream.on('error', (e: Error) => {
       clearTimeout(timer);
       reject(e);
     });
+    // Half-close: the engine closes the process's stdin, so the command reads to the end and exits.
+    if (withInput) stream.end(opts.input);
   });
-  const info = await callDocker('exec inspect', () => exec.inspect());
-  return {
-    exitCode: info.ExitCode ?? -1,
-    stdout: Buffer.concat(chunks.out).toString('utf8'),
-    stderr: Buffer.concat(chunks.err).toString('utf8'),
-  };
+  // The stream can end a moment before the engine records the exit code.
+  for (let i = 0; ; i++) {
+    const info = await callDocker('exec inspect', () => exec.inspect());
+    if (!info.Running || i >= 40) {
+      return {
+        exitCode: info.Running ? -1 : (info.ExitCode ?? -1),
+        stdout: Buffer.concat(chunks.out).toString('utf8'),
+        stderr: Buffer.concat(chunks.err).toString('utf8'),
+      };
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 /** signalContainer sends a signal to PID 1 (HUP for nginx reload, USR2 for php-fpm, USR1 for httpd graceful). */

@@ -10,7 +10,13 @@ import type { DockerDriver, ImageProfile, Logger } from '../runtime.types.js';
  * engine the way the Docker CLI does (DOCKER_HOST or /var/run/docker.sock); the profile defaults to
  * BERTH_IMAGE_PROFILE (`local` when unset).
  */
-export function createDockerDriver(args: { dataDir: string; docker?: Docker; profile?: ImageProfile; logger?: Logger; instance?: string }): DockerDriver {
+export function createDockerDriver(args: {
+  dataDir: string;
+  docker?: Docker;
+  profile?: ImageProfile;
+  logger?: Logger;
+  instance?: string;
+}): DockerDriver {
   const driver: DockerDriver = {
     docker: args.docker ?? new Docker(),
     // Derived from the data dir: one installation, one id, stable across restarts, no file to keep.
@@ -60,15 +66,25 @@ export async function callDocker<T>(op: string, fn: () => Promise<T>): Promise<T
       );
     }
     const msg = engineMessage(err);
-    const port = /(?:Bind for [^ ]*:(\d+) failed: port is already allocated|listen tcp4? [^ ]*:(\d+): bind: address already in use)/.exec(msg);
+    const port =
+      /(?:Bind for [^ ]*:(\d+) failed: port is already allocated|listen tcp4? [^ ]*:(\d+): bind: address already in use)/.exec(
+        msg,
+      );
     if (port) {
       const p = port[1] ?? port[2];
-      throw new RuntimeError('PORT_IN_USE', `Host port ${p} is already in use by another process or container; free it or allocate another port.`, {
-        cause: err,
-        details: { op, port: Number(p) },
-      });
+      throw new RuntimeError(
+        'PORT_IN_USE',
+        `Host port ${p} is already in use by another process or container; free it or allocate another port.`,
+        {
+          cause: err,
+          details: { op, port: Number(p) },
+        },
+      );
     }
-    throw new RuntimeError('DOCKER_ERROR', `Docker engine error during ${op}: ${msg}`, { cause: err, details: { op, statusCode: e?.statusCode } });
+    throw new RuntimeError('DOCKER_ERROR', `Docker engine error during ${op}: ${msg}`, {
+      cause: err,
+      details: { op, statusCode: e?.statusCode },
+    });
   }
 }
 
@@ -77,8 +93,12 @@ export async function pingDocker(ctx: DockerDriver): Promise<void> {
   try {
     await ctx.docker.ping();
   } catch (err) {
-    throw new RuntimeError('DOCKER_UNAVAILABLE', `The Docker engine does not answer (${engineMessage(err)}); start dockerd or check DOCKER_HOST.`, {
-      cause: err,
-    });
+    throw new RuntimeError(
+      'DOCKER_UNAVAILABLE',
+      `The Docker engine does not answer (${engineMessage(err)}); start dockerd or check DOCKER_HOST.`,
+      {
+        cause: err,
+      },
+    );
   }
 }

@@ -55,7 +55,9 @@ describe('tenant files: never follow a tenant-made symbolic link as root', () =>
     fs.rmSync(site, { recursive: true });
     fs.symlinkSync(outside, site);
     await expect(ensureTenantDirs(ctx, tenant, ['s1'])).rejects.toThrow(/symbolic link/);
-    await expect(ensureSiteScaffold(ctx, tenant, { siteId: 's1', kind: 'static', documentRoot: 'public' })).rejects.toThrow(/symbolic link/);
+    await expect(
+      ensureSiteScaffold(ctx, tenant, { siteId: 's1', kind: 'static', documentRoot: 'public' }),
+    ).rejects.toThrow(/symbolic link/);
     expect(fs.statSync(outside).uid).toBe(0);
     expect(fs.readdirSync(outside)).toEqual([]);
   });
@@ -93,7 +95,11 @@ describe('tenant files: never follow a tenant-made symbolic link as root', () =>
       }
     })();
     for (let i = 0; i < 300; i++) {
-      await ensureSiteScaffold(ctx, tenant, { siteId: 's1', kind: i % 2 === 0 ? 'php' : 'node', documentRoot: 'public' }).catch(() => undefined);
+      await ensureSiteScaffold(ctx, tenant, {
+        siteId: 's1',
+        kind: i % 2 === 0 ? 'php' : 'node',
+        documentRoot: 'public',
+      }).catch(() => undefined);
       await ensureTenantDirs(ctx, tenant, ['s1']).catch(() => undefined);
     }
     racing = false;

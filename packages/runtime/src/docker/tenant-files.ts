@@ -41,7 +41,10 @@ async function ensureOwnedDirAt(parent: Dir, name: string, owner: Owner, mode?: 
     dir = (await makeDirAt(parent, name, owner, mode)).dir;
   } catch (err) {
     if (isErrno(err, 'ELOOP', 'ENOTDIR')) {
-      throw new RuntimeError('INVALID_INPUT', `${parent.realPath}/${name} must be a directory, but it is a symbolic link or a file; remove it so Berth can recreate it.`);
+      throw new RuntimeError(
+        'INVALID_INPUT',
+        `${parent.realPath}/${name} must be a directory, but it is a symbolic link or a file; remove it so Berth can recreate it.`,
+      );
     }
     throw err;
   }
@@ -103,7 +106,11 @@ async function writeSitesRecord(ctx: DockerDriver, tenantId: string, ids: readon
  * it made are remembered in the tenant's state (root's, which the tenant cannot write) for
  * removeRetiredSiteDirs. Every operation inside `sites/` goes through directory descriptors (see fs/dir-fd.ts).
  */
-export async function ensureTenantDirs(ctx: DockerDriver, tenant: TenantIdentity, siteIds: readonly string[]): Promise<void> {
+export async function ensureTenantDirs(
+  ctx: DockerDriver,
+  tenant: TenantIdentity,
+  siteIds: readonly string[],
+): Promise<void> {
   const owner = ownerOf(tenant);
   const root = tenantDir(ctx, tenant.tenantId);
   await mkdir(join(root, LAYOUT.config), { recursive: true, mode: 0o755 });
@@ -121,20 +128,34 @@ export async function ensureTenantDirs(ctx: DockerDriver, tenant: TenantIdentity
  * longer among `siteIds` (the tenant's whole set: the site was deleted). A folder the tenant made itself in
  * `sites/` is never a candidate, and deletion never follows a link (removeTree).
  */
-export async function removeRetiredSiteDirs(ctx: DockerDriver, tenant: TenantIdentity, siteIds: readonly string[]): Promise<string[]> {
+export async function removeRetiredSiteDirs(
+  ctx: DockerDriver,
+  tenant: TenantIdentity,
+  siteIds: readonly string[],
+): Promise<string[]> {
   const known = await readSitesRecord(ctx, tenant.tenantId);
   const retired = known.filter((id) => !siteIds.includes(id));
   if (retired.length === 0) return [];
   await withSitesDir(ctx, tenant, async (sites) => {
     for (const siteId of retired) await removeTree(sites, assertSlug(siteId, 'site id'));
   });
-  await writeSitesRecord(ctx, tenant.tenantId, known.filter((id) => siteIds.includes(id)));
+  await writeSitesRecord(
+    ctx,
+    tenant.tenantId,
+    known.filter((id) => siteIds.includes(id)),
+  );
   ctx.logger?.info({ tenantId: tenant.tenantId, retired }, 'runtime: files of deleted sites removed');
   return retired;
 }
 
 /** writeConfigFile writes a generated file atomically (temp + rename) so a running server never reads half of it. */
-export async function writeConfigFile(ctx: DockerDriver, tenantId: string, component: string, file: string, content: string): Promise<string> {
+export async function writeConfigFile(
+  ctx: DockerDriver,
+  tenantId: string,
+  component: string,
+  file: string,
+  content: string,
+): Promise<string> {
   const dir = configDir(ctx, tenantId, component);
   await mkdir(dir, { recursive: true, mode: 0o755 });
   const path = join(dir, file);
@@ -145,7 +166,12 @@ export async function writeConfigFile(ctx: DockerDriver, tenantId: string, compo
 }
 
 /** readConfigFile returns a previously written config file, or undefined. */
-export async function readConfigFile(ctx: DockerDriver, tenantId: string, component: string, file: string): Promise<string | undefined> {
+export async function readConfigFile(
+  ctx: DockerDriver,
+  tenantId: string,
+  component: string,
+  file: string,
+): Promise<string | undefined> {
   try {
     return await readFile(join(configDir(ctx, tenantId, component), file), 'utf8');
   } catch (err) {
@@ -161,7 +187,11 @@ export interface AppliedState {
 }
 
 /** readAppliedState reads what the runtime last applied for a component (undefined if never). */
-export async function readAppliedState(ctx: DockerDriver, tenantId: string, component: string): Promise<AppliedState | undefined> {
+export async function readAppliedState(
+  ctx: DockerDriver,
+  tenantId: string,
+  component: string,
+): Promise<AppliedState | undefined> {
   try {
     return JSON.parse(await readFile(join(stateDir(ctx, tenantId), `${component}.json`), 'utf8')) as AppliedState;
   } catch (err) {
@@ -171,7 +201,12 @@ export async function readAppliedState(ctx: DockerDriver, tenantId: string, comp
 }
 
 /** writeAppliedState records the config hash a container now runs with. */
-export async function writeAppliedState(ctx: DockerDriver, tenantId: string, component: string, state: AppliedState): Promise<void> {
+export async function writeAppliedState(
+  ctx: DockerDriver,
+  tenantId: string,
+  component: string,
+  state: AppliedState,
+): Promise<void> {
   const dir = stateDir(ctx, tenantId);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await writeFile(join(dir, `${component}.json`), JSON.stringify(state), { mode: 0o600 });
@@ -251,7 +286,11 @@ const DEFAULT_STATIC_INDEX = `<!doctype html><html lang="en"><head><meta charset
  * sites, an index.html for static sites, a starter server.js / app.py for Node.js and Python sites. It only
  * ever adds missing files (never overwrites the tenant's), owned by the tenant's uid.
  */
-export async function ensureSiteScaffold(ctx: DockerDriver, tenant: TenantIdentity, site: { siteId: string; kind: 'php' | 'static' | 'node' | 'python'; version?: string; documentRoot?: string }): Promise<void> {
+export async function ensureSiteScaffold(
+  ctx: DockerDriver,
+  tenant: TenantIdentity,
+  site: { siteId: string; kind: 'php' | 'static' | 'node' | 'python'; version?: string; documentRoot?: string },
+): Promise<void> {
   const owner = ownerOf(tenant);
   const siteId = assertSlug(site.siteId, 'site id');
   await withSitesDir(ctx, tenant, async (sites) => {

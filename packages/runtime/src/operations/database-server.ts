@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, chown, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import { assertDatabaseEngine, resolveImage, type DatabaseEngine } from '../catalog.js';
 import {
@@ -258,68 +257,6 @@ export async function waitForDatabaseServer(
   await waitForServer(ctx, engine, container.Id, opts.timeoutMs ?? READY_TIMEOUT_MS);
 }
 
-/**
- * execWithInput runs a command (no shell) in a container with `input` on its stdin, which is then closed.
- * The SQL travels this way, not as an argument: it never shows in a process list or in the engine's record of
- * the exec, and its size is not bounded by the kernel's argument limit.
- */
-async function execWithInput(
-  ctx: DockerDriver,
-  containerId: string,
-  cmd: string[],
-  opts: { user: string; env: string[]; input: string; timeoutMs: number },
-): Promise<ExecResult> {
-  const container = ctx.docker.getContainer(containerId);
-  const exec = await callDocker('exec create', () =>
-    container.exec({
-      Cmd: cmd,
-      Env: opts.env,
-      User: opts.user,
-      AttachStdin: true,
-      AttachStdout: true,
-      AttachStderr: true,
-      Tty: false,
-    }),
-  );
-  const stream = await callDocker('exec start', () => exec.start({ hijack: true, stdin: true }));
-  const out = new PassThrough();
-  const err = new PassThrough();
-  const chunks = { out: [] as Buffer[], err: [] as Buffer[] };
-  out.on('data', (c: Buffer) => chunks.out.push(c));
-  err.on('data', (c: Buffer) => chunks.err.push(c));
-  ctx.docker.modem.demuxStream(stream, out, err);
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      stream.destroy();
-      reject(new RuntimeError('DOCKER_ERROR', `${cmd[0]} in container ${containerId.slice(0, 12)} timed out.`));
-    }, opts.timeoutMs);
-    const done = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    stream.on('end', done);
-    stream.on('close', done);
-    stream.on('error', (e: Error) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    // Half-close: the engine closes the process's stdin, so the client reads to the end and exits.
-    stream.end(opts.input);
-  });
-  // The stream can end a moment before the engine records the exit code.
-  for (let i = 0; ; i++) {
-    const info = await callDocker('exec inspect', () => exec.inspect());
-    if (!info.Running || i >= 40) {
-      return {
-        exitCode: info.Running ? -1 : (info.ExitCode ?? -1),
-        stdout: Buffer.concat(chunks.out).toString('utf8'),
-        stderr: Buffer.concat(chunks.err).toString('utf8'),
-      };
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** SqlResult is what a statement printed: its rows as text (see parseSqlRows). */
 export interface SqlResult {
   rows: string[][];
@@ -354,7 +291,7 @@ export async function execSql(
   }
   const client = sqlClientCommand(engine, { database: opts.database, restrictKey: randomBytes(24).toString('hex') });
   const container = await runningServer(ctx, engine);
-  const result = await execWithInput(ctx, container.Id, client.cmd, {
+  const result = await execInContainer(ctx, container.Id, client.cmd, {
     user: DATABASE_SERVERS[engine].adminUser,
     env: client.env,
     input: `${client.preamble}${sql}\n`,
