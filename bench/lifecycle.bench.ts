@@ -55,6 +55,7 @@ async function main(): Promise<void> {
       '|---|---|---|---|---|---|---|',
     );
     for (const [label, make, rounds] of faults) {
+      if (rounds === 0) continue;
       const times: number[] = [];
       for (let r = 0; r < rounds; r++) {
         const started = Date.now();
@@ -98,6 +99,13 @@ async function main(): Promise<void> {
       const before = await count();
       await new Promise((r) => setTimeout(r, STUCK_SECONDS * 1000));
       const written = (await count()) - before;
+      const recent = await world.panel.api<{ items: { action: string }[] }>(
+        'GET',
+        `/events?tenantId=${stuck.body.id}&limit=${Math.max(1, Math.min(500, written))}`,
+      );
+      const actions = new Map<string, number>();
+      for (const e of written > 0 ? recent.body.items : []) actions.set(e.action, (actions.get(e.action) ?? 0) + 1);
+      console.log(`stuck tenant's events during the window: ${JSON.stringify(Object.fromEntries(actions))}`);
       const perMinute = written / (STUCK_SECONDS / 60);
       rows.push(
         '',

@@ -88,8 +88,10 @@ describe('plan', () => {
     t.sites[1] = { ...t.sites[1]!, status: 'provisioning' };
     t.sites[0] = { ...t.sites[0]!, status: 'failed' };
     const actions = plan(t, running('webserver'));
-    expect(actions[0]).toEqual({ type: 'set-site-status', siteIds: ['s1', 's2'], status: 'provisioning' });
+    // The unfinished one shows provisioning again; the failed one keeps its status (and reason) until it works.
+    expect(actions[0]).toEqual({ type: 'set-site-status', siteIds: ['s2'], status: 'provisioning' });
     expect(actions[1]).toEqual({ type: 'ensure-runtime', reason: 'change' });
+    expect(actions.at(-1)).toMatchObject({ siteIds: ['s1', 's2'], status: 'live' });
   });
 
   it('suspends: edge first (suspended page), containers removed, files kept, sites marked', () => {
@@ -137,5 +139,19 @@ describe('plan', () => {
   it('switching the cache off points the edge at the webserver before Varnish is removed', () => {
     const actions = plan(tenant({ varnishEnabled: false }), running('webserver', 'php-8.2', 'app-s2', 'varnish'));
     expect(actions.map((a) => a.type)).toEqual(['push-edge', 'ensure-runtime', 'push-edge', 'set-site-status']);
+  });
+
+  it('retries a failed site without showing it as provisioning again (no status flapping per retry)', () => {
+    const t = tenant();
+    t.sites[0] = { ...t.sites[0]!, status: 'failed' };
+    const actions = plan(t, running('webserver', 'php-8.2', 'app-s2'));
+    expect(actions.filter((a) => a.type === 'set-site-status' && a.status === 'provisioning')).toEqual([]);
+    expect(actions).toContainEqual({ type: 'ensure-runtime', reason: 'verify' });
+    expect(actions.at(-1)).toEqual({
+      type: 'set-site-status',
+      siteIds: ['s1', 's2'],
+      status: 'live',
+      onlyFrom: ['provisioning', 'live', 'failed'],
+    });
   });
 });

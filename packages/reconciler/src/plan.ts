@@ -59,7 +59,10 @@ export function plan(desired: DesiredTenant | null, observed: ObservedTenant): A
   const extra = [...present].filter((c) => !expected.includes(c));
   // A degraded site is provisioned; what visitors get is the probe's to say, so a pass neither restarts its
   // status cycle nor calls it live again (the probe does, once the edge serves it).
-  const changed = siteIds((s) => s !== 'live' && s !== 'degraded');
+  // A failed site is retried by every pass (ensure below) without going back through `provisioning`: a tenant
+  // stuck failing keeps one `failed` status and event instead of a provisioning/failed pair per retry. Only a
+  // change the user made (pending) or an unfinished pass (provisioning) is shown as provisioning again.
+  const changed = siteIds((s) => s !== 'live' && s !== 'degraded' && s !== 'failed');
   const reason: Extract<Action, { type: 'ensure-runtime' }>['reason'] = !hasAnything
     ? 'create'
     : changed.length > 0
