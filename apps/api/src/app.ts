@@ -15,6 +15,7 @@ import type { Db } from '@berth/db';
 import { authRoutes } from './auth/auth.routes.js';
 import type { Config } from './config.js';
 import { domainRoutes } from './domains/domains.routes.js';
+import { databaseRoutes } from './databases/databases.routes.js';
 import { recordEvent } from './events/events.service.js';
 import { eventRoutes } from './events/events.routes.js';
 import { filesRoutes } from './files/files.routes.js';
@@ -44,6 +45,10 @@ export interface BuildAppOptions {
     Partial<Pick<Config, 'readCache' | 'listen' | 'requireAdminTwoFactor'>> & {
       webhooks?: WebhookConfig;
       domainVerification?: DomainVerificationConfig;
+      /** The public URL of phpMyAdmin/Adminer (BERTH_DB_ADMIN_HOST), or null. */
+      dbAdminUrl?: string | null;
+      /** The panel's public URL (BERTH_PANEL_HOST): its session cookie is Secure then. */
+      panelUrl?: string | null;
     };
   db: Db;
   /** A pino logger; without one the server logs nothing (tests). */
@@ -71,7 +76,9 @@ export async function buildApp(
   const app = Fastify({
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
     bodyLimit: 1024 * 1024,
-    trustProxy: false,
+    // With a panel host the edge (on this machine) proxies the console: its X-Forwarded-For/-Proto are believed
+    // from loopback only, so sign-in limits see the visitor's address and the session cookie is Secure.
+    trustProxy: opts.config.panelUrl ? ['127.0.0.1', '::1'] : false,
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
@@ -145,12 +152,13 @@ export async function buildApp(
       await api.register(tenantRoutes, { services });
       await api.register(siteRoutes, { services });
       await api.register(domainRoutes, { services });
+      await api.register(databaseRoutes, { services });
       await api.register(tokenRoutes, { services });
       await api.register(eventRoutes, { services });
       await api.register(runtimeRoutes);
       await api.register(systemRoutes, { services });
       await api.register(filesRoutes, { services });
-      await api.register(accountRoutes, { services });
+      await api.register(accountRoutes, { services, publicUrl: opts.config.panelUrl ?? null });
       await api.register(webhookRoutes, { services });
     },
     { prefix: '/api/v1' },

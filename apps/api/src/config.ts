@@ -31,6 +31,14 @@ const ZPortRange = z
     return { first, last };
   });
 
+const ZHostName = z
+  .string()
+  .toLowerCase()
+  .regex(
+    /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
+    'must be a host name with at least two labels, without scheme, port or path, for example panel.example.com',
+  );
+
 const ZEnv = z.object({
   BERTH_DATA_DIR: z.string().min(1).default('data'),
   BERTH_LISTEN: ZListen.prefault('127.0.0.1:8080'),
@@ -81,6 +89,11 @@ const ZEnv = z.object({
   BERTH_PROVISION_TIMEOUT_S: z.coerce.number().int().min(10, 'at least 10 seconds').max(86_400).default(300),
   BERTH_READ_CACHE: z.enum(['on', 'off'], { message: "must be 'on' or 'off'" }).default('on'),
   BERTH_EGRESS: z.enum(['on', 'off'], { message: "must be 'on' or 'off'" }).default('on'),
+  BERTH_PANEL_HOST: ZHostName.optional(),
+  BERTH_DB_ADMIN_HOST: ZHostName.optional(),
+  BERTH_DB_ADMIN_PORT: ZPort.optional(),
+  BERTH_MARIADB_MEMORY_MB: z.coerce.number().int().min(128, 'at least 128').max(262_144).default(512),
+  BERTH_POSTGRESQL_MEMORY_MB: z.coerce.number().int().min(64, 'at least 64').max(262_144).default(256),
   BERTH_REQUIRE_ADMIN_2FA: z.enum(['0', '1'], { message: "must be '0' or '1'" }).default('0'),
   NODE_ENV: z.string().optional(),
 });
@@ -114,6 +127,18 @@ export interface Config {
    * Docker Desktop); tenants then reach everything the host does.
    */
   egress: boolean;
+  /**
+   * The console and API on their own HTTPS host name through the edge (BERTH_PANEL_HOST): its public URL is used
+   * in links and the session cookie is Secure; `listen` stays for local use.
+   */
+  panel: { host: string | null; publicUrl: string | null };
+  /**
+   * phpMyAdmin and Adminer on BERTH_DB_ADMIN_HOST through the edge (`publicUrl`), served by a container on
+   * 127.0.0.1:`port` (BERTH_DB_ADMIN_PORT, the panel's port + 1 by default).
+   */
+  dbAdmin: { host: string | null; publicUrl: string | null; port: number };
+  /** Memory of the tenants' database servers (each started when its first database is created). */
+  databaseServers: { mariadbMemoryMb: number; postgresqlMemoryMb: number };
   /** Administrators must use two-factor sign-in: until enrolled, their sessions may only enrol (BERTH_REQUIRE_ADMIN_2FA=1). */
   requireAdminTwoFactor: boolean;
   development: boolean;
@@ -145,6 +170,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(['BERTH_HTTP_PORT and BERTH_HTTPS_PORT must differ']);
   if (e.BERTH_EDGE === 'external' && !e.BERTH_CADDY_ADMIN_SOCKET)
     throw new ConfigError(['BERTH_CADDY_ADMIN_SOCKET: required when BERTH_EDGE=external']);
+  const publicUrl = (host: string | undefined): string | null =>
+    host === undefined ? null : `https://${host}${e.BERTH_HTTPS_PORT === 443 ? '' : `:${e.BERTH_HTTPS_PORT}`}`;
+  if (e.BERTH_PANEL_HOST !== undefined && e.BERTH_PANEL_HOST === e.BERTH_DB_ADMIN_HOST)
+    throw new ConfigError(['BERTH_PANEL_HOST and BERTH_DB_ADMIN_HOST must differ']);
   return {
     dataDir,
     listen: e.BERTH_LISTEN,
@@ -168,6 +197,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     readCache: e.BERTH_READ_CACHE === 'on',
     egress: e.BERTH_EGRESS === 'on',
     requireAdminTwoFactor: e.BERTH_REQUIRE_ADMIN_2FA === '1',
+    panel: { host: e.BERTH_PANEL_HOST ?? null, publicUrl: publicUrl(e.BERTH_PANEL_HOST) },
+    dbAdmin: {
+      host: e.BERTH_DB_ADMIN_HOST ?? null,
+      publicUrl: publicUrl(e.BERTH_DB_ADMIN_HOST),
+      port: e.BERTH_DB_ADMIN_PORT ?? Math.min(65_535, e.BERTH_LISTEN.port + 1),
+    },
+    databaseServers: {
+      mariadbMemoryMb: e.BERTH_MARIADB_MEMORY_MB,
+      postgresqlMemoryMb: e.BERTH_POSTGRESQL_MEMORY_MB,
+    },
     development: e.NODE_ENV === 'development',
   };
 }

@@ -46,7 +46,13 @@ async function main(): Promise<void> {
   // The control plane starts after the server listens; it binds these ports then (control-plane.ts).
   const ports = createControlPorts();
   const { app, services } = await buildApp({
-    config: { ...config, webhooks: webhookConfig, domainVerification },
+    config: {
+      ...config,
+      webhooks: webhookConfig,
+      domainVerification,
+      dbAdminUrl: config.dbAdmin.publicUrl,
+      panelUrl: config.panel.publicUrl,
+    },
     db,
     logger,
     ports,

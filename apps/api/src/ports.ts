@@ -1,3 +1,4 @@
+import type { TDatabaseEngine } from '@berth/contracts';
 import type { ReconcilerHealth } from '@berth/reconciler';
 
 /** HealthPort checks the outside systems the control plane depends on. */
@@ -33,6 +34,56 @@ export class CachePortError extends Error {
   }
 }
 
+/** DatabaseUserSpec is a database user as the panel wants it on its server. */
+export interface DatabaseUserSpec {
+  name: string;
+  password: string;
+  maxConnections: number;
+  locked: boolean;
+}
+
+/**
+ * DatabasePort changes the tenants' databases and users on the installation's servers (started on first use).
+ * Each call is done when it returns; it fails with a DatabasePortError. The control plane also converges the
+ * servers with the rows by itself (missing objects made again, objects without a row dropped, users of
+ * suspended tenants locked), so an operation that failed after its row changed is finished by the next pass.
+ */
+export interface DatabasePort {
+  createDatabase(engine: TDatabaseEngine, name: string): Promise<void>;
+  dropDatabase(engine: TDatabaseEngine, name: string): Promise<void>;
+  /** applyUser creates the user (or sets its password, limit and lock) and grants it exactly `databases`. */
+  applyUser(engine: TDatabaseEngine, user: DatabaseUserSpec, databases: readonly string[]): Promise<void>;
+  setPassword(engine: TDatabaseEngine, name: string, password: string): Promise<void>;
+  setGrants(engine: TDatabaseEngine, user: string, databases: readonly string[]): Promise<void>;
+  dropUser(engine: TDatabaseEngine, name: string, databases: readonly string[]): Promise<void>;
+  /**
+   * adminTicket hands phpMyAdmin (MariaDB) or Adminer (PostgreSQL) a one-time sign-in as this user; the path
+   * (`/sso/<token>`) is opened on the database admin host.
+   */
+  adminTicket(
+    engine: TDatabaseEngine,
+    login: { user: string; password: string; database?: string },
+  ): Promise<{ path: string; expiresAt: Date }>;
+  /** converge asks for a pass over every server soon (after a suspension, a termination). */
+  converge(): void;
+}
+
+/**
+ * DatabasePortError says why a DatabasePort call failed: `unavailable` (the server could not be started or does
+ * not answer), `refused` (the server refused the statement: a bug or a drifted server; the operator's log has
+ * its words), `not-configured` (no database admin host is set).
+ */
+export class DatabasePortError extends Error {
+  constructor(
+    readonly reason: 'unavailable' | 'refused' | 'not-configured',
+    message: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(message, options);
+    this.name = 'DatabasePortError';
+  }
+}
+
 /**
  * PortSlot holds one port that only the control plane can provide, and it starts after the server listens
  * (Caddy asks the panel's on-demand TLS endpoint as soon as it has routes). Services receive the slot when
@@ -56,9 +107,14 @@ export class PortSlot<T> {
 export interface ControlPorts {
   health: PortSlot<HealthPort>;
   cache: PortSlot<CachePort>;
+  databases: PortSlot<DatabasePort>;
 }
 
 /** createControlPorts makes the empty slots the composition root (main.ts, buildApp) hands to services and to the control plane. */
 export function createControlPorts(): ControlPorts {
-  return { health: new PortSlot<HealthPort>(), cache: new PortSlot<CachePort>() };
+  return {
+    health: new PortSlot<HealthPort>(),
+    cache: new PortSlot<CachePort>(),
+    databases: new PortSlot<DatabasePort>(),
+  };
 }

@@ -6,6 +6,7 @@ import { AccountsService } from './billing/accounts.service.js';
 import { SsoService } from './billing/sso.service.js';
 import type { Config } from './config.js';
 import { DesiredStateNotifier } from './desired-state.js';
+import { DatabasesService } from './databases/databases.service.js';
 import { DomainsService } from './domains/domains.service.js';
 import {
   DomainVerifier,
@@ -41,6 +42,7 @@ export interface Services {
   tenants: TenantsService;
   sites: SitesService;
   domains: DomainsService;
+  databases: DatabasesService;
   files: FilesService;
   tokens: TokensService;
   accounts: AccountsService;
@@ -65,6 +67,8 @@ export function createServices({
     webhooks?: WebhookConfig;
     domainVerification?: DomainVerificationConfig;
     requireAdminTwoFactor?: boolean;
+    /** The public URL of phpMyAdmin/Adminer (BERTH_DB_ADMIN_HOST), or null. */
+    dbAdminUrl?: string | null;
   };
   ports: ControlPorts;
   log: FastifyBaseLogger;
@@ -101,6 +105,13 @@ export function createServices({
     }),
     sites: new SitesService({ db, notifier, cache: ports.cache }),
     domains: new DomainsService({ db, notifier, dataKey, verifier }),
+    databases: new DatabasesService({
+      db,
+      dataKey,
+      dataDir: config.dataDir,
+      port: ports.databases,
+      adminUrl: config.dbAdminUrl ?? null,
+    }),
     files: new FilesService({ db, dataDir: config.dataDir, log }),
     tokens: new TokensService({ db, auth }),
     system: new SystemService({ db, health: ports.health }),

@@ -29,9 +29,21 @@ describe('authorization matrix (from the OpenAPI document)', () => {
     panel = await startPanel();
     const { app } = panel;
     const admin = await login(app, ADMIN.email, ADMIN.password);
-    t = await makeTarget(app, admin);
+    t = await makeTarget(app, admin, panel.ports);
     const { a, alphaPlanId, alphaTokenId } = t;
-    secrets = [a.id, a.slug, a.siteId, a.domainId, a.hostname, a.ownerEmail, alphaPlanId, alphaTokenId];
+    secrets = [
+      a.id,
+      a.slug,
+      a.siteId,
+      a.domainId,
+      a.hostname,
+      a.ownerEmail,
+      alphaPlanId,
+      alphaTokenId,
+      t.databaseId,
+      t.databaseUserId,
+      'alpha_shop',
+    ];
     routes = await documentedRoutes(app);
   });
 

@@ -10,6 +10,7 @@ import {
   type Caller,
   type TestPanel,
 } from './helpers.js';
+import { FakeDatabasePort } from './fake-database-port.js';
 import { fillPath, PUBLIC, PUBLIC_BODIES, ROUTES, type Target } from './route-samples.js';
 
 const BAD_HOSTNAMES = [
@@ -80,7 +81,17 @@ describe('bad input on every write route', () => {
     const a = await makeTenant(panel.app, admin, 'alpha');
     const plan = await panel.db.plan.findFirstOrThrow();
     const token = await panel.db.apiToken.findFirstOrThrow({ where: { userId: { not: undefined } } });
-    target = { a, alphaPlanId: plan.id, alphaTokenId: token.id };
+    panel.ports.databases.bind(new FakeDatabasePort());
+    const database = (
+      await call(panel.app, a.owner, 'POST', '/api/v1/databases', { engine: 'mariadb', name: 'shop', user: 'shop' })
+    ).json() as { id: string; user: { id: string } };
+    target = {
+      a,
+      alphaPlanId: plan.id,
+      alphaTokenId: token.id,
+      databaseId: database.id,
+      databaseUserId: database.user.id,
+    };
   });
   afterAll(async () => {
     await panel.close();

@@ -28,6 +28,7 @@ export async function startPanel(
     portRange?: { first: number; last: number };
     domainVerification?: DomainVerificationConfig;
     requireAdminTwoFactor?: boolean;
+    dbAdminUrl?: string;
   } = {},
 ): Promise<TestPanel> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-api-test-'));
@@ -40,6 +41,7 @@ export async function startPanel(
     dataDir: dir,
     ...(opts.domainVerification ? { domainVerification: opts.domainVerification } : {}),
     requireAdminTwoFactor: opts.requireAdminTwoFactor ?? false,
+    ...(opts.dbAdminUrl ? { dbAdminUrl: opts.dbAdminUrl } : {}),
   };
   const { app, services, ports } = await buildApp({ config, db });
   await app.ready();
@@ -155,5 +157,8 @@ export async function countRows(db: Db): Promise<Record<string, number>> {
     domains: await db.domain.count(),
     tokens: await db.apiToken.count(),
     ports: await db.portAllocation.count(),
+    databases: await db.database.count(),
+    databaseUsers: await db.databaseUser.count(),
+    databaseGrants: await db.databaseGrant.count(),
   };
 }

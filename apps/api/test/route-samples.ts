@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import type { ControlPorts } from '../src/ports.js';
+import { FakeDatabasePort } from './fake-database-port.js';
 import { anonymous, call, makeTenant, type Caller, type TenantFixture } from './helpers.js';
 
 /**
@@ -11,6 +13,8 @@ export interface Target {
   a: TenantFixture;
   alphaPlanId: string;
   alphaTokenId: string;
+  databaseId: string;
+  databaseUserId: string;
 }
 
 export type Owner =
@@ -133,6 +137,23 @@ export const ROUTES: Record<string, RouteSpec> = {
   'PUT /api/v1/accounts/{id}/password': { owner: 'tenant-a', body: () => ({ password: 'intruder-password-123' }) },
   'GET /api/v1/accounts/{id}/usage': { owner: 'tenant-a' },
   'POST /api/v1/accounts/{id}/sso': { owner: 'tenant-a' },
+  'GET /api/v1/databases': { owner: 'list' },
+  'POST /api/v1/databases': {
+    owner: 'tenant-a',
+    body: (t) => ({ tenantId: t.a.id, engine: 'mariadb', name: 'intruder' }),
+  },
+  'GET /api/v1/databases/{id}': { owner: 'tenant-a' },
+  'DELETE /api/v1/databases/{id}': { owner: 'tenant-a' },
+  'GET /api/v1/database-users': { owner: 'list' },
+  'POST /api/v1/database-users': {
+    owner: 'tenant-a',
+    body: (t) => ({ tenantId: t.a.id, engine: 'mariadb', name: 'intruder', databaseIds: [t.databaseId] }),
+  },
+  'GET /api/v1/database-users/{id}': { owner: 'tenant-a' },
+  'DELETE /api/v1/database-users/{id}': { owner: 'tenant-a' },
+  'POST /api/v1/database-users/{id}/password': { owner: 'tenant-a', body: () => ({}) },
+  'PUT /api/v1/database-users/{id}/databases': { owner: 'tenant-a', body: (t) => ({ databaseIds: [t.databaseId] }) },
+  'POST /api/v1/database-users/{id}/admin-login': { owner: 'tenant-a', body: () => ({}) },
   'GET /api/v1/webhooks': { owner: 'list' },
   'POST /api/v1/webhooks': {
     owner: 'admin',
@@ -165,13 +186,18 @@ export function fillPath(route: string, t: Target): string {
   if (path.startsWith('/api/v1/domains/')) return path.replace('{id}', t.a.domainId);
   if (path.startsWith('/api/v1/tokens/')) return path.replace('{id}', t.alphaTokenId);
   if (path.startsWith('/api/v1/accounts/')) return path.replace('{id}', t.a.id);
+  if (path.startsWith('/api/v1/databases/')) return path.replace('{id}', t.databaseId);
+  if (path.startsWith('/api/v1/database-users/')) return path.replace('{id}', t.databaseUserId);
   // Webhooks are admin-only: any well-formed id shows the refusal comes before the lookup.
   if (path.startsWith('/api/v1/webhooks/')) return path.replace('{id}', t.alphaPlanId);
   throw new Error(`no id to fill in ${route}`);
 }
 
-/** makeTarget makes tenant A ("alpha") on a plan of its own, the resource every generated test addresses. */
-export async function makeTarget(app: FastifyInstance, admin: Caller): Promise<Target> {
+/**
+ * makeTarget makes tenant A ("alpha") on a plan of its own, with a database and a database user (on a fake
+ * database port bound to `ports`), the resources every generated test addresses.
+ */
+export async function makeTarget(app: FastifyInstance, admin: Caller, ports: ControlPorts): Promise<Target> {
   const a = await makeTenant(app, admin, 'alpha');
   const plan = await call(app, admin, 'POST', '/api/v1/plans', {
     name: 'Alpha plan',
@@ -192,7 +218,15 @@ export async function makeTarget(app: FastifyInstance, admin: Caller): Promise<T
     throw new Error('could not move tenant A to its plan');
   const tokens = await call(app, a.owner, 'GET', '/api/v1/tokens');
   const alphaTokenId = (tokens.json() as { items: { id: string }[] }).items[0]!.id;
-  return { a, alphaPlanId, alphaTokenId };
+  ports.databases.bind(new FakeDatabasePort());
+  const database = await call(app, a.owner, 'POST', '/api/v1/databases', {
+    engine: 'mariadb',
+    name: 'shop',
+    user: 'shop',
+  });
+  if (database.statusCode !== 201) throw new Error(`database: ${database.body}`);
+  const created = database.json() as { id: string; user: { id: string } };
+  return { a, alphaPlanId, alphaTokenId, databaseId: created.id, databaseUserId: created.user.id };
 }
 
 /** documentedRoutes lists every operation of the OpenAPI document as `METHOD /path`. */

@@ -23,7 +23,7 @@ describe('a suspended tenant', () => {
     panel = await startPanel();
     const { app } = panel;
     admin = await login(app, ADMIN.email, ADMIN.password);
-    t = await makeTarget(app, admin);
+    t = await makeTarget(app, admin, panel.ports);
     writes = (await documentedRoutes(app)).filter((r) => !r.startsWith('GET ') && !PUBLIC.has(r) && !stillAllowed(r));
     expect((await call(app, admin, 'POST', `/api/v1/tenants/${t.a.id}/suspend`)).json()).toMatchObject({
       status: 'suspended',

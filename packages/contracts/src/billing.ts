@@ -113,7 +113,7 @@ export type TChangeAccountPasswordRequest = z.input<typeof ZChangeAccountPasswor
 export const ZUsageMeter = z.object({ usedBytes: z.number().int(), limitBytes: z.number().int() });
 
 /**
- * ZAccountUsage is what WHMCS's UsageUpdate stores: disk (the account's site files, du-style) and
+ * ZAccountUsage is what WHMCS's UsageUpdate stores: disk (the account's site files, du-style, plus its databases) and
  * bandwidth (response bytes served by the edge in the current calendar month, UTC). Limits are the plan's
  * `diskMb` × 2^20 and `bandwidthGb` × 2^30.
  */
@@ -121,7 +121,12 @@ export const ZAccountUsage = z
   .object({
     accountId: ZId,
     username: z.string(),
-    disk: ZUsageMeter,
+    disk: ZUsageMeter.extend({
+      /** Site files (du-style). */
+      filesBytes: z.number().int(),
+      /** Databases, as their servers last reported them. */
+      databasesBytes: z.number().int(),
+    }),
     bandwidth: ZUsageMeter.extend({ periodStart: z.string(), periodEnd: z.string() }),
     measuredAt: z.string(),
   })
@@ -130,7 +135,7 @@ export const ZAccountUsage = z
       {
         accountId: '01jd1s9k8m0000000000000000',
         username: 'acme',
-        disk: { usedBytes: 52_428_800, limitBytes: 1_048_576_000 },
+        disk: { usedBytes: 52_428_800, limitBytes: 1_048_576_000, filesBytes: 41_943_040, databasesBytes: 10_485_760 },
         bandwidth: {
           usedBytes: 1_234_567,
           limitBytes: 10_737_418_240,

@@ -25,6 +25,14 @@ export const ERROR_CODES = {
   DOMAIN_NOT_VERIFIED: 409,
   /** Retry applies to a failed or degraded site only; this one is still converging, live or suspended. */
   SITE_NOT_FAILED: 409,
+  /** A database or database user of that engine already has this name (names are unique per server). */
+  DATABASE_NAME_TAKEN: 409,
+  /** The database server could not be started or does not answer right now; nothing was changed, retry shortly. */
+  DATABASE_UNAVAILABLE: 503,
+  /** phpMyAdmin and Adminer are not set up on this panel (BERTH_DB_ADMIN_HOST is not set). */
+  DB_ADMIN_NOT_CONFIGURED: 409,
+  /** The site's document root already has files; an application is installed only into an empty site. */
+  SITE_NOT_EMPTY: 409,
   /** The tenant slug is already used. */
   SLUG_TAKEN: 409,
   /** The email is already used by another user. */

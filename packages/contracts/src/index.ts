@@ -13,4 +13,5 @@ export * from './domains.js';
 export * from './tokens.js';
 export * from './events.js';
 export * from './files.js';
+export * from './databases.js';
 export * from './billing.js';

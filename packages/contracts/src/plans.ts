@@ -17,6 +17,10 @@ const limits = {
   phpMaxExecSeconds: z.number().int().min(5).max(3_600),
   /** Destinations (`CIDR` or `CIDR:port`) the plan's tenants may reach although the default egress rules deny them. */
   egressAllow: ZEgressAllow.optional(),
+  /** Databases (MariaDB and PostgreSQL together) a tenant may have; 5 when omitted. */
+  maxDatabases: z.number().int().min(0).max(10_000).optional(),
+  /** Connections one database user may hold at once; 15 when omitted. */
+  dbMaxConnections: z.number().int().min(1, 'At least 1 connection.').max(1_000).optional(),
 };
 
 export const ZCreatePlanRequest = z.strictObject({ name: ZDisplayName, ...limits });
@@ -40,6 +44,8 @@ export const ZPlan = z.object({
   phpMaxUploadMb: z.number(),
   phpMaxExecSeconds: z.number(),
   egressAllow: z.array(z.string()),
+  maxDatabases: z.number(),
+  dbMaxConnections: z.number(),
   tenantCount: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),

@@ -24,7 +24,9 @@ export type ImageRequest =
   | { role: 'app'; kind: 'node' | 'python'; version: string }
   | { role: 'varnish' }
   | { role: 'caddy' }
-  | { role: 'database'; engine: DatabaseEngine };
+  | { role: 'database'; engine: DatabaseEngine }
+  | { role: 'dbadmin' }
+  | { role: 'wordpress' };
 
 const LOCAL = {
   nginx: 'berth/nginx:1',
@@ -33,6 +35,8 @@ const LOCAL = {
   caddy: 'berth/caddy:2.11',
   mariadb: 'berth/mariadb:10.11',
   postgresql: 'berth/postgresql:15',
+  dbadmin: 'berth/dbadmin:1',
+  wordpress: 'berth/wordpress:6',
   php: (v: string) => `berth/php-fpm:${v}`,
   node: (v: string) => `berth/node:${v}`,
   python: (v: string) => `berth/python:${v}`,
@@ -49,6 +53,9 @@ const OFFICIAL = {
   // (socket only, admin by the server's own uid, config outside the data).
   mariadb: 'berth/mariadb:10.11',
   postgresql: 'berth/postgresql:15',
+  // phpMyAdmin/Adminer with Berth's single sign-on, and the WordPress files Berth installs: its own builds too.
+  dbadmin: 'berth/dbadmin:1',
+  wordpress: 'berth/wordpress:6',
   php: (v: string) => `php:${v}-fpm`,
   node: (v: string) => `node:${v}`,
   python: (v: string) => `python:${v}`,
@@ -76,6 +83,10 @@ export function resolveImage(profile: ImageProfile, req: ImageRequest): ImageRef
       return { image: t.caddy, buildTarget: 'caddy' };
     case 'database':
       return { image: t[assertDatabaseEngine(req.engine)], buildTarget: req.engine };
+    case 'dbadmin':
+      return { image: t.dbadmin, buildTarget: 'dbadmin' };
+    case 'wordpress':
+      return { image: t.wordpress, buildTarget: 'wordpress' };
     default: {
       const never: never = req;
       throw new RuntimeError('INVALID_INPUT', `Unknown image role ${JSON.stringify(never)}`);

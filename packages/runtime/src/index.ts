@@ -120,6 +120,7 @@ export {
   removeDatabaseServer,
   execSql,
   waitForDatabaseServer,
+  databaseSocketBinds,
   databaseContainerName,
   DATABASES_OWNER,
   DATABASE_ROLE,
@@ -127,3 +128,17 @@ export {
   type DatabaseServerSpec,
   type SqlResult,
 } from './operations/database-server.js';
+export {
+  inventory as databaseInventory,
+  isTenantName as isTenantDatabaseName,
+  createDatabase,
+  dropDatabase,
+  createUser as createDatabaseUser,
+  setPassword as setDatabaseUserPassword,
+  setUserLocked as setDatabaseUserLocked,
+  grant as grantDatabase,
+  revoke as revokeDatabase,
+  dropUser as dropDatabaseUser,
+  type ServerInventory,
+  type UserSpec as DatabaseUserSpec,
+} from './operations/tenant-databases.js';

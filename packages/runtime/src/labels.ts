@@ -19,7 +19,7 @@ export type ContainerRole = 'webserver' | 'php-fpm' | 'app' | 'varnish';
  * ServiceRole is the `berth.role` of a container the panel runs for every tenant at once (a database server),
  * owned by a pseudo-tenant that is never a tenant slug (DATABASES_OWNER).
  */
-export type ServiceRole = 'database';
+export type ServiceRole = 'database' | 'dbadmin' | 'installer';
 
 /** ownershipLabels are the labels for one tenant object; `spec` is added by the container layer. */
 export function ownershipLabels(args: {

@@ -20,7 +20,14 @@ import { ssoErrorPage } from './sso-page.js';
 const IDEMPOTENT =
   'Send an `Idempotency-Key` header (a UUID) to make retries safe: the same key and body replay the first answer.';
 
-export const accountRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
+/**
+ * accountRoutes: `publicUrl` is the panel's public URL (BERTH_PANEL_HOST) that sign-on links point to; without
+ * one, links use the address the billing system called.
+ */
+export const accountRoutes: FastifyPluginAsyncZod<{ services: Services; publicUrl?: string | null }> = async (
+  app,
+  { services, publicUrl },
+) => {
   const tags = ['billing'];
   const { accounts } = services;
 
@@ -162,7 +169,8 @@ export const accountRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
         response: { 200: ZSsoLink },
       },
     },
-    async (request) => accounts.ssoLink(contextOf(request), request.params.id, `${request.protocol}://${request.host}`),
+    async (request) =>
+      accounts.ssoLink(contextOf(request), request.params.id, publicUrl ?? `${request.protocol}://${request.host}`),
   );
 
   // The browser end of a sign-on link: public (the link is the credential), not part of the documented API.

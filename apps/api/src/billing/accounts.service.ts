@@ -7,7 +7,7 @@ import { hashPassword } from '../auth/passwords.js';
 import { canSeeTenant, requireAdmin, requireWrite, type RequestContext } from '../auth/principal.js';
 import { notFound } from '../errors.js';
 import { recordEvent } from '../events/events.service.js';
-import { measureDiskUsage } from '../files/files.usage.js';
+import { databaseBytes, measureDiskUsage } from '../files/files.usage.js';
 import { toSite } from '../records/site.record.js';
 import type { TenantsService } from '../tenants/tenants.service.js';
 import { provisionAccount } from './account-provisioning.js';
@@ -168,7 +168,7 @@ export class AccountsService {
     this.deps.auth.forgetAll();
   }
 
-  /** usage measures the account's disk (site files, du-style) and this month's bandwidth against its plan. */
+  /** usage measures the account's disk (site files, du-style, and its databases as their servers report them) and this month's bandwidth against its plan. */
   async usage(ctx: RequestContext, id: string, now = new Date()): Promise<TAccountUsage> {
     this.authorize(ctx, id, { write: false });
     const tenant = await this.deps.db.tenant.findUnique({
@@ -177,14 +177,20 @@ export class AccountsService {
     });
     if (!tenant) throw notFound('Account');
     const period = monthBounds(now);
-    const [disk, bandwidth] = await Promise.all([
+    const [files, databases, bandwidth] = await Promise.all([
       measureDiskUsage(tenantSitesDir(tenantsRoot(this.deps.dataDir), id)),
+      databaseBytes(this.deps.db, id),
       this.bandwidth.bytesInMonth(id, now),
     ]);
     return {
       accountId: id,
       username: tenant.slug,
-      disk: { usedBytes: disk, limitBytes: tenant.plan.diskMb * MB },
+      disk: {
+        usedBytes: files + databases,
+        limitBytes: tenant.plan.diskMb * MB,
+        filesBytes: files,
+        databasesBytes: databases,
+      },
       bandwidth: {
         usedBytes: bandwidth,
         limitBytes: tenant.plan.bandwidthGb * GB,

@@ -14,6 +14,7 @@ import type { Config } from '../config.js';
 import type { ControlPorts } from '../ports.js';
 import type { Services } from '../services.js';
 import { createCacheAdapter } from './cache.adapter.js';
+import { DatabaseAdapter, databaseServerLimits } from './database.adapter.js';
 import { CertificateProber } from './certificate-prober.js';
 import { PrismaDesiredStore } from './desired-store.js';
 import { createEdgeAdapter } from './edge.adapter.js';
@@ -22,6 +23,7 @@ import { SiteProber } from './site-prober.js';
 
 export interface ControlPlane {
   reconciler: Reconciler;
+  databases: DatabaseAdapter;
   /** Waits until no reconcile pass is running (tests, shutdown). */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -91,7 +93,11 @@ export async function startControlPlane({
           logger: log,
         });
 
-  onChange = (tenantId: string) => void reconciler.enqueue(tenantId);
+  onChange = (tenantId: string) => {
+    void reconciler.enqueue(tenantId);
+    // A suspension locks the tenant's database users, a termination drops its databases.
+    databases.converge();
+  };
   for (const tenantId of early) onChange(tenantId);
   ports.health.bind({
     async docker() {
@@ -108,10 +114,24 @@ export async function startControlPlane({
     reconciler: () => reconciler.health(),
   });
   ports.cache.bind(createCacheAdapter(driver));
+  const databases = new DatabaseAdapter({
+    db,
+    dataKey: services.dataKey,
+    driver,
+    limits: {
+      mariadb: databaseServerLimits(config.databaseServers.mariadbMemoryMb),
+      postgresql: databaseServerLimits(config.databaseServers.postgresqlMemoryMb),
+    },
+    logger: log,
+  });
+  ports.databases.bind(databases);
   const events = watchDockerEvents(driver, (change) => {
-    if (change.kind === 'engine-reconnected') void recoverFromEngineRestart();
-    else if (change.tenantId !== EDGE_OWNER && change.tenantId !== DATABASES_OWNER)
-      void reconciler.enqueue(change.tenantId);
+    if (change.kind === 'engine-reconnected') {
+      databases.serverChanged();
+      void recoverFromEngineRestart();
+    } else if (change.tenantId === DATABASES_OWNER) {
+      if (['die', 'destroy', 'stop', 'kill'].includes(change.action)) databases.serverChanged();
+    } else if (change.tenantId !== EDGE_OWNER) void reconciler.enqueue(change.tenantId);
   });
   /** After the engine restarts: make sure the managed Caddy runs with every host, converge every tenant. */
   async function recoverFromEngineRestart(): Promise<void> {
@@ -125,9 +145,11 @@ export async function startControlPlane({
   // The first full pass runs in the background: the API answers while tenants converge.
   void reconciler.start({ intervalMs: config.reconcileIntervalMs });
   siteProber?.start();
+  databases.start(config.reconcileIntervalMs);
 
   return {
     reconciler,
+    databases,
     idle: () => reconciler.idle(),
     async stop() {
       services.notifier.off('changed', listener);
@@ -135,6 +157,7 @@ export async function startControlPlane({
       prober?.stop();
       siteProber?.stop();
       reconciler.stop();
+      await databases.stop();
       await edge?.stop();
     },
   };

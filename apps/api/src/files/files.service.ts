@@ -13,7 +13,7 @@ import { copyBody } from './files.body.js';
 import { DocumentRoot, isErrno, outsideRoot, pathConflict, type Dir } from './files.docroot.js';
 import { listDirectory, toEntry } from './files.listing.js';
 import { removeTree } from '@berth/runtime/dir-fd';
-import { measureDiskUsage } from './files.usage.js';
+import { databaseBytes, measureDiskUsage } from './files.usage.js';
 
 const MiB = 1024 * 1024;
 const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
@@ -278,7 +278,9 @@ export class FilesService {
     site: SiteRow,
     opts: { replacedBytes: number; declaredBytes: number | null },
   ): Promise<(ownBytes: number, chunkBytes: number) => void> {
-    const usedBytes = await measureDiskUsage(tenantSitesDir(tenantsRoot(this.deps.dataDir), site.tenantId));
+    const usedBytes =
+      (await measureDiskUsage(tenantSitesDir(tenantsRoot(this.deps.dataDir), site.tenantId))) +
+      (await databaseBytes(this.deps.db, site.tenantId));
     const room = site.tenant.plan.diskMb * MiB + opts.replacedBytes - usedBytes;
     if (opts.declaredBytes !== null && opts.declaredBytes > room)
       throw overPlan(site, { bytes: opts.declaredBytes, usedBytes, partial: false });

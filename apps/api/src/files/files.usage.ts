@@ -60,3 +60,22 @@ async function walk(dir: Dir): Promise<number> {
     await dir.close();
   }
 }
+
+/**
+ * databaseBytes is what a tenant's databases hold, as their servers last reported it (the control plane reads
+ * the sizes on every pass): it counts in the plan's disk limit with the site files.
+ */
+export async function databaseBytes(
+  db: {
+    database: {
+      aggregate(args: {
+        where: { tenantId: string };
+        _sum: { sizeBytes: true };
+      }): Promise<{ _sum: { sizeBytes: bigint | null } }>;
+    };
+  },
+  tenantId: string,
+): Promise<number> {
+  const result = await db.database.aggregate({ where: { tenantId }, _sum: { sizeBytes: true } });
+  return Number(result._sum.sizeBytes ?? 0n);
+}

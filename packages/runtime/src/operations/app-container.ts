@@ -8,6 +8,7 @@ import { ensureContainer, type EnsureResult } from '../docker/container.ops.js';
 import { ensureTenantDirs, sitesDir } from '../docker/tenant-files.js';
 import { hardenedHostConfig, networkAttachment } from './host-config.js';
 import { ensureTenantNetwork } from './tenant-network.js';
+import { databaseSocketBinds } from './database-server.js';
 import { ensureTenantsRootShared } from '../disk/shared-mount.js';
 import type { AppSite, DockerDriver, ResourceLimits, TenantIdentity } from '../runtime.types.js';
 
@@ -63,7 +64,8 @@ export async function ensureAppContainer(
       limits: params.limits,
       capAdd: [],
       // rslave: the tenant's disk mounted on sites/ after this container started (a reboot) shows up in it.
-      binds: [`${sitesDir(ctx, tenant.tenantId)}:${SITES_MOUNT}:rslave`],
+      // …and the database servers' sockets (read-only), like the tenant's PHP containers.
+      binds: [`${sitesDir(ctx, tenant.tenantId)}:${SITES_MOUNT}:rslave`, ...(await databaseSocketBinds(ctx))],
       // Node and Python write nothing outside the site but /tmp (HOME points there for npm and pip caches).
       scratch: [],
       ...(params.cgroupParent ? { cgroupParent: params.cgroupParent } : {}),

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, chown, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
-import { assertDatabaseEngine, resolveImage, type DatabaseEngine } from '../catalog.js';
+import { DATABASE_ENGINES, assertDatabaseEngine, resolveImage, type DatabaseEngine } from '../catalog.js';
 import {
   DATABASE_SERVERS,
   parseSqlRows,
@@ -166,6 +166,26 @@ export async function ensureDatabaseServer(ctx: DockerDriver, spec: DatabaseServ
   if (result.action !== 'unchanged')
     ctx.logger?.info({ engine, name, action: result.action }, 'runtime: database server converged');
   return { ...result, engine, name, socketDir, socketMountPath: server.socketDirPath };
+}
+
+/**
+ * databaseSocketBinds are the binds that let a tenant's PHP and app containers reach both database servers:
+ * each engine's socket dir, read-only, where the engine's clients look for it (`/run/mysqld/mysqld.sock`, so
+ * WordPress's `DB_HOST=localhost` works; `/run/postgresql`). The dirs are made (the server's uid, 0755) before
+ * any server runs, so a tenant's containers bind them from the start and a server started later needs no
+ * container of theirs replaced. A socket lets nobody in by itself: every tenant user logs in with its password.
+ */
+export async function databaseSocketBinds(ctx: DockerDriver): Promise<string[]> {
+  await ensureDir(databasesRoot(ctx.dataDir), 0o755);
+  const binds: string[] = [];
+  for (const engine of DATABASE_ENGINES) {
+    const server = DATABASE_SERVERS[engine];
+    await ensureDir(databaseDir(ctx.dataDir, engine), 0o755);
+    const socketDir = databaseSocketDir(ctx.dataDir, engine);
+    await ensureDir(socketDir, 0o755, server.uid, server.gid);
+    binds.push(`${socketDir}:${server.socketDirPath}:ro`);
+  }
+  return binds;
 }
 
 /** pingCommand asks the server over its socket whether it accepts connections (exit 0: it does). */

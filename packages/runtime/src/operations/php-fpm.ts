@@ -9,6 +9,7 @@ import { ensureContainer, execInContainer, signalContainer, type EnsureResult } 
 import { configDir, ensureTenantDirs, readConfigFile, sitesDir, writeConfigFile } from '../docker/tenant-files.js';
 import { TMP_MIB, hardenedHostConfig, networkAttachment } from './host-config.js';
 import { ensureTenantNetwork } from './tenant-network.js';
+import { databaseSocketBinds } from './database-server.js';
 import { ensureTenantsRootShared } from '../disk/shared-mount.js';
 import type { DockerDriver, PhpBounds, PhpSite, ResourceLimits, TenantIdentity } from '../runtime.types.js';
 import type { TPhpVersion } from '../contracts.js';
@@ -67,6 +68,7 @@ export async function ensurePhpFpm(
   const binds = [
     `${configDir(ctx, tenant.tenantId, component)}:/usr/local/etc/php-fpm.d:ro`,
     `${sitesDir(ctx, tenant.tenantId)}:${SITES_MOUNT}:rslave`,
+    ...(await databaseSocketBinds(ctx)),
   ];
   const create: Omit<Docker.ContainerCreateOptions, 'name' | 'Image' | 'Labels'> = {
     User: `${uid}:${gid}`,
