@@ -16,6 +16,7 @@ import { authRoutes } from './auth/auth.routes.js';
 import type { Config } from './config.js';
 import { domainRoutes } from './domains/domains.routes.js';
 import { databaseRoutes } from './databases/databases.routes.js';
+import { appRoutes } from './apps/apps.routes.js';
 import { recordEvent } from './events/events.service.js';
 import { eventRoutes } from './events/events.routes.js';
 import { filesRoutes } from './files/files.routes.js';
@@ -153,6 +154,7 @@ export async function buildApp(
       await api.register(siteRoutes, { services });
       await api.register(domainRoutes, { services });
       await api.register(databaseRoutes, { services });
+      await api.register(appRoutes, { services });
       await api.register(tokenRoutes, { services });
       await api.register(eventRoutes, { services });
       await api.register(runtimeRoutes);

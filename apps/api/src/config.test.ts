@@ -66,6 +66,31 @@ describe('loadConfig', () => {
     }
   });
 
+  it('serves the panel and the database admin tools on their own hosts, with public URLs on the edge port', () => {
+    expect(loadConfig({})).toMatchObject({
+      panel: { host: null, publicUrl: null },
+      dbAdmin: { host: null, publicUrl: null, port: 8081 },
+      databaseServers: { mariadbMemoryMb: 512, postgresqlMemoryMb: 256 },
+    });
+    expect(
+      loadConfig({
+        BERTH_PANEL_HOST: 'Panel.Example.com',
+        BERTH_DB_ADMIN_HOST: 'db.example.com',
+        BERTH_DB_ADMIN_PORT: '9444',
+        BERTH_HTTPS_PORT: '8443',
+      }),
+    ).toMatchObject({
+      panel: { host: 'panel.example.com', publicUrl: 'https://panel.example.com:8443' },
+      dbAdmin: { host: 'db.example.com', publicUrl: 'https://db.example.com:8443', port: 9444 },
+    });
+    expect(() => loadConfig({ BERTH_PANEL_HOST: 'https://panel.example.com/' })).toThrow(
+      /BERTH_PANEL_HOST: must be a host name/,
+    );
+    expect(() => loadConfig({ BERTH_PANEL_HOST: 'a.example.com', BERTH_DB_ADMIN_HOST: 'a.example.com' })).toThrow(
+      /must differ/,
+    );
+  });
+
   it('requires two-factor sign-in for administrators only with BERTH_REQUIRE_ADMIN_2FA=1', () => {
     expect(loadConfig({}).requireAdminTwoFactor).toBe(false);
     expect(loadConfig({ BERTH_REQUIRE_ADMIN_2FA: '1' }).requireAdminTwoFactor).toBe(true);

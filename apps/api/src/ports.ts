@@ -84,6 +84,36 @@ export class DatabasePortError extends Error {
   }
 }
 
+/** WordPressInstall is what the runtime needs to install WordPress into a site (see AppsPort). */
+export interface WordPressInstall {
+  tenant: { tenantId: string; uid: number };
+  siteId: string;
+  siteUrl: string;
+  title: string;
+  admin: { user: string; password: string; email: string };
+  db: { name: string; user: string; password: string };
+}
+
+/**
+ * AppsPort installs one-click applications into a site's document root. It fails with an AppsPortError:
+ * `not-empty` (the site has files of its own), `failed` (the installer ran and failed; `message` is for
+ * operators), `unavailable` (Docker does not answer).
+ */
+export interface AppsPort {
+  installWordPress(params: WordPressInstall): Promise<{ version: string }>;
+}
+
+export class AppsPortError extends Error {
+  constructor(
+    readonly reason: 'not-empty' | 'failed' | 'unavailable',
+    message: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(message, options);
+    this.name = 'AppsPortError';
+  }
+}
+
 /**
  * PortSlot holds one port that only the control plane can provide, and it starts after the server listens
  * (Caddy asks the panel's on-demand TLS endpoint as soon as it has routes). Services receive the slot when
@@ -92,13 +122,36 @@ export class DatabasePortError extends Error {
  */
 export class PortSlot<T> {
   #port: T | null = null;
+  readonly #waiting = new Set<() => void>();
 
   /** bind is called once, by the control plane, when the port works. */
   bind(port: T): void {
     this.#port = port;
+    for (const wake of this.#waiting) wake();
+    this.#waiting.clear();
   }
 
   get current(): T | null {
+    return this.#port;
+  }
+
+  /**
+   * ready is the port, waiting up to `timeoutMs` for the control plane to bind it (a request that arrives while
+   * the panel is still starting), or null when it is not bound by then.
+   */
+  async ready(timeoutMs: number): Promise<T | null> {
+    if (this.#port !== null || timeoutMs <= 0) return this.#port;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.#waiting.delete(wake);
+        resolve();
+      }, timeoutMs);
+      const wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.#waiting.add(wake);
+    });
     return this.#port;
   }
 }
@@ -108,6 +161,7 @@ export interface ControlPorts {
   health: PortSlot<HealthPort>;
   cache: PortSlot<CachePort>;
   databases: PortSlot<DatabasePort>;
+  apps: PortSlot<AppsPort>;
 }
 
 /** createControlPorts makes the empty slots the composition root (main.ts, buildApp) hands to services and to the control plane. */
@@ -116,5 +170,6 @@ export function createControlPorts(): ControlPorts {
     health: new PortSlot<HealthPort>(),
     cache: new PortSlot<CachePort>(),
     databases: new PortSlot<DatabasePort>(),
+    apps: new PortSlot<AppsPort>(),
   };
 }

@@ -6,6 +6,7 @@ import { AccountsService } from './billing/accounts.service.js';
 import { SsoService } from './billing/sso.service.js';
 import type { Config } from './config.js';
 import { DesiredStateNotifier } from './desired-state.js';
+import { AppsService } from './apps/apps.service.js';
 import { DatabasesService } from './databases/databases.service.js';
 import { DomainsService } from './domains/domains.service.js';
 import {
@@ -43,6 +44,7 @@ export interface Services {
   sites: SitesService;
   domains: DomainsService;
   databases: DatabasesService;
+  apps: AppsService;
   files: FilesService;
   tokens: TokensService;
   accounts: AccountsService;
@@ -80,9 +82,18 @@ export function createServices({
   const sso = new SsoService({ db });
   const webhookConfig = config.webhooks ?? loadWebhookConfig();
   const verifier = new DomainVerifier(config.domainVerification ?? loadDomainVerificationConfig());
+  const databases = new DatabasesService({
+    db,
+    dataKey,
+    dataDir: config.dataDir,
+    port: ports.databases,
+    adminUrl: config.dbAdminUrl ?? null,
+  });
   return {
     db,
     notifier,
+    databases,
+    apps: new AppsService({ db, databases, port: ports.apps }),
     auth,
     twoFactor: new TwoFactorService({ db, dataKey, auth }),
     plans: new PlansService(db, notifier),
@@ -105,13 +116,7 @@ export function createServices({
     }),
     sites: new SitesService({ db, notifier, cache: ports.cache }),
     domains: new DomainsService({ db, notifier, dataKey, verifier }),
-    databases: new DatabasesService({
-      db,
-      dataKey,
-      dataDir: config.dataDir,
-      port: ports.databases,
-      adminUrl: config.dbAdminUrl ?? null,
-    }),
+
     files: new FilesService({ db, dataDir: config.dataDir, log }),
     tokens: new TokensService({ db, auth }),
     system: new SystemService({ db, health: ports.health }),

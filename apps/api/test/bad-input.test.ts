@@ -10,7 +10,7 @@ import {
   type Caller,
   type TestPanel,
 } from './helpers.js';
-import { FakeDatabasePort } from './fake-database-port.js';
+import { FakeAppsPort, FakeDatabasePort } from './fake-database-port.js';
 import { fillPath, PUBLIC, PUBLIC_BODIES, ROUTES, type Target } from './route-samples.js';
 
 const BAD_HOSTNAMES = [
@@ -82,6 +82,7 @@ describe('bad input on every write route', () => {
     const plan = await panel.db.plan.findFirstOrThrow();
     const token = await panel.db.apiToken.findFirstOrThrow({ where: { userId: { not: undefined } } });
     panel.ports.databases.bind(new FakeDatabasePort());
+    panel.ports.apps.bind(new FakeAppsPort());
     const database = (
       await call(panel.app, a.owner, 'POST', '/api/v1/databases', { engine: 'mariadb', name: 'shop', user: 'shop' })
     ).json() as { id: string; user: { id: string } };

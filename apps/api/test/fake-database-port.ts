@@ -1,5 +1,5 @@
 import type { TDatabaseEngine } from '@berth/contracts';
-import type { DatabasePort, DatabaseUserSpec } from '../src/ports.js';
+import type { AppsPort, DatabasePort, DatabaseUserSpec, WordPressInstall } from '../src/ports.js';
 
 /**
  * FakeDatabasePort stands in for the database servers in route tests (the boundary the integration tests cross
@@ -57,5 +57,19 @@ export class FakeDatabasePort implements DatabasePort {
 
   converge(): void {
     this.converged += 1;
+  }
+}
+
+/** FakeAppsPort stands in for the application installer in route tests: it records what it was asked to install. */
+export class FakeAppsPort implements AppsPort {
+  readonly installs: WordPressInstall[] = [];
+  failNext: Error | null = null;
+
+  async installWordPress(params: WordPressInstall): Promise<{ version: string }> {
+    const err = this.failNext;
+    this.failNext = null;
+    if (err) throw err;
+    this.installs.push(params);
+    return { version: '6.1.1' };
   }
 }

@@ -7,8 +7,11 @@ import path from 'node:path';
 import { request } from 'undici';
 import {
   createDockerDriver,
+  DATABASE_ENGINES,
+  DATABASES_OWNER,
   EDGE_OWNER,
   observe,
+  removeDatabaseServer,
   releaseTenantsRoot,
   removeEdge,
   removeEgress,
@@ -265,9 +268,11 @@ export class PanelProcess {
       ...seen.networks.map((n) => n.tenantId),
       ...onDisk,
     ])) {
-      if (tenantId !== EDGE_OWNER) await removeTenant(driver, { tenantId, deleteSiteFiles: true });
+      if (tenantId !== EDGE_OWNER && tenantId !== DATABASES_OWNER)
+        await removeTenant(driver, { tenantId, deleteSiteFiles: true });
     }
     await removeEdge(driver);
+    for (const engine of DATABASE_ENGINES) await removeDatabaseServer(driver, engine, { deleteData: true });
     // The panel's egress chains and their jumps (BERTH_EGRESS is on unless its environment turned it off).
     if ((this.extraEnv.BERTH_EGRESS ?? process.env.BERTH_EGRESS) !== 'off') await removeEgress(driver);
     // The shared bind the panel put on its tenants directory (tenants' disks are gone with the tenants).

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ControlPorts } from '../src/ports.js';
-import { FakeDatabasePort } from './fake-database-port.js';
+import { FakeAppsPort, FakeDatabasePort } from './fake-database-port.js';
 import { anonymous, call, makeTenant, type Caller, type TenantFixture } from './helpers.js';
 
 /**
@@ -154,6 +154,11 @@ export const ROUTES: Record<string, RouteSpec> = {
   'POST /api/v1/database-users/{id}/password': { owner: 'tenant-a', body: () => ({}) },
   'PUT /api/v1/database-users/{id}/databases': { owner: 'tenant-a', body: (t) => ({ databaseIds: [t.databaseId] }) },
   'POST /api/v1/database-users/{id}/admin-login': { owner: 'tenant-a', body: () => ({}) },
+  'POST /api/v1/sites/{id}/apps/wordpress': {
+    owner: 'tenant-a',
+    body: () => ({ title: 'Intruder', adminUser: 'intruder', adminEmail: 'intruder@example.test' }),
+  },
+  'GET /api/v1/sites/{id}/apps/wordpress': { owner: 'tenant-a' },
   'GET /api/v1/webhooks': { owner: 'list' },
   'POST /api/v1/webhooks': {
     owner: 'admin',
@@ -219,6 +224,7 @@ export async function makeTarget(app: FastifyInstance, admin: Caller, ports: Con
   const tokens = await call(app, a.owner, 'GET', '/api/v1/tokens');
   const alphaTokenId = (tokens.json() as { items: { id: string }[] }).items[0]!.id;
   ports.databases.bind(new FakeDatabasePort());
+  ports.apps.bind(new FakeAppsPort());
   const database = await call(app, a.owner, 'POST', '/api/v1/databases', {
     engine: 'mariadb',
     name: 'shop',

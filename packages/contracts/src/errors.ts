@@ -33,6 +33,8 @@ export const ERROR_CODES = {
   DB_ADMIN_NOT_CONFIGURED: 409,
   /** The site's document root already has files; an application is installed only into an empty site. */
   SITE_NOT_EMPTY: 409,
+  /** The site cannot take this application now: not a PHP site, not live yet, or an installation is running or done. */
+  APP_NOT_INSTALLABLE: 409,
   /** The tenant slug is already used. */
   SLUG_TAKEN: 409,
   /** The email is already used by another user. */

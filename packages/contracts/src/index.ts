@@ -14,4 +14,5 @@ export * from './tokens.js';
 export * from './events.js';
 export * from './files.js';
 export * from './databases.js';
+export * from './apps.js';
 export * from './billing.js';

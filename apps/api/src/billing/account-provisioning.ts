@@ -28,7 +28,7 @@ export async function provisionAccount(
   opts: {
     input: CreateAccountInput;
     portRange: { first: number; last: number };
-    verifier: Pick<DomainVerifier, 'required'>;
+    verifier: Pick<DomainVerifier, 'required' | 'reserved'>;
   },
 ): Promise<string> {
   const { input, portRange, verifier } = opts;
@@ -40,7 +40,7 @@ export async function provisionAccount(
     async () => {
       const id = newId();
       await db.$transaction(async (tx) => {
-        await assertFree(tx, input);
+        await assertFree(tx, input, verifier.reserved);
         await insertTenant(tx, ctx, {
           id,
           slug: input.username,
@@ -63,7 +63,7 @@ export async function provisionAccount(
 }
 
 /** assertFree names the first unique field of the request that another account already uses. */
-async function assertFree(tx: Tx, input: CreateAccountInput): Promise<void> {
+async function assertFree(tx: Tx, input: CreateAccountInput, reserved: readonly string[]): Promise<void> {
   if (await tx.tenant.findUnique({ where: { slug: input.username }, select: { id: true } })) {
     throw new AppError('SLUG_TAKEN', `The username "${input.username}" is already used by another account.`, {
       details: { issues: [{ in: 'body', path: ['username'], message: 'Already in use.' }] },
@@ -77,8 +77,8 @@ async function assertFree(tx: Tx, input: CreateAccountInput): Promise<void> {
   const hostname = input.site?.domain;
   if (hostname) {
     // The same rule as POST /sites/{id}/domains: the name may not be another domain's, nor its www twin.
-    await assertHostsFree(tx, { hostname, wwwRedirect: 'none' }).catch((error: unknown) => {
-      if (error instanceof AppError && error.code === 'HOSTNAME_TAKEN') {
+    await assertHostsFree(tx, { hostname, wwwRedirect: 'none' }, { reserved }).catch((error: unknown) => {
+      if (error instanceof AppError && error.code === 'HOSTNAME_TAKEN' && !reserved.includes(hostname)) {
         throw new AppError(
           'HOSTNAME_TAKEN',
           `${hostname} is already added on this panel. Each hostname can belong to one site only.`,

@@ -59,7 +59,7 @@ export interface AccountsDeps {
   portRange: { first: number; last: number };
   dataDir: string;
   /** The hostname ownership policy new domains start under (domains/domain-verification.ts). */
-  verifier: Pick<DomainVerifier, 'required'>;
+  verifier: Pick<DomainVerifier, 'required' | 'reserved'>;
 }
 
 /**

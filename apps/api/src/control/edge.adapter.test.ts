@@ -11,7 +11,7 @@ import type { DesiredDomain, DesiredSite, DesiredTenant } from '@berth/reconcile
 import { edgeDir, edgePaths, ensureEdge, type DockerDriver } from '@berth/runtime';
 import type { Config } from '../config.js';
 import type { PrismaDesiredStore } from './desired-store.js';
-import { createEdgeAdapter, type EdgeAdapter } from './edge.adapter.js';
+import { createEdgeAdapter, systemRecords, type EdgeAdapter } from './edge.adapter.js';
 
 // The edge adapter against a fake Caddy: a real HTTP server on a unix socket speaking the admin endpoints
 // the adapter uses (`/config/` with its ETag and If-Match, `/config/admin`, and Berth's `/berth/hosts`
@@ -227,6 +227,9 @@ function configOf(over: { mode?: 'external' | 'managed' | 'off'; httpsPort?: num
     },
     edgePorts: { http: 8080, https: over.httpsPort ?? 8443 },
     acme: { directory: 'letsencrypt', email: undefined, trustedRootsPemFiles: [] },
+    listen: { host: '127.0.0.1', port: 8080 },
+    panel: { host: null, publicUrl: null },
+    dbAdmin: { host: null, publicUrl: null, port: 8081 },
   } as unknown as Config;
 }
 
@@ -569,5 +572,36 @@ describe('edge adapter: managed Caddy', () => {
         onChanged,
       }),
     ).toBeNull();
+  });
+});
+
+describe("edge adapter: the panel's own hosts", () => {
+  const base = { listen: { host: '127.0.0.1', port: 8080 }, panel: { host: null, publicUrl: null } };
+  it.each([
+    ['none configured', { ...base, dbAdmin: { host: null, publicUrl: null, port: 8081 } }, []],
+    [
+      'panel and database admin, ACME for public names',
+      {
+        listen: { host: '0.0.0.0', port: 8080 },
+        panel: { host: 'panel.example.com', publicUrl: 'https://panel.example.com' },
+        dbAdmin: { host: 'db.example.com', publicUrl: 'https://db.example.com', port: 8081 },
+      },
+      [
+        { host: 'panel.example.com', site: 'panel', upstream: '127.0.0.1:8080', tls: { mode: 'auto' } },
+        { host: 'db.example.com', site: 'dbadmin', upstream: '127.0.0.1:8081', tls: { mode: 'auto' } },
+      ],
+    ],
+    [
+      'internal CA for a private TLD, panel on another address',
+      {
+        listen: { host: '10.0.0.5', port: 9000 },
+        panel: { host: 'panel.berth.test', publicUrl: 'https://panel.berth.test' },
+        dbAdmin: { host: null, publicUrl: null, port: 9001 },
+      },
+      [{ host: 'panel.berth.test', site: 'panel', upstream: '10.0.0.5:9000', tls: { mode: 'internal' } }],
+    ],
+  ] as const)('%s', (_name, config, expected) => {
+    const records = systemRecords(config as unknown as Pick<Config, 'panel' | 'dbAdmin' | 'listen'>);
+    expect(records).toEqual(expected.map((e) => ({ ...e, tenant: '_berth', domain: e.site, action: 'proxy' })));
   });
 });

@@ -13,6 +13,7 @@ import {
 } from '@berth/caddy';
 import { toEdgeTenant, type DesiredTenant, type EdgePort, type EdgeProblem } from '@berth/reconciler';
 import { edgeDir, edgePaths, ensureEdge, tenantsRoot, type DockerDriver } from '@berth/runtime';
+import { defaultTlsMode } from '@berth/contracts';
 import type { Config } from '../config.js';
 import type { PrismaDesiredStore } from './desired-store.js';
 
@@ -94,6 +95,7 @@ export function createEdgeAdapter({
     });
   };
 
+  const system = systemRecords(config);
   const recordsOf = (tenants: DesiredTenant[]) =>
     buildHostRecords(
       tenants.map((t) => toEdgeTenant(t, layout)),
@@ -106,7 +108,9 @@ export function createEdgeAdapter({
       try {
         const pushed = await pusher.pushNow();
         if (pushed.status === 'failed') throw pushed.error;
-        const { records, problems } = recordsOf(await store.loadAll());
+        const built = recordsOf(await store.loadAll());
+        const records = [...system, ...built.records];
+        const problems = built.problems;
         const result = await table.replaceAll(records);
         log.info(
           { hosts: result.put, rejected: result.rejected.length, problems: problems.length },
@@ -200,6 +204,40 @@ export function createEdgeAdapter({
       await client.close();
     },
   };
+}
+
+/** SYSTEM_TENANT is the host table's owner of the panel's own hosts: never a tenant id (ids have no `_`). */
+export const SYSTEM_TENANT = '_berth';
+
+/**
+ * systemRecords are the panel's own hosts at the edge: the console and API on BERTH_PANEL_HOST (to the panel's
+ * listener), phpMyAdmin and Adminer on BERTH_DB_ADMIN_HOST (to their container's loopback port). TLS like any
+ * host: the internal CA for private TLDs, ACME otherwise. They are part of every full sync, so a restarted
+ * Caddy serves them as soon as it has its table back.
+ */
+export function systemRecords(config: Pick<Config, 'panel' | 'dbAdmin' | 'listen'>): THostRecord[] {
+  const loopback = (port: number) => `127.0.0.1:${port}`;
+  const listenHost = config.listen.host;
+  const panelUpstream =
+    listenHost === '0.0.0.0' || listenHost === '::' || listenHost === 'localhost' || listenHost === '127.0.0.1'
+      ? loopback(config.listen.port)
+      : `${listenHost.includes(':') ? `[${listenHost}]` : listenHost}:${config.listen.port}`;
+  const records: THostRecord[] = [];
+  const add = (host: string | null, site: string, upstream: string) => {
+    if (host === null) return;
+    records.push({
+      host,
+      tenant: SYSTEM_TENANT,
+      site,
+      domain: site,
+      tls: { mode: defaultTlsMode(host) === 'internal' ? 'internal' : 'auto' },
+      action: 'proxy',
+      upstream,
+    });
+  };
+  add(config.panel.host, 'panel', panelUpstream);
+  add(config.dbAdmin.host, 'dbadmin', loopback(config.dbAdmin.port));
+  return records;
 }
 
 function rejectedAsProblems(rejected: { host: string; error: string }[], records: THostRecord[]): RecordProblem[] {

@@ -45,9 +45,13 @@ function nameTaken(engine: TDatabaseEngine, name: string, field = 'name'): AppEr
   );
 }
 
+/** PORT_WAIT_MS is how long a request waits for a control plane that is still starting. */
+const PORT_WAIT_MS = 20_000;
+
 /** portCall runs one database operation and answers the port's failures with the API's codes. */
 async function portCall<T>(slot: PortSlot<DatabasePort>, op: (port: DatabasePort) => Promise<T>): Promise<T> {
-  const port = slot.current;
+  // A panel that just started binds the port once its control plane runs: wait for it a little.
+  const port = await slot.ready(PORT_WAIT_MS);
   if (!port) {
     throw new AppError(
       'DATABASE_UNAVAILABLE',

@@ -19,6 +19,8 @@ export interface DomainVerificationConfig {
   publicIps: string[];
   /** Resolvers to ask (`host` or `host:port`), default the system's. */
   dnsServers: string[];
+  /** The panel's own host names (BERTH_PANEL_HOST, BERTH_DB_ADMIN_HOST): no tenant may add them. */
+  reserved?: string[];
 }
 
 const ZVerificationEnv = z.object({
@@ -31,6 +33,8 @@ const ZVerificationEnv = z.object({
     .string()
     .regex(/^[0-9a-fA-F.:[\]]+(,[0-9a-fA-F.:[\]]+)*$/, 'must be resolver addresses (IP or IP:port) separated by commas')
     .optional(),
+  BERTH_PANEL_HOST: z.string().toLowerCase().optional(),
+  BERTH_DB_ADMIN_HOST: z.string().toLowerCase().optional(),
 });
 
 /** loadDomainVerificationConfig reads the policy from the environment (ConfigError names a bad value). */
@@ -54,6 +58,7 @@ export function loadDomainVerificationConfig(env: NodeJS.ProcessEnv = process.en
     mode: parsed.data.BERTH_DOMAIN_VERIFICATION,
     publicIps: split(parsed.data.BERTH_PUBLIC_IPS),
     dnsServers: split(parsed.data.BERTH_DNS_SERVERS),
+    reserved: [parsed.data.BERTH_PANEL_HOST, parsed.data.BERTH_DB_ADMIN_HOST].filter((h): h is string => !!h),
   };
 }
 
@@ -96,6 +101,11 @@ export class DomainVerifier {
 
   get required(): boolean {
     return this.config.mode === 'dns';
+  }
+
+  /** reserved are the panel's own host names, which no tenant's domain may take. */
+  get reserved(): readonly string[] {
+    return this.config.reserved ?? [];
   }
 
   async check(hostname: string, token: string): Promise<VerificationOutcome> {

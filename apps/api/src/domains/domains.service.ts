@@ -41,8 +41,9 @@ type DomainTx = Pick<Db, 'domain'>;
 export async function assertHostsFree(
   tx: DomainTx,
   domain: { hostname: string; wwwRedirect: TWwwRedirect },
-  excludeId?: string,
+  opts: { reserved: readonly string[]; excludeId?: string },
 ): Promise<void> {
+  const { excludeId } = opts;
   const problem = wwwTwinProblem(domain.hostname, domain.wwwRedirect);
   if (problem !== null) {
     throw new AppError('VALIDATION_FAILED', problem, {
@@ -50,6 +51,14 @@ export async function assertHostsFree(
     });
   }
   const hosts = resolveDomainHosts(domain).all;
+  const own = hosts.find((h) => opts.reserved.includes(h));
+  if (own !== undefined) {
+    throw new AppError('HOSTNAME_TAKEN', `${own} is this panel's own address; choose another hostname.`, {
+      details: {
+        issues: [{ in: 'body', path: [own === domain.hostname ? 'hostname' : 'wwwRedirect'], message: 'Reserved.' }],
+      },
+    });
+  }
   // Names whose own twin could be one of ours: the host itself, www.<host>, and <host> without www.
   const candidates = new Set(hosts.flatMap((h) => [h, `www.${h}`, ...(h.startsWith('www.') ? [h.slice(4)] : [])]));
   const rows = await tx.domain.findMany({
@@ -107,7 +116,11 @@ export class DomainsService {
             `The plan allows ${site.tenant.plan.maxDomains} domain(s); remove one or move to a larger plan.`,
           );
         }
-        await assertHostsFree(tx, { hostname: input.hostname, wwwRedirect: input.wwwRedirect ?? 'none' });
+        await assertHostsFree(
+          tx,
+          { hostname: input.hostname, wwwRedirect: input.wwwRedirect ?? 'none' },
+          { reserved: this.deps.verifier.reserved },
+        );
         await insertDomain(tx, ctx, { ...input, id, siteId, tenantId: site.tenantId }, this.deps.verifier);
       });
     } catch (error) {
@@ -130,7 +143,11 @@ export class DomainsService {
     }
     await this.deps.db.$transaction(async (tx) => {
       if (input.wwwRedirect !== undefined)
-        await assertHostsFree(tx, { hostname: row.hostname, wwwRedirect: input.wwwRedirect }, id);
+        await assertHostsFree(
+          tx,
+          { hostname: row.hostname, wwwRedirect: input.wwwRedirect },
+          { reserved: this.deps.verifier.reserved, excludeId: id },
+        );
       await tx.domain.update({
         where: { id },
         data: { tlsMode: input.tls, kind: input.kind, wwwRedirect: input.wwwRedirect },

@@ -30,7 +30,13 @@ const TENANT_NAME_RE = /^[a-z][a-z0-9_]*_[a-z0-9]+$/;
 
 /** isTenantName tells names the panel made from the servers' own (root, mysql, mariadb.sys, postgres, pg_*). */
 export function isTenantName(engine: DatabaseEngine, name: string): boolean {
-  return TENANT_NAME_RE.test(name) && !SYSTEM_DATABASES[engine].includes(name);
+  if (!TENANT_NAME_RE.test(name) || SYSTEM_DATABASES[engine].includes(name)) return false;
+  try {
+    assertSqlName(engine, name); // the servers' own roles (pg_database_owner, pg_read_all_data, …) are not
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const userLiteral = (name: string): string => `${quoteLiteral('mariadb', assertSqlName('mariadb', name))}@'localhost'`;

@@ -16,6 +16,8 @@ const PLAN: TPlan = {
   name: 'Small',
   maxSites: 5,
   maxDomains: 20,
+  maxDatabases: 5,
+  dbMaxConnections: 15,
   cpuMillicores: 1000,
   memoryMb: 1024,
   diskMb: 10240,

@@ -10,6 +10,8 @@ import { useCreatePlan, useUpdatePlan } from '../../queries/plans';
 export const LIMITS = [
   { key: 'maxSites', label: 'Sites' },
   { key: 'maxDomains', label: 'Domains' },
+  { key: 'maxDatabases', label: 'Databases' },
+  { key: 'dbMaxConnections', label: 'Connections per database user' },
   { key: 'cpuMillicores', label: 'CPU (millicores)' },
   { key: 'memoryMb', label: 'Memory (MB)' },
   { key: 'diskMb', label: 'Disk (MB)' },
@@ -24,6 +26,8 @@ type LimitKey = (typeof LIMITS)[number]['key'];
 const DEFAULTS: Record<LimitKey, number> = {
   maxSites: 5,
   maxDomains: 20,
+  maxDatabases: 5,
+  dbMaxConnections: 15,
   cpuMillicores: 1000,
   memoryMb: 1024,
   diskMb: 10_240,
