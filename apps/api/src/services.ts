@@ -71,6 +71,8 @@ export function createServices({
     requireAdminTwoFactor?: boolean;
     /** The public URL of phpMyAdmin/Adminer (BERTH_DB_ADMIN_HOST), or null. */
     dbAdminUrl?: string | null;
+    /** The edge's ports, in the addresses of sites (80 and 443 when absent). */
+    edgePorts?: Config['edgePorts'];
   };
   ports: ControlPorts;
   log: FastifyBaseLogger;
@@ -93,7 +95,7 @@ export function createServices({
     db,
     notifier,
     databases,
-    apps: new AppsService({ db, databases, port: ports.apps }),
+    apps: new AppsService({ db, databases, port: ports.apps, edgePorts: config.edgePorts ?? { http: 80, https: 443 } }),
     auth,
     twoFactor: new TwoFactorService({ db, dataKey, auth }),
     plans: new PlansService(db, notifier),

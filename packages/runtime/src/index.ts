@@ -142,3 +142,19 @@ export {
   type ServerInventory,
   type UserSpec as DatabaseUserSpec,
 } from './operations/tenant-databases.js';
+export {
+  installWordPress,
+  wordpressInstallerComponent,
+  WORDPRESS_INSTALLER_ROLE,
+  type WordPressInstallParams,
+  type WordPressInstallResult,
+} from './operations/wordpress.js';
+export {
+  renderWpConfig,
+  assertSiteUrl,
+  phpSingleQuoted,
+  WP_DEFAULT_TABLE_PREFIX,
+  type WpConfigInput,
+} from './config/wordpress.config.js';
+export { defaultPhpIndex } from './docker/tenant-files.js';
+export { ONE_SHOT_ROLES } from './operations/observe.js';

@@ -19,16 +19,30 @@ const STALE_INSTALL_MS = 15 * 60_000;
 
 type InstallRow = AppInstallModel & { site: { domains: { hostname: string; kind: string; tlsMode: string }[] } };
 
-/** siteUrlOf is the address visitors use: the site's first primary domain, over HTTPS unless its TLS is off. */
-function siteUrlOf(domains: readonly { hostname: string; kind: string; tlsMode: string }[]): string | null {
-  const primary = domains.find((d) => d.kind === 'primary');
-  if (!primary) return null;
-  return `${primary.tlsMode === 'off' ? 'http' : 'https'}://${primary.hostname}`;
+/** EdgePorts are the ports visitors reach the edge on (BERTH_HTTP_PORT, BERTH_HTTPS_PORT). */
+export interface EdgePorts {
+  http: number;
+  https: number;
 }
 
-function toAppInstall(row: InstallRow, now = Date.now()): TAppInstall {
+/**
+ * siteUrlOf is the address visitors use: the site's first primary domain, over HTTPS unless its TLS is off, with
+ * the edge's port when it is not the scheme's own.
+ */
+export function siteUrlOf(
+  domains: readonly { hostname: string; kind: string; tlsMode: string }[],
+  ports: EdgePorts,
+): string | null {
+  const primary = domains.find((d) => d.kind === 'primary');
+  if (!primary) return null;
+  const secure = primary.tlsMode !== 'off';
+  const port = secure ? (ports.https === 443 ? '' : `:${ports.https}`) : ports.http === 80 ? '' : `:${ports.http}`;
+  return `${secure ? 'https' : 'http'}://${primary.hostname}${port}`;
+}
+
+function toAppInstall(row: InstallRow, ports: EdgePorts, now = Date.now()): TAppInstall {
   const stale = row.status === 'installing' && now - row.updatedAt.getTime() > STALE_INSTALL_MS;
-  const url = siteUrlOf(row.site.domains);
+  const url = siteUrlOf(row.site.domains, ports);
   return ZAppInstall.parse({
     siteId: row.siteId,
     app: row.app,
@@ -57,7 +71,9 @@ const INSTALL_INCLUDE = {
  * installation removes its database again and leaves the site as it was; it can be retried.
  */
 export class AppsService {
-  constructor(private readonly deps: { db: Db; databases: DatabasesService; port: PortSlot<AppsPort> }) {}
+  constructor(
+    private readonly deps: { db: Db; databases: DatabasesService; port: PortSlot<AppsPort>; edgePorts: EdgePorts },
+  ) {}
 
   async get(ctx: RequestContext, siteId: string): Promise<TAppInstall> {
     requireNotBilling(ctx.principal);
@@ -66,7 +82,7 @@ export class AppsService {
       include: INSTALL_INCLUDE,
     });
     if (!row) throw notFound('Application');
-    return toAppInstall(row);
+    return toAppInstall(row, this.deps.edgePorts);
   }
 
   async installWordPress(
@@ -94,7 +110,7 @@ export class AppsService {
       throw new AppError('APP_NOT_INSTALLABLE', 'WordPress needs a PHP site; create a PHP site for it.');
     if (site.status !== 'live' && site.status !== 'degraded')
       throw new AppError('APP_NOT_INSTALLABLE', 'The site is not live yet; install WordPress once it is.');
-    const siteUrl = siteUrlOf(site.domains);
+    const siteUrl = siteUrlOf(site.domains, this.deps.edgePorts);
     if (!siteUrl)
       throw new AppError('APP_NOT_INSTALLABLE', 'Add a domain to the site first: WordPress is set up for its address.');
 

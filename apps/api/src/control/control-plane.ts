@@ -13,6 +13,7 @@ import {
 import type { Config } from '../config.js';
 import type { ControlPorts } from '../ports.js';
 import type { Services } from '../services.js';
+import { createAppsAdapter } from './apps.adapter.js';
 import { createCacheAdapter } from './cache.adapter.js';
 import { DatabaseAdapter, databaseServerLimits } from './database.adapter.js';
 import { CertificateProber } from './certificate-prober.js';
@@ -125,6 +126,7 @@ export async function startControlPlane({
     logger: log,
   });
   ports.databases.bind(databases);
+  ports.apps.bind(createAppsAdapter(driver, log));
   const events = watchDockerEvents(driver, (change) => {
     if (change.kind === 'engine-reconnected') {
       databases.serverChanged();

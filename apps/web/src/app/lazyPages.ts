@@ -19,6 +19,9 @@ export const SiteDetailPage = lazy(() =>
   import('../pages/SiteDetailPage').then((m) => ({ default: m.SiteDetailPage })),
 );
 export const DomainsPage = lazy(() => import('../pages/DomainsPage').then((m) => ({ default: m.DomainsPage })));
+export const DatabasesPage = lazy(() =>
+  import('../features/databases/DatabasesPage').then((m) => ({ default: m.DatabasesPage })),
+);
 export const EventsPage = lazy(() => import('../features/events/EventsPage').then((m) => ({ default: m.EventsPage })));
 export const TokensPage = lazy(() => import('../features/tokens/TokensPage').then((m) => ({ default: m.TokensPage })));
 export const Shell = lazy(() => import('../features/shell/Shell').then((m) => ({ default: m.Shell })));

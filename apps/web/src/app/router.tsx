@@ -28,6 +28,7 @@ export const routes: RouteObject[] = [
           { index: true, element: <HomePage /> },
           { path: 'sites', element: page(<Pages.SitesPage />) },
           { path: 'sites/:siteId', element: page(<Pages.SiteDetailPage />) },
+          { path: 'databases', element: page(<Pages.DatabasesPage />) },
           { path: 'events', element: page(<Pages.EventsPage />) },
           { path: 'tokens', element: page(<Pages.TokensPage />) },
           { path: 'account', element: page(<Pages.AccountPage />) },

@@ -1,8 +1,9 @@
-import { Tabs } from '@mantine/core';
+import { Stack, Tabs } from '@mantine/core';
 import { useParams, useSearchParams } from 'react-router';
 import { isNotFound } from '../api';
 import { PageHeader } from '../ui/PageHeader';
 import { QueryState } from '../ui/QueryState';
+import { WordPressCard } from '../features/apps/WordPressCard';
 import { CachePanel } from '../features/cache/CachePanel';
 import { DomainsPanel } from '../features/domains/DomainsPanel';
 import { FilesPanel } from '../features/files/FilesPanel';
@@ -17,7 +18,7 @@ import { useSite } from '../queries/sites';
 const TABS = ['overview', 'domains', 'runtime', 'files', 'cache', 'activity'] as const;
 type Tab = (typeof TABS)[number];
 
-/** SiteDetailPage is one site: status, domains, runtime and PHP settings, files, cache and its activity. */
+/** SiteDetailPage is one site: status and WordPress, domains, runtime and PHP settings, files, cache and its activity. */
 export function SiteDetailPage() {
   const { siteId = '' } = useParams();
   const [params, setParams] = useSearchParams();
@@ -46,7 +47,10 @@ export function SiteDetailPage() {
               <Tabs.Tab value="activity">Activity</Tabs.Tab>
             </Tabs.List>
             <Tabs.Panel value="overview">
-              <SiteOverview site={data} />
+              <Stack>
+                <SiteOverview site={data} />
+                {data.runtime.kind === 'php' && <WordPressCard site={data} />}
+              </Stack>
             </Tabs.Panel>
             <Tabs.Panel value="domains">
               <DomainsPanel siteId={data.id} />

@@ -265,9 +265,12 @@ def app(environ, start_response):
     return [('Hello from Python %s\\n' % sys.version.split()[0]).encode()]
 `;
 
-// The page prints the running PHP_VERSION rather than the one chosen at creation, so it stays true after a
-// version switch.
-function defaultPhpIndex(): string {
+/**
+ * defaultPhpIndex is the index.php ensureSiteScaffold gives a new PHP site. It prints the running PHP_VERSION
+ * rather than the one chosen at creation, so it stays true after a version switch; installWordPress installs
+ * over it only while it is byte for byte this text.
+ */
+export function defaultPhpIndex(): string {
   return `<?php /* Berth's default page: replace it with your site. */ ?>
 <!doctype html><html lang="en"><head><meta charset="utf-8"><title>It works</title></head>
 <body style="font-family: system-ui, sans-serif; margin: 3rem;">

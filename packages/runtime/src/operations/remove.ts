@@ -46,9 +46,13 @@ export async function removeTenant(
   params: { tenantId: string; deleteSiteFiles?: boolean },
 ): Promise<{ containers: number; networks: number; volumes: number }> {
   const tenantId = assertSlug(params.tenantId, 'tenant id');
-  const state = await observe(ctx, { tenantId });
+  // A running installer too: it writes the tenant's files and keeps its disk busy.
+  const state = await observe(ctx, { tenantId, includeBusyOneShots: true });
   const mine = state.containers.filter((c) => c.tenantId === tenantId);
-  await Promise.all(mine.map((c) => removeContainerById(ctx, c.id)));
+  // One at a time: Debian's Docker 20.10 deadlocks its network code (moby/libnetwork#2679, fixed later
+  // upstream) when several containers of one network are torn down at the same moment, and then hangs every
+  // later container or network call until the daemon is restarted.
+  for (const c of mine) await removeContainerById(ctx, c.id);
   // Before the network: while the network exists the tenant is still observed, so a pass killed here is
   // retried and the cgroup and the disk are not left behind. The disk (unmounted, image deleted) goes only
   // with the files; a suspended tenant keeps it mounted.

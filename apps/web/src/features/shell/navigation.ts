@@ -11,6 +11,7 @@ const ADMIN: NavItem[] = [
   { to: '/plans', label: 'Plans' },
   { to: '/sites', label: 'Sites' },
   { to: '/domains', label: 'Domains' },
+  { to: '/databases', label: 'Databases' },
   { to: '/events', label: 'Events' },
   { to: '/tokens', label: 'API tokens' },
   { to: '/account', label: 'Account' },
@@ -18,6 +19,7 @@ const ADMIN: NavItem[] = [
 
 const TENANT: NavItem[] = [
   { to: '/', label: 'Sites' },
+  { to: '/databases', label: 'Databases' },
   { to: '/events', label: 'Events' },
   { to: '/tokens', label: 'API tokens' },
   { to: '/account', label: 'Account' },
