@@ -172,17 +172,17 @@ describe('tenant databases on the real MariaDB and PostgreSQL servers', () => {
   it("locks a suspended tenant's users and lets them in again after unsuspension", async () => {
     const { maria, pg: p } = tenants.a;
     expect((await panel.api('POST', `/tenants/${tenants.a.id}/suspend`)).status).toBe(200);
+    // A's containers stop while it is suspended; its users must be locked for anyone who knows their password,
+    // so B's container (on the same sockets) tries them.
     await panel.waitFor(
       'MariaDB user locked',
-      async () =>
-        (await php('a', mysql(maria.user.name, maria.user.password, maria.name, 'SELECT 1'))).startsWith(
-          'CONNECT-FAILED',
-        ),
+      async () => /locked/i.test(await php('b', mysql(maria.user.name, maria.user.password, maria.name, 'SELECT 1'))),
       60_000,
     );
-    expect(await php('a', mysql(maria.user.name, maria.user.password, maria.name, 'SELECT 1'))).toMatch(/locked/i);
-    expect(await php('a', pg(p.user.name, p.user.password, p.name, 'SELECT 1'))).toMatch(
-      /^CONNECT-FAILED .*not permitted to log in/,
+    await panel.waitFor(
+      'PostgreSQL role locked',
+      async () => /not permitted to log in/.test(await php('b', pg(p.user.name, p.user.password, p.name, 'SELECT 1'))),
+      60_000,
     );
     expect((await panel.api('POST', `/tenants/${tenants.a.id}/unsuspend`)).status).toBe(200);
     await panel.waitFor(
@@ -193,7 +193,7 @@ describe('tenant databases on the real MariaDB and PostgreSQL servers', () => {
       120_000,
     );
     expect(await php('a', pg(p.user.name, p.user.password, p.name, 'SELECT v FROM t'))).toBe('pg-before');
-  });
+  }, 300_000);
 
   it('keeps the data across a panel kill and a Docker engine restart', async () => {
     const { maria, pg: p } = tenants.a;

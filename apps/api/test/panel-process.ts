@@ -12,6 +12,7 @@ import {
   EDGE_OWNER,
   observe,
   removeDatabaseServer,
+  removeDbAdmin,
   releaseTenantsRoot,
   removeEdge,
   removeEgress,
@@ -272,6 +273,7 @@ export class PanelProcess {
         await removeTenant(driver, { tenantId, deleteSiteFiles: true });
     }
     await removeEdge(driver);
+    await removeDbAdmin(driver);
     for (const engine of DATABASE_ENGINES) await removeDatabaseServer(driver, engine, { deleteData: true });
     // The panel's egress chains and their jumps (BERTH_EGRESS is on unless its environment turned it off).
     if ((this.extraEnv.BERTH_EGRESS ?? process.env.BERTH_EGRESS) !== 'off') await removeEgress(driver);

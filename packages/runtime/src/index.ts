@@ -128,6 +128,7 @@ export {
   type DatabaseServerSpec,
   type SqlResult,
 } from './operations/database-server.js';
+
 export {
   inventory as databaseInventory,
   isTenantName as isTenantDatabaseName,
@@ -158,3 +159,32 @@ export {
 } from './config/wordpress.config.js';
 export { defaultPhpIndex } from './docker/tenant-files.js';
 export { ONE_SHOT_ROLES } from './operations/observe.js';
+export { DB_ADMIN_LAYOUT, dbAdminDir, dbAdminSsoDir, dbAdminConfigDir } from './layout.js';
+export {
+  DB_ADMIN,
+  SSO_TOKEN_RE,
+  TICKET_TTL_SECONDS,
+  TICKET_FILE_RE,
+  assertSsoToken,
+  ticketFileName,
+  ssoPath,
+  buildDbAdminTicket,
+  renderDbAdminTicket,
+  ticketExpiry,
+  dbAdminNetworkName,
+  type DbAdminContract,
+  type DbAdminTicket,
+  type DbAdminTicketInput,
+} from './config/db-admin.config.js';
+export {
+  ensureDbAdmin,
+  removeDbAdmin,
+  createDbAdminTicket,
+  sweepDbAdminTickets,
+  dbAdminContainerName,
+  DB_ADMIN_ROLE,
+  DB_ADMIN_LIMITS,
+  type DbAdminSpec,
+  type DbAdminServer,
+  type DbAdminTicketLink,
+} from './operations/db-admin.js';

@@ -16,6 +16,10 @@ import { assertDatabaseEngine, type DatabaseEngine } from './catalog.js';
  *                                                     server's uid, 0700), run/ (its socket, the dir tenant
  *                                                     containers bind), config/<hash>/ (its generated tuning,
  *                                                     root's, one version per container)
+ *   <dataDir>/databases/admin/                        the database admin tools (dbAdminDir, root's, 0700):
+ *                                                     sso/ (single sign-on tickets, 0700, the tools' uid),
+ *                                                     config/ (the secrets the runtime generated once, 0700,
+ *                                                     the tools' uid, mounted read-only)
  *
  * Paths are built by these functions only; callers validate ids before they reach a path.
  */
@@ -103,4 +107,32 @@ export function databaseSocketDir(dataDir: string, engine: DatabaseEngine): stri
  */
 export function databaseConfigDir(dataDir: string, engine: DatabaseEngine): string {
   return join(databaseDir(dataDir, engine), DATABASE_LAYOUT.config);
+}
+
+/**
+ * DB_ADMIN_LAYOUT names the parts of the database admin tools' directory, `<dataDir>/databases/admin` (beside the
+ * engines' directories: `admin` is no engine, so databaseDir never returns it).
+ */
+export const DB_ADMIN_LAYOUT = {
+  admin: 'admin',
+  sso: 'sso',
+  config: 'config',
+} as const;
+
+/** dbAdminDir is `<dataDir>/databases/admin`, the database admin tools' own directory (root's, 0700). */
+export function dbAdminDir(dataDir: string): string {
+  return join(databasesRoot(dataDir), DB_ADMIN_LAYOUT.admin);
+}
+
+/**
+ * dbAdminSsoDir is `<dbAdminDir>/sso`, where the panel leaves single sign-on tickets for the tools' container
+ * (owned by its uid, 0700, bound read-write: the container claims and deletes them).
+ */
+export function dbAdminSsoDir(dataDir: string): string {
+  return join(dbAdminDir(dataDir), DB_ADMIN_LAYOUT.sso);
+}
+
+/** dbAdminConfigDir is `<dbAdminDir>/config`, the secrets the runtime generated once (the tools' uid, 0700, bound read-only). */
+export function dbAdminConfigDir(dataDir: string): string {
+  return join(dbAdminDir(dataDir), DB_ADMIN_LAYOUT.config);
 }

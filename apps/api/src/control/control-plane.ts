@@ -2,8 +2,12 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '@berth/db';
 import { Reconciler } from '@berth/reconciler';
 import {
+  createDbAdminTicket,
   createDockerDriver,
   createEgressConverger,
+  ensureDbAdmin,
+  sweepDbAdminTickets,
+  type DockerDriver,
   DATABASES_OWNER,
   EDGE_OWNER,
   pingDocker,
@@ -15,7 +19,7 @@ import type { ControlPorts } from '../ports.js';
 import type { Services } from '../services.js';
 import { createAppsAdapter } from './apps.adapter.js';
 import { createCacheAdapter } from './cache.adapter.js';
-import { DatabaseAdapter, databaseServerLimits } from './database.adapter.js';
+import { DatabaseAdapter, databaseServerLimits, type AdminTool } from './database.adapter.js';
 import { CertificateProber } from './certificate-prober.js';
 import { PrismaDesiredStore } from './desired-store.js';
 import { createEdgeAdapter } from './edge.adapter.js';
@@ -124,6 +128,7 @@ export async function startControlPlane({
       postgresql: databaseServerLimits(config.databaseServers.postgresqlMemoryMb),
     },
     logger: log,
+    ...(config.dbAdmin.host ? { adminTool: dbAdminTool(driver, config.dbAdmin.port) } : {}),
   });
   ports.databases.bind(databases);
   ports.apps.bind(createAppsAdapter(driver, log));
@@ -161,6 +166,30 @@ export async function startControlPlane({
       reconciler.stop();
       await databases.stop();
       await edge?.stop();
+    },
+  };
+}
+
+/** TICKET_TTL_S: a sign-in link to phpMyAdmin/Adminer works once, within two minutes. */
+const TICKET_TTL_S = 120;
+
+/** dbAdminTool runs phpMyAdmin/Adminer on 127.0.0.1:`port` (the edge proxies BERTH_DB_ADMIN_HOST to it). */
+function dbAdminTool(driver: DockerDriver, port: number): AdminTool {
+  let running = false;
+  return {
+    async ensure() {
+      // Cheap when it runs unchanged, but a sign-in must not wait for Apache's check each time.
+      if (running) return;
+      await ensureDbAdmin(driver, { hostPort: port });
+      running = true;
+      setTimeout(() => (running = false), 60_000).unref();
+    },
+    async sweep() {
+      await sweepDbAdminTickets(driver);
+    },
+    async ticket(engine, login) {
+      const link = await createDbAdminTicket(driver, { engine, ...login, ttlSeconds: TICKET_TTL_S });
+      return { path: link.path, expiresAt: link.expiresAt };
     },
   };
 }

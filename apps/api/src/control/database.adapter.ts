@@ -26,8 +26,15 @@ export function databaseServerLimits(memoryMb: number): ResourceLimits {
   return { nanoCpus: 1_000_000_000, memoryBytes: memoryMb * MIB, pids: 512 };
 }
 
-/** AdminTickets issues single sign-on tickets to the database admin tools (absent: no admin host is set). */
-export type AdminTickets = DatabasePort['adminTicket'];
+/**
+ * AdminTool is phpMyAdmin/Adminer as the adapter runs them (absent: no admin host is set): kept running by every
+ * pass, expired tickets swept, one-time tickets issued.
+ */
+export interface AdminTool {
+  ensure(): Promise<void>;
+  sweep(): Promise<void>;
+  ticket: DatabasePort['adminTicket'];
+}
 
 /**
  * portError turns the runtime's failure into the port's: the server refused a statement (`refused`: a bug or a
@@ -69,7 +76,7 @@ export class DatabaseAdapter implements DatabasePort {
       dataKey: DataKey;
       driver: DockerDriver;
       limits: Record<TDatabaseEngine, ResourceLimits>;
-      adminTickets?: AdminTickets;
+      adminTool?: AdminTool;
       logger: FastifyBaseLogger;
     },
   ) {}
@@ -105,6 +112,15 @@ export class DatabaseAdapter implements DatabasePort {
           await this.#run(engine, () => this.#pass(engine)).catch((err: unknown) =>
             this.deps.logger.warn({ err, engine }, 'databases: pass failed; the next one retries'),
           );
+        }
+        const tool = this.deps.adminTool;
+        if (tool) {
+          await tool
+            .ensure()
+            .catch((err: unknown) =>
+              this.deps.logger.warn({ err }, 'databases: phpMyAdmin/Adminer not running; the next pass retries'),
+            );
+          await tool.sweep().catch((err: unknown) => this.deps.logger.warn({ err }, 'databases: ticket sweep failed'));
         }
       } while (this.#again && !this.#stopped);
     })().finally(() => {
@@ -148,9 +164,11 @@ export class DatabaseAdapter implements DatabasePort {
     engine: TDatabaseEngine,
     login: { user: string; password: string; database?: string },
   ): Promise<{ path: string; expiresAt: Date }> {
-    if (!this.deps.adminTickets) throw new DatabasePortError('not-configured', 'No database admin host is set.');
+    const tool = this.deps.adminTool;
+    if (!tool) throw new DatabasePortError('not-configured', 'No database admin host is set.');
     try {
-      return await this.deps.adminTickets(engine, login);
+      await tool.ensure();
+      return await tool.ticket(engine, login);
     } catch (err) {
       throw portError(err);
     }

@@ -379,6 +379,12 @@ export class DatabasesService {
         ? row.grants[0]?.database
         : row.grants.find((g) => g.databaseId === input.databaseId)?.database;
     if (input.databaseId !== undefined && database === undefined) throw notFound('Database');
+    if (row.engine === 'postgresql' && database === undefined) {
+      throw new AppError(
+        'VALIDATION_FAILED',
+        'Give this user a database first: Adminer opens one of the databases the user may use.',
+      );
+    }
     const ticket = await portCall(this.deps.port, (port) =>
       port.adminTicket(row.engine as TDatabaseEngine, {
         user: row.name,

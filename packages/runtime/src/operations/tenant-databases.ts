@@ -77,10 +77,11 @@ export async function inventory(ctx: DockerDriver, engine: DatabaseEngine): Prom
     const users = await execSql(
       ctx,
       engine,
-      `SELECT User, COALESCE(JSON_VALUE(Priv, '$.account_locked'), 'false') FROM mysql.global_priv WHERE Host = 'localhost';`,
+      // JSON_EXTRACT gives the JSON text (`true`); JSON_VALUE turns a JSON boolean into something else.
+      `SELECT User, COALESCE(JSON_EXTRACT(Priv, '$.account_locked'), 'false') FROM mysql.global_priv WHERE Host = 'localhost';`,
     );
     for (const [name, locked] of users.rows)
-      if (name && isTenantName(engine, name)) out.users.set(name, { locked: locked === 'true' });
+      if (name && isTenantName(engine, name)) out.users.set(name, { locked: locked === 'true' || locked === '1' });
     // mysql.db keeps the grant's pattern: `_` escaped as `\_` (quoteGrantDatabase), read back as the name.
     const grants = await execSql(ctx, engine, `SELECT User, Db FROM mysql.db WHERE Host = 'localhost';`);
     for (const [user, db] of grants.rows) {
