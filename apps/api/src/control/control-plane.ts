@@ -71,6 +71,18 @@ export async function startControlPlane({
   });
   if (egress) await restoreEgress({ egress, store, log });
 
+  const databases = new DatabaseAdapter({
+    db,
+    dataKey: services.dataKey,
+    driver,
+    limits: {
+      mariadb: databaseServerLimits(config.databaseServers.mariadbMemoryMb),
+      postgresql: databaseServerLimits(config.databaseServers.postgresqlMemoryMb),
+    },
+    logger: log,
+    ...(config.dbAdmin.host ? { adminTool: dbAdminTool(driver, config.dbAdmin.port) } : {}),
+  });
+  ports.databases.bind(databases);
   const prober =
     config.edge.mode === 'off' ? null : new CertificateProber({ db, httpsPort: config.edgePorts.https, logger: log });
   const edge = createEdgeAdapter({ config, driver, store, logger: log, onChanged: () => prober?.soon() });
@@ -119,18 +131,6 @@ export async function startControlPlane({
     reconciler: () => reconciler.health(),
   });
   ports.cache.bind(createCacheAdapter(driver));
-  const databases = new DatabaseAdapter({
-    db,
-    dataKey: services.dataKey,
-    driver,
-    limits: {
-      mariadb: databaseServerLimits(config.databaseServers.mariadbMemoryMb),
-      postgresql: databaseServerLimits(config.databaseServers.postgresqlMemoryMb),
-    },
-    logger: log,
-    ...(config.dbAdmin.host ? { adminTool: dbAdminTool(driver, config.dbAdmin.port) } : {}),
-  });
-  ports.databases.bind(databases);
   ports.apps.bind(createAppsAdapter(driver, log));
   const events = watchDockerEvents(driver, (change) => {
     if (change.kind === 'engine-reconnected') {
