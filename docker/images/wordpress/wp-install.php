@@ -272,8 +272,12 @@ function prepareLoad(array $req): void
     $url = str_field($req['site'], 'url');
     $parts = parse_url($url);
     $https = ($parts['scheme'] ?? '') === 'https';
-    $_SERVER['HTTP_HOST'] = $_SERVER['SERVER_NAME'] = (string) ($parts['host'] ?? 'localhost');
-    $_SERVER['SERVER_PORT'] = $https ? '443' : '80';
+    $host = (string) ($parts['host'] ?? 'localhost');
+    $port = isset($parts['port']) ? (string) $parts['port'] : ($https ? '443' : '80');
+    $_SERVER['SERVER_NAME'] = $host;
+    // With the edge on another port than the scheme's own, the address visitors use carries it.
+    $_SERVER['HTTP_HOST'] = isset($parts['port']) ? "{$host}:{$port}" : $host;
+    $_SERVER['SERVER_PORT'] = $port;
     $_SERVER['REQUEST_URI'] = '/wp-admin/install.php';
     $_SERVER['REQUEST_METHOD'] = 'GET';
     if ($https) $_SERVER['HTTPS'] = 'on';

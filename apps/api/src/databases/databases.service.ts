@@ -45,6 +45,18 @@ function nameTaken(engine: TDatabaseEngine, name: string, field = 'name'): AppEr
   );
 }
 
+/**
+ * listScope is the tenant filter of a list: the caller's own tenant (a tenant user asking for another tenant's
+ * gets nothing), or the one an administrator asked for, or all. Null: an empty answer.
+ */
+function listScope(ctx: RequestContext, query: { tenantId?: string | undefined }): { tenantId?: string } | null {
+  requireNotBilling(ctx.principal);
+  const scoped = tenantScope(ctx.principal);
+  if (scoped !== undefined && query.tenantId !== undefined && query.tenantId !== scoped) return null;
+  const tenantId = scoped ?? query.tenantId;
+  return tenantId === undefined ? {} : { tenantId };
+}
+
 /** PORT_WAIT_MS is how long a request waits for a control plane that is still starting. */
 const PORT_WAIT_MS = 20_000;
 
@@ -99,11 +111,8 @@ export class DatabasesService {
     ctx: RequestContext,
     query: z.output<typeof ZDatabaseListQuery>,
   ): Promise<{ items: TDatabase[]; total: number }> {
-    requireNotBilling(ctx.principal);
-    const scoped = tenantScope(ctx.principal);
-    if (scoped !== undefined && query.tenantId !== undefined && query.tenantId !== scoped)
-      return { items: [], total: 0 };
-    const where = { tenantId: scoped ?? query.tenantId };
+    const where = listScope(ctx, query);
+    if (!where) return { items: [], total: 0 };
     const [rows, total] = await Promise.all([
       this.deps.db.database.findMany({
         where,
@@ -214,11 +223,8 @@ export class DatabasesService {
     ctx: RequestContext,
     query: z.output<typeof ZDatabaseListQuery>,
   ): Promise<{ items: TDatabaseUser[]; total: number }> {
-    requireNotBilling(ctx.principal);
-    const scoped = tenantScope(ctx.principal);
-    if (scoped !== undefined && query.tenantId !== undefined && query.tenantId !== scoped)
-      return { items: [], total: 0 };
-    const where = { tenantId: scoped ?? query.tenantId };
+    const where = listScope(ctx, query);
+    if (!where) return { items: [], total: 0 };
     const [rows, total] = await Promise.all([
       this.deps.db.databaseUser.findMany({
         where,

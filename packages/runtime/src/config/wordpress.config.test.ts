@@ -53,6 +53,8 @@ describe('assertSiteUrl', () => {
     ['http://shop.example.com', 'http://shop.example.com'],
     ['https://shop.example.com/', 'https://shop.example.com'],
     ['https://xn--bcher-kva.example', 'https://xn--bcher-kva.example'],
+    ['https://shop.example.com:8443', 'https://shop.example.com:8443'],
+    ['http://shop.example.com:8080/', 'http://shop.example.com:8080'],
   ])('accepts %s', (value, expected) => {
     expect(assertSiteUrl(value)).toBe(expected);
   });
@@ -64,7 +66,9 @@ describe('assertSiteUrl', () => {
     'https://shop.example.com/blog',
     'https://shop.example.com?x=1',
     'https://shop.example.com/#top',
-    'https://shop.example.com:8443',
+    'https://shop.example.com:0',
+    'https://shop.example.com:99999',
+    'https://shop.example.com:',
     'https://user@shop.example.com',
     'https://Shop.Example.com',
     "https://shop.example.com'",

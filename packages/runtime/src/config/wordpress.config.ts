@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { RuntimeError } from '../errors.js';
-import { assertHostname } from '../inputs.guard.js';
+import { assertHostname, assertPort } from '../inputs.guard.js';
 import { assertSqlName } from './database-server.config.js';
 
 /** WpConfigInput is what a site's wp-config.php needs: its database account and the address visitors use. */
@@ -51,15 +51,17 @@ export function phpSingleQuoted(value: string, what: string): string {
 }
 
 /**
- * assertSiteUrl accepts `https://<hostname>` or `http://<hostname>` (a lowercase RFC 1123 hostname, an optional
- * trailing `/`) and returns it without the slash: WordPress's home and site address. A port, user, path, query
- * or fragment is refused: Berth serves every site at the root of its own hostnames, on the standard ports.
+ * assertSiteUrl accepts `https://<hostname>[:<port>]` or `http://<hostname>[:<port>]` (a lowercase RFC 1123
+ * hostname, the edge's port when it is not the scheme's own, an optional trailing `/`) and returns it without the
+ * slash: WordPress's home and site address. A user, path, query or fragment is refused: Berth serves every site
+ * at the root of its own hostnames.
  */
 export function assertSiteUrl(value: string): string {
   if (typeof value !== 'string') refuse('site URL', 'not text');
-  const m = /^(https?):\/\/([^/?#@:\s]+)\/?$/.exec(value);
-  if (!m) refuse('site URL', `${JSON.stringify(value)} is not https://<hostname> or http://<hostname>`);
-  return `${m[1]}://${assertHostname(m[2] as string)}`;
+  const m = /^(https?):\/\/([^/?#@:\s]+)(?::(\d{1,5}))?\/?$/.exec(value);
+  if (!m) refuse('site URL', `${JSON.stringify(value)} is not https://<hostname>[:<port>] or http://<hostname>[:<port>]`);
+  const port = m[3] === undefined ? '' : `:${assertPort(Number(m[3]), 'site URL port')}`;
+  return `${m[1]}://${assertHostname(m[2] as string)}${port}`;
 }
 
 /** assertTablePrefix accepts WordPress's own rule for `$table_prefix` (letters, digits, `_`), 1–32 characters. */

@@ -1,5 +1,6 @@
 import { useState, type ReactNode } from 'react';
-import { Alert, Button, Code, CopyButton, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Alert, Button, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { ShownOnce } from '../../ui/ShownOnce';
 import type { TAppInstall, TSite } from '@berth/contracts';
 import { QueryError, QueryLoading } from '../../ui/QueryState';
 import { useWordPressInstall } from '../../queries/apps';
@@ -27,27 +28,9 @@ function notReadyReason(site: TSite): string | null {
 function AdminPassword({ user, password, onDone }: { user: string; password: string; onDone: () => void }) {
   return (
     <Alert color="blue" variant="light" title="Administrator password — copy it now" data-testid="wordpress-password">
-      <Stack gap="xs">
-        <Text size="sm">
-          {user} signs in with this password. It is shown only now; if it is lost, reset it from WordPress’s sign-in
-          page.
-        </Text>
-        <Code block className="mono" aria-label="WordPress administrator password">
-          {password}
-        </Code>
-        <Group>
-          <CopyButton value={password} timeout={2000}>
-            {({ copied, copy }) => (
-              <Button size="xs" color={copied ? 'green' : undefined} onClick={copy}>
-                {copied ? 'Copied' : 'Copy password'}
-              </Button>
-            )}
-          </CopyButton>
-          <Button size="xs" variant="default" onClick={onDone}>
-            I have stored it
-          </Button>
-        </Group>
-      </Stack>
+      <ShownOnce value={password} label="WordPress administrator password" copyLabel="Copy password" onDone={onDone}>
+        {user} signs in with this password. It is shown only now; if it is lost, reset it from WordPress’s sign-in page.
+      </ShownOnce>
     </Alert>
   );
 }

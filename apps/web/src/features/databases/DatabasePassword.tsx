@@ -1,4 +1,5 @@
-import { Button, Code, CopyButton, Group, Modal, Stack, Text } from '@mantine/core';
+import { Modal } from '@mantine/core';
+import { ShownOnce } from '../../ui/ShownOnce';
 
 /** ShownPassword is a user's password as the API answered it once (creation or rotation). */
 export interface ShownPassword {
@@ -21,27 +22,19 @@ export function DatabasePassword({ shown, onDone }: { shown: ShownPassword | nul
       centered
     >
       {shown && (
-        <Stack gap="sm" data-testid="database-password">
-          <Text size="sm">
+        <div data-testid="database-password">
+          <ShownOnce
+            value={shown.password}
+            label={`Password of ${shown.user}`}
+            copyLabel="Copy password"
+            onDone={onDone}
+            size="sm"
+            justify="flex-end"
+          >
             This is the only time the password is shown. Put it in your app’s configuration or a password manager now;
             if it is lost, set a new one.
-          </Text>
-          <Code block className="mono" aria-label={`Password of ${shown.user}`}>
-            {shown.password}
-          </Code>
-          <Group justify="flex-end">
-            <CopyButton value={shown.password} timeout={2000}>
-              {({ copied, copy }) => (
-                <Button color={copied ? 'green' : undefined} onClick={copy}>
-                  {copied ? 'Copied' : 'Copy password'}
-                </Button>
-              )}
-            </CopyButton>
-            <Button variant="default" onClick={onDone}>
-              I have stored it
-            </Button>
-          </Group>
-        </Stack>
+          </ShownOnce>
+        </div>
       )}
     </Modal>
   );
