@@ -59,7 +59,8 @@ export function phpSingleQuoted(value: string, what: string): string {
 export function assertSiteUrl(value: string): string {
   if (typeof value !== 'string') refuse('site URL', 'not text');
   const m = /^(https?):\/\/([^/?#@:\s]+)(?::(\d{1,5}))?\/?$/.exec(value);
-  if (!m) refuse('site URL', `${JSON.stringify(value)} is not https://<hostname>[:<port>] or http://<hostname>[:<port>]`);
+  if (!m)
+    refuse('site URL', `${JSON.stringify(value)} is not https://<hostname>[:<port>] or http://<hostname>[:<port>]`);
   const port = m[3] === undefined ? '' : `:${assertPort(Number(m[3]), 'site URL port')}`;
   return `${m[1]}://${assertHostname(m[2] as string)}${port}`;
 }
