@@ -115,6 +115,15 @@ describe('renderWpConfig', () => {
     );
   });
 
+  it('takes the host with the port from X-Forwarded-Host only for an edge on another port, and only that exact one', () => {
+    expect(renderWpConfig({ ...BASE, siteUrl: 'https://shop.example.com' })).not.toContain('HTTP_X_FORWARDED_HOST');
+    const text = renderWpConfig({ ...BASE, siteUrl: 'https://shop.example.com:8443' });
+    expect(defineOf(text, 'WP_HOME')).toBe("'https://shop.example.com:8443'");
+    expect(text).toContain(
+      "if ( ( $_SERVER['HTTP_X_FORWARDED_HOST'] ?? '' ) === 'shop.example.com:8443' ) {\n\t$_SERVER['HTTP_HOST'] = 'shop.example.com:8443';\n}",
+    );
+  });
+
   it('writes files directly, without debug output, with WordPress cron on', () => {
     const text = renderWpConfig(BASE);
     expect(defineOf(text, 'FS_METHOD')).toBe("'direct'");

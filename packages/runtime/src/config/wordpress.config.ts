@@ -91,7 +91,17 @@ export function renderWpConfig(input: WpConfigInput, random: (size: number) => B
   if (typeof input.dbPassword !== 'string' || input.dbPassword === '') refuse('database password', 'empty');
   const dbPassword = q(input.dbPassword, 'database password');
   const prefix = q(assertTablePrefix(input.tablePrefix ?? WP_DEFAULT_TABLE_PREFIX), 'table prefix');
-  const url = q(assertSiteUrl(input.siteUrl), 'site URL');
+  const siteUrl = assertSiteUrl(input.siteUrl);
+  const url = q(siteUrl, 'site URL');
+  // An edge on another port than the scheme's own: the webserver gets the Host without it, the proxies keep the
+  // address visitors used in X-Forwarded-Host; that exact address (and no other) is the request's host then.
+  const authority = siteUrl.replace(/^https?:\/\//, '');
+  const hostWithPort = authority.includes(':')
+    ? `if ( ( $_SERVER['HTTP_X_FORWARDED_HOST'] ?? '' ) === ${q(authority, 'site address')} ) {
+	$_SERVER['HTTP_HOST'] = ${q(authority, 'site address')};
+}
+`
+    : '';
   const salts = WP_SALT_NAMES.map((name) => `define( '${name}', ${q(wpSalt(random), name)} );`).join('\n');
   return `<?php
 /**
@@ -119,7 +129,7 @@ define( 'WP_SITEURL', ${url} );
 if ( ( $_SERVER['HTTP_X_FORWARDED_PROTO'] ?? '' ) === 'https' ) {
 	$_SERVER['HTTPS'] = 'on';
 }
-
+${hostWithPort}
 // The site's files belong to the user PHP runs as: updates and uploads write them directly.
 define( 'FS_METHOD', 'direct' );
 define( 'WP_DEBUG', false );
