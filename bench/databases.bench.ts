@@ -1,8 +1,8 @@
 /**
  * Databases and WordPress figures (issue 13), against the built panel as its own process with the real Docker
- * engine, the managed Caddy and the real database servers (pnpm build and the images first; needs wrk).
+ * engine, the managed Caddy and the real database servers (pnpm build and the images first).
  * Bounded by counts; stops by itself.
- *   pnpm tsx bench/databases.bench.ts      BENCH_DATABASES=100 BENCH_WRK_REQUESTS=3000
+ *   pnpm tsx bench/databases.bench.ts      BENCH_DATABASES=100 BENCH_LOAD_REQUESTS=3000
  *
  * 1. Idle memory of the MariaDB and PostgreSQL servers right after their first database (cgroup usage minus
  *    inactive file pages, as the kernel would reclaim those first).
@@ -17,12 +17,67 @@ import os from 'node:os';
 import { execInContainer, observe, type DockerDriver } from '@berth/runtime';
 import { HttpsSession } from '../apps/api/test/https-session.js';
 import { PanelProcess } from '../apps/api/test/panel-process.js';
-import { wrk } from './wrk.js';
+import https from 'node:https';
 
 const DATABASES = Number(process.env.BENCH_DATABASES ?? 100);
-const WRK_REQUESTS = Number(process.env.BENCH_WRK_REQUESTS ?? 3000);
+const LOAD_REQUESTS = Number(process.env.BENCH_LOAD_REQUESTS ?? 3000);
 const HOST = 'blog.bench.test';
 const MB = 1024 * 1024;
+
+/**
+ * httpsLoad sends `requests` GETs through the edge over `connections` kept-alive TLS connections (SNI and Host are
+ * the site's, which wrk cannot do for a name without DNS), stops after `capMs` whatever is left, and answers the
+ * rate of 200s; any other status makes it throw (a rate of errors is not a figure).
+ */
+async function httpsLoad(opts: {
+  port: number;
+  host: string;
+  ca: string;
+  requests: number;
+  connections: number;
+  capMs: number;
+}): Promise<number> {
+  const agent = new https.Agent({ keepAlive: true, maxSockets: opts.connections, ca: opts.ca, servername: opts.host });
+  let sent = 0;
+  let ok = 0;
+  const started = Date.now();
+  const one = () =>
+    new Promise<void>((resolve, reject) => {
+      const req = https.get(
+        {
+          host: '127.0.0.1',
+          port: opts.port,
+          path: '/',
+          agent,
+          servername: opts.host,
+          headers: { host: `${opts.host}:${opts.port}` },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            if (res.statusCode !== 200) reject(new Error(`status ${res.statusCode} for ${opts.host}`));
+            else {
+              ok++;
+              resolve();
+            }
+          });
+        },
+      );
+      req.on('error', reject);
+    });
+  const worker = async () => {
+    while (sent < opts.requests && Date.now() - started < opts.capMs) {
+      sent++;
+      await one();
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: opts.connections }, worker));
+  } finally {
+    agent.destroy();
+  }
+  return ok / ((Date.now() - started) / 1000);
+}
 
 /** memoryOf is a container's memory the way `docker stats` counts it (usage − inactive file pages). */
 async function memoryOf(driver: DockerDriver, name: string): Promise<number> {
@@ -149,15 +204,9 @@ async function main(): Promise<void> {
     ]);
 
     // 4. Front page req/s through the edge: PHP only, then Varnish on.
-    const load = () =>
-      wrk({
-        url: `https://localhost:${panel.httpsPort}/`,
-        host: `${HOST}:${panel.httpsPort}`,
-        connections: 8,
-        requests: WRK_REQUESTS,
-        capSeconds: 30,
-      });
-    await load(); // warm-up: opcache, WordPress's own caches
+    const load = (requests = LOAD_REQUESTS) =>
+      httpsLoad({ port: panel.httpsPort, host: HOST, ca: panel.caRoot, requests, connections: 8, capMs: 30_000 });
+    await load(100); // warm-up: opcache, WordPress's own caches, TLS sessions
     const phpOnly = await load();
     await panel.api('PATCH', `/tenants/${tenantId}`, { varnishEnabled: true });
     await panel.waitFor(
