@@ -1,7 +1,8 @@
-import { useState, type FormEvent } from 'react';
+import { useMemo, useState, type FormEvent } from 'react';
 import { Button, Group, NumberInput, Paper, SimpleGrid, Stack, Switch, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { ZUpdateSiteRequest, type TSite } from '@berth/contracts';
+import { z } from 'zod';
+import { ZUpdateSiteRequest, type TPlan, type TSite } from '@berth/contracts';
 import { FormAlert } from '../../forms/FormAlert';
 import { numberOrUndefined } from '../../forms/numbers';
 import { useFormErrors } from '../../forms/useFormErrors';
@@ -21,6 +22,32 @@ const LABELS: Record<
   maxExecutionSeconds: { label: 'max_execution_time', unit: 's', planKey: 'phpMaxExecSeconds' },
 };
 
+/**
+ * withPlanBounds is the site update schema with the plan's upper bounds on the PHP settings: a value the server
+ * would refuse (or a runtime would clamp) is refused on its field before anything is sent.
+ */
+export function withPlanBounds(plan: TPlan | undefined) {
+  if (!plan) return ZUpdateSiteRequest;
+  // Checked on the raw input first, so a value far over the plan is told the plan's bound (not only the schema's).
+  return z
+    .unknown()
+    .superRefine((value, ctx) => {
+      const php = (value as { settings?: { php?: Partial<Record<NumberField, unknown>> } }).settings?.php ?? {};
+      for (const field of NUMBERS) {
+        const { unit, planKey } = LABELS[field];
+        const given = php[field];
+        if (typeof given === 'number' && given > plan[planKey]) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['settings', 'php', field],
+            message: `At most ${plan[planKey]} ${unit} on this plan; a larger plan allows more.`,
+          });
+        }
+      }
+    })
+    .pipe(ZUpdateSiteRequest);
+}
+
 /** PhpSettingsForm edits a PHP site's php.ini settings within the bounds of the tenant's plan. */
 export function PhpSettingsForm({ site }: { site: TSite }) {
   const plan = useSitePlan(site);
@@ -32,7 +59,8 @@ export function PhpSettingsForm({ site }: { site: TSite }) {
     maxExecutionSeconds: current.maxExecutionSeconds ?? '',
   }));
   const [displayErrors, setDisplayErrors] = useState(current.displayErrors ?? false);
-  const form = useFormErrors(ZUpdateSiteRequest, { fields: FIELDS });
+  const schema = useMemo(() => withPlanBounds(plan.data), [plan.data]);
+  const form = useFormErrors(schema, { fields: FIELDS });
   const update = useUpdateSite(site.id);
 
   function submit(event: FormEvent) {
@@ -67,6 +95,8 @@ export function PhpSettingsForm({ site }: { site: TSite }) {
                   placeholder="PHP default"
                   min={1}
                   max={max}
+                  // Never change what was typed: a value over the plan gets its own message instead.
+                  clampBehavior="none"
                   allowDecimal={false}
                   description={max ? `At most ${max} ${unit} on this plan.` : undefined}
                   value={values[field]}
