@@ -71,6 +71,9 @@ describe('edge adapter (BERTH_EDGE=external, real Berth Caddy)', () => {
       edge: { mode: 'external', adminSocket: caddy.adminSocket, storageDir: caddy.storage.root },
       edgePorts: { http: caddy.httpPort, https: caddy.httpsPort },
       acme: { directory: 'letsencrypt', email: undefined, trustedRootsPemFiles: [] },
+      listen: { host: '127.0.0.1', port: 8080 },
+      panel: { host: null, publicUrl: null },
+      dbAdmin: { host: null, publicUrl: null, port: 8081 },
     } as unknown as Config;
     const store = { loadAll: async () => tenants } as unknown as PrismaDesiredStore;
     edge = createEdgeAdapter({

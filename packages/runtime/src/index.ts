@@ -31,7 +31,7 @@ export {
   type TenantNetwork,
 } from './operations/tenant-network.js';
 export { ensureWebserver } from './operations/webserver.js';
-export { ensurePhpFpm } from './operations/php-fpm.js';
+export { ensurePhpFpm, reloadTenantPhp } from './operations/php-fpm.js';
 export { ensureAppContainer } from './operations/app-container.js';
 export { ensureVarnish, VARNISH_COMPONENT } from './operations/varnish.js';
 export { purgeCache, banCache } from './operations/cache.js';

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { installWordPress, isRuntimeError, type DockerDriver } from '@berth/runtime';
+import { banCache, installWordPress, isRuntimeError, reloadTenantPhp, type DockerDriver } from '@berth/runtime';
 import { AppsPortError, type AppsPort, type WordPressInstall } from '../ports.js';
 
 /**
@@ -9,8 +9,9 @@ import { AppsPortError, type AppsPort, type WordPressInstall } from '../ports.js
 export function createAppsAdapter(driver: DockerDriver, logger: FastifyBaseLogger): AppsPort {
   return {
     async installWordPress(params: WordPressInstall): Promise<{ version: string }> {
+      let result: { version: string };
       try {
-        return await installWordPress(driver, {
+        result = await installWordPress(driver, {
           tenant: { tenantId: params.tenant.tenantId, uid: params.tenant.uid, gid: params.tenant.uid },
           siteId: params.siteId,
           siteUrl: params.siteUrl,
@@ -26,11 +27,18 @@ export function createAppsAdapter(driver: DockerDriver, logger: FastifyBaseLogge
         throw new AppsPortError(
           unavailable ? 'unavailable' : 'failed',
           err instanceof Error ? err.message : String(err),
-          {
-            cause: err,
-          },
+          { cause: err },
         );
       }
+      // The default page was replaced: PHP's opcache and the tenant's Varnish must not serve it a moment longer.
+      // Both are best effort (opcache's revalidation and the cache's TTL end it anyway).
+      await reloadTenantPhp(driver, params.tenant.tenantId).catch((err: unknown) =>
+        logger.warn({ err, siteId: params.siteId }, 'apps: could not reload PHP after the installation'),
+      );
+      await banCache(driver, { tenantId: params.tenant.tenantId, host: new URL(params.siteUrl).hostname }).catch(
+        () => undefined, // no Varnish for this tenant: nothing was cached
+      );
+      return result;
     },
   };
 }

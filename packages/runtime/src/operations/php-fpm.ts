@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import { RuntimeError } from '../errors.js';
-import { assertUid } from '../inputs.guard.js';
+import { assertSlug, assertUid } from '../inputs.guard.js';
+import { observe } from './observe.js';
 import { resolveImage } from '../catalog.js';
 import { hashText, ownershipLabels } from '../labels.js';
 import { SITES_MOUNT, containerName, phpAlias } from '../naming.js';
@@ -109,4 +110,16 @@ export async function ensurePhpFpm(
     configHash: hashText(text),
     reload,
   });
+}
+
+/**
+ * reloadTenantPhp gracefully reloads every running PHP-FPM container of a tenant (USR2): new workers with an
+ * empty opcache, so files replaced a moment ago (a one-click install over the default page) are served at once
+ * instead of after opcache's revalidation delay. Requests in flight finish on the old workers.
+ */
+export async function reloadTenantPhp(ctx: DockerDriver, tenantId: string): Promise<number> {
+  const seen = await observe(ctx, { tenantId: assertSlug(tenantId, 'tenant id') });
+  const running = seen.containers.filter((c) => c.role === 'php-fpm' && c.state === 'running');
+  for (const c of running) await signalContainer(ctx, c.id, 'USR2');
+  return running.length;
 }
