@@ -50,6 +50,9 @@ export interface BuildAppOptions {
       dbAdminUrl?: string | null;
       /** The panel's public URL (BERTH_PANEL_HOST): its session cookie is Secure then. */
       panelUrl?: string | null;
+      /** Tenants' sites/ are disks of their own, mounted by the control plane (main.ts); files wait for them. */
+      tenantDisks?: boolean;
+      filesDiskWaitMs?: number;
     };
   db: Db;
   /** A pino logger; without one the server logs nothing (tests). */

@@ -52,6 +52,7 @@ async function main(): Promise<void> {
       domainVerification,
       dbAdminUrl: config.dbAdmin.publicUrl,
       panelUrl: config.panel.publicUrl,
+      tenantDisks: true,
     },
     db,
     logger,

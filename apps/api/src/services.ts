@@ -73,6 +73,10 @@ export function createServices({
     dbAdminUrl?: string | null;
     /** The edge's ports, in the addresses of sites (80 and 443 when absent). */
     edgePorts?: Config['edgePorts'];
+    /** The control plane gives every tenant a disk of its own on its sites/ (the panel; false in unit tests). */
+    tenantDisks?: boolean;
+    /** How long a files request waits for a new account's disk (ms; 20 s when absent). */
+    filesDiskWaitMs?: number;
   };
   ports: ControlPorts;
   log: FastifyBaseLogger;
@@ -119,7 +123,13 @@ export function createServices({
     sites: new SitesService({ db, notifier, cache: ports.cache }),
     domains: new DomainsService({ db, notifier, dataKey, verifier }),
 
-    files: new FilesService({ db, dataDir: config.dataDir, log }),
+    files: new FilesService({
+      db,
+      dataDir: config.dataDir,
+      log,
+      tenantDisks: config.tenantDisks ?? false,
+      ...(config.filesDiskWaitMs !== undefined ? { diskWaitMs: config.filesDiskWaitMs } : {}),
+    }),
     tokens: new TokensService({ db, auth }),
     system: new SystemService({ db, health: ports.health }),
     dataKey,

@@ -29,6 +29,8 @@ export async function startPanel(
     domainVerification?: DomainVerificationConfig;
     requireAdminTwoFactor?: boolean;
     dbAdminUrl?: string;
+    /** Files require each tenant's sites/ to be a mount of its own (as in the panel), waiting this long for it. */
+    tenantDisks?: { waitMs: number };
   } = {},
 ): Promise<TestPanel> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-api-test-'));
@@ -42,6 +44,7 @@ export async function startPanel(
     ...(opts.domainVerification ? { domainVerification: opts.domainVerification } : {}),
     requireAdminTwoFactor: opts.requireAdminTwoFactor ?? false,
     ...(opts.dbAdminUrl ? { dbAdminUrl: opts.dbAdminUrl } : {}),
+    ...(opts.tenantDisks ? { tenantDisks: true, filesDiskWaitMs: opts.tenantDisks.waitMs } : {}),
   };
   const { app, services, ports } = await buildApp({ config, db });
   await app.ready();

@@ -65,6 +65,8 @@ export const ERROR_CODES = {
   CACHE_NOT_RUNNING: 409,
   /** The Docker engine or the tenant's cache cannot be reached right now; retry shortly. */
   RUNTIME_UNAVAILABLE: 503,
+  /** The account's own disk is not mounted yet (a new account's first seconds, or the panel is starting); retry shortly. */
+  FILES_NOT_READY: 503,
   /** No free 127.0.0.1 port is left in the configured range. */
   PORTS_EXHAUSTED: 503,
   /** Too many failed logins from this address or for this account; retry later. */

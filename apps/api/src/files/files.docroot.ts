@@ -18,6 +18,14 @@ export function pathConflict(message: string): AppError {
   return new AppError('VALIDATION_FAILED', message, { details: { issues: [{ in: 'params', path: ['*'], message }] } });
 }
 
+/** storageNotReady is the answer while the account's own disk is not mounted on its `sites/` yet. */
+export function storageNotReady(): AppError {
+  return new AppError(
+    'FILES_NOT_READY',
+    "This account's storage is still being prepared (a new account's first seconds, or the panel is starting); try again in a moment.",
+  );
+}
+
 /** assertName refuses a name that is not one plain path segment; the route schema already did, this is the last line. */
 function assertName(name: string): void {
   if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\u0000')) {
@@ -73,6 +81,12 @@ export class DocumentRoot {
     siteId: string;
     owner: Owner;
     create: boolean;
+    /**
+     * The tenant's `sites/` must be its own filesystem (the control plane mounts a disk there before anything
+     * is written): until it is, nothing is read or written, so a file never lands beside the disk, outside
+     * its limit, where the disk's mount would hide it or its first creation would move it away.
+     */
+    ownDisk: boolean;
   }): Promise<DocumentRoot | null> {
     const realData = await fs.realpath(opts.dataDir);
     const chain: Dir[] = [new Dir(await fs.open(realData, DIR_FLAGS), realData)];
@@ -85,6 +99,10 @@ export class DocumentRoot {
       ];
       for (const [name, owner] of steps) {
         const parent = chain[chain.length - 1]!;
+        if (opts.ownDisk && name === 'sites') {
+          chain.push(await openMountedSites(parent));
+          continue;
+        }
         try {
           chain.push(opts.create ? (await makeDirAt(parent, name, owner)).dir : await openDirAt(parent, name));
         } catch (error) {
@@ -277,6 +295,24 @@ function brokenRoot(): AppError {
     'NOT_FOUND',
     "The site's document root is missing or is not a plain directory (only a link into the site's own folder is accepted).",
   );
+}
+
+/** openMountedSites opens the tenant's `sites/` only when it is the root of a filesystem other than its parent's (the tenant's disk). */
+async function openMountedSites(tenantDir: Dir): Promise<Dir> {
+  let sites: Dir;
+  try {
+    sites = await openDirAt(tenantDir, 'sites');
+  } catch (error) {
+    if (isErrno(error, 'ENOENT')) throw storageNotReady();
+    if (isErrno(error, 'ENOTDIR', 'ELOOP')) throw brokenRoot();
+    throw error;
+  }
+  const [inner, outer] = await Promise.all([sites.handle.stat(), tenantDir.handle.stat()]);
+  if (inner.dev === outer.dev) {
+    await sites.close();
+    throw storageNotReady();
+  }
+  return sites;
 }
 
 /** openPublic opens `public` in the site directory: a plain directory, or a link that stays inside the site directory. */

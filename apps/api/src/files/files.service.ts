@@ -17,6 +17,7 @@ import { databaseBytes, measureDiskUsage } from './files.usage.js';
 
 const MiB = 1024 * 1024;
 const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+const DISK_WAIT_MS = 20_000;
 const TEMP_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
 interface SiteRow {
@@ -50,7 +51,17 @@ export class FilesService {
   /** Bytes written by uploads per tenant since the process started; only differences are used (see upload). */
   private readonly written = new Map<string, number>();
 
-  constructor(private readonly deps: { db: Db; dataDir: string; log: FastifyBaseLogger }) {}
+  constructor(
+    private readonly deps: {
+      db: Db;
+      dataDir: string;
+      log: FastifyBaseLogger;
+      /** Every tenant's `sites/` is a disk of its own, mounted by the control plane (the panel; not unit tests). */
+      tenantDisks?: boolean;
+      /** How long a request waits for a new account's disk before answering FILES_NOT_READY (ms). */
+      diskWaitMs?: number;
+    },
+  ) {}
 
   async read(ctx: RequestContext, siteId: string, relPath: string): Promise<FileRead> {
     requireNotBilling(ctx.principal);
@@ -369,14 +380,27 @@ export class FilesService {
     return row;
   }
 
-  private openRoot(site: SiteRow, create: boolean): Promise<DocumentRoot | null> {
-    return DocumentRoot.open({
-      dataDir: this.deps.dataDir,
-      tenantId: site.tenantId,
-      siteId: site.id,
-      owner: { uid: site.tenant.uid, gid: site.tenant.uid },
-      create,
-    });
+  /**
+   * openRoot opens the site's document root. A new account's disk is made and mounted by its first
+   * reconcile pass, seconds after creation: a request in that window waits for it (up to `diskWaitMs`).
+   */
+  private async openRoot(site: SiteRow, create: boolean): Promise<DocumentRoot | null> {
+    const deadline = Date.now() + (this.deps.diskWaitMs ?? DISK_WAIT_MS);
+    for (;;) {
+      try {
+        return await DocumentRoot.open({
+          dataDir: this.deps.dataDir,
+          tenantId: site.tenantId,
+          siteId: site.id,
+          owner: { uid: site.tenant.uid, gid: site.tenant.uid },
+          create,
+          ownDisk: this.deps.tenantDisks ?? false,
+        });
+      } catch (error) {
+        if (!(error instanceof AppError && error.code === 'FILES_NOT_READY') || Date.now() >= deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
   }
 
   private logFor(ctx: RequestContext, site: SiteRow, op: string): FastifyBaseLogger {
