@@ -143,7 +143,7 @@ build_image() { # build_image <name>
 }
 
 # Default order: caddy first (the edge), then webservers, PHP, app runtimes.
-ALL=(caddy nginx apache varnish php-fpm-7.4 php-fpm-8.2 php-fpm-8.4 node-18 node-20 python-3.11 mariadb postgresql dbadmin wordpress)
+ALL=(caddy nginx apache varnish php-fpm-7.4 php-fpm-8.2 php-fpm-8.4 node-18 node-20 python-3.11 mariadb postgresql dbadmin wordpress sftp restic)
 if [[ $# -gt 0 ]]; then NAMES=("$@"); else NAMES=("${ALL[@]}"); fi
 
 TOTAL_START="$(now_ms)"

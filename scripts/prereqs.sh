@@ -20,7 +20,7 @@ fi
 
 # --- Debian packages -------------------------------------------------------------------------------
 packages=(ca-certificates curl git make g++ python3 docker.io debootstrap iptables e2fsprogs util-linux)
-(( want_tests )) && packages+=(chromium wrk pebble)
+(( want_tests )) && packages+=(chromium wrk pebble openssh-client sshpass)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

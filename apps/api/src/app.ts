@@ -20,6 +20,9 @@ import { appRoutes } from './apps/apps.routes.js';
 import { recordEvent } from './events/events.service.js';
 import { eventRoutes } from './events/events.routes.js';
 import { filesRoutes } from './files/files.routes.js';
+import { backupRoutes } from './backups/backups.routes.js';
+import { cronRoutes } from './cron/cron.routes.js';
+import { sftpRoutes } from './sftp/sftp.routes.js';
 import { systemRoutes } from './system/system.routes.js';
 import { isApiRoute, requestPath } from './http/api-route.js';
 import { registerAuthHook, registerSuspensionHook } from './http/auth.hook.js';
@@ -53,6 +56,7 @@ export interface BuildAppOptions {
       /** Tenants' sites/ are disks of their own, mounted by the control plane (main.ts); files wait for them. */
       tenantDisks?: boolean;
       filesDiskWaitMs?: number;
+      sftp?: { host: string; port: number };
     };
   db: Db;
   /** A pino logger; without one the server logs nothing (tests). */
@@ -163,6 +167,9 @@ export async function buildApp(
       await api.register(runtimeRoutes);
       await api.register(systemRoutes, { services });
       await api.register(filesRoutes, { services });
+      await api.register(backupRoutes, { services });
+      await api.register(cronRoutes, { services });
+      await api.register(sftpRoutes, { services });
       await api.register(accountRoutes, { services, publicUrl: opts.config.panelUrl ?? null });
       await api.register(webhookRoutes, { services });
     },

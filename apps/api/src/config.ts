@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -95,6 +96,18 @@ const ZEnv = z.object({
   BERTH_MARIADB_MEMORY_MB: z.coerce.number().int().min(128, 'at least 128').max(262_144).default(512),
   BERTH_POSTGRESQL_MEMORY_MB: z.coerce.number().int().min(64, 'at least 64').max(262_144).default(256),
   BERTH_REQUIRE_ADMIN_2FA: z.enum(['0', '1'], { message: "must be '0' or '1'" }).default('0'),
+  BERTH_SFTP_PORT: ZPort.default(2222),
+  BERTH_SFTP_BIND: z
+    .string()
+    .regex(/^([0-9.]+|\[?[0-9a-f:]+\]?)$/i, 'must be an IP address to listen on, for example 0.0.0.0 or 127.0.0.1')
+    .default('0.0.0.0'),
+  BERTH_SFTP_HOST: ZHostName.optional(),
+  BERTH_BACKUP_REPO: z
+    .string()
+    .regex(/^\/[\w./-]+$/, 'must be an absolute directory path')
+    .optional(),
+  BERTH_BACKUP_HOUR: z.coerce.number().int().min(0, 'an hour 0-23 (UTC)').max(23, 'an hour 0-23 (UTC)').default(3),
+  BERTH_BACKUP_TERMINATED_DAYS: z.coerce.number().int().min(0).max(3_650).default(30),
   NODE_ENV: z.string().optional(),
 });
 
@@ -141,6 +154,16 @@ export interface Config {
   databaseServers: { mariadbMemoryMb: number; postgresqlMemoryMb: number };
   /** Administrators must use two-factor sign-in: until enrolled, their sessions may only enrol (BERTH_REQUIRE_ADMIN_2FA=1). */
   requireAdminTwoFactor: boolean;
+  /**
+   * SFTP (OpenSSH internal-sftp, one container): it listens on `bind`:`port` (BERTH_SFTP_BIND, BERTH_SFTP_PORT);
+   * tenants are told to connect to `host` (BERTH_SFTP_HOST, else the panel's host, else this machine's name).
+   */
+  sftp: { bind: string; port: number; host: string };
+  /**
+   * Backups (restic): the repository directory (BERTH_BACKUP_REPO, else `<data dir>/backups/repo`), the hour
+   * (UTC) scheduled backups start, and how many days a terminated tenant's snapshots are kept.
+   */
+  backups: { repo: string; hourUtc: number; terminatedDays: number };
   development: boolean;
 }
 
@@ -206,6 +229,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseServers: {
       mariadbMemoryMb: e.BERTH_MARIADB_MEMORY_MB,
       postgresqlMemoryMb: e.BERTH_POSTGRESQL_MEMORY_MB,
+    },
+    sftp: {
+      bind: e.BERTH_SFTP_BIND.replace(/^\[|\]$/g, ''),
+      port: e.BERTH_SFTP_PORT,
+      host: e.BERTH_SFTP_HOST ?? e.BERTH_PANEL_HOST ?? os.hostname(),
+    },
+    backups: {
+      repo: e.BERTH_BACKUP_REPO ?? path.join(dataDir, 'backups', 'repo'),
+      hourUtc: e.BERTH_BACKUP_HOUR,
+      terminatedDays: e.BERTH_BACKUP_TERMINATED_DAYS,
     },
     development: e.NODE_ENV === 'development',
   };

@@ -53,6 +53,7 @@ async function main(): Promise<void> {
       dbAdminUrl: config.dbAdmin.publicUrl,
       panelUrl: config.panel.publicUrl,
       tenantDisks: true,
+      sftp: { host: config.sftp.host, port: config.sftp.port },
     },
     db,
     logger,

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { TDatabaseEngine } from '@berth/contracts';
 import type { ReconcilerHealth } from '@berth/reconciler';
 
@@ -114,6 +115,54 @@ export class AppsPortError extends Error {
   }
 }
 
+/** SnapshotEntry is one entry of a snapshot folder, with its path relative to the snapshot's root. */
+export interface SnapshotEntry {
+  path: string;
+  name: string;
+  type: 'file' | 'dir' | 'symlink' | 'other';
+  size: number | null;
+  mtime: string | null;
+}
+
+/**
+ * BackupPort is what the API needs of the control plane's backup worker: it runs queued backups and restores
+ * (rows are the queue), and reads snapshots for the file browser and downloads. Paths are relative to the
+ * snapshot's root (`sites/<siteId>/…`, `databases/…`, `panel/…`). Failures are BackupPortError.
+ */
+export interface BackupPort {
+  /** wake: backups or restores were queued. */
+  wake(): void;
+  browse(snapshotId: string, path: string): Promise<SnapshotEntry[]>;
+  /** download is a file's bytes, or a tar of a folder. */
+  download(snapshotId: string, path: string): Promise<Readable>;
+}
+
+export class BackupPortError extends Error {
+  constructor(
+    readonly reason: 'not-found' | 'unavailable',
+    message: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(message, options);
+    this.name = 'BackupPortError';
+  }
+}
+
+/** CronPort runs a cron job now (outside its schedule); the scheduler records the run. */
+export interface CronPort {
+  /** runNow starts the job and answers the id of its run, or null when a run of it is still going. */
+  runNow(jobId: string, actor: string): Promise<string | null>;
+  /** wake: jobs changed (created, rescheduled, deleted). */
+  wake(): void;
+}
+
+/** SftpPort converges the SFTP server with the accounts (after a change of a login, key or tenant). */
+export interface SftpPort {
+  converge(): void;
+  /** Whether the server runs now. */
+  running(): Promise<boolean>;
+}
+
 /**
  * PortSlot holds one port that only the control plane can provide, and it starts after the server listens
  * (Caddy asks the panel's on-demand TLS endpoint as soon as it has routes). Services receive the slot when
@@ -162,6 +211,9 @@ export interface ControlPorts {
   cache: PortSlot<CachePort>;
   databases: PortSlot<DatabasePort>;
   apps: PortSlot<AppsPort>;
+  backups: PortSlot<BackupPort>;
+  cron: PortSlot<CronPort>;
+  sftp: PortSlot<SftpPort>;
 }
 
 /** createControlPorts makes the empty slots the composition root (main.ts, buildApp) hands to services and to the control plane. */
@@ -171,5 +223,8 @@ export function createControlPorts(): ControlPorts {
     cache: new PortSlot<CachePort>(),
     databases: new PortSlot<DatabasePort>(),
     apps: new PortSlot<AppsPort>(),
+    backups: new PortSlot<BackupPort>(),
+    cron: new PortSlot<CronPort>(),
+    sftp: new PortSlot<SftpPort>(),
   };
 }

@@ -7,6 +7,9 @@ import { SsoService } from './billing/sso.service.js';
 import type { Config } from './config.js';
 import { DesiredStateNotifier } from './desired-state.js';
 import { AppsService } from './apps/apps.service.js';
+import { BackupsService } from './backups/backups.service.js';
+import { CronService } from './cron/cron.service.js';
+import { SftpService, type SftpEndpoint } from './sftp/sftp.service.js';
 import { DatabasesService } from './databases/databases.service.js';
 import { DomainsService } from './domains/domains.service.js';
 import {
@@ -45,6 +48,9 @@ export interface Services {
   domains: DomainsService;
   databases: DatabasesService;
   apps: AppsService;
+  backups: BackupsService;
+  cron: CronService;
+  sftp: SftpService;
   files: FilesService;
   tokens: TokensService;
   accounts: AccountsService;
@@ -77,6 +83,8 @@ export function createServices({
     tenantDisks?: boolean;
     /** How long a files request waits for a new account's disk (ms; 20 s when absent). */
     filesDiskWaitMs?: number;
+    /** Where tenants connect over SFTP (BERTH_SFTP_HOST/PORT); this machine's name and 2222 when absent. */
+    sftp?: SftpEndpoint;
   };
   ports: ControlPorts;
   log: FastifyBaseLogger;
@@ -100,6 +108,13 @@ export function createServices({
     notifier,
     databases,
     apps: new AppsService({ db, databases, port: ports.apps, edgePorts: config.edgePorts ?? { http: 80, https: 443 } }),
+    backups: new BackupsService({ db, port: ports.backups }),
+    cron: new CronService({ db, port: ports.cron }),
+    sftp: new SftpService({
+      db,
+      port: ports.sftp,
+      endpoint: config.sftp ? { host: config.sftp.host, port: config.sftp.port } : { host: 'localhost', port: 2222 },
+    }),
     auth,
     twoFactor: new TwoFactorService({ db, dataKey, auth }),
     plans: new PlansService(db, notifier),

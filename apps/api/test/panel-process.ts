@@ -10,12 +10,14 @@ import {
   DATABASE_ENGINES,
   DATABASES_OWNER,
   EDGE_OWNER,
+  isServiceOwner,
   observe,
   removeDatabaseServer,
   removeDbAdmin,
   releaseTenantsRoot,
   removeEdge,
   removeEgress,
+  removeSftpServer,
   removeTenant,
   type DockerDriver,
 } from '@berth/runtime';
@@ -66,6 +68,8 @@ export class PanelProcess {
   readonly admin: { email: string; password: string };
   child: ChildProcess | undefined;
   log = '';
+  /** BERTH_SFTP_PORT (on 127.0.0.1), chosen free at start. */
+  sftpPort = 0;
   private cookie = '';
   private csrf = '';
 
@@ -87,6 +91,7 @@ export class PanelProcess {
   static async start(extraEnv: Record<string, string> = {}, options: PanelProcessOptions = {}): Promise<PanelProcess> {
     ensureBuilt();
     const panel = new PanelProcess(await freePort(), await freePort(), await freePort(), extraEnv, options);
+    panel.sftpPort = await freePort();
     await panel.spawn();
     return panel;
   }
@@ -121,6 +126,8 @@ export class PanelProcess {
         BERTH_PORT_RANGE: `${rangeStart}-${rangeStart + 99}`,
         BERTH_LOG_LEVEL: 'info',
         BERTH_RECONCILE_INTERVAL_S: '5',
+        BERTH_SFTP_PORT: String(this.sftpPort),
+        BERTH_SFTP_BIND: '127.0.0.1',
         ...this.extraEnv,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -205,6 +212,12 @@ export class PanelProcess {
     return { status: res.statusCode, body: parsed as T, text };
   }
 
+  /** download GETs an API path as the admin and answers its bytes (file downloads). */
+  async download(url: string): Promise<{ status: number; body: Buffer }> {
+    const res = await request(`${this.base}/api/v1${url}`, { headers: { cookie: this.cookie } });
+    return { status: res.statusCode, body: Buffer.from(await res.body.arrayBuffer()) };
+  }
+
   /** https fetches a page through the edge (Caddy) for `host`, verifying the certificate against Caddy's local CA. */
   https(
     host: string,
@@ -269,10 +282,11 @@ export class PanelProcess {
       ...seen.networks.map((n) => n.tenantId),
       ...onDisk,
     ])) {
-      if (tenantId !== EDGE_OWNER && tenantId !== DATABASES_OWNER)
+      if (tenantId !== EDGE_OWNER && tenantId !== DATABASES_OWNER && !isServiceOwner(tenantId))
         await removeTenant(driver, { tenantId, deleteSiteFiles: true });
     }
     await removeEdge(driver);
+    await removeSftpServer(driver, { deleteHostKeys: true });
     await removeDbAdmin(driver);
     for (const engine of DATABASE_ENGINES) await removeDatabaseServer(driver, engine, { deleteData: true });
     // The panel's egress chains and their jumps (BERTH_EGRESS is on unless its environment turned it off).

@@ -15,6 +15,9 @@ export interface Target {
   alphaTokenId: string;
   databaseId: string;
   databaseUserId: string;
+  backupId: string;
+  cronJobId: string;
+  sftpKeyId: string;
 }
 
 export type Owner =
@@ -159,6 +162,34 @@ export const ROUTES: Record<string, RouteSpec> = {
     body: () => ({ title: 'Intruder', adminUser: 'intruder', adminEmail: 'intruder@example.test' }),
   },
   'GET /api/v1/sites/{id}/apps/wordpress': { owner: 'tenant-a' },
+  'GET /api/v1/tenants/{id}/backups': { owner: 'tenant-a' },
+  'POST /api/v1/tenants/{id}/backups': { owner: 'tenant-a' },
+  'POST /api/v1/backups': { owner: 'admin' },
+  'GET /api/v1/tenants/{id}/backups/{backupId}/files': { owner: 'tenant-a' },
+  'GET /api/v1/tenants/{id}/backups/{backupId}/download': { owner: 'tenant-a' },
+  'POST /api/v1/tenants/{id}/backups/{backupId}/restore': {
+    owner: 'tenant-a',
+    body: (t) => ({ scope: 'site', siteId: t.a.siteId }),
+  },
+  'GET /api/v1/tenants/{id}/restores': { owner: 'tenant-a' },
+  'GET /api/v1/cron-jobs': { owner: 'list' },
+  'POST /api/v1/cron-jobs': {
+    owner: 'tenant-a',
+    body: (t) => ({ siteId: t.a.siteId, name: 'Intruder', schedule: '@daily', command: 'true' }),
+  },
+  'GET /api/v1/cron-jobs/{id}': { owner: 'tenant-a' },
+  'PATCH /api/v1/cron-jobs/{id}': { owner: 'tenant-a', body: () => ({ enabled: false }) },
+  'DELETE /api/v1/cron-jobs/{id}': { owner: 'tenant-a' },
+  'POST /api/v1/cron-jobs/{id}/run': { owner: 'tenant-a' },
+  'GET /api/v1/cron-jobs/{id}/runs': { owner: 'tenant-a' },
+  'GET /api/v1/sftp': { owner: 'list' },
+  'PUT /api/v1/sftp': { owner: 'tenant-a', body: (t) => ({ tenantId: t.a.id, enabled: false }) },
+  'POST /api/v1/sftp/password': { owner: 'tenant-a', body: (t) => ({ tenantId: t.a.id }) },
+  'POST /api/v1/sftp/keys': {
+    owner: 'tenant-a',
+    body: (t) => ({ tenantId: t.a.id, name: 'Intruder key', publicKey: SAMPLE_SSH_KEY }),
+  },
+  'DELETE /api/v1/sftp/keys/{id}': { owner: 'tenant-a' },
   'GET /api/v1/webhooks': { owner: 'list' },
   'POST /api/v1/webhooks': {
     owner: 'admin',
@@ -170,6 +201,10 @@ export const ROUTES: Record<string, RouteSpec> = {
   'POST /api/v1/webhooks/{id}/rotate-secret': { owner: 'admin' },
   'GET /api/v1/webhooks/{id}/deliveries': { owner: 'admin' },
 };
+
+/** SAMPLE_SSH_KEY is a well-formed ed25519 public key (made for these tests; nobody holds its private key). */
+export const SAMPLE_SSH_KEY =
+  'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJnhEH6qKgLZzDmftquM3IrHN5ucUO3jkjdnADnc2E+2 sample@berth';
 
 export const PUBLIC = new Set(['POST /api/v1/auth/login', 'POST /api/v1/auth/login/totp']);
 
@@ -185,6 +220,9 @@ export const PUBLIC_BODIES: Record<string, unknown> = {
 export function fillPath(route: string, t: Target): string {
   const [, path] = route.split(' ') as [string, string];
   if (!path.includes('{id}')) return path;
+  if (path.includes('{backupId}')) return path.replace('{id}', t.a.id).replace('{backupId}', t.backupId);
+  if (path.startsWith('/api/v1/cron-jobs/')) return path.replace('{id}', t.cronJobId);
+  if (path.startsWith('/api/v1/sftp/keys/')) return path.replace('{id}', t.sftpKeyId);
   if (path.startsWith('/api/v1/plans/')) return path.replace('{id}', t.alphaPlanId);
   if (path.startsWith('/api/v1/tenants/')) return path.replace('{id}', t.a.id);
   if (path.startsWith('/api/v1/sites/')) return path.replace('{id}', t.a.siteId);
@@ -232,7 +270,37 @@ export async function makeTarget(app: FastifyInstance, admin: Caller, ports: Con
   });
   if (database.statusCode !== 201) throw new Error(`database: ${database.body}`);
   const created = database.json() as { id: string; user: { id: string } };
-  return { a, alphaPlanId, alphaTokenId, databaseId: created.id, databaseUserId: created.user.id };
+  return {
+    a,
+    alphaPlanId,
+    alphaTokenId,
+    databaseId: created.id,
+    databaseUserId: created.user.id,
+    ...(await makeQueuedResources(app, a)),
+  };
+}
+
+/** makeQueuedResources gives tenant A a queued backup, a cron job and an SFTP key: the ids their routes address. */
+export async function makeQueuedResources(
+  app: FastifyInstance,
+  a: TenantFixture,
+): Promise<Pick<Target, 'backupId' | 'cronJobId' | 'sftpKeyId'>> {
+  const backup = await call(app, a.owner, 'POST', `/api/v1/tenants/${a.id}/backups`);
+  if (backup.statusCode !== 202) throw new Error(`backup: ${backup.body}`);
+  const cron = await call(app, a.owner, 'POST', '/api/v1/cron-jobs', {
+    siteId: a.siteId,
+    name: 'Nightly',
+    schedule: '@daily',
+    command: 'php -v',
+  });
+  if (cron.statusCode !== 201) throw new Error(`cron job: ${cron.body}`);
+  const key = await call(app, a.owner, 'POST', '/api/v1/sftp/keys', { name: 'Laptop', publicKey: SAMPLE_SSH_KEY });
+  if (key.statusCode !== 201) throw new Error(`sftp key: ${key.body}`);
+  return {
+    backupId: (backup.json() as { id: string }).id,
+    cronJobId: (cron.json() as { id: string }).id,
+    sftpKeyId: (key.json() as { id: string }).id,
+  };
 }
 
 /** documentedRoutes lists every operation of the OpenAPI document as `METHOD /path`. */

@@ -35,6 +35,14 @@ export const ERROR_CODES = {
   SITE_NOT_EMPTY: 409,
   /** The site cannot take this application now: not a PHP site, not live yet, or an installation is running or done. */
   APP_NOT_INSTALLABLE: 409,
+  /** A backup of this tenant is already queued or running, or a restore is; wait for it to finish. */
+  BACKUP_BUSY: 409,
+  /** The backup failed, or retention removed its snapshot, or it does not hold what was asked; choose another. */
+  BACKUP_NOT_RESTORABLE: 409,
+  /** Backups cannot be read right now (the control plane is not running or the repository does not answer). */
+  BACKUP_UNAVAILABLE: 503,
+  /** A run of this cron job is still going; wait for it to finish (runs never overlap). */
+  CRON_JOB_RUNNING: 409,
   /** The tenant slug is already used. */
   SLUG_TAKEN: 409,
   /** The email is already used by another user. */

@@ -15,4 +15,8 @@ export * from './events.js';
 export * from './files.js';
 export * from './databases.js';
 export * from './apps.js';
+export * from './backups.js';
+export * from './cron.js';
+export * from './cron-jobs.js';
+export * from './sftp.js';
 export * from './billing.js';

@@ -3,6 +3,10 @@ import { ZDisplayName, ZId } from './common.js';
 import { ZEgressAllow } from './egress.js';
 import { PHP_VERSIONS, ZPhpVersion } from './runtimes.js';
 
+/** BACKUP_SCHEDULES are how often a plan's tenants are backed up on their own. */
+export const BACKUP_SCHEDULES = ['off', 'daily', 'weekly'] as const;
+export type TBackupSchedule = (typeof BACKUP_SCHEDULES)[number];
+
 const limits = {
   maxSites: z.number().int().min(1).max(10_000),
   maxDomains: z.number().int().min(1).max(100_000),
@@ -21,6 +25,14 @@ const limits = {
   maxDatabases: z.number().int().min(0).max(10_000).optional(),
   /** Connections one database user may hold at once; 15 when omitted. */
   dbMaxConnections: z.number().int().min(1, 'At least 1 connection.').max(1_000).optional(),
+  /** When the tenants' scheduled backups run (at BERTH_BACKUP_HOUR, UTC); daily when omitted. */
+  backupSchedule: z.enum(BACKUP_SCHEDULES).optional(),
+  /** Daily and weekly snapshots kept per tenant; 7 and 4 when omitted. */
+  backupKeepDaily: z.number().int().min(0).max(366).optional(),
+  backupKeepWeekly: z.number().int().min(0).max(520).optional(),
+  /** Cron jobs a tenant may have (10 when omitted), and the least number of minutes between two runs of one (5). */
+  maxCronJobs: z.number().int().min(0).max(1_000).optional(),
+  cronMinIntervalMinutes: z.number().int().min(1, 'At least 1 minute.').max(1_440).optional(),
 };
 
 export const ZCreatePlanRequest = z.strictObject({ name: ZDisplayName, ...limits });
@@ -46,6 +58,11 @@ export const ZPlan = z.object({
   egressAllow: z.array(z.string()),
   maxDatabases: z.number(),
   dbMaxConnections: z.number(),
+  backupSchedule: z.enum(BACKUP_SCHEDULES),
+  backupKeepDaily: z.number(),
+  backupKeepWeekly: z.number(),
+  maxCronJobs: z.number(),
+  cronMinIntervalMinutes: z.number(),
   tenantCount: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),

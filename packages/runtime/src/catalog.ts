@@ -26,7 +26,9 @@ export type ImageRequest =
   | { role: 'caddy' }
   | { role: 'database'; engine: DatabaseEngine }
   | { role: 'dbadmin' }
-  | { role: 'wordpress' };
+  | { role: 'wordpress' }
+  | { role: 'sftp' }
+  | { role: 'backup' };
 
 const LOCAL = {
   nginx: 'berth/nginx:1',
@@ -37,6 +39,8 @@ const LOCAL = {
   postgresql: 'berth/postgresql:15',
   dbadmin: 'berth/dbadmin:1',
   wordpress: 'berth/wordpress:6',
+  sftp: 'berth/sftp:1',
+  restic: 'berth/restic:1',
   php: (v: string) => `berth/php-fpm:${v}`,
   node: (v: string) => `berth/node:${v}`,
   python: (v: string) => `berth/python:${v}`,
@@ -56,6 +60,9 @@ const OFFICIAL = {
   // phpMyAdmin/Adminer with Berth's single sign-on, and the WordPress files Berth installs: its own builds too.
   dbadmin: 'berth/dbadmin:1',
   wordpress: 'berth/wordpress:6',
+  // SFTP (OpenSSH's internal-sftp, chroot per tenant) and backups (restic): Berth's builds, like the ones above.
+  sftp: 'berth/sftp:1',
+  restic: 'berth/restic:1',
   php: (v: string) => `php:${v}-fpm`,
   node: (v: string) => `node:${v}`,
   python: (v: string) => `python:${v}`,
@@ -87,6 +94,10 @@ export function resolveImage(profile: ImageProfile, req: ImageRequest): ImageRef
       return { image: t.dbadmin, buildTarget: 'dbadmin' };
     case 'wordpress':
       return { image: t.wordpress, buildTarget: 'wordpress' };
+    case 'sftp':
+      return { image: t.sftp, buildTarget: 'sftp' };
+    case 'backup':
+      return { image: t.restic, buildTarget: 'restic' };
     default: {
       const never: never = req;
       throw new RuntimeError('INVALID_INPUT', `Unknown image role ${JSON.stringify(never)}`);

@@ -6,7 +6,7 @@ export { RuntimeError, RUNTIME_ERROR_CODES, isRuntimeError, type TRuntimeErrorCo
 export { resolveImage, parseImageProfile, type ImageRef, type ImageRequest } from './catalog.js';
 export { createDockerDriver, pingDocker } from './docker/docker.driver.js';
 export { execInContainer, type EnsureResult, type ExecResult } from './docker/container.ops.js';
-export { LABELS, hashSpec, type ContainerRole } from './labels.js';
+export { LABELS, hashSpec, isServiceOwner, type ContainerRole } from './labels.js';
 export { SITES_MOUNT, networkName, bridgeName, containerName, phpAlias, appAlias } from './naming.js';
 export { tenantDir, sitesDir } from './docker/tenant-files.js';
 
@@ -188,3 +188,42 @@ export {
   type DbAdminServer,
   type DbAdminTicketLink,
 } from './operations/db-admin.js';
+export {
+  ensureSftpServer,
+  removeSftpServer,
+  sftpServerStatus,
+  sftpContainerName,
+  SFTP_OWNER,
+  SFTP_ROLE,
+  type SftpAccount,
+  type SftpThrottle,
+  type SftpServerSpec,
+  type SftpServerResult,
+} from './operations/sftp.js';
+export {
+  ensureBackupRepo,
+  backupTenant,
+  listSnapshots,
+  snapshotContents,
+  snapshotSize,
+  repoStats,
+  restoreSites,
+  restorePath,
+  dumpPath,
+  extractPaths,
+  forgetSnapshots,
+  forgetSnapshot,
+  backupKeyFile,
+  BACKUP_ROLE,
+  BACKUPS_OWNER,
+  type BackupResult,
+  type ExtraFolder,
+  type FileOwner,
+  type RetentionPolicy,
+  type ResticStats,
+  type SnapshotEntry as BackupSnapshotEntry,
+  type SnapshotInfo,
+} from './operations/backup.js';
+export { dumpDatabase, restoreDatabase } from './operations/database-dumps.js';
+export { SFTP_LOGIN_RE, DEFAULT_SFTP_THROTTLE } from './config/sftp.config.js';
+export { runSiteCommand, type SiteCommandParams, type SiteCommandResult } from './operations/site-command.js';

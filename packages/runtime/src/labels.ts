@@ -19,7 +19,15 @@ export type ContainerRole = 'webserver' | 'php-fpm' | 'app' | 'varnish';
  * ServiceRole is the `berth.role` of a container the panel runs for every tenant at once (a database server),
  * owned by a pseudo-tenant that is never a tenant slug (DATABASES_OWNER).
  */
-export type ServiceRole = 'database' | 'dbadmin' | 'installer';
+export type ServiceRole = 'database' | 'dbadmin' | 'installer' | 'sftp' | 'backup';
+
+/**
+ * isServiceOwner tells a pseudo-tenant owner of the panel's own services (`_databases`, `_sftp`, `_backups`)
+ * from a tenant id, which never starts with `_`. (The edge's owner, EDGE_OWNER, predates the rule.)
+ */
+export function isServiceOwner(owner: string): boolean {
+  return owner.startsWith('_');
+}
 
 /** ownershipLabels are the labels for one tenant object; `spec` is added by the container layer. */
 export function ownershipLabels(args: {

@@ -10,7 +10,11 @@ import {
   type DockerDriver,
   DATABASES_OWNER,
   EDGE_OWNER,
+  isServiceOwner,
   pingDocker,
+  runSiteCommand,
+  SITES_MOUNT,
+  SFTP_OWNER,
   watchDockerEvents,
   type EgressConverger,
 } from '@berth/runtime';
@@ -18,6 +22,9 @@ import type { Config } from '../config.js';
 import type { ControlPorts } from '../ports.js';
 import type { Services } from '../services.js';
 import { createAppsAdapter } from './apps.adapter.js';
+import { BackupWorker } from './backup.worker.js';
+import { CronScheduler } from './cron.scheduler.js';
+import { SftpAdapter } from './sftp.adapter.js';
 import { createCacheAdapter } from './cache.adapter.js';
 import { DatabaseAdapter, databaseServerLimits, type AdminTool } from './database.adapter.js';
 import { CertificateProber } from './certificate-prober.js';
@@ -29,6 +36,9 @@ import { SiteProber } from './site-prober.js';
 export interface ControlPlane {
   reconciler: Reconciler;
   databases: DatabaseAdapter;
+  backups: BackupWorker;
+  cron: CronScheduler;
+  sftp: SftpAdapter;
   /** Waits until no reconcile pass is running (tests, shutdown). */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -110,10 +120,30 @@ export async function startControlPlane({
           logger: log,
         });
 
+  const backups = new BackupWorker({
+    db,
+    driver,
+    repo: config.backups.repo,
+    hourUtc: config.backups.hourUtc,
+    terminatedDays: config.backups.terminatedDays,
+    logger: log,
+  });
+  const cron = new CronScheduler({
+    db,
+    sitesMount: SITES_MOUNT,
+    logger: log,
+    run: (command) => runSiteCommand(driver, command),
+  });
+  const sftp = new SftpAdapter({ db, driver, bind: config.sftp.bind, port: config.sftp.port, logger: log });
+  ports.backups.bind(backups);
+  ports.cron.bind(cron);
+  ports.sftp.bind(sftp);
+
   onChange = (tenantId: string) => {
     void reconciler.enqueue(tenantId);
-    // A suspension locks the tenant's database users, a termination drops its databases.
+    // A suspension locks the tenant's database users and SFTP login, a termination drops its databases.
     databases.converge();
+    sftp.converge();
   };
   for (const tenantId of early) onChange(tenantId);
   ports.health.bind({
@@ -138,7 +168,10 @@ export async function startControlPlane({
       void recoverFromEngineRestart();
     } else if (change.tenantId === DATABASES_OWNER) {
       if (['die', 'destroy', 'stop', 'kill'].includes(change.action)) databases.serverChanged();
-    } else if (change.tenantId !== EDGE_OWNER) void reconciler.enqueue(change.tenantId);
+    } else if (change.tenantId === SFTP_OWNER) {
+      if (['die', 'destroy'].includes(change.action)) sftp.converge();
+    } else if (change.tenantId !== EDGE_OWNER && !isServiceOwner(change.tenantId))
+      void reconciler.enqueue(change.tenantId);
   });
   /** After the engine restarts: make sure the managed Caddy runs with every host, converge every tenant. */
   async function recoverFromEngineRestart(): Promise<void> {
@@ -153,10 +186,16 @@ export async function startControlPlane({
   void reconciler.start({ intervalMs: config.reconcileIntervalMs });
   siteProber?.start();
   databases.start(config.reconcileIntervalMs);
+  sftp.start(config.reconcileIntervalMs);
+  await backups.start();
+  await cron.start();
 
   return {
     reconciler,
     databases,
+    backups,
+    cron,
+    sftp,
     idle: () => reconciler.idle(),
     async stop() {
       services.notifier.off('changed', listener);
@@ -164,6 +203,9 @@ export async function startControlPlane({
       prober?.stop();
       siteProber?.stop();
       reconciler.stop();
+      await cron.stop();
+      await backups.stop();
+      await sftp.stop();
       await databases.stop();
       await edge?.stop();
     },

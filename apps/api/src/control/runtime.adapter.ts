@@ -1,6 +1,6 @@
 import { toRuntimeSpec, type DesiredTenant, type RuntimePort } from '@berth/reconciler';
 import {
-  DATABASES_OWNER,
+  isServiceOwner,
   EDGE_OWNER,
   ensureSiteScaffold,
   ensureTenantDisk,
@@ -42,8 +42,8 @@ export function createRuntimeAdapter({
     async observedTenantIds() {
       const state = await observe(driver);
       const ids = [...state.containers.map((c) => c.tenantId), ...state.networks.map((n) => n.tenantId)];
-      // The edge and the database servers are the panel's own, never a tenant's.
-      return [...new Set(ids)].filter((id) => id !== EDGE_OWNER && id !== DATABASES_OWNER);
+      // The edge, the database servers, SFTP and backups are the panel's own, never a tenant's.
+      return [...new Set(ids)].filter((id) => id !== EDGE_OWNER && !isServiceOwner(id));
     },
     async ensure(tenant: DesiredTenant) {
       const spec = toRuntimeSpec(tenant, { networkPool: tenantNetworks });

@@ -5,13 +5,14 @@ import { callDocker } from '../docker/docker.driver.js';
 import type { DockerDriver, ObservedState } from '../runtime.types.js';
 
 /**
- * ONE_SHOT_ROLES are the `berth.role`s of containers that run one task for a tenant (WordPress's installer) and
+ * ONE_SHOT_ROLES are the `berth.role`s of containers that run one task for a tenant (WordPress's installer, a
+ * backup or restore) and
  * are removed by the operation that started them. While such a container is created or running it is no part
  * of the tenant's runtime: observe leaves it out (unless asked), so the reconciler neither counts it as drift
  * nor removes it mid-task. A stopped one (left over by a panel that died meanwhile) is reported like any other
  * container: not an expected component, so the tenant's next pass removes it (removeUnwanted).
  */
-export const ONE_SHOT_ROLES: readonly string[] = ['installer'];
+export const ONE_SHOT_ROLES: readonly string[] = ['installer', 'backup'];
 
 /**
  * observe lists what exists in the engine with Berth's labels (for one tenant, or all), which is all the
