@@ -43,6 +43,9 @@ describe('SFTP access per tenant', () => {
         'PubkeyAuthentication=no',
         '-o',
         'ConnectTimeout=10',
+        // -b turns on BatchMode, which would refuse the password sshpass types.
+        '-o',
+        'BatchMode=no',
         '-b',
         batch,
         `${t[who].login}@127.0.0.1`,
@@ -71,7 +74,8 @@ describe('SFTP access per tenant', () => {
         ...args,
         `${t[who].login}@127.0.0.1`,
       ],
-      { env: { ...process.env, SSHPASS: t[who].password }, encoding: 'utf8', timeout: 30_000 },
+      // stdin at its end: a command the server swaps for internal-sftp ends at once instead of waiting.
+      { env: { ...process.env, SSHPASS: t[who].password }, encoding: 'utf8', timeout: 30_000, input: '' },
     );
     return { status: res.status ?? -1, out: `${res.stdout}${res.stderr}` };
   }
@@ -103,7 +107,7 @@ describe('SFTP access per tenant', () => {
       'the SFTP server to accept tenant A',
       async () => {
         const access = await panel.api<Access>('GET', `/sftp?tenantId=${t.a.id}`);
-        return access.body.active && access.body.port === panel.sftpPort;
+        return access.body.active && access.body.port === panel.sftpPort && sftp('a', ['pwd']).status === 0;
       },
       120_000,
     );
@@ -141,6 +145,8 @@ describe('SFTP access per tenant', () => {
   });
 
   it('refuses a shell and port forwarding', () => {
+    // The same password signs in (sftp works), so what follows is refused by the server's rules, not the login.
+    expect(sftp('a', ['pwd']).status).toBe(0);
     const shell = ssh('a', ['-T', 'id']);
     expect(shell.out).not.toMatch(/uid=\d+/);
     // A remote forward is asked for at sign-in: refused, and ssh exits (ExitOnForwardFailure).

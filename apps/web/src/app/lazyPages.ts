@@ -22,6 +22,11 @@ export const DomainsPage = lazy(() => import('../pages/DomainsPage').then((m) =>
 export const DatabasesPage = lazy(() =>
   import('../features/databases/DatabasesPage').then((m) => ({ default: m.DatabasesPage })),
 );
+export const BackupsPage = lazy(() =>
+  import('../features/backups/BackupsPage').then((m) => ({ default: m.BackupsPage })),
+);
+export const CronPage = lazy(() => import('../features/cron/CronPage').then((m) => ({ default: m.CronPage })));
+export const SftpPage = lazy(() => import('../features/sftp/SftpPage').then((m) => ({ default: m.SftpPage })));
 export const EventsPage = lazy(() => import('../features/events/EventsPage').then((m) => ({ default: m.EventsPage })));
 export const TokensPage = lazy(() => import('../features/tokens/TokensPage').then((m) => ({ default: m.TokensPage })));
 export const Shell = lazy(() => import('../features/shell/Shell').then((m) => ({ default: m.Shell })));

@@ -28,6 +28,11 @@ const PLAN: TPlan = {
   phpMaxUploadMb: 64,
   phpMaxExecSeconds: 60,
   egressAllow: [],
+  backupSchedule: 'daily',
+  backupKeepDaily: 7,
+  backupKeepWeekly: 4,
+  maxCronJobs: 10,
+  cronMinIntervalMinutes: 5,
   tenantCount: 2,
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-01T00:00:00.000Z',
@@ -58,5 +63,32 @@ describe('PlanForm', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Save plan' }));
     await waitFor(() => expect(onDone).toHaveBeenCalled());
     expect(requests[0]).toMatchObject({ method: 'PATCH', body: { maxSites: 8 } });
+  });
+
+  it('offers scheduled backups daily, weekly or off, and sends the choice when it changes', async () => {
+    const requests = stubApi({
+      'PATCH /plans/plan000001': { status: 200, body: { ...PLAN, backupSchedule: 'weekly' } },
+    });
+    const onDone = vi.fn();
+    renderWithProviders(<PlanForm plan={PLAN} onDone={onDone} onCancel={vi.fn()} />);
+    const schedule = screen.getByRole('combobox', { name: /^Scheduled backups/ }) as HTMLInputElement;
+    expect(schedule.value).toBe('Daily');
+    await userEvent.click(schedule);
+    expect(screen.getByRole('option', { name: 'Off (manual backups only)' })).toBeTruthy();
+    await userEvent.click(screen.getByRole('option', { name: 'Weekly' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Save plan' }));
+    await waitFor(() => expect(onDone).toHaveBeenCalled());
+    expect(requests[0]).toMatchObject({ method: 'PATCH', body: { backupSchedule: 'weekly' } });
+    expect(Object.keys(requests[0]!.body as object)).toEqual(['backupSchedule']);
+  });
+
+  it('creates a plan with daily backups unless told otherwise', async () => {
+    const requests = stubApi({ 'POST /plans': { status: 201, body: PLAN } });
+    const onDone = vi.fn();
+    renderWithProviders(<PlanForm onDone={onDone} onCancel={vi.fn()} />);
+    await userEvent.type(screen.getByLabelText(/^Plan name/), 'Tiny');
+    await userEvent.click(screen.getByRole('button', { name: 'Create plan' }));
+    await waitFor(() => expect(onDone).toHaveBeenCalled());
+    expect(requests[0]).toMatchObject({ method: 'POST', body: { name: 'Tiny', backupSchedule: 'daily' } });
   });
 });

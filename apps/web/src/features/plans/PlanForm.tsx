@@ -1,6 +1,13 @@
 import { useState, type FormEvent } from 'react';
-import { Button, Checkbox, Group, NumberInput, SimpleGrid, Stack, TextInput } from '@mantine/core';
-import { PHP_VERSIONS, ZCreatePlanRequest, ZUpdatePlanRequest, type TPlan } from '@berth/contracts';
+import { Button, Checkbox, Group, NumberInput, Select, SimpleGrid, Stack, TextInput } from '@mantine/core';
+import {
+  BACKUP_SCHEDULES,
+  PHP_VERSIONS,
+  ZCreatePlanRequest,
+  ZUpdatePlanRequest,
+  type TBackupSchedule,
+  type TPlan,
+} from '@berth/contracts';
 import { FormAlert } from '../../forms/FormAlert';
 import { numberOrUndefined } from '../../forms/numbers';
 import { useFormErrors } from '../../forms/useFormErrors';
@@ -20,6 +27,10 @@ export const LIMITS = [
   { key: 'phpMaxMemoryMb', label: 'PHP memory_limit max (MB)' },
   { key: 'phpMaxUploadMb', label: 'PHP upload max (MB)' },
   { key: 'phpMaxExecSeconds', label: 'PHP max_execution_time max (s)' },
+  { key: 'maxCronJobs', label: 'Cron jobs' },
+  { key: 'cronMinIntervalMinutes', label: 'Cron: minutes between runs, at least' },
+  { key: 'backupKeepDaily', label: 'Backups: daily snapshots kept' },
+  { key: 'backupKeepWeekly', label: 'Backups: weekly snapshots kept' },
 ] as const;
 type LimitKey = (typeof LIMITS)[number]['key'];
 
@@ -36,9 +47,24 @@ const DEFAULTS: Record<LimitKey, number> = {
   phpMaxMemoryMb: 256,
   phpMaxUploadMb: 64,
   phpMaxExecSeconds: 60,
+  maxCronJobs: 10,
+  cronMinIntervalMinutes: 5,
+  backupKeepDaily: 7,
+  backupKeepWeekly: 4,
 };
 
-const FIELDS = ['name', 'phpVersions', ...LIMITS.map((l) => l.key)];
+/** BACKUP_SCHEDULE_OPTIONS are the plan's scheduled backups in words; they run at the panel's backup hour (UTC). */
+const BACKUP_SCHEDULE_OPTIONS: { value: TBackupSchedule; label: string }[] = [
+  { value: 'daily', label: 'Daily' },
+  { value: 'weekly', label: 'Weekly' },
+  { value: 'off', label: 'Off (manual backups only)' },
+];
+
+function isBackupSchedule(value: string | null): value is TBackupSchedule {
+  return (BACKUP_SCHEDULES as readonly (string | null)[]).includes(value);
+}
+
+const FIELDS = ['name', 'phpVersions', 'backupSchedule', ...LIMITS.map((l) => l.key)];
 
 /** PlanForm creates a plan, or edits one (sending only what changed); limits are checked by the shared schema. */
 export function PlanForm({
@@ -57,6 +83,7 @@ export function PlanForm({
     return start;
   });
   const [phpVersions, setPhpVersions] = useState<string[]>(plan?.phpVersions ?? [...PHP_VERSIONS]);
+  const [backupSchedule, setBackupSchedule] = useState<TBackupSchedule>(plan?.backupSchedule ?? 'daily');
   const createForm = useFormErrors(ZCreatePlanRequest, { fields: FIELDS, codeFields: { PLAN_NAME_TAKEN: 'name' } });
   const editForm = useFormErrors(ZUpdatePlanRequest, { fields: FIELDS, codeFields: { PLAN_NAME_TAKEN: 'name' } });
   const form = plan ? editForm : createForm;
@@ -65,7 +92,7 @@ export function PlanForm({
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    const values: Record<string, unknown> = { name, phpVersions };
+    const values: Record<string, unknown> = { name, phpVersions, backupSchedule };
     for (const { key } of LIMITS) values[key] = numberOrUndefined(limits[key]);
     if (!plan) {
       const input = createForm.validate(values as never);
@@ -106,6 +133,16 @@ export function PlanForm({
               error={form.errors[key]}
             />
           ))}
+          <Select
+            label="Scheduled backups"
+            description="At the panel’s backup hour (UTC)"
+            required
+            allowDeselect={false}
+            data={BACKUP_SCHEDULE_OPTIONS}
+            value={backupSchedule}
+            onChange={(value) => isBackupSchedule(value) && setBackupSchedule(value)}
+            error={form.errors.backupSchedule}
+          />
         </SimpleGrid>
         <Checkbox.Group
           label="PHP versions allowed"
