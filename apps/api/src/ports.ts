@@ -133,8 +133,8 @@ export interface BackupPort {
   /** wake: backups or restores were queued. */
   wake(): void;
   browse(snapshotId: string, path: string): Promise<SnapshotEntry[]>;
-  /** download is a file's bytes, or a tar of a folder. */
-  download(snapshotId: string, path: string): Promise<Readable>;
+  /** download is a file's bytes, or a tar of a folder (`folder`). */
+  download(snapshotId: string, path: string): Promise<{ stream: Readable; folder: boolean }>;
 }
 
 export class BackupPortError extends Error {

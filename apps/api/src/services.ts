@@ -108,7 +108,7 @@ export function createServices({
     notifier,
     databases,
     apps: new AppsService({ db, databases, port: ports.apps, edgePorts: config.edgePorts ?? { http: 80, https: 443 } }),
-    backups: new BackupsService({ db, port: ports.backups }),
+    backups: new BackupsService({ db, port: ports.backups, notifier, portRange: config.portRange, verifier }),
     cron: new CronService({ db, port: ports.cron }),
     sftp: new SftpService({
       db,

@@ -254,4 +254,32 @@ describe('backups and restores (restic) over the real panel', () => {
     // The 3 MB file is not stored again: the second backup adds about the changed bytes (and metadata).
     expect(second.addedBytes!).toBeLessThan(first.addedBytes! / 10);
   }, 240_000);
+
+  it('makes a terminated tenant again from its last backup: account, sites, files and database', async () => {
+    const list = await panel.api<{ items: Backup[] }>('GET', `/tenants/${tenantId}/backups`);
+    const last = list.body.items.find((b) => b.status === 'succeeded')!;
+    expect((await panel.api('DELETE', `/tenants/${tenantId}`)).status).toBe(200);
+    await panel.waitFor(
+      'the tenant gone',
+      async () => (await panel.api('GET', `/tenants/${tenantId}`)).status === 404,
+      120_000,
+    );
+    // Its backups stay listed for administrators.
+    const after = await panel.api<{ items: Backup[] }>('GET', `/tenants/${tenantId}/backups`);
+    expect(after.status).toBe(200);
+    expect(after.body.items.map((b) => b.id)).toContain(last.id);
+
+    await restore(last.id, { scope: 'tenant' });
+    const tenant = await panel.api<{ slug: string; status: string }>('GET', `/tenants/${tenantId}`);
+    expect(tenant.body).toMatchObject({ slug: 'bkp', status: 'active' });
+    await panel.waitFor(
+      'www live again',
+      async () => (await bytes(sites.www.host, '/data.bin')).status === 200,
+      120_000,
+    );
+    expect(sha256((await bytes(sites.www.host, '/data.bin')).body)).toBe(sha256(data));
+    expect((await bytes(sites.blog.host, '/post.html')).body.toString()).toBe('<p>blog post</p>\n');
+    // The database and its user are back, with the same password, and the row with them.
+    expect(await php(sql('SELECT id, item FROM orders'))).toBe('1,blue kettle');
+  }, 420_000);
 });

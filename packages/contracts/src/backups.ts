@@ -87,7 +87,13 @@ export const ZRestore = z.object({
   tenantId: ZId,
   backupId: ZId,
   scope: z.enum(['tenant', 'site', 'database', 'path']),
-  target: z.object({ siteId: ZId.optional(), databaseId: ZId.optional(), path: z.string().optional() }),
+  target: z.object({
+    siteId: ZId.optional(),
+    databaseId: ZId.optional(),
+    path: z.string().optional(),
+    /** A terminated tenant made again from the backup's records: what could not be (names taken meanwhile). */
+    skipped: z.string().optional(),
+  }),
   status: ZBackupStatus,
   message: z.string().nullable(),
   createdAt: z.string(),

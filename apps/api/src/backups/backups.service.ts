@@ -16,6 +16,11 @@ import { AppError, notFound } from '../errors.js';
 import { recordEvent } from '../events/events.service.js';
 import { BackupPortError, type BackupPort, type PortSlot } from '../ports.js';
 import { contentsOf, toBackup, toRestore } from '../records/backup.record.js';
+import type { DesiredStateNotifier } from '../desired-state.js';
+import type { DomainVerifier } from '../domains/domain-verification.js';
+import { resolvePlan } from '../tenants/tenant-records.js';
+import { ZTenantRecords, type TenantRecords } from './backup-records.js';
+import { recreateTenant } from './recreate-tenant.js';
 
 const PORT_WAIT_MS = 20_000;
 /** The last backups and restores a list shows. */
@@ -43,7 +48,15 @@ function notRestorable(message: string): AppError {
  * stay listed until retention forgets them.
  */
 export class BackupsService {
-  constructor(private readonly deps: { db: Db; port: PortSlot<BackupPort> }) {}
+  constructor(
+    private readonly deps: {
+      db: Db;
+      port: PortSlot<BackupPort>;
+      notifier: DesiredStateNotifier;
+      portRange: { first: number; last: number };
+      verifier: Pick<DomainVerifier, 'required'>;
+    },
+  ) {}
 
   async list(ctx: RequestContext, tenantId: string): Promise<{ items: TBackup[] }> {
     const tenant = await this.tenantOf(ctx, tenantId);
@@ -131,7 +144,7 @@ export class BackupsService {
   ): Promise<{ name: string; stream: Readable }> {
     const backup = await this.restorable(ctx, tenantId, backupId);
     if (path === '') throw new AppError('VALIDATION_FAILED', 'Name the file or folder to download (path).');
-    const stream = await this.portCall((port) => port.download(backup.snapshotId, path));
+    const { stream, folder } = await this.portCall((port) => port.download(backup.snapshotId, path));
     await this.deps.db.$transaction((tx) =>
       recordEvent(tx, ctx, {
         action: 'backup.downloaded',
@@ -141,7 +154,8 @@ export class BackupsService {
         details: { path },
       }),
     );
-    return { name: path.split('/').pop() ?? 'download', stream };
+    const name = path.split('/').pop() ?? 'download';
+    return { name: folder ? `${name}.tar` : name, stream };
   }
 
   async restore(
@@ -155,6 +169,8 @@ export class BackupsService {
     const contents = contentsOf(backup.contents);
     const tenant = await this.deps.db.tenant.findUnique({ where: { id: tenantId }, select: { id: true } });
     let target: Record<string, string> = {};
+    // A terminated tenant is made again from the snapshot's records first (administrators only).
+    const records = !tenant && input.scope === 'tenant' ? await this.recordsOf(backup.snapshotId, tenantId) : null;
     if (input.scope === 'tenant') {
       if (!tenant && !isAdmin(ctx.principal)) throw notFound('Tenant');
     } else {
@@ -173,9 +189,25 @@ export class BackupsService {
         target = { databaseId: input.databaseId };
       }
     }
+    const planId = records
+      ? ((await this.deps.db.plan.findUnique({ where: { id: records.plan.id }, select: { id: true } }))?.id ??
+        (await resolvePlan(this.deps.db, undefined)).id)
+      : undefined;
     const row = await this.deps.db.$transaction(async (tx) => {
       const running = await tx.restore.count({ where: { tenantId, status: { in: ['queued', 'running'] } } });
       if (running > 0) throw busy('A restore of this account is already queued or running.');
+      const recreated = records
+        ? await recreateTenant(tx, ctx, records, {
+            planId: planId!,
+            portRange: this.deps.portRange,
+            verifier: this.deps.verifier,
+          })
+        : null;
+      if (recreated)
+        target = {
+          recreated: 'true',
+          ...(recreated.skipped.length > 0 ? { skipped: recreated.skipped.join(', ') } : {}),
+        };
       const created = await tx.restore.create({
         data: {
           id: newId(),
@@ -196,8 +228,30 @@ export class BackupsService {
       });
       return created;
     });
+    if (records) this.deps.notifier.tenantChanged(tenantId);
     this.deps.port.current?.wake();
     return toRestore(row);
+  }
+
+  /** recordsOf reads and checks a snapshot's `panel/records.json` (the account to make again). */
+  private async recordsOf(snapshotId: string, tenantId: string): Promise<TenantRecords> {
+    const { stream } = await this.portCall((port) => port.download(snapshotId, 'panel/records.json'));
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > 16 * 1024 * 1024) throw notRestorable('The records of this backup are too large to read.');
+      chunks.push(chunk);
+    }
+    let parsed: ReturnType<typeof ZTenantRecords.safeParse>;
+    try {
+      parsed = ZTenantRecords.safeParse(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+    } catch {
+      throw notRestorable('The records of this backup cannot be read; restore from another backup.');
+    }
+    if (!parsed.success || parsed.data.tenant.id !== tenantId)
+      throw notRestorable('The records of this backup cannot be read; restore from another backup.');
+    return parsed.data;
   }
 
   async listRestores(ctx: RequestContext, tenantId: string): Promise<{ items: TRestore[] }> {

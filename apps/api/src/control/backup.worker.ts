@@ -24,7 +24,7 @@ import {
 import { recordEvent } from '../events/events.service.js';
 import { BackupPortError, type BackupPort, type SnapshotEntry } from '../ports.js';
 import { contentsOf, targetOf, type BackupContents } from '../records/backup.record.js';
-import { tenantRecords, type TenantRecords } from './backup.records.js';
+import { tenantRecords, type TenantRecords } from '../backups/backup-records.js';
 
 /** TICK_MS: how often the worker looks for scheduled backups that are due and expired snapshots. */
 const TICK_MS = 60_000;
@@ -69,6 +69,10 @@ export class BackupWorker implements BackupPort {
       hourUtc: number;
       terminatedDays: number;
       logger: FastifyBaseLogger;
+      /** Makes a database on its server if missing (a terminated tenant made again: its rows came first). */
+      ensureDatabase?: (engine: 'mariadb' | 'postgresql', name: string) => Promise<void>;
+      /** How long a whole-tenant restore waits for the tenant's sites to be live (ms; 10 min). */
+      siteWaitMs?: number;
       now?: () => Date;
     },
   ) {}
@@ -141,9 +145,12 @@ export class BackupWorker implements BackupPort {
     }
   }
 
-  async download(snapshotId: string, rel: string): Promise<Readable> {
+  async download(snapshotId: string, rel: string): Promise<{ stream: Readable; folder: boolean }> {
     try {
-      return await dumpPath(this.deps.driver, { snapshotId, path: `/data/${rel}`, repo: this.deps.repo });
+      const path = `/data/${rel}`;
+      const entries = await snapshotContents(this.deps.driver, { snapshotId, path, repo: this.deps.repo });
+      const folder = !(entries.length === 1 && entries[0]!.path === path && entries[0]!.type !== 'dir');
+      return { stream: await dumpPath(this.deps.driver, { snapshotId, path, repo: this.deps.repo }), folder };
     } catch (err) {
       throw portError(err);
     }
@@ -381,6 +388,8 @@ export class BackupWorker implements BackupPort {
           .filter((d) => d !== undefined)
           .map((d) => ({ engine: d.engine as 'mariadb' | 'postgresql', name: d.name }));
       }
+      // A tenant made again from its records has no folders or containers yet: its first pass makes them.
+      if (row.scope === 'tenant' && sites.length > 0) await this.waitForSites(tenant.id, sites);
       if (row.scope === 'path') {
         await restorePath(driver, {
           tenantId: tenant.id,
@@ -400,6 +409,7 @@ export class BackupWorker implements BackupPort {
         const { missing } = await extractPaths(driver, { snapshotId, paths: wanted, dest: work, repo: this.deps.repo });
         if (missing.length > 0) throw new Failure('The backup holds no dump of that database.');
         for (const d of databases) {
+          await this.deps.ensureDatabase?.(d.engine, d.name);
           await restoreDatabase(
             driver,
             d.engine,
@@ -427,6 +437,8 @@ export class BackupWorker implements BackupPort {
       });
       logger.info({ tenantId: row.tenantId, restoreId: id, scope: row.scope }, 'backups: restore done');
     } catch (err) {
+      // Stopped half-way: left running, so the next start queues it again (a restore can run twice).
+      if (this.stopped) return;
       logger.error({ err, tenantId: row.tenantId, restoreId: id }, 'backups: restore failed');
       const message = `The restore failed: ${reasonOf(err)} Nothing of a site is half restored: each site has its old files or the backup's.`;
       await db.$transaction(async (tx) => {
@@ -442,6 +454,20 @@ export class BackupWorker implements BackupPort {
       });
     } finally {
       await fs.rm(work, { recursive: true, force: true });
+    }
+  }
+
+  /** waitForSites waits until the sites are live or degraded (their folders and containers exist). */
+  private async waitForSites(tenantId: string, siteIds: string[]): Promise<void> {
+    const deadline = Date.now() + (this.deps.siteWaitMs ?? 10 * 60_000);
+    for (;;) {
+      const ready = await this.deps.db.site.count({
+        where: { tenantId, id: { in: siteIds }, status: { in: ['live', 'degraded'] } },
+      });
+      if (ready === siteIds.length) return;
+      if (Date.now() > deadline || this.stopped)
+        throw new Failure("The account's sites did not come up in time; retry the restore once they are live.");
+      await new Promise((r) => setTimeout(r, 1_000));
     }
   }
 

@@ -127,6 +127,7 @@ export async function startControlPlane({
     hourUtc: config.backups.hourUtc,
     terminatedDays: config.backups.terminatedDays,
     logger: log,
+    ensureDatabase: (engine, name) => databases.createDatabase(engine, name),
   });
   const cron = new CronScheduler({
     db,

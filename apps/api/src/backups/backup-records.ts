@@ -1,47 +1,14 @@
+import { z } from 'zod';
 import type { Db } from '@berth/db';
+import { ZId, ZSlug } from '@berth/contracts';
 
 /**
  * TenantRecords is the JSON export of a tenant's panel records in its snapshots (`panel/records.json`): what is
  * needed to make the account again after it was terminated. No secret is in clear: passwords are hashes
- * (argon2 for sign-in, SHA-512 crypt for SFTP), database passwords and custom certificate keys stay encrypted
- * with the installation's data key.
+ * (argon2 for sign-in, SHA-512 crypt for SFTP), database passwords stay encrypted with the installation's data
+ * key. ZTenantRecords (below) reads it back.
  */
-export interface TenantRecords {
-  format: 'berth-tenant-records/1';
-  exportedAt: string;
-  tenant: {
-    id: string;
-    slug: string;
-    name: string;
-    status: string;
-    webserver: string;
-    varnishEnabled: boolean;
-    uid: number;
-  };
-  plan: { id: string; name: string; backupKeepDaily: number; backupKeepWeekly: number };
-  users: { email: string; role: string; passwordHash: string }[];
-  sites: { id: string; name: string; runtimeKind: string; runtimeVersion: string; settings: unknown }[];
-  domains: {
-    hostname: string;
-    siteId: string;
-    kind: string;
-    redirectTo: string | null;
-    redirectCode: number | null;
-    tlsMode: string;
-    wwwRedirect: string;
-  }[];
-  databases: { id: string; engine: 'mariadb' | 'postgresql'; name: string }[];
-  databaseUsers: { engine: string; name: string; passwordEnc: string; databases: string[] }[];
-  cronJobs: {
-    siteId: string;
-    name: string;
-    schedule: string;
-    command: string;
-    timeoutSeconds: number;
-    enabled: boolean;
-  }[];
-  sftp: { enabled: boolean; passwordHash: string | null; keys: { name: string; publicKey: string }[] } | null;
-}
+export type TenantRecords = z.infer<typeof ZTenantRecords>;
 
 /** tenantRecords reads a tenant's records for its backup, or null when the tenant is gone. */
 export async function tenantRecords(db: Db, tenantId: string): Promise<TenantRecords | null> {
@@ -66,7 +33,7 @@ export async function tenantRecords(db: Db, tenantId: string): Promise<TenantRec
       slug: t.slug,
       name: t.name,
       status: t.status,
-      webserver: t.webserver,
+      webserver: t.webserver as 'nginx' | 'apache',
       varnishEnabled: t.varnishEnabled,
       uid: t.uid,
     },
@@ -97,7 +64,7 @@ export async function tenantRecords(db: Db, tenantId: string): Promise<TenantRec
     ),
     databases: t.databases.map((d) => ({ id: d.id, engine: d.engine as 'mariadb' | 'postgresql', name: d.name })),
     databaseUsers: t.databaseUsers.map((u) => ({
-      engine: u.engine,
+      engine: u.engine as 'mariadb' | 'postgresql',
       name: u.name,
       passwordEnc: u.passwordEnc,
       databases: u.grants.map((g) => g.database.name),
@@ -121,3 +88,66 @@ export async function tenantRecords(db: Db, tenantId: string): Promise<TenantRec
       : null,
   };
 }
+
+/** ZTenantRecords reads `panel/records.json` back (a snapshot is data from disk: checked before it becomes rows). */
+export const ZTenantRecords = z.object({
+  format: z.literal('berth-tenant-records/1'),
+  exportedAt: z.string(),
+  tenant: z.object({
+    id: ZId,
+    slug: ZSlug,
+    name: z.string().min(1).max(100),
+    status: z.string(),
+    webserver: z.enum(['nginx', 'apache']),
+    varnishEnabled: z.boolean(),
+    uid: z.number().int(),
+  }),
+  plan: z.object({ id: z.string(), name: z.string(), backupKeepDaily: z.number(), backupKeepWeekly: z.number() }),
+  users: z.array(z.object({ email: z.string().max(254), role: z.string(), passwordHash: z.string().max(512) })),
+  sites: z.array(
+    z.object({
+      id: ZId,
+      name: z.string().min(1).max(100),
+      runtimeKind: z.string(),
+      runtimeVersion: z.string(),
+      settings: z.unknown(),
+    }),
+  ),
+  domains: z.array(
+    z.object({
+      hostname: z.string(),
+      siteId: ZId,
+      kind: z.string(),
+      redirectTo: z.string().nullable(),
+      redirectCode: z.number().nullable(),
+      tlsMode: z.string(),
+      wwwRedirect: z.string(),
+    }),
+  ),
+  databases: z.array(z.object({ id: ZId, engine: z.enum(['mariadb', 'postgresql']), name: z.string().max(63) })),
+  databaseUsers: z.array(
+    z.object({
+      engine: z.enum(['mariadb', 'postgresql']),
+      name: z.string().max(63),
+      passwordEnc: z.string(),
+      databases: z.array(z.string()),
+    }),
+  ),
+  cronJobs: z.array(
+    z.object({
+      siteId: ZId,
+      name: z.string(),
+      schedule: z.string(),
+      command: z.string(),
+      timeoutSeconds: z.number().int(),
+      enabled: z.boolean(),
+    }),
+  ),
+  sftp: z
+    .object({
+      enabled: z.boolean(),
+      passwordHash: z.string().nullable(),
+      keys: z.array(z.object({ name: z.string(), publicKey: z.string() })),
+    })
+    .nullable(),
+});
