@@ -165,6 +165,7 @@ export const ROUTES: Record<string, RouteSpec> = {
   'GET /api/v1/tenants/{id}/backups': { owner: 'tenant-a' },
   'POST /api/v1/tenants/{id}/backups': { owner: 'tenant-a' },
   'POST /api/v1/backups': { owner: 'admin' },
+  'GET /api/v1/backups/terminated': { owner: 'admin' },
   'GET /api/v1/tenants/{id}/backups/{backupId}/files': { owner: 'tenant-a' },
   'GET /api/v1/tenants/{id}/backups/{backupId}/download': { owner: 'tenant-a' },
   'POST /api/v1/tenants/{id}/backups/{backupId}/restore': {

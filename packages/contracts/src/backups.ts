@@ -105,3 +105,17 @@ export const ZRestoreList = z.object({ items: z.array(ZRestore) });
 
 /** ZBackupAllResult is an administrator's "back up everything": one queued backup per active tenant. */
 export const ZBackupAllResult = z.object({ queued: z.number().int() });
+
+/** ZTerminatedTenants lists terminated tenants whose backups are still kept (administrators restore them). */
+export const ZTerminatedTenants = z.object({
+  items: z.array(
+    z.object({
+      tenantId: ZId,
+      tenantSlug: z.string(),
+      /** The newest restorable backup, and how many are kept. */
+      lastBackupAt: z.string(),
+      backups: z.number().int(),
+    }),
+  ),
+});
+export type TTerminatedTenants = z.infer<typeof ZTerminatedTenants>;

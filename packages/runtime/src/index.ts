@@ -213,6 +213,7 @@ export {
   extractPaths,
   forgetSnapshots,
   forgetSnapshot,
+  unlockRepo,
   backupKeyFile,
   BACKUP_ROLE,
   BACKUPS_OWNER,

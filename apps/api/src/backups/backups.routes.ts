@@ -10,6 +10,7 @@ import {
   ZSnapshotBrowseQuery,
   ZSnapshotListing,
   ZTenantBackupParams,
+  ZTerminatedTenants,
 } from '@berth/contracts';
 import { contentDisposition } from '../files/files.routes.js';
 import { contextOf } from '../http/auth.hook.js';
@@ -57,6 +58,17 @@ export const backupRoutes: FastifyPluginAsyncZod<{ services: Services }> = async
       },
     },
     async (request, reply) => reply.status(202).send(await services.backups.backupAll(contextOf(request))),
+  );
+  app.get(
+    '/backups/terminated',
+    {
+      schema: {
+        tags,
+        summary: 'Terminated tenants whose backups are still kept, to restore them (administrators)',
+        response: { 200: ZTerminatedTenants },
+      },
+    },
+    async (request) => services.backups.listTerminated(contextOf(request)),
   );
   app.get(
     '/tenants/:id/backups/:backupId/files',

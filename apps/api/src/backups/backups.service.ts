@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Db } from '@berth/db';
 import { newId } from '@berth/db';
-import type { TBackup, TRestore, TSnapshotListing, ZRestoreRequest } from '@berth/contracts';
+import type { TBackup, TRestore, TSnapshotListing, TTerminatedTenants, ZRestoreRequest } from '@berth/contracts';
 import type { z } from 'zod';
 import {
   actorOf,
@@ -128,6 +128,31 @@ export class BackupsService {
     });
     this.deps.port.current?.wake();
     return { queued };
+  }
+
+  /** listTerminated lists terminated tenants that still have restorable backups (administrators). */
+  async listTerminated(ctx: RequestContext): Promise<TTerminatedTenants> {
+    requireAdmin(ctx.principal);
+    const live = new Set((await this.deps.db.tenant.findMany({ select: { id: true } })).map((t) => t.id));
+    const kept = await this.deps.db.backup.findMany({
+      where: { status: 'succeeded', forgottenAt: null },
+      select: { tenantId: true, tenantSlug: true, createdAt: true },
+      orderBy: { createdAt: 'desc' },
+    });
+    const byTenant = new Map<string, TTerminatedTenants['items'][number]>();
+    for (const b of kept) {
+      if (live.has(b.tenantId)) continue;
+      const seen = byTenant.get(b.tenantId);
+      if (seen) seen.backups++;
+      else
+        byTenant.set(b.tenantId, {
+          tenantId: b.tenantId,
+          tenantSlug: b.tenantSlug,
+          lastBackupAt: b.createdAt.toISOString(),
+          backups: 1,
+        });
+    }
+    return { items: [...byTenant.values()] };
   }
 
   async browse(ctx: RequestContext, tenantId: string, backupId: string, path: string): Promise<TSnapshotListing> {

@@ -19,6 +19,7 @@ import {
   restorePath,
   restoreSites,
   snapshotContents,
+  unlockRepo,
   type DockerDriver,
 } from '@berth/runtime';
 import { recordEvent } from '../events/events.service.js';
@@ -84,6 +85,12 @@ export class BackupWorker implements BackupPort {
       data: { status: 'failed', message: 'The panel stopped while this backup was running.', finishedAt: now },
     });
     await this.deps.db.restore.updateMany({ where: { status: 'running' }, data: { status: 'queued' } });
+    // A restic killed with the previous panel may have left a lock (unlock removes stale ones only, so a backup
+    // starting meanwhile keeps its own); without a succeeded backup there is no repository yet.
+    if (await this.deps.db.backup.count({ where: { status: 'succeeded' } }))
+      void unlockRepo(this.deps.driver, { repo: this.deps.repo }).catch((err: unknown) =>
+        this.deps.logger.warn({ err }, 'backups: stale locks could not be removed'),
+      );
     this.tick();
   }
 

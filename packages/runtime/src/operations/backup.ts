@@ -969,6 +969,17 @@ async function writeRun(
   });
 }
 
+/**
+ * unlockRepo removes the stale locks a restic killed with the panel left behind (`restic unlock`: only locks
+ * whose process is gone or older than 30 minutes), so the next backup or forget is not refused for them. Run
+ * at the panel's start, when nothing of this installation uses the repository.
+ */
+export async function unlockRepo(ctx: DockerDriver, params: { repo?: string } = {}): Promise<void> {
+  const repo = await openRepo(ctx, params.repo);
+  const res = await writeRun(ctx, repo, { component: 'restic-unlock', cmd: ['restic', 'unlock'], timeoutMs: 120_000 });
+  if (res.exitCode !== 0) throw failed('Removing stale locks of the backup repository', res, 120_000);
+}
+
 /** prune deletes the data no snapshot uses any more (`restic prune`: exclusive lock, can take long). */
 async function prune(ctx: DockerDriver, repo: { repo: string; key: string }): Promise<void> {
   const res = await writeRun(ctx, repo, { component: 'restic-prune', cmd: ['restic', 'prune'] });
