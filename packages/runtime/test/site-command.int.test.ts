@@ -214,6 +214,20 @@ describe('runSiteCommand in a tenant container', () => {
     expect((await liveProcesses(A, 'php-8.2')).filter((p) => p.endsWith(' sleep'))).toEqual([]);
   });
 
+  it('leaves no zombie in a Node.js app container after a job killed at its timeout (its init reaps them)', async () => {
+    const res = await inA('sleep 300 & sleep 30', {
+      component: 'app-api',
+      cwd: `${SITES_MOUNT}/api`,
+      timeoutMs: 2_000,
+    });
+    expect(res).toMatchObject({ timedOut: true });
+    const seen = await observe(ctx, { tenantId: A });
+    const app = seen.containers.find((c) => c.component === 'app-api' && c.running)!;
+    const all = await execInContainer(ctx, app.id, ['sh', '-c', 'cat /proc/[0-9]*/stat 2>/dev/null; true']);
+    const zombies = all.stdout.split('\n').filter((line) => /^\d+ \(.*\) Z /.test(line));
+    expect(zombies).toEqual([]);
+  });
+
   it("cannot reach another tenant's files", async () => {
     const hostB = join(sitesDir(ctx, B), 'blog');
     const res = await inA(

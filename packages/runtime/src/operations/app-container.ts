@@ -59,17 +59,22 @@ export async function ensureAppContainer(
     WorkingDir: `${SITES_MOUNT}/${siteId}`,
     Env: [`PORT=${port}`, 'HOME=/tmp', ...env.sort()],
     ExposedPorts: { [`${port}/tcp`]: {} },
-    HostConfig: hardenedHostConfig({
-      network: net.name,
-      limits: params.limits,
-      capAdd: [],
-      // rslave: the tenant's disk mounted on sites/ after this container started (a reboot) shows up in it.
-      // …and the database servers' sockets (read-only), like the tenant's PHP containers.
-      binds: [`${sitesDir(ctx, tenant.tenantId)}:${SITES_MOUNT}:rslave`, ...(await databaseSocketBinds(ctx))],
-      // Node and Python write nothing outside the site but /tmp (HOME points there for npm and pip caches).
-      scratch: [],
-      ...(params.cgroupParent ? { cgroupParent: params.cgroupParent } : {}),
-    }),
+    HostConfig: {
+      ...hardenedHostConfig({
+        network: net.name,
+        limits: params.limits,
+        capAdd: [],
+        // rslave: the tenant's disk mounted on sites/ after this container started (a reboot) shows up in it.
+        // …and the database servers' sockets (read-only), like the tenant's PHP containers.
+        binds: [`${sitesDir(ctx, tenant.tenantId)}:${SITES_MOUNT}:rslave`, ...(await databaseSocketBinds(ctx))],
+        // Node and Python write nothing outside the site but /tmp (HOME points there for npm and pip caches).
+        scratch: [],
+        ...(params.cgroupParent ? { cgroupParent: params.cgroupParent } : {}),
+      }),
+      // Node and Python do not reap orphans as PID 1: a cron job's background child killed at its timeout would
+      // stay a zombie, counting against the pids limit. Docker's init (tini) reaps them.
+      Init: true,
+    },
     NetworkingConfig: networkAttachment(net.name, [appAlias(siteId)]),
   };
   return ensureContainer(ctx, {
