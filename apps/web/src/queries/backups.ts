@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { TBackup, TRestore, TRestoreRequest, TSnapshotListing } from '@berth/contracts';
+import type { TBackup, TRestore, TRestoreRequest, TSnapshotListing, TTerminatedTenants } from '@berth/contracts';
 import { api, apiUrl, queryString } from '../api';
 
 /** BACKUP_POLL_MS is how often the lists refresh while a backup or restore is queued or running. */
@@ -30,6 +30,15 @@ export function useBackups(tenantId: string | undefined) {
     queryFn: () => api<{ items: TBackup[] }>('GET', backupsPath(tenantId!)),
     enabled: Boolean(tenantId),
     refetchInterval: (query) => pollWhileBusy(query.state.data?.items),
+  });
+}
+
+/** useTerminatedTenants lists terminated tenants whose backups are still kept (administrators restore them). */
+export function useTerminatedTenants(enabled: boolean) {
+  return useQuery({
+    queryKey: ['backups', 'terminated'],
+    queryFn: () => api<TTerminatedTenants>('GET', '/backups/terminated'),
+    enabled,
   });
 }
 

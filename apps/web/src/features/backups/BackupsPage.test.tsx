@@ -300,4 +300,25 @@ describe('BackupsPanel', () => {
     await userEvent.click(await screen.findByRole('option', { name: 'shop — Shop' }));
     expect(await screen.findByRole('table', { name: 'Backups' })).toBeTruthy();
   });
+
+  it('offers terminated tenants with kept backups to operators, to make them again', async () => {
+    ownerApi({
+      'GET /tenants?limit=500': { status: 200, body: { items: [TENANT], total: 1 } },
+      'GET /backups/terminated': {
+        status: 200,
+        body: {
+          items: [
+            { tenantId: 'gonetenant000001', tenantSlug: 'gone', lastBackupAt: '2026-11-30T03:00:00.000Z', backups: 2 },
+          ],
+        },
+      },
+      'GET /tenants/gonetenant000001/backups': { status: 200, body: { items: [] } },
+      'GET /tenants/gonetenant000001/restores': { status: 200, body: { items: [] } },
+    });
+    renderWithProviders(<BackupsPanel operator />);
+    await userEvent.click(await screen.findByRole('combobox', { name: 'Tenant' }));
+    await userEvent.click(await screen.findByRole('option', { name: 'gone (terminated)' }));
+    expect(await screen.findByText(/gone was terminated\. Restoring the whole account/)).toBeTruthy();
+    expect((screen.getByRole('button', { name: 'Back up now' }) as HTMLButtonElement).disabled).toBe(true);
+  });
 });

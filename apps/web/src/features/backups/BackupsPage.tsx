@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Alert, Button, Group, Select, Stack, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import type { TBackup, TPlan } from '@berth/contracts';
-import { useBackUpAll, useBackUpNow, useBackups, useRestores } from '../../queries/backups';
+import { useBackUpAll, useBackUpNow, useBackups, useRestores, useTerminatedTenants } from '../../queries/backups';
 import { usePlan } from '../../queries/plans';
 import { useUser } from '../../queries/session';
 import { useTenant, useTenants } from '../../queries/tenants';
@@ -57,7 +57,9 @@ function emptyMessage(plan: TPlan | undefined, whose: string): string {
 export function BackupsPanel({ operator, tenantId }: BackupsPanelProps) {
   const [picked, setPicked] = useState<string | null>(null);
   const tenants = useTenants({ limit: 500 }, { enabled: operator });
+  const terminatedTenants = useTerminatedTenants(operator);
   const current = operator ? (picked ?? undefined) : tenantId;
+  const terminated = terminatedTenants.data?.items.find((t) => t.tenantId === current);
   const backups = useBackups(current);
   const restores = useRestores(current);
   const tenant = useTenant(current);
@@ -86,7 +88,7 @@ export function BackupsPanel({ operator, tenantId }: BackupsPanelProps) {
         actions={
           <>
             <Button
-              disabled={!current}
+              disabled={!current || Boolean(terminated)}
               loading={backUp.isPending}
               onClick={() =>
                 current &&
@@ -143,12 +145,29 @@ export function BackupsPanel({ operator, tenantId }: BackupsPanelProps) {
               placeholder="Pick a tenant"
               searchable
               w={260}
-              data={(tenants.data?.items ?? []).map((t) => ({ value: t.id, label: `${t.slug} — ${t.name}` }))}
+              data={[
+                {
+                  group: 'Tenants',
+                  items: (tenants.data?.items ?? []).map((t) => ({ value: t.id, label: `${t.slug} — ${t.name}` })),
+                },
+                {
+                  group: 'Terminated (backups kept)',
+                  items: (terminatedTenants.data?.items ?? []).map((t) => ({
+                    value: t.tenantId,
+                    label: `${t.tenantSlug} (terminated)`,
+                  })),
+                },
+              ]}
               value={picked}
               onChange={setPicked}
               nothingFoundMessage={tenants.isPending ? 'Loading tenants…' : 'No tenant matches'}
             />
           </Group>
+        )}
+        {terminated && (
+          <Alert variant="light" color="yellow">
+            {`${terminated.tenantSlug} was terminated. Restoring the whole account from one of its backups makes it again: its users, sites, domains, databases, cron jobs and files.`}
+          </Alert>
         )}
         {operator && plan.data && backups.data && (
           <Alert variant="light" color="gray">
