@@ -43,6 +43,10 @@ export const ERROR_CODES = {
   BACKUP_UNAVAILABLE: 503,
   /** A run of this cron job is still going; wait for it to finish (runs never overlap). */
   CRON_JOB_RUNNING: 409,
+  /** The file changed since it was read (If-Match did not match its current ETag); reload it, or overwrite on purpose. */
+  FILE_CHANGED: 412,
+  /** Something already exists at that path (a rename target, or an upload sent with If-None-Match: *). */
+  FILE_EXISTS: 409,
   /** The tenant slug is already used. */
   SLUG_TAKEN: 409,
   /** The email is already used by another user. */
