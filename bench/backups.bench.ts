@@ -30,6 +30,12 @@ function duBytes(dir: string): number {
 
 async function main(): Promise<void> {
   const rows: [string, string, string][] = [];
+  // Each row is also printed as it is measured, so a run cut short still shows what it got.
+  const push = rows.push.bind(rows);
+  rows.push = (...items) => {
+    for (const [a, b, c] of items) console.log(`measured: ${a}: ${b} (${c})`);
+    return push(...items);
+  };
   const panel = await PanelProcess.start({ BERTH_EDGE: 'off' });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-bench-backups-'));
   try {

@@ -159,8 +159,8 @@ export interface CronPort {
 /** SftpPort converges the SFTP server with the accounts (after a change of a login, key or tenant). */
 export interface SftpPort {
   converge(): void;
-  /** Whether the server runs now. */
-  running(): Promise<boolean>;
+  /** Whether the server runs and its last converge let this tenant in (sshd answering, the account applied). */
+  serves(tenantId: string): Promise<boolean>;
 }
 
 /**

@@ -18,7 +18,7 @@ class FakeSftpPort implements SftpPort {
   converge(): void {
     this.converges++;
   }
-  async running(): Promise<boolean> {
+  async serves(): Promise<boolean> {
     return true;
   }
 }

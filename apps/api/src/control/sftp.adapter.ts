@@ -22,6 +22,8 @@ export class SftpAdapter implements SftpPort {
   private pass: Promise<void> | null = null;
   private again = false;
   private stopped = false;
+  /** The tenants the server let in at its last successful converge (sshd was answering then). */
+  private applied = new Set<string>();
 
   constructor(
     private readonly deps: {
@@ -68,7 +70,8 @@ export class SftpAdapter implements SftpPort {
     while (this.pass) await this.pass;
   }
 
-  async running(): Promise<boolean> {
+  async serves(tenantId: string): Promise<boolean> {
+    if (!this.applied.has(tenantId)) return false;
     try {
       return (await sftpServerStatus(this.deps.driver)).running;
     } catch {
@@ -83,6 +86,7 @@ export class SftpAdapter implements SftpPort {
     });
     if (rows.length === 0) {
       const status = await sftpServerStatus(this.deps.driver);
+      this.applied = new Set();
       if (status.running || status.port !== undefined) {
         await removeSftpServer(this.deps.driver);
         this.deps.logger.info({}, 'sftp: no tenant has SFTP on; server removed');
@@ -105,12 +109,15 @@ export class SftpAdapter implements SftpPort {
       authorizedKeys: row.tenant.sftpKeys.map((k) => k.publicKey),
       locked: row.tenant.status !== 'active',
     }));
+    // Until this pass has applied them, the accounts it changes may not get in: say so (`serves`).
+    this.applied = new Set([...this.applied].filter((id) => accounts.some((a) => a.tenantId === id && !a.locked)));
     const result = await ensureSftpServer(this.deps.driver, {
       port: this.deps.port,
       bindAddress: this.deps.bind,
       accounts,
       ...(this.deps.throttle ? { throttle: this.deps.throttle } : {}),
     });
+    this.applied = new Set(accounts.filter((a) => !a.locked).map((a) => a.tenantId));
     if (result.action !== 'unchanged')
       this.deps.logger.info({ action: result.action, accounts: accounts.length }, 'sftp: server converged');
   }

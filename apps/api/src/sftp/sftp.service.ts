@@ -166,7 +166,7 @@ export class SftpService {
       this.deps.db.sftpKey.findMany({ where: { tenantId: tenant.id }, orderBy: { createdAt: 'asc' } }),
     ]);
     const enabled = account?.enabled ?? false;
-    const running = enabled ? ((await this.deps.port.current?.running()) ?? false) : false;
+    const serving = enabled ? ((await this.deps.port.current?.serves(tenant.id)) ?? false) : false;
     return {
       tenantId: tenant.id,
       enabled,
@@ -176,7 +176,7 @@ export class SftpService {
       home: '/sites',
       hasPassword: Boolean(account?.passwordHash),
       keys: keys.map(toKey),
-      active: enabled && running && tenant.status === 'active' && (Boolean(account?.passwordHash) || keys.length > 0),
+      active: enabled && serving && tenant.status === 'active' && (Boolean(account?.passwordHash) || keys.length > 0),
     };
   }
 
