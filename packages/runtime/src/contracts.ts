@@ -10,5 +10,6 @@ export {
   isCatalogVersion,
   parseEgressAllowEntry,
   clampToRange,
+  SSH_KEY_TYPES,
 } from '@berth/contracts';
 export type { TRuntimeKind, TPhpVersion, TWebserverKind, TNumberRange } from '@berth/contracts';

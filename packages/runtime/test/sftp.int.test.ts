@@ -76,6 +76,8 @@ function run(cmd: string, args: string[], opts: { input?: string; timeoutMs?: nu
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
     child.on('error', reject);
+    // A program that exits before reading its stdin (a refused login) closes the pipe: not an error here.
+    child.stdin.on('error', () => undefined);
     child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });

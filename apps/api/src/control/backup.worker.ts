@@ -299,17 +299,7 @@ export class BackupWorker implements BackupPort {
     } catch (err) {
       logger.error({ err, tenantId: row.tenantId, backupId: id }, 'backups: backup failed');
       const message = `The backup failed: ${reasonOf(err)} The next scheduled backup tries again; "Back up now" retries at once.`;
-      await db.$transaction(async (tx) => {
-        await tx.backup.update({ where: { id }, data: { status: 'failed', message, finishedAt: this.now() } });
-        await recordEvent(tx, null, {
-          action: 'backup.failed',
-          targetType: 'backup',
-          targetId: id,
-          tenantId: row.tenantId,
-          result: 'error',
-          message,
-        });
-      });
+      await this.recordFailure('backup', id, row.tenantId, message);
     } finally {
       await fs.rm(work, { recursive: true, force: true });
     }
@@ -448,20 +438,32 @@ export class BackupWorker implements BackupPort {
       if (this.stopped) return;
       logger.error({ err, tenantId: row.tenantId, restoreId: id }, 'backups: restore failed');
       const message = `The restore failed: ${reasonOf(err)} Nothing of a site is half restored: each site has its old files or the backup's.`;
-      await db.$transaction(async (tx) => {
-        await tx.restore.update({ where: { id }, data: { status: 'failed', message, finishedAt: this.now() } });
-        await recordEvent(tx, null, {
-          action: 'restore.failed',
-          targetType: 'restore',
-          targetId: id,
-          tenantId: row.tenantId,
-          result: 'error',
-          message,
-        });
-      });
+      await this.recordFailure('restore', id, row.tenantId, message);
     } finally {
       await fs.rm(work, { recursive: true, force: true });
     }
+  }
+
+  /** recordFailure marks a backup or restore failed with its message, and records the event, in one transaction. */
+  private async recordFailure(
+    kind: 'backup' | 'restore',
+    id: string,
+    tenantId: string,
+    message: string,
+  ): Promise<void> {
+    const data = { status: 'failed', message, finishedAt: this.now() };
+    await this.deps.db.$transaction(async (tx) => {
+      if (kind === 'backup') await tx.backup.update({ where: { id }, data });
+      else await tx.restore.update({ where: { id }, data });
+      await recordEvent(tx, null, {
+        action: `${kind}.failed`,
+        targetType: kind,
+        targetId: id,
+        tenantId,
+        result: 'error',
+        message,
+      });
+    });
   }
 
   /** waitForSites waits until the sites are live or degraded (their folders and containers exist). */

@@ -2,28 +2,15 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '@berth/db';
 import { newId } from '@berth/db';
 import { CRON_OUTPUT_MAX_BYTES, CRON_RUNS_KEPT, nextRun, parseCron } from '@berth/contracts';
+import type { SiteCommandParams, SiteCommandResult } from '@berth/runtime';
 import type { CronPort } from '../ports.js';
 
-/** SiteCommand is one command to run in a site's runtime container (the runtime's runSiteCommand). */
-export interface SiteCommand {
-  tenantId: string;
-  /** The tenant's container that runs the site: `php-<version>` or `app-<siteId>`. */
-  component: string;
-  uid: number;
-  gid: number;
-  cwd: string;
-  command: string;
-  timeoutMs: number;
-  maxOutputBytes: number;
-}
-
-export interface SiteCommandOutcome {
-  exitCode: number | null;
-  output: string;
-  truncated: boolean;
-  timedOut: boolean;
-  durationMs: number;
-}
+/** SiteCommand is one command to run in a site's runtime container; SiteCommandOutcome what came of it (runSiteCommand). */
+export type SiteCommand = SiteCommandParams;
+export type SiteCommandOutcome = Pick<
+  SiteCommandResult,
+  'exitCode' | 'output' | 'truncated' | 'timedOut' | 'durationMs'
+>;
 
 type JobRow = {
   id: string;

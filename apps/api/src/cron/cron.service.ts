@@ -25,6 +25,13 @@ function fieldError(code: 'VALIDATION_FAILED' | 'SETTING_OUT_OF_BOUNDS', field: 
   return new AppError(code, message, { details: { issues: [{ in: 'body', path: [field], message }] } });
 }
 
+/** nameTakenOr answers a job name the site already uses in words on its field, and rethrows anything else. */
+function nameTakenOr(error: unknown): unknown {
+  return isUniqueViolation(error)
+    ? fieldError('VALIDATION_FAILED', 'name', 'This site already has a cron job with this name.')
+    : error;
+}
+
 /** scheduleOf parses a schedule the route already validated, and holds it to the plan's least interval. */
 function scheduleOf(expr: string, minMinutes: number) {
   const parsed = parseCron(expr);
@@ -117,9 +124,7 @@ export class CronService {
       this.deps.port.current?.wake();
       return toCronJob(row);
     } catch (error) {
-      if (isUniqueViolation(error))
-        throw fieldError('VALIDATION_FAILED', 'name', 'This site already has a cron job with this name.');
-      throw error;
+      throw nameTakenOr(error);
     }
   }
 
@@ -157,9 +162,7 @@ export class CronService {
       this.deps.port.current?.wake();
       return toCronJob(row);
     } catch (error) {
-      if (isUniqueViolation(error))
-        throw fieldError('VALIDATION_FAILED', 'name', 'This site already has a cron job with this name.');
-      throw error;
+      throw nameTakenOr(error);
     }
   }
 

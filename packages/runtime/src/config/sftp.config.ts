@@ -1,3 +1,4 @@
+import { SSH_KEY_TYPES } from '../contracts.js';
 import { RuntimeError } from '../errors.js';
 import { assertPositiveInt, assertSlug, assertUid } from '../inputs.guard.js';
 
@@ -77,16 +78,8 @@ const RESERVED_UIDS = new Set([SFTP.sshdUid, NOGROUP]);
  */
 export const SHA512_CRYPT_RE = /^\$6\$(?:rounds=[1-9][0-9]{0,8}\$)?[./0-9A-Za-z]{1,16}\$[./0-9A-Za-z]{86}$/;
 
-/** KEY_TYPES are the public key algorithms accepted in authorized keys (OpenSSH 9.2's, without certificates). */
-const KEY_TYPES = new Set([
-  'ssh-ed25519',
-  'ssh-rsa',
-  'ecdsa-sha2-nistp256',
-  'ecdsa-sha2-nistp384',
-  'ecdsa-sha2-nistp521',
-  'sk-ssh-ed25519@openssh.com',
-  'sk-ecdsa-sha2-nistp256@openssh.com',
-]);
+/** KEY_TYPES are the public key algorithms accepted in authorized keys (the API's, OpenSSH 9.2's without certificates). */
+const KEY_TYPES: ReadonlySet<string> = new Set(SSH_KEY_TYPES);
 
 const MAX_KEYS = 100;
 const MAX_KEY_BLOB = 16_384;

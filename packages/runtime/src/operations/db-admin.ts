@@ -24,12 +24,13 @@ import {
   removeContainerById,
   type EnsureResult,
 } from '../docker/container.ops.js';
-import { callDocker, engineMessage, isNotFound } from '../docker/docker.driver.js';
+import { callDocker, engineMessage } from '../docker/docker.driver.js';
 import { RuntimeError } from '../errors.js';
 import { assertPort } from '../inputs.guard.js';
 import { ownershipLabels } from '../labels.js';
 import { databasesRoot, dbAdminConfigDir, dbAdminDir, dbAdminSsoDir } from '../layout.js';
 import { DATABASES_OWNER, databaseSocketBinds } from './database-server.js';
+import { ensureServiceNetwork, removeServiceNetworks, type ServiceNetwork } from './service-network.js';
 import { hardenedHostConfig, publishOnLoopback } from './host-config.js';
 import type { DockerDriver, ResourceLimits } from '../runtime.types.js';
 
@@ -146,48 +147,9 @@ function dbAdminLabels(ctx: DockerDriver): Record<string, string> {
   });
 }
 
-async function findDbAdminNetworks(ctx: DockerDriver): Promise<Docker.NetworkInspectInfo[]> {
-  const labels = dbAdminLabels(ctx);
-  return callDocker('network list', () =>
-    ctx.docker.listNetworks({ filters: { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) } }),
-  );
-}
-
-/**
- * ensureDbAdminNetwork gives the tools a bridge of their own, `berth-<installation>-dbadmin`: a published port
- * needs one (network `none` has no port mappings; an `internal` bridge gets none either). Its role is `dbadmin`,
- * not `network`, so neither the tenants' egress rules nor anything that lists tenant networks picks it up. IP
- * masquerading is off: the container answers the published port but its own packets to other networks leave
- * without NAT, so nothing outside the host answers them. Idempotent: an existing labelled network is kept.
- */
-async function ensureDbAdminNetwork(ctx: DockerDriver): Promise<string> {
-  const existing = (await findDbAdminNetworks(ctx))[0];
-  if (existing) return existing.Name;
-  const name = dbAdminNetworkName(ctx.instance);
-  try {
-    await callDocker('network create', () =>
-      ctx.docker.createNetwork({
-        Name: name,
-        Driver: 'bridge',
-        CheckDuplicate: true,
-        Internal: false,
-        EnableIPv6: false,
-        Attachable: false,
-        Labels: dbAdminLabels(ctx),
-        Options: {
-          'com.docker.network.bridge.enable_icc': 'false',
-          'com.docker.network.bridge.enable_ip_masquerade': 'false',
-        },
-      }),
-    );
-    ctx.logger?.info({ network: name }, 'runtime: database admin network created');
-    return name;
-  } catch (err) {
-    // A concurrent pass may have created it between list and create: re-read by labels.
-    const again = (await findDbAdminNetworks(ctx))[0];
-    if (again) return again.Name;
-    throw err;
-  }
+/** dbAdminNetwork is the tools' bridge, `berth-<installation>-dbadmin` (ensureServiceNetwork). */
+function dbAdminNetwork(ctx: DockerDriver): ServiceNetwork {
+  return { name: dbAdminNetworkName(ctx.instance), labels: dbAdminLabels(ctx), what: 'database admin' };
 }
 
 /** httpStatus asks 127.0.0.1:<port>/ once and resolves with the status code (or rejects). */
@@ -259,7 +221,7 @@ async function waitForHttp(ctx: DockerDriver, id: string, port: number, timeoutM
  * at /phpmyadmin/ and Adminer at /adminer/, then waits until it answers HTTP.
  *
  * - Reached only through 127.0.0.1:<hostPort> (the edge proxies the tools' host there), on a bridge of its own
- *   (ensureDbAdminNetwork). The tools reach the databases only through both servers' socket dirs, bound
+ *   (ensureServiceNetwork). The tools reach the databases only through both servers' socket dirs, bound
  *   read-only; neither can be pointed at another server (see docker/images/dbadmin).
  * - Hardened like the database servers: its own unprivileged uid (1993), read-only root filesystem with a /tmp
  *   and a run dir tmpfs, no-new-privileges, every capability dropped, memory, CPU and pids caps.
@@ -273,7 +235,7 @@ export async function ensureDbAdmin(ctx: DockerDriver, spec: DbAdminSpec): Promi
   const limits = spec.limits ?? DB_ADMIN_LIMITS;
   const { ssoDir, configDir } = await ensureDbAdminDirs(ctx);
   await ensureDbAdminSecrets(ctx, configDir);
-  const network = await ensureDbAdminNetwork(ctx);
+  const network = await ensureServiceNetwork(ctx, dbAdminNetwork(ctx));
   const publish = publishOnLoopback(DB_ADMIN.port, hostPort);
   const name = dbAdminContainerName(ctx);
   const create: Omit<Docker.ContainerCreateOptions, 'name' | 'Image' | 'Labels'> = {
@@ -318,13 +280,7 @@ export async function ensureDbAdmin(ctx: DockerDriver, spec: DbAdminSpec): Promi
 export async function removeDbAdmin(ctx: DockerDriver): Promise<number> {
   const containers = await listComponentContainers(ctx, DATABASES_OWNER, DB_ADMIN_ROLE);
   for (const c of containers) await removeContainerById(ctx, c.Id);
-  for (const n of await findDbAdminNetworks(ctx)) {
-    try {
-      await ctx.docker.getNetwork(n.Id).remove();
-    } catch (err) {
-      if (!isNotFound(err)) await callDocker('network remove', () => Promise.reject(err));
-    }
-  }
+  await removeServiceNetworks(ctx, dbAdminNetwork(ctx));
   const ssoDir = dbAdminSsoDir(ctx.dataDir);
   for (const entry of await listDir(ssoDir)) await rm(join(ssoDir, entry), { force: true });
   if (containers.length > 0)

@@ -26,6 +26,7 @@ import { RuntimeError } from '../errors.js';
 import { assertPort } from '../inputs.guard.js';
 import { hashText, ownershipLabels, type ServiceRole } from '../labels.js';
 import { hardenedHostConfig } from './host-config.js';
+import { ensureServiceNetwork, removeServiceNetworks, type ServiceNetwork } from './service-network.js';
 import type { DockerDriver, ResourceLimits } from '../runtime.types.js';
 
 export type { SftpAccount, SftpThrottle } from '../config/sftp.config.js';
@@ -179,44 +180,9 @@ function sftpLabels(ctx: DockerDriver): Record<string, string> {
   return ownershipLabels({ instance: ctx.instance, tenantId: SFTP_OWNER, role: SFTP_ROLE, component: SFTP_ROLE });
 }
 
-async function findSftpNetworks(ctx: DockerDriver): Promise<Docker.NetworkInspectInfo[]> {
-  const labels = sftpLabels(ctx);
-  return callDocker('network list', () =>
-    ctx.docker.listNetworks({ filters: { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) } }),
-  );
-}
-
-/**
- * ensureSftpNetwork gives the server a bridge of its own, `berth-<installation>-sftp` (a published port needs one),
- * without inter-container traffic or masquerading: clients reach the published port, the container reaches nothing.
- */
-async function ensureSftpNetwork(ctx: DockerDriver): Promise<string> {
-  const existing = (await findSftpNetworks(ctx))[0];
-  if (existing) return existing.Name;
-  const name = sftpNetworkName(ctx.instance);
-  try {
-    await callDocker('network create', () =>
-      ctx.docker.createNetwork({
-        Name: name,
-        Driver: 'bridge',
-        CheckDuplicate: true,
-        Internal: false,
-        EnableIPv6: false,
-        Attachable: false,
-        Labels: sftpLabels(ctx),
-        Options: {
-          'com.docker.network.bridge.enable_icc': 'false',
-          'com.docker.network.bridge.enable_ip_masquerade': 'false',
-        },
-      }),
-    );
-    ctx.logger?.info({ network: name }, 'runtime: SFTP network created');
-    return name;
-  } catch (err) {
-    const again = (await findSftpNetworks(ctx))[0];
-    if (again) return again.Name;
-    throw err;
-  }
+/** sftpNetwork is the server's bridge, `berth-<installation>-sftp` (a published port needs one; ensureServiceNetwork). */
+function sftpNetwork(ctx: DockerDriver): ServiceNetwork {
+  return { name: sftpNetworkName(ctx.instance), labels: sftpLabels(ctx), what: 'SFTP' };
 }
 
 function assertBindAddress(value: string): string {
@@ -382,7 +348,7 @@ async function endDisallowedSessions(ctx: DockerDriver, id: string, allowed: str
  *
  * - Files: `<dataDir>/sftp/etc` (sshd_config, faillock.conf, passwd, group, shadow, keys/<login>; rendered and
  *   validated by renderSftpFiles) bound read-only; host keys in `<dataDir>/sftp/hostkeys`, made once and kept.
- * - Container: its own bridge (ensureSftpNetwork), `bindAddress:port` → 2222, `<dataDir>/tenants` bound with
+ * - Container: its own bridge (ensureServiceNetwork), `bindAddress:port` → 2222, `<dataDir>/tenants` bound with
  *   `rslave` (tenant disks mounted later appear inside), root inside but only SFTP_CAPABILITIES, no-new-privileges,
  *   read-only root filesystem with /run and /tmp on tmpfs, SFTP_LIMITS, restart unless stopped.
  * - Changes: a new port, image or container definition recreates the container (`created`/`recreated`, also when it
@@ -399,7 +365,7 @@ export async function ensureSftpServer(ctx: DockerDriver, spec: SftpServerSpec):
   const configHash = hashText(JSON.stringify(files));
   const p = await ensureSftpDirs(ctx);
   const tenants = await ensureTenantsRootShared(ctx);
-  const network = await ensureSftpNetwork(ctx);
+  const network = await ensureServiceNetwork(ctx, sftpNetwork(ctx));
 
   await installSshdConfig(ctx, p, files.etc.sshd_config, await runningSftpContainer(ctx));
   await writeAccountFiles(p, files);
@@ -469,13 +435,7 @@ export async function ensureSftpServer(ctx: DockerDriver, spec: SftpServerSpec):
 export async function removeSftpServer(ctx: DockerDriver, opts: { deleteHostKeys?: boolean } = {}): Promise<void> {
   const containers = await listComponentContainers(ctx, SFTP_OWNER, SFTP_ROLE);
   for (const c of containers) await removeContainerById(ctx, c.Id);
-  for (const n of await findSftpNetworks(ctx)) {
-    try {
-      await ctx.docker.getNetwork(n.Id).remove();
-    } catch (err) {
-      if (!isNotFound(err)) await callDocker('network remove', () => Promise.reject(err));
-    }
-  }
+  await removeServiceNetworks(ctx, sftpNetwork(ctx));
   const p = sftpPaths(ctx.dataDir);
   await rm(p.etc, { recursive: true, force: true });
   await rm(p.applied, { force: true });
