@@ -25,6 +25,7 @@ import type { ControlPorts } from './ports.js';
 import { SitesService } from './sites/sites.service.js';
 import { SystemService } from './system/system.service.js';
 import { TenantsService } from './tenants/tenants.service.js';
+import { TenantUsageMeter } from './tenants/tenant-usage.js';
 import { TokensService } from './tokens/tokens.service.js';
 import { loadWebhookConfig, type WebhookConfig } from './webhooks/webhooks.config.js';
 import { WebhooksService } from './webhooks/webhooks.service.js';
@@ -92,7 +93,9 @@ export function createServices({
   const notifier = new DesiredStateNotifier();
   const auth = new AuthService(db, { requireAdminTwoFactor: config.requireAdminTwoFactor ?? false });
   const dataKey = DataKey.loadOrCreate(config.dataDir);
-  const tenants = new TenantsService({ db, auth, notifier, portRange: config.portRange });
+  const edgePorts = config.edgePorts ?? { http: 80, https: 443 };
+  const usage = new TenantUsageMeter({ db, dataDir: config.dataDir });
+  const tenants = new TenantsService({ db, auth, notifier, portRange: config.portRange, usage });
   const sso = new SsoService({ db });
   const webhookConfig = config.webhooks ?? loadWebhookConfig();
   const verifier = new DomainVerifier(config.domainVerification ?? loadDomainVerificationConfig());
@@ -107,7 +110,7 @@ export function createServices({
     db,
     notifier,
     databases,
-    apps: new AppsService({ db, databases, port: ports.apps, edgePorts: config.edgePorts ?? { http: 80, https: 443 } }),
+    apps: new AppsService({ db, databases, port: ports.apps, edgePorts }),
     backups: new BackupsService({ db, port: ports.backups, notifier, portRange: config.portRange, verifier }),
     cron: new CronService({ db, port: ports.cron }),
     sftp: new SftpService({
@@ -126,7 +129,7 @@ export function createServices({
       sso,
       notifyTenantChanged: (id) => notifier.tenantChanged(id),
       portRange: config.portRange,
-      dataDir: config.dataDir,
+      usage,
       verifier,
     }),
     sso,
@@ -135,7 +138,7 @@ export function createServices({
       dataKey,
       policy: { allowLoopback: webhookConfig.allowLoopback, panelPort: config.listen?.port },
     }),
-    sites: new SitesService({ db, notifier, cache: ports.cache }),
+    sites: new SitesService({ db, notifier, cache: ports.cache, edgePorts }),
     domains: new DomainsService({ db, notifier, dataKey, verifier }),
 
     files: new FilesService({

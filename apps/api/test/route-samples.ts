@@ -37,6 +37,7 @@ export interface RouteSpec {
 
 export const ROUTES: Record<string, RouteSpec> = {
   'POST /api/v1/auth/logout': { owner: 'self' },
+  'POST /api/v1/auth/impersonation/end': { owner: 'self' },
   'GET /api/v1/me': { owner: 'self' },
   'POST /api/v1/me/password': {
     owner: 'self',
@@ -86,6 +87,8 @@ export const ROUTES: Record<string, RouteSpec> = {
   'DELETE /api/v1/tenants/{id}': { owner: 'tenant-a' },
   'POST /api/v1/tenants/{id}/suspend': { owner: 'tenant-a' },
   'POST /api/v1/tenants/{id}/unsuspend': { owner: 'tenant-a' },
+  'GET /api/v1/tenants/{id}/usage': { owner: 'tenant-a' },
+  'POST /api/v1/tenants/{id}/impersonate': { owner: 'tenant-a' },
   'GET /api/v1/sites': { owner: 'list' },
   'POST /api/v1/sites': {
     owner: 'tenant-a',
@@ -122,6 +125,8 @@ export const ROUTES: Record<string, RouteSpec> = {
   'PUT /api/v1/sites/{id}/files/{*}': { owner: 'tenant-a', body: () => 'intruder upload' },
   'DELETE /api/v1/sites/{id}/files/{*}': { owner: 'tenant-a' },
   'POST /api/v1/sites/{id}/directories/{*}': { owner: 'tenant-a' },
+  'PATCH /api/v1/sites/{id}/files/{*}': { owner: 'tenant-a', body: () => ({ to: 'moved-by-matrix.txt' }) },
+  'POST /api/v1/sites/{id}/extractions/{*}': { owner: 'tenant-a', body: () => ({ overwrite: false }) },
   'GET /api/v1/accounts': { owner: 'list' },
   'POST /api/v1/accounts': {
     owner: 'admin',

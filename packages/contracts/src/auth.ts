@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ZEmail, ZId, ZPassword } from './common.js';
+import { ZTenant } from './tenants.js';
 import { ZLoginChallenge } from './two-factor.js';
 
 export const ROLES = ['admin', 'tenant-owner', 'tenant-member'] as const;
@@ -27,7 +28,26 @@ export type TUser = z.infer<typeof ZUser>;
  */
 export const ZSessionTwoFactor = z.object({ enabled: z.boolean(), enrolmentRequired: z.boolean() });
 
-export const ZSessionResponse = z.object({ user: ZUser, csrfToken: z.string(), twoFactor: ZSessionTwoFactor });
+/**
+ * ZImpersonatedBy is present while an administrator is signed in as a tenant's owner ("Sign in as this
+ * tenant"): who, and when the impersonation ends on its own. POST /auth/impersonation/end returns to them.
+ */
+export const ZImpersonatedBy = z.object({ email: z.string(), expiresAt: z.string() });
+export type TImpersonatedBy = z.infer<typeof ZImpersonatedBy>;
+
+/** ZSessionTenant is the signed-in tenant user's account as its banners need it (name, suspension and why). */
+export const ZSessionTenant = ZTenant.pick({ id: true, slug: true, name: true, status: true, suspendedReason: true });
+export type TSessionTenant = z.infer<typeof ZSessionTenant>;
+
+export const ZSessionResponse = z.object({
+  user: ZUser,
+  csrfToken: z.string(),
+  twoFactor: ZSessionTwoFactor,
+  /** The user's tenant (tenant users only). */
+  tenant: ZSessionTenant.optional(),
+  /** Only while an administrator is signed in as this user. */
+  impersonatedBy: ZImpersonatedBy.optional(),
+});
 export type TSessionResponse = z.infer<typeof ZSessionResponse>;
 
 /** ZLoginResponse is a session, or (two-factor users) the challenge to answer with a code. */

@@ -9,6 +9,15 @@ export const FILE_NAME_MAX_BYTES = 255;
 export const FILE_PATH_MAX_DEPTH = 128;
 /** FILE_UPLOAD_MAX_BYTES is the hard cap of one upload, whatever the plan's disk allows. */
 export const FILE_UPLOAD_MAX_BYTES = 512 * 1024 * 1024;
+/**
+ * FILE_EDIT_MAX_BYTES is the largest file the console opens in its editor; it is also the bound below which
+ * a file's ETag is a hash of its bytes (above it, of its inode, size and modification time).
+ */
+export const FILE_EDIT_MAX_BYTES = 2 * 1024 * 1024;
+/** ARCHIVE_MAX_ENTRIES bounds how many entries one zip may hold to be extracted (a zip bomb of many small files). */
+export const ARCHIVE_MAX_ENTRIES = 20_000;
+/** ARCHIVE_MAX_BYTES bounds the declared uncompressed size of one zip to be extracted, whatever the plan's disk allows. */
+export const ARCHIVE_MAX_BYTES = 2 * 1024 * 1024 * 1024;
 
 const utf8 = new TextEncoder();
 
@@ -61,6 +70,8 @@ export const ZFileEntry = z.object({
   type: ZFileEntryType,
   size: z.number().int().nonnegative(),
   modifiedAt: z.string(),
+  /** The permission bits as four octal digits (`0644`); a link's are always `0777` and mean nothing. */
+  mode: z.string().regex(/^[0-7]{4}$/),
 });
 export type TFileEntry = z.infer<typeof ZFileEntry>;
 
@@ -78,3 +89,83 @@ export const ZDeleteFileQuery = z.strictObject({
     .default('false')
     .transform((value) => value === 'true'),
 });
+
+/** ZFileReadQuery: `format=zip` downloads a folder (with everything in it) as one zip file. */
+export const ZFileReadQuery = z.object({
+  format: z.enum(['zip'], 'The only download format is format=zip (for a folder).').optional(),
+});
+
+/**
+ * FILE_MODES are the permissions a tenant may set: read/write for the owner, optionally read (and write)
+ * for the group and read for others, with execute (for folders: enter) on the same levels. Never setuid,
+ * setgid or sticky, never writable by others.
+ */
+export const FILE_MODES = [
+  '0400',
+  '0440',
+  '0444',
+  '0600',
+  '0640',
+  '0644',
+  '0660',
+  '0664',
+  '0500',
+  '0550',
+  '0555',
+  '0700',
+  '0750',
+  '0755',
+  '0770',
+  '0775',
+] as const;
+export const ZFileMode = z.enum(
+  FILE_MODES,
+  `Use one of ${FILE_MODES.join(', ')} (setuid, setgid, sticky and world-writable modes are not allowed).`,
+);
+export type TFileMode = z.infer<typeof ZFileMode>;
+
+/**
+ * ZUpdateFileRequest is the body of `PATCH /sites/{id}/files/{path}`: either `to`, a new path below the
+ * document root (rename or move; missing folders are made; an existing target is FILE_EXISTS unless
+ * `overwrite` is true and both are files), or `mode`, new permissions (fchmod through a descriptor; a
+ * link is refused). One change per request.
+ */
+export const ZUpdateFileRequest = z
+  .strictObject({
+    to: ZFilePath.optional(),
+    overwrite: z.boolean().optional(),
+    mode: ZFileMode.optional(),
+  })
+  .superRefine((value, ctx) => {
+    if ((value.to === undefined) === (value.mode === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: value.to === undefined ? ['to'] : ['mode'],
+        message: 'Give either "to" (a new path, to rename or move) or "mode" (new permissions), one per request.',
+      });
+    if (value.overwrite !== undefined && value.to === undefined)
+      ctx.addIssue({ code: 'custom', path: ['overwrite'], message: '"overwrite" only goes with "to".' });
+  });
+export type TUpdateFileRequest = z.infer<typeof ZUpdateFileRequest>;
+
+/**
+ * ZExtractArchiveRequest is the body of `POST /sites/{id}/extractions/{path of a .zip}`: the zip is
+ * extracted into `into` (default: the folder it is in). Existing files are FILE_EXISTS (with the first few
+ * in `details.paths`) unless `overwrite` is true; `deleteArchive` removes the zip once it is extracted.
+ */
+export const ZExtractArchiveRequest = z.strictObject({
+  into: ZFilePath.optional(),
+  overwrite: z.boolean().default(false),
+  deleteArchive: z.boolean().default(false),
+});
+export type TExtractArchiveRequest = z.input<typeof ZExtractArchiveRequest>;
+
+/** ZExtractArchiveResult says what an extraction wrote and what it left out (links and special files are never extracted). */
+export const ZExtractArchiveResult = z.object({
+  into: z.string(),
+  files: z.number().int().nonnegative(),
+  directories: z.number().int().nonnegative(),
+  bytes: z.number().int().nonnegative(),
+  skipped: z.array(z.object({ name: z.string(), reason: z.string() })),
+});
+export type TExtractArchiveResult = z.infer<typeof ZExtractArchiveResult>;

@@ -20,3 +20,4 @@ export * from './cron.js';
 export * from './cron-jobs.js';
 export * from './sftp.js';
 export * from './billing.js';
+export * from './usage.js';

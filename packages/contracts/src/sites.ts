@@ -95,6 +95,11 @@ export const ZSite = z.object({
   status: ZSiteStatus,
   statusMessage: z.string().nullable(),
   domains: z.array(z.string()),
+  /**
+   * url is the address visitors use: the first primary domain, over HTTPS unless its TLS is off, with the
+   * edge's port when it is not the scheme's own (`https://shop.example.com:8443`); null without a primary domain.
+   */
+  url: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -13,32 +13,12 @@ import { generatePassword } from '../databases/databases.service.js';
 import { AppError, notFound } from '../errors.js';
 import { recordEvent } from '../events/events.service.js';
 import { AppsPortError, type AppsPort, type PortSlot } from '../ports.js';
+import { siteUrlOf, type EdgePorts } from '../records/site.record.js';
 
 /** STALE_INSTALL_MS: an installation still "installing" after this long was cut short (the panel stopped). */
 const STALE_INSTALL_MS = 15 * 60_000;
 
 type InstallRow = AppInstallModel & { site: { domains: { hostname: string; kind: string; tlsMode: string }[] } };
-
-/** EdgePorts are the ports visitors reach the edge on (BERTH_HTTP_PORT, BERTH_HTTPS_PORT). */
-export interface EdgePorts {
-  http: number;
-  https: number;
-}
-
-/**
- * siteUrlOf is the address visitors use: the site's first primary domain, over HTTPS unless its TLS is off, with
- * the edge's port when it is not the scheme's own.
- */
-export function siteUrlOf(
-  domains: readonly { hostname: string; kind: string; tlsMode: string }[],
-  ports: EdgePorts,
-): string | null {
-  const primary = domains.find((d) => d.kind === 'primary');
-  if (!primary) return null;
-  const secure = primary.tlsMode !== 'off';
-  const port = secure ? (ports.https === 443 ? '' : `:${ports.https}`) : ports.http === 80 ? '' : `:${ports.http}`;
-  return `${secure ? 'https' : 'http'}://${primary.hostname}${port}`;
-}
 
 function toAppInstall(row: InstallRow, ports: EdgePorts, now = Date.now()): TAppInstall {
   const stale = row.status === 'installing' && now - row.updatedAt.getTime() > STALE_INSTALL_MS;

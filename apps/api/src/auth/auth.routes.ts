@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ZChangePasswordRequest, ZLoginRequest, ZLoginResponse, ZOk, ZSessionResponse } from '@berth/contracts';
+import { AppError } from '../errors.js';
 import { contextOf, SESSION_COOKIE, setSessionCookie } from '../http/auth.hook.js';
 import type { Services } from '../services.js';
 import { twoFactorRoutes } from './two-factor.routes.js';
@@ -35,6 +36,32 @@ export const authRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (
       if (cookie) await services.auth.logout(contextOf(request), cookie);
       void reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return { ok: true as const };
+    },
+  );
+
+  app.post(
+    '/auth/impersonation/end',
+    {
+      schema: {
+        tags: ['auth'],
+        summary:
+          'Return to your own account: ends the session an administrator opened as a tenant (POST /tenants/{id}/impersonate) and signs that administrator back in',
+        description:
+          'Only from an impersonation session, and only back to the administrator who opened it (no password is asked). If their own session ended meanwhile, the impersonation still ends and the answer is 401: sign in again.',
+        response: { 200: ZSessionResponse },
+      },
+    },
+    async (request, reply) => {
+      const cookie = request.cookies[SESSION_COOKIE] ?? '';
+      try {
+        const result = await services.auth.endImpersonation(contextOf(request), cookie);
+        setSessionCookie(request, reply, result.cookie);
+        return result.session;
+      } catch (error) {
+        if (error instanceof AppError && error.code === 'UNAUTHENTICATED')
+          void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+        throw error;
+      }
     },
   );
 

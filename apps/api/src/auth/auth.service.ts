@@ -1,18 +1,19 @@
 import type { Db } from '@berth/db';
 import { newId } from '@berth/db';
-import type { TLoginChallenge, TRole, TSessionResponse, TUser } from '@berth/contracts';
+import type { TLoginChallenge, TRole, TSessionResponse, TSessionTenant, TUser } from '@berth/contracts';
 import { AppError } from '../errors.js';
 import { recordEvent } from '../events/events.service.js';
 import { HashGate } from './hash-gate.js';
+import { describeImpersonator, endImpersonation, impersonationIsLive, startImpersonation } from './impersonation.js';
 import { LoginChallenges } from './login-challenges.js';
 import { addressKey, LoginLimiter, type Attempt } from './login-limiter.js';
 import { burnVerifyTime, hashPassword, prepareDummyHash, verifyPassword } from './passwords.js';
 import { requireWrite, type Principal, type RequestContext } from './principal.js';
 import { tokenScopeOf } from '../tokens/tokens.service.js';
-import { csrfTokenFor, parseApiToken, randomSecret, safeEqual, sha256 } from './secrets.js';
+import { csrfTokenFor, parseApiToken, safeEqual, sha256 } from './secrets.js';
+import { openSession, sessionPrincipal } from './sessions.js';
 
-/** SESSION_TTL_MS is how long a console session lasts, however it was opened (password or SSO link). */
-export const SESSION_TTL_MS = 12 * 60 * 60_000;
+export { openSession, SESSION_TTL_MS } from './sessions.js';
 const CACHE_TTL_MS = 10_000;
 const LAST_USED_EVERY_MS = 60_000;
 
@@ -161,15 +162,9 @@ export class AuthService {
       );
       return session.secret;
     });
-    const twoFactor = {
-      enabled: user.totpEnabledAt !== null,
-      enrolmentRequired: enrolmentRequired(
-        this.requireAdminTwoFactor,
-        { via: 'session', role: user.role as TRole },
-        user,
-      ),
-    };
-    return { session: { user: toUser(user), csrfToken: csrfTokenFor(secret), twoFactor }, cookie: secret };
+    const principal = { via: 'session' as const, role: user.role as TRole, sessionId: null };
+    const session = await this.describeSession(user, principal, csrfTokenFor(secret));
+    return { session, cookie: secret };
   }
 
   /**
@@ -215,6 +210,13 @@ export class AuthService {
   async logout(ctx: RequestContext, cookie: string): Promise<void> {
     const tokenHash = sha256(cookie);
     this.cache.delete(`s:${tokenHash}`);
+    // Signing out while signed in as a tenant ends the impersonation and the administrator's set-aside session.
+    if (ctx.principal.impersonatorId) {
+      await endImpersonation(this.db, ctx, { via: 'sign-out' });
+      // The administrator's set-aside session ended too; its cookie is not at hand to drop just its entry.
+      this.forgetAll();
+      return;
+    }
     await this.db.$transaction(async (tx) => {
       await tx.session.deleteMany({ where: { tokenHash } });
       await recordEvent(tx, ctx, {
@@ -226,15 +228,75 @@ export class AuthService {
     });
   }
 
-  /** me answers the signed-in user, its two-factor state and, for browser sessions, the CSRF token to send on mutations. */
+  /**
+   * me answers the signed-in user, its two-factor state, its tenant (for the suspension banner), whether an
+   * administrator is signed in as it, and, for browser sessions, the CSRF token to send on mutations.
+   */
   async me(principal: Principal, cookie: string | undefined): Promise<TSessionResponse> {
     const user = principal.userId ? await this.db.user.findUnique({ where: { id: principal.userId } }) : null;
     if (!user) throw new AppError('UNAUTHENTICATED', 'Sign in first.');
+    return this.describeSession(user, principal, cookie ? csrfTokenFor(cookie) : '');
+  }
+
+  /** describeSession is the one TSessionResponse builder: sign-in, /me, and the switches in and out of impersonation. */
+  private async describeSession(
+    user: UserRow,
+    principal: Pick<Principal, 'via' | 'role' | 'sessionId' | 'impersonatorId'>,
+    csrfToken: string,
+  ): Promise<TSessionResponse> {
     const twoFactor = {
       enabled: user.totpEnabledAt !== null,
       enrolmentRequired: enrolmentRequired(this.requireAdminTwoFactor, principal, user),
     };
-    return { user: toUser(user), csrfToken: cookie ? csrfTokenFor(cookie) : '', twoFactor };
+    const [tenant, impersonatedBy] = await Promise.all([
+      user.tenantId
+        ? this.db.tenant.findUnique({
+            where: { id: user.tenantId },
+            select: { id: true, slug: true, name: true, status: true, suspendedReason: true },
+          })
+        : null,
+      describeImpersonator(this.db, principal),
+    ]);
+    return {
+      user: toUser(user),
+      csrfToken,
+      twoFactor,
+      ...(tenant ? { tenant: toSessionTenant(tenant) } : {}),
+      ...(impersonatedBy ? { impersonatedBy } : {}),
+    };
+  }
+
+  /**
+   * startImpersonation signs the administrator behind `ctx` in as the owner of `tenantId` (TenantsService
+   * authorizes first): the new session's answer and cookie value. See auth/impersonation.ts.
+   */
+  async startImpersonation(
+    ctx: RequestContext,
+    tenantId: string,
+  ): Promise<{ session: TSessionResponse; cookie: string }> {
+    const opened = await startImpersonation(this.db, ctx, tenantId);
+    const session = await this.describeSession(opened.user, opened.principal, csrfTokenFor(opened.cookie));
+    return { session, cookie: opened.cookie };
+  }
+
+  /**
+   * endImpersonation is "Return to your account": only from an impersonation session, and only back to the
+   * administrator who opened it, with a fresh session of theirs. Their own session having ended meanwhile,
+   * the browser is signed out (UNAUTHENTICATED) after the impersonation ended all the same.
+   */
+  async endImpersonation(ctx: RequestContext, cookie: string): Promise<{ session: TSessionResponse; cookie: string }> {
+    requireWrite(ctx.principal);
+    this.cache.delete(`s:${sha256(cookie)}`);
+    const opened = await endImpersonation(this.db, ctx, { via: 'return' });
+    // The administrator's set-aside session ended: no cached principal may outlive it.
+    this.forgetAll();
+    if (!opened)
+      throw new AppError(
+        'UNAUTHENTICATED',
+        'The impersonation has ended, but your own session had ended too: sign in again.',
+      );
+    const session = await this.describeSession(opened.user, opened.principal, csrfTokenFor(opened.cookie));
+    return { session, cookie: opened.cookie };
   }
 
   /** resolveSession turns a session cookie into a principal, or null when it is unknown or expired. */
@@ -245,11 +307,15 @@ export class AuthService {
     const hit = this.cache.get(key);
     if (hit && hit.expiresAt > now && hit.hardExpiry > now) return hit.principal;
     const session = await this.db.session.findUnique({ where: { tokenHash }, include: { user: true } });
-    if (!session || session.expiresAt.getTime() <= now) {
+    if (
+      !session ||
+      session.expiresAt.getTime() <= now ||
+      (session.impersonatorId !== null && !(await impersonationIsLive(this.db, session, now)))
+    ) {
       this.cache.delete(key);
       return null;
     }
-    const principal = sessionPrincipal(session.user, session.id);
+    const principal = sessionPrincipal(session.user, session.id, session.impersonatorId);
     this.cache.set(key, { principal, expiresAt: now + CACHE_TTL_MS, hardExpiry: session.expiresAt.getTime() });
     return principal;
   }
@@ -314,38 +380,19 @@ export class AuthService {
   }
 }
 
-/**
- * openSession stores a new console session for `user` inside the caller's transaction (only the SHA-256
- * of the cookie value) and returns the cookie value and the session's principal. Password logins and SSO
- * links both open sessions here.
- */
-export async function openSession(
-  tx: Pick<Db, 'session'>,
-  user: Pick<UserRow, 'id' | 'role' | 'tenantId'>,
-  ip: string | null,
-): Promise<{ secret: string; principal: Principal }> {
-  const secret = randomSecret();
-  const sessionId = newId();
-  await tx.session.create({
-    data: {
-      id: sessionId,
-      tokenHash: sha256(secret),
-      userId: user.id,
-      ip,
-      expiresAt: new Date(Date.now() + SESSION_TTL_MS),
-    },
-  });
-  return { secret, principal: sessionPrincipal(user, sessionId) };
-}
-
-function sessionPrincipal(user: Pick<UserRow, 'id' | 'role' | 'tenantId'>, sessionId: string): Principal {
+function toSessionTenant(row: {
+  id: string;
+  slug: string;
+  name: string;
+  status: string;
+  suspendedReason: string | null;
+}): TSessionTenant {
+  const suspended = row.status === 'suspended';
   return {
-    via: 'session',
-    userId: user.id,
-    role: user.role as TRole,
-    tenantId: user.tenantId,
-    scope: 'full',
-    tokenId: null,
-    sessionId,
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    status: suspended ? 'suspended' : 'active',
+    suspendedReason: suspended ? row.suspendedReason : null,
   };
 }

@@ -14,6 +14,11 @@ export interface Principal {
   scope: TTokenScope;
   tokenId: string | null;
   sessionId: string | null;
+  /**
+   * Set only on an impersonation session ("Sign in as this tenant"): the administrator acting as this tenant
+   * user. The principal otherwise is the tenant user's own, with exactly its rights.
+   */
+  impersonatorId?: string | null;
 }
 
 /** RequestContext is what every service call receives besides its input: who, from where, which request. */
@@ -23,11 +28,23 @@ export interface RequestContext {
   reqId: string;
 }
 
-/** actorOf names the principal in events: `user:<id>`, `token:<id>` or `cli`. */
+/**
+ * actorOf names the principal in events: `user:<id>`, `token:<id>` or `cli`. An impersonation session is
+ * named as the tenant user it acts as; the administrator behind it is in the event's details
+ * (impersonationDetails).
+ */
 export function actorOf(principal: Principal): string {
   if (principal.via === 'token') return `token:${principal.tokenId}`;
   if (principal.via === 'cli') return 'cli';
   return `user:${principal.userId}`;
+}
+
+/**
+ * impersonationDetails is what an event made through an impersonation session adds to its details, so the
+ * administrator behind the tenant user it names as actor can be told: `{ impersonatorId }`, or nothing.
+ */
+export function impersonationDetails(principal: Principal): { impersonatorId?: string } {
+  return principal.impersonatorId ? { impersonatorId: principal.impersonatorId } : {};
 }
 
 export function isAdmin(principal: Principal): boolean {
@@ -57,9 +74,12 @@ export function requireWrite(principal: Principal, opts: { billing?: boolean } =
 /**
  * suspendedTenantMay tells the writes a user of a suspended tenant may still make: signing out, and those
  * on its own sign-in under /api/v1/me/ (password, two-factor), so a user can still secure its account while
- * the suspension is sorted out. Everything else, including a route added later, is refused.
+ * the suspension is sorted out; and an administrator signed in as the tenant may return to their own
+ * account. Everything else, including a route added later, is refused.
  */
-function suspendedTenantMay(route: { method: string; url: string }): boolean {
+function suspendedTenantMay(principal: Principal, route: { method: string; url: string }): boolean {
+  if (route.method === 'POST' && route.url === '/api/v1/auth/impersonation/end')
+    return Boolean(principal.impersonatorId);
   return (route.method === 'POST' && route.url === '/api/v1/auth/logout') || route.url.startsWith('/api/v1/me/');
 }
 
@@ -77,7 +97,7 @@ export function requireTenantActive(
 ): void {
   if (principal.role === 'admin' || principal.scope === 'billing' || tenantStatus !== 'suspended') return;
   if (route.method === 'GET' || route.method === 'HEAD' || route.method === 'OPTIONS') return;
-  if (suspendedTenantMay(route)) return;
+  if (suspendedTenantMay(principal, route)) return;
   throw new AppError(
     'TENANT_SUSPENDED',
     'This account is suspended: nothing can be changed until it is unsuspended (you can still read, sign out and change your password).',

@@ -1,5 +1,4 @@
 import type { Db, SiteModel } from '@berth/db';
-import { edgeLogsDir, tenantSitesDir, tenantsRoot } from '@berth/runtime/layout';
 import type { TAccount, TAccountUsage, TSsoLink, ZAccountListQuery, ZCreateAccountRequest } from '@berth/contracts';
 import type { z } from 'zod';
 import type { AuthService } from '../auth/auth.service.js';
@@ -7,16 +6,12 @@ import { hashPassword } from '../auth/passwords.js';
 import { canSeeTenant, requireAdmin, requireWrite, type RequestContext } from '../auth/principal.js';
 import { notFound } from '../errors.js';
 import { recordEvent } from '../events/events.service.js';
-import { databaseBytes, measureDiskUsage } from '../files/files.usage.js';
 import { toSite } from '../records/site.record.js';
 import type { TenantsService } from '../tenants/tenants.service.js';
+import type { TenantUsageMeter } from '../tenants/tenant-usage.js';
 import { provisionAccount } from './account-provisioning.js';
 import type { DomainVerifier } from '../domains/domain-verification.js';
-import { BandwidthMeter, monthBounds } from './bandwidth-meter.js';
 import { findAccountOwner, type SsoService } from './sso.service.js';
-
-const MB = 1024 * 1024;
-const GB = 1024 * MB;
 
 const ACCOUNT_INCLUDE = {
   plan: { select: { name: true } },
@@ -44,7 +39,9 @@ export function toAccount(row: AccountRow): TAccount {
     planName: row.plan.name,
     status: row.status === 'suspended' ? 'suspended' : 'active',
     primaryDomain: (domains.find((d) => d.kind === 'primary') ?? domains[0])?.hostname ?? null,
-    sites: row.sites.map(toSite).map(({ id, name, status, domains }) => ({ id, name, status, domains })),
+    sites: row.sites
+      .map((site) => toSite(site))
+      .map(({ id, name, status, domains }) => ({ id, name, status, domains })),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -57,7 +54,8 @@ export interface AccountsDeps {
   sso: SsoService;
   notifyTenantChanged: (tenantId: string) => void;
   portRange: { first: number; last: number };
-  dataDir: string;
+  /** Measures disk, bandwidth and counts against the plan (shared with the tenants' own usage route). */
+  usage: TenantUsageMeter;
   /** The hostname ownership policy new domains start under (domains/domain-verification.ts). */
   verifier: Pick<DomainVerifier, 'required' | 'reserved'>;
 }
@@ -70,11 +68,7 @@ export interface AccountsDeps {
  * changes go through TenantsService, so the console and the billing API share one lifecycle.
  */
 export class AccountsService {
-  private readonly bandwidth: BandwidthMeter;
-
-  constructor(private readonly deps: AccountsDeps) {
-    this.bandwidth = new BandwidthMeter(edgeLogsDir(deps.dataDir));
-  }
+  constructor(private readonly deps: AccountsDeps) {}
 
   async list(
     ctx: RequestContext,
@@ -171,34 +165,10 @@ export class AccountsService {
   /** usage measures the account's disk (site files, du-style, and its databases as their servers report them) and this month's bandwidth against its plan. */
   async usage(ctx: RequestContext, id: string, now = new Date()): Promise<TAccountUsage> {
     this.authorize(ctx, id, { write: false });
-    const tenant = await this.deps.db.tenant.findUnique({
-      where: { id },
-      include: { plan: { select: { diskMb: true, bandwidthGb: true } } },
-    });
-    if (!tenant) throw notFound('Account');
-    const period = monthBounds(now);
-    const [files, databases, bandwidth] = await Promise.all([
-      measureDiskUsage(tenantSitesDir(tenantsRoot(this.deps.dataDir), id)),
-      databaseBytes(this.deps.db, id),
-      this.bandwidth.bytesInMonth(id, now),
-    ]);
-    return {
-      accountId: id,
-      username: tenant.slug,
-      disk: {
-        usedBytes: files + databases,
-        limitBytes: tenant.plan.diskMb * MB,
-        filesBytes: files,
-        databasesBytes: databases,
-      },
-      bandwidth: {
-        usedBytes: bandwidth,
-        limitBytes: tenant.plan.bandwidthGb * GB,
-        periodStart: period.start.toISOString(),
-        periodEnd: period.end.toISOString(),
-      },
-      measuredAt: now.toISOString(),
-    };
+    const usage = await this.deps.usage.measure(id, now);
+    if (!usage) throw notFound('Account');
+    const { accountId, username, disk, bandwidth, measuredAt } = usage;
+    return { accountId, username, disk, bandwidth, measuredAt };
   }
 
   /** ssoLink makes a one-time sign-in link to the console for the account owner. */

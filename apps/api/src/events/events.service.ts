@@ -1,7 +1,16 @@
 import type { Db } from '@berth/db';
 import { newId } from '@berth/db';
 import type { TEvent } from '@berth/contracts';
-import { actorOf, tenantScope, requireNotBilling, type RequestContext } from '../auth/principal.js';
+import type { ZEventListQuery } from '@berth/contracts';
+import type { z } from 'zod';
+import {
+  actorOf,
+  impersonationDetails,
+  tenantScope,
+  requireNotBilling,
+  type RequestContext,
+} from '../auth/principal.js';
+import { nameEvents, type EventNames } from './event-names.js';
 
 /** Tx is either the client or an interactive transaction; events are written inside the caller's transaction. */
 export type Tx = Pick<Db, 'event'> & Partial<Db>;
@@ -25,6 +34,8 @@ export async function recordEvent(
   ctx: Pick<RequestContext, 'principal' | 'ip'> | null,
   input: EventInput,
 ): Promise<void> {
+  // Through an impersonation session the actor is the tenant user; the administrator behind it is named too.
+  const details = { ...input.details, ...(ctx ? impersonationDetails(ctx.principal) : {}) };
   await tx.event.create({
     data: {
       id: newId(),
@@ -36,21 +47,23 @@ export async function recordEvent(
       result: input.result ?? 'ok',
       message: input.message ?? null,
       ip: ctx?.ip ?? null,
-      details: input.details ? JSON.stringify(input.details) : null,
+      details: Object.keys(details).length > 0 ? JSON.stringify(details) : null,
     },
   });
 }
 
 type EventRow = Awaited<ReturnType<Db['event']['findFirstOrThrow']>>;
 
-function toEvent(row: EventRow): TEvent {
+function toEvent(row: EventRow, names: EventNames): TEvent {
   return {
     id: row.id,
     at: row.at.toISOString(),
     actor: row.actor,
+    actorName: names.actors.get(row.actor) ?? null,
     action: row.action,
     targetType: row.targetType,
     targetId: row.targetId,
+    targetName: row.targetId === null ? null : (names.targets.get(`${row.targetType}:${row.targetId}`) ?? null),
     tenantId: row.tenantId,
     result: row.result === 'error' ? 'error' : 'ok',
     message: row.message,
@@ -59,40 +72,41 @@ function toEvent(row: EventRow): TEvent {
   };
 }
 
-/** listEvents returns the newest events first; tenant users only ever see their own tenant's events. */
+/**
+ * listEvents returns the newest events first, their actors and targets named (nameEvents); tenant users only
+ * ever see their own tenant's events. `kind` keeps the actions of one kind (`site` → `site.create`, `site.live`…).
+ */
 export async function listEvents(
   db: Db,
   ctx: RequestContext,
-  query: {
-    tenantId?: string;
-    action?: string;
-    targetId?: string;
-    result?: 'ok' | 'error';
-    limit: number;
-    offset: number;
-  },
+  query: z.output<typeof ZEventListQuery>,
 ): Promise<{ items: TEvent[]; total: number }> {
   requireNotBilling(ctx.principal);
   const scoped = tenantScope(ctx.principal);
   if (scoped !== undefined && query.tenantId !== undefined && query.tenantId !== scoped) return { items: [], total: 0 };
   const where = {
     tenantId: scoped ?? query.tenantId,
-    action: query.action,
+    actor: query.actor,
     targetId: query.targetId,
     result: query.result,
+    AND: [
+      ...(query.action !== undefined ? [{ action: query.action }] : []),
+      ...(query.kind !== undefined ? [{ action: { startsWith: `${query.kind}.` } }] : []),
+    ],
   };
   const [rows, total] = await Promise.all([
     db.event.findMany({ where, orderBy: [{ at: 'desc' }, { id: 'desc' }], take: query.limit, skip: query.offset }),
     db.event.count({ where }),
   ]);
-  const items = rows.map(toEvent);
+  const names = await nameEvents(db, rows, scoped);
+  const items = rows.map((row) => toEvent(row, names));
   if (scoped !== undefined) await hideForeignAddresses(db, scoped, items);
   return { items, total };
 }
 
 /**
  * hideForeignAddresses blanks `ip` on a tenant's events whose actor is not one of the tenant's own users or
- * their tokens: administrators, billing systems, the CLI and anonymous sign-in attempts keep their addresses
+ * their tokens (or acted for an administrator impersonating them): administrators, billing systems, the CLI and anonymous sign-in attempts keep their addresses
  * to themselves. Actors are looked up as they are now, so a deleted user's or revoked token's address is
  * hidden too (failing closed).
  */
@@ -107,5 +121,6 @@ async function hideForeignAddresses(db: Db, tenantId: string, items: TEvent[]): 
     db.apiToken.findMany({ where: { id: { in: ids('token:') }, user: { tenantId } }, select: { id: true } }),
   ]);
   const own = new Set([...users.map((u) => `user:${u.id}`), ...tokens.map((t) => `token:${t.id}`)]);
-  for (const event of items) if (!own.has(event.actor)) event.ip = null;
+  // An administrator's address stays its own when it acted through an impersonation session.
+  for (const event of items) if (!own.has(event.actor) || event.details?.impersonatorId) event.ip = null;
 }

@@ -8,7 +8,12 @@ const LSTAT_BATCH = 64;
 /** toEntry describes one file, folder or link from its lstat (a link is never followed). */
 export function toEntry(name: string, stats: Stats): TFileEntry {
   const type = stats.isDirectory() ? 'directory' : stats.isSymbolicLink() ? 'symlink' : 'file';
-  return { name, type, size: stats.size, modifiedAt: stats.mtime.toISOString() };
+  return { name, type, size: stats.size, modifiedAt: stats.mtime.toISOString(), mode: formatMode(stats.mode) };
+}
+
+/** formatMode writes the permission bits (with setuid, setgid and sticky) as four octal digits. */
+export function formatMode(mode: number): string {
+  return (mode & 0o7777).toString(8).padStart(4, '0');
 }
 
 /**

@@ -1,14 +1,35 @@
 import type { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ZDeleteFileQuery, ZFileEntry, ZFileListing, ZFilePathParams, ZIdParams, ZOk } from '@berth/contracts';
+import {
+  ZDeleteFileQuery,
+  ZErrorBody,
+  ZExtractArchiveRequest,
+  ZExtractArchiveResult,
+  ZFileEntry,
+  ZFileListing,
+  ZFilePathParams,
+  ZFileReadQuery,
+  ZIdParams,
+  ZOk,
+  ZUpdateFileRequest,
+} from '@berth/contracts';
 import { contextOf } from '../http/auth.hook.js';
 import type { Services } from '../services.js';
 import type { FileRead } from './files.service.js';
 
 const READ_DESCRIPTION =
-  'A folder answers its listing as JSON; a file answers its bytes (application/octet-stream, Content-Disposition: attachment). ' +
+  'A folder answers its listing as JSON; a file answers its bytes (application/octet-stream, Content-Disposition: attachment) ' +
+  'with a strong ETag (files up to 2 MiB: a SHA-256 of the bytes sent; larger: inode, size and change times) to send back as If-Match when saving. ' +
+  'A folder with `format=zip` answers a zip of everything in it (streamed; symbolic links and special files are left out). ' +
   "Paths are relative to the site's document root (`public/`); symbolic links are followed only when they stay inside it.";
+
+/** PRECONDITION_FAILED documents the one answer the error transform does not add by itself (412). */
+const PRECONDITION_FAILED = {
+  description:
+    'FILE_CHANGED: If-Match did not match the current ETag (the file changed, or is gone); reload or overwrite on purpose.',
+  content: { 'application/json': { schema: ZErrorBody } },
+};
 
 /** contentDisposition names a download safely: an ASCII fallback without quotes or controls, and the exact UTF-8 name (RFC 6266). */
 export function contentDisposition(name: string): string {
@@ -20,11 +41,26 @@ function sendRead(reply: FastifyReply, read: FileRead): FastifyReply {
   void reply.header('cache-control', 'private, no-store');
   if (read.kind === 'listing') return reply.send(read.listing);
   return reply
+    .header('etag', read.etag)
     .header('content-type', 'application/octet-stream')
     .header('content-disposition', contentDisposition(read.name))
     .header('content-length', String(read.size))
     .header('x-content-type-options', 'nosniff')
     .send(read.stream);
+}
+
+function sendZip(reply: FastifyReply, zip: { name: string; stream: Readable }): FastifyReply {
+  return reply
+    .header('cache-control', 'private, no-store')
+    .header('content-type', 'application/zip')
+    .header('content-disposition', contentDisposition(zip.name))
+    .header('x-content-type-options', 'nosniff')
+    .send(zip.stream);
+}
+
+/** oneHeader is a request header's value, or undefined (a repeated header is refused by taking none of it). */
+function oneHeader(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }
 
 function declaredLength(header: string | undefined): number | null {
@@ -33,9 +69,11 @@ function declaredLength(header: string | undefined): number | null {
 }
 
 /**
- * filesRoutes: a site's files under its document root. GET lists a folder or downloads a file, PUT uploads
- * a raw body, DELETE removes a file or folder, POST /directories/* makes a folder. Not cached: the files
- * change outside the database (the site itself writes there).
+ * filesRoutes: a site's files under its document root. GET lists a folder or downloads a file (or a folder
+ * as a zip), PUT uploads a raw body (conditional with If-Match / If-None-Match), PATCH renames, moves or
+ * changes permissions, DELETE removes a file or folder, POST /directories/* makes a folder and
+ * POST /extractions/* extracts a zip. Not cached: the files change outside the database (the site itself
+ * writes there).
  */
 export const filesRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
   const { files } = services;
@@ -49,10 +87,14 @@ export const filesRoutes: FastifyPluginAsyncZod<{ services: Services }> = async 
         summary: "List the site's document root",
         description: READ_DESCRIPTION,
         params: ZIdParams,
+        querystring: ZFileReadQuery,
         response: { 200: ZFileListing },
       },
     },
-    async (request, reply) => sendRead(reply, await files.read(contextOf(request), request.params.id, '')),
+    async (request, reply) =>
+      request.query.format === 'zip'
+        ? sendZip(reply, await files.downloadZip(contextOf(request), request.params.id, ''))
+        : sendRead(reply, await files.read(contextOf(request), request.params.id, '')),
   );
 
   app.get(
@@ -60,14 +102,57 @@ export const filesRoutes: FastifyPluginAsyncZod<{ services: Services }> = async 
     {
       schema: {
         tags,
-        summary: 'List a folder or download a file',
+        summary: 'List a folder, download a file, or download a folder as a zip (format=zip)',
         description: READ_DESCRIPTION,
         params: ZFilePathParams,
+        querystring: ZFileReadQuery,
         response: { 200: ZFileListing },
       },
     },
     async (request, reply) =>
-      sendRead(reply, await files.read(contextOf(request), request.params.id, request.params['*'])),
+      request.query.format === 'zip'
+        ? sendZip(reply, await files.downloadZip(contextOf(request), request.params.id, request.params['*']))
+        : sendRead(reply, await files.read(contextOf(request), request.params.id, request.params['*'])),
+  );
+
+  app.patch(
+    '/sites/:id/files/*',
+    {
+      schema: {
+        tags,
+        summary: 'Rename or move a file, link or folder (`to`), or change its permissions (`mode`)',
+        description:
+          '`to` is the new path below the document root (missing folders are made). A folder cannot move into itself; ' +
+          'an existing target answers 409 FILE_EXISTS unless `overwrite: true` and both are files. A link is moved as itself. ' +
+          '`mode` is one of the allowed permission sets (never setuid, setgid, sticky or world-writable); a link is refused.',
+        params: ZFilePathParams,
+        body: ZUpdateFileRequest,
+        response: { 200: ZFileEntry },
+      },
+    },
+    async (request) => files.update(contextOf(request), request.params.id, request.params['*'], request.body),
+  );
+
+  app.post(
+    '/sites/:id/extractions/*',
+    {
+      schema: {
+        tags,
+        summary: 'Extract a zip that is already uploaded (all or nothing)',
+        description:
+          "Extracts into the zip's folder, or `into`. Refused before anything is written: names that are absolute or contain `..`, " +
+          "more than 20,000 entries or 2 GiB unpacked, more than the plan's free disk, encrypted entries, and (409 FILE_EXISTS, " +
+          'first paths in `details.paths`) files that exist unless `overwrite: true`. Links and special files in the zip are skipped ' +
+          "and listed in `skipped`. Files are 0644 and folders 0755, owned by the site's account.",
+        params: ZFilePathParams,
+        body: ZExtractArchiveRequest,
+        response: { 201: ZExtractArchiveResult },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(await files.extract(contextOf(request), request.params.id, request.params['*'], request.body)),
   );
 
   app.delete(
@@ -115,20 +200,25 @@ export const filesRoutes: FastifyPluginAsyncZod<{ services: Services }> = async 
           tags,
           summary:
             'Upload a file: the raw request body becomes the file (missing folders are created; an existing file is replaced)',
-          description: `At most 512 MiB per upload, and within the plan's disk. ${READ_DESCRIPTION}`,
+          description:
+            "At most 512 MiB per upload, and within the plan's disk. `If-Match: <etag>` replaces the file only while it is " +
+            'still that version (else 412 FILE_CHANGED); `If-None-Match: *` creates it only if nothing is at the path (else ' +
+            `409 FILE_EXISTS). The answer carries the new file's ETag. ${READ_DESCRIPTION}`,
           params: ZFilePathParams,
-          response: { 201: ZFileEntry },
+          response: { 201: ZFileEntry, 412: PRECONDITION_FAILED },
         },
       },
       async (request, reply) => {
         try {
-          const entry = await files.upload(contextOf(request), {
+          const written = await files.upload(contextOf(request), {
             siteId: request.params.id,
             path: request.params['*'],
             body: request.body as Readable | undefined,
             declaredBytes: declaredLength(request.headers['content-length']),
+            ifMatch: oneHeader(request.headers['if-match']),
+            ifNoneMatch: oneHeader(request.headers['if-none-match']),
           });
-          return await reply.status(201).send(entry);
+          return await reply.status(201).header('etag', written.etag).send(written.entry);
         } catch (error) {
           // A refused upload is not read to its end: close the connection instead of draining it.
           if (!request.raw.complete) void reply.header('connection', 'close');

@@ -16,20 +16,30 @@ import { recordEvent } from '../events/events.service.js';
 import { isUniqueViolation } from '../http/prisma-errors.js';
 import { CachePortError, type CachePort, type PortSlot } from '../ports.js';
 import { toPlan } from '../records/plan.record.js';
-import { siteColumns, toSite } from '../records/site.record.js';
+import { siteColumns, toSite, type EdgePorts } from '../records/site.record.js';
 import { checkPlanAllows } from './plan-limits.js';
 import { insertSite } from './site-records.js';
 
-const SITE_INCLUDE = { domains: { select: { hostname: true }, orderBy: { createdAt: 'asc' } } } as const;
+const SITE_INCLUDE = {
+  domains: { select: { hostname: true, kind: true, tlsMode: true }, orderBy: { createdAt: 'asc' } },
+} as const;
 
-type SiteRow = SiteModel & { domains: { hostname: string }[] };
+type SiteRow = SiteModel & { domains: { hostname: string; kind: string; tlsMode: string }[] };
 
 /**
  * SitesService stores what a tenant wants to run. It validates against the tenant's plan, writes the
  * desired state with status `pending`, records the event and asks for convergence; it never touches Docker.
  */
 export class SitesService {
-  constructor(private readonly deps: { db: Db; notifier: DesiredStateNotifier; cache: PortSlot<CachePort> }) {}
+  constructor(
+    private readonly deps: {
+      db: Db;
+      notifier: DesiredStateNotifier;
+      cache: PortSlot<CachePort>;
+      /** The edge's ports, in the visitors' address of each site (`url`). */
+      edgePorts: EdgePorts;
+    },
+  ) {}
 
   async list(ctx: RequestContext, query: z.output<typeof ZSiteListQuery>): Promise<{ items: TSite[]; total: number }> {
     requireNotBilling(ctx.principal);
@@ -44,21 +54,22 @@ export class SitesService {
     ]);
     const domains = await this.deps.db.domain.findMany({
       where: { siteId: { in: rows.map((row) => row.id) } },
-      select: { siteId: true, hostname: true },
+      select: { siteId: true, hostname: true, kind: true, tlsMode: true },
       orderBy: { createdAt: 'asc' },
     });
-    const bySite = new Map<string, { hostname: string }[]>();
-    for (const d of domains) {
-      const list = bySite.get(d.siteId) ?? [];
-      list.push({ hostname: d.hostname });
-      bySite.set(d.siteId, list);
+    const bySite = new Map<string, { hostname: string; kind: string; tlsMode: string }[]>();
+    for (const { siteId, ...d } of domains) {
+      const list = bySite.get(siteId) ?? [];
+      list.push(d);
+      bySite.set(siteId, list);
     }
-    return { items: rows.map((row) => toSite({ ...row, domains: bySite.get(row.id) ?? [] })), total };
+    const visit = { edgePorts: this.deps.edgePorts };
+    return { items: rows.map((row) => toSite({ ...row, domains: bySite.get(row.id) ?? [] }, visit)), total };
   }
 
   async get(ctx: RequestContext, id: string): Promise<TSite> {
     requireNotBilling(ctx.principal);
-    return toSite(await this.findScoped(ctx, id));
+    return toSite(await this.findScoped(ctx, id), { edgePorts: this.deps.edgePorts });
   }
 
   async create(ctx: RequestContext, input: z.output<typeof ZCreateSiteRequest>): Promise<TSite> {

@@ -4,11 +4,14 @@ import {
   ZIdParams,
   ZOk,
   ZPage,
+  ZSessionResponse,
+  ZSuspendTenantRequest,
   ZTenant,
   ZTenantListQuery,
+  ZTenantUsage,
   ZUpdateTenantRequest,
 } from '@berth/contracts';
-import { contextOf } from '../http/auth.hook.js';
+import { contextOf, setSessionCookie } from '../http/auth.hook.js';
 import type { Services } from '../services.js';
 
 export const tenantRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
@@ -42,6 +45,20 @@ export const tenantRoutes: FastifyPluginAsyncZod<{ services: Services }> = async
     { schema: { tags, summary: 'Read a tenant', params: ZIdParams, response: { 200: ZTenant } } },
     async (request) => services.tenants.get(contextOf(request), request.params.id),
   );
+  app.get(
+    '/tenants/:id/usage',
+    {
+      schema: {
+        tags,
+        summary: "The account against its plan: sites, domains, databases, disk and this month's bandwidth",
+        description:
+          "Disk and bandwidth are measured as `GET /accounts/{id}/usage` measures them for billing; the tenant's own users may read this one.",
+        params: ZIdParams,
+        response: { 200: ZTenantUsage },
+      },
+    },
+    async (request) => services.tenants.usage(contextOf(request), request.params.id),
+  );
   app.patch(
     '/tenants/:id',
     {
@@ -61,16 +78,39 @@ export const tenantRoutes: FastifyPluginAsyncZod<{ services: Services }> = async
       schema: {
         tags,
         summary: 'Suspend a tenant: sites answer the suspended page (admin, billing)',
+        description:
+          "The body is optional: `reason` (plain text, at most 300 characters) is shown to the tenant's users and recorded in the event; unsuspending clears it.",
         params: ZIdParams,
+        body: ZSuspendTenantRequest.nullish(),
         response: { 200: ZTenant },
       },
     },
-    async (request) => services.tenants.setSuspended(contextOf(request), request.params.id, true),
+    async (request) =>
+      services.tenants.setSuspended(contextOf(request), request.params.id, true, { reason: request.body?.reason }),
   );
   app.post(
     '/tenants/:id/unsuspend',
     { schema: { tags, summary: 'Unsuspend a tenant (admin, billing)', params: ZIdParams, response: { 200: ZTenant } } },
     async (request) => services.tenants.setSuspended(contextOf(request), request.params.id, false),
+  );
+  app.post(
+    '/tenants/:id/impersonate',
+    {
+      schema: {
+        tags,
+        summary:
+          "Sign in as this tenant: the administrator's browser session becomes the tenant owner's for up to an hour (admin session)",
+        description:
+          "Sets a new session cookie and answers it like sign-in, with `impersonatedBy`. The administrator's own session is set aside: `POST /auth/impersonation/end` returns to it. API tokens cannot impersonate, nor can an impersonation session.",
+        params: ZIdParams,
+        response: { 200: ZSessionResponse },
+      },
+    },
+    async (request, reply) => {
+      const { session, cookie } = await services.tenants.impersonate(contextOf(request), request.params.id);
+      setSessionCookie(request, reply, cookie);
+      return session;
+    },
   );
   app.delete(
     '/tenants/:id',

@@ -1,6 +1,13 @@
 import type { Db } from '@berth/db';
 import { newId } from '@berth/db';
-import type { TTenant, ZCreateTenantRequest, ZTenantListQuery, ZUpdateTenantRequest } from '@berth/contracts';
+import type {
+  TSessionResponse,
+  TTenant,
+  TTenantUsage,
+  ZCreateTenantRequest,
+  ZTenantListQuery,
+  ZUpdateTenantRequest,
+} from '@berth/contracts';
 import type { z } from 'zod';
 import type { AuthService } from '../auth/auth.service.js';
 import { hashPassword } from '../auth/passwords.js';
@@ -9,6 +16,7 @@ import type { DesiredStateNotifier } from '../desired-state.js';
 import { AppError, notFound } from '../errors.js';
 import { recordEvent } from '../events/events.service.js';
 import { insertTenant, resolvePlan, retryOnUniqueRace } from './tenant-records.js';
+import type { TenantUsageMeter } from './tenant-usage.js';
 
 export { FIRST_TENANT_UID } from './tenant-records.js';
 
@@ -32,6 +40,7 @@ export function toTenant(row: TenantRow): TTenant {
     name: row.name,
     planId: row.planId,
     status: row.status === 'suspended' ? 'suspended' : 'active',
+    suspendedReason: row.status === 'suspended' ? row.suspendedReason : null,
     webserver: row.webserver === 'apache' ? 'apache' : 'nginx',
     varnishEnabled: row.varnishEnabled,
     ports: { web: port('web'), cache: port('cache') },
@@ -47,6 +56,7 @@ export interface TenantsDeps {
   auth: AuthService;
   notifier: DesiredStateNotifier;
   portRange: { first: number; last: number };
+  usage: TenantUsageMeter;
 }
 
 /**
@@ -84,6 +94,18 @@ export class TenantsService {
     const row = await this.deps.db.tenant.findUnique({ where: { id }, include: TENANT_INCLUDE });
     if (!row) throw notFound('Tenant');
     return toTenant(row);
+  }
+
+  /**
+   * usage is the tenant's home view of its account: disk and this month's bandwidth as billing reads them, and
+   * its sites, domains and databases against the plan. Its own users (and their tokens) may read it; another
+   * tenant's id is NOT_FOUND.
+   */
+  async usage(ctx: RequestContext, id: string): Promise<TTenantUsage> {
+    if (!canSeeTenant(ctx.principal, id)) throw notFound('Tenant');
+    const usage = await this.deps.usage.measure(id);
+    if (!usage) throw notFound('Tenant');
+    return usage;
   }
 
   async create(ctx: RequestContext, input: z.output<typeof ZCreateTenantRequest>): Promise<TTenant> {
@@ -153,25 +175,49 @@ export class TenantsService {
     return this.get(ctx, id);
   }
 
-  async setSuspended(ctx: RequestContext, id: string, suspended: boolean): Promise<TTenant> {
+  /**
+   * setSuspended suspends or unsuspends the account. A suspension may say why (`reason`, plain text): it is
+   * kept on the tenant, shown to its users in a banner and recorded in the event; unsuspending clears it.
+   */
+  async setSuspended(
+    ctx: RequestContext,
+    id: string,
+    suspended: boolean,
+    { reason }: { reason?: string } = {},
+  ): Promise<TTenant> {
     requireWrite(ctx.principal, { billing: true });
     if (!canSeeTenant(ctx.principal, id)) throw notFound('Tenant');
     requireAdmin(ctx.principal);
+    const suspendedReason = suspended && reason ? reason : null;
     await this.deps.db.$transaction(async (tx) => {
       const row = await tx.tenant.findUnique({ where: { id } });
       if (!row) throw notFound('Tenant');
-      await tx.tenant.update({ where: { id }, data: { status: suspended ? 'suspended' : 'active' } });
+      await tx.tenant.update({ where: { id }, data: { status: suspended ? 'suspended' : 'active', suspendedReason } });
       await recordEvent(tx, ctx, {
         action: suspended ? 'tenant.suspend' : 'tenant.unsuspend',
         targetType: 'tenant',
         targetId: id,
         tenantId: id,
+        ...(suspendedReason ? { details: { reason: suspendedReason } } : {}),
       });
     });
     // A suspended tenant's users must lose access at once, not when their cached session expires.
     this.deps.auth.forgetAll();
     this.deps.notifier.tenantChanged(id);
     return this.get(ctx, id);
+  }
+
+  /**
+   * impersonate is "Sign in as this tenant": an administrator's own console session (never a token, never
+   * another impersonation) gets a short session as the tenant's owner, with exactly the owner's rights.
+   */
+  async impersonate(ctx: RequestContext, id: string): Promise<{ session: TSessionResponse; cookie: string }> {
+    requireWrite(ctx.principal);
+    if (!canSeeTenant(ctx.principal, id)) throw notFound('Tenant');
+    requireAdmin(ctx.principal);
+    if (ctx.principal.via !== 'session' || ctx.principal.impersonatorId)
+      throw new AppError('FORBIDDEN', 'Only an administrator signed in to the console can sign in as a tenant.');
+    return this.deps.auth.startImpersonation(ctx, id);
   }
 
   async terminate(ctx: RequestContext, id: string): Promise<void> {

@@ -10,6 +10,7 @@ import { FilesPanel } from '../features/files/FilesPanel';
 import { NotFoundPage } from '../features/shell/NotFoundPage';
 import { PhpSettingsForm } from '../features/sites/PhpSettingsForm';
 import { RuntimePanel } from '../features/sites/RuntimePanel';
+import { SiteVisitCard } from '../features/dashboard/SiteVisitCard';
 import { SiteActivity } from '../features/events/SiteActivity';
 import { SiteOverview } from '../features/sites/SiteOverview';
 import { runtimeLabel } from '../features/sites/runtimeLabel';
@@ -18,7 +19,7 @@ import { useSite } from '../queries/sites';
 const TABS = ['overview', 'domains', 'runtime', 'files', 'cache', 'activity'] as const;
 type Tab = (typeof TABS)[number];
 
-/** SiteDetailPage is one site: status and WordPress, domains, runtime and PHP settings, files, cache and its activity. */
+/** SiteDetailPage is one site: its address, certificate, status and WordPress, domains, runtime and PHP settings, files, cache and its activity. */
 export function SiteDetailPage() {
   const { siteId = '' } = useParams();
   const [params, setParams] = useSearchParams();
@@ -48,6 +49,7 @@ export function SiteDetailPage() {
             </Tabs.List>
             <Tabs.Panel value="overview">
               <Stack>
+                <SiteVisitCard site={data} />
                 <SiteOverview site={data} />
                 {data.runtime.kind === 'php' && <WordPressCard site={data} />}
               </Stack>

@@ -1,4 +1,4 @@
-import { Button, Group, Modal, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Alert, Button, Group, Modal, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useNavigate, useParams } from 'react-router';
 import { isNotFound } from '../api';
@@ -13,10 +13,14 @@ import { SitesTable } from '../features/sites/SitesTable';
 import { useSites } from '../queries/sites';
 import { TenantEditForm } from '../features/tenants/TenantEditForm';
 import { TenantLifecycle } from '../features/tenants/TenantLifecycle';
+import { TenantOperatorTools } from '../features/tenants/TenantOperatorTools';
 import { TenantStatusBadge } from '../features/tenants/TenantStatusBadge';
 import { useTenant } from '../queries/tenants';
 
-/** TenantDetailPage is one hosting account for the operator: settings, lifecycle, sites and recent events. */
+/**
+ * TenantDetailPage is one hosting account for the operator: settings, support tools (sign in as the tenant,
+ * reset the owner's password), lifecycle, sites and recent events.
+ */
 export function TenantDetailPage() {
   const { tenantId = '' } = useParams();
   const navigate = useNavigate();
@@ -30,6 +34,11 @@ export function TenantDetailPage() {
       {(data) => (
         <Stack>
           <PageHeader title={data.slug} description={data.name} actions={<TenantStatusBadge status={data.status} />} />
+          {data.status === 'suspended' && (
+            <Alert color="orange" variant="light" title="Suspended" data-testid="tenant-suspended-reason">
+              {data.suspendedReason ? `Reason given to its users: ${data.suspendedReason}` : 'No reason was given.'}
+            </Alert>
+          )}
           <Paper withBorder p="md">
             <SimpleGrid cols={{ base: 1, xs: 2, md: 4 }}>
               <Text size="sm">
@@ -51,6 +60,12 @@ export function TenantDetailPage() {
               Settings
             </Title>
             <TenantEditForm key={data.updatedAt} tenant={data} />
+          </Paper>
+          <Paper withBorder p="md">
+            <Title order={2} size="h4" mb="sm">
+              Support
+            </Title>
+            <TenantOperatorTools tenant={data} />
           </Paper>
           <Paper withBorder p="md">
             <Title order={2} size="h4" mb="sm">

@@ -2,9 +2,12 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import type { TEvent } from '@berth/contracts';
 import { api, queryString, type TPageOf } from '../api';
 
+/** EventFilter is GET /events's query: `kind` keeps one kind of action (`site` → site.*), `actor` one actor (`user:<id>`, `system`…). */
 export interface EventFilter {
   tenantId?: string;
   action?: string;
+  kind?: string;
+  actor?: string;
   targetId?: string;
   result?: 'ok' | 'error';
   limit?: number;

@@ -1,7 +1,9 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { z } from 'zod';
-import type { TTenant, ZCreateTenantRequest, ZUpdateTenantRequest } from '@berth/contracts';
+import type { TSessionResponse, TTenant, ZCreateTenantRequest, ZUpdateTenantRequest } from '@berth/contracts';
+import { useNavigate } from 'react-router';
 import { api, queryString, type TPageOf } from '../api';
+import { switchSession } from './session';
 
 export interface TenantFilter {
   q?: string;
@@ -57,13 +59,50 @@ export function useUpdateTenant(id: string) {
   });
 }
 
-/** useSetSuspended suspends or unsuspends a tenant (its users lose access at once). */
+/** TSuspension is a suspension with the reason its users will read (none: no body), or the unsuspension. */
+export type TSuspension = { suspend: true; reason?: string } | { suspend: false };
+
+/** useSetSuspended suspends (optionally saying why) or unsuspends a tenant (its users lose access at once). */
 export function useSetSuspended(id: string) {
   const invalidate = useInvalidateTenants();
   return useMutation({
-    mutationFn: (suspend: boolean) =>
-      api<TTenant>('POST', `/tenants/${encodeURIComponent(id)}/${suspend ? 'suspend' : 'unsuspend'}`),
+    mutationFn: (change: TSuspension) =>
+      change.suspend
+        ? api<TTenant>(
+            'POST',
+            `/tenants/${encodeURIComponent(id)}/suspend`,
+            change.reason ? { reason: change.reason } : undefined,
+          )
+        : api<TTenant>('POST', `/tenants/${encodeURIComponent(id)}/unsuspend`),
     onSuccess: invalidate,
+  });
+}
+
+/**
+ * useResetOwnerPassword sets the owner's console password (the account API's PUT /accounts/{id}/password):
+ * the owner's sessions end, and the operator hands the password over.
+ */
+export function useResetOwnerPassword(id: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (password: string) => api('PUT', `/accounts/${encodeURIComponent(id)}/password`, { password }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['events'] }),
+  });
+}
+
+/**
+ * useImpersonateTenant is "Sign in as this tenant": the browser's session becomes the owner's (the API set
+ * the cookie), every cached answer of the administrator is dropped, and the console opens at the owner's home.
+ */
+export function useImpersonateTenant(id: string) {
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  return useMutation({
+    mutationFn: () => api<TSessionResponse>('POST', `/tenants/${encodeURIComponent(id)}/impersonate`),
+    onSuccess: (session) => {
+      switchSession(queryClient, session);
+      void navigate('/');
+    },
   });
 }
 

@@ -20,6 +20,7 @@ const SITE: TSite = {
   status: 'live',
   statusMessage: null,
   domains: ['blog.example.com'],
+  url: 'https://blog.example.com',
   createdAt: '2026-11-30T00:00:00.000Z',
   updatedAt: '2026-11-30T00:00:00.000Z',
 };

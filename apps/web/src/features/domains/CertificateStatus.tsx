@@ -15,7 +15,7 @@ export function CertificateStatus({ domain }: { domain: TDomain }) {
   if (cert.isPending) return <Loader size={14} aria-label="Loading certificate" />;
   if (cert.isError)
     return (
-      <Text size="sm" c="red.8">
+      <Text size="sm" c="red">
         Could not be read
       </Text>
     );
@@ -27,7 +27,7 @@ export function CertificateStatus({ domain }: { domain: TDomain }) {
     );
   if (cert.data.error)
     return (
-      <Text size="sm" c="red.8">
+      <Text size="sm" c="red">
         {cert.data.error}
       </Text>
     );

@@ -43,7 +43,7 @@ describe('DomainVerification', () => {
     renderWithProviders(<DomainVerification domain={pending} />);
     expect(screen.getByText('_berth-verify.shop.example.com')).toBeTruthy();
     expect(screen.getByText('berth-verify=0123456789abcdef0123456789abcdef')).toBeTruthy();
-    await userEvent.click(screen.getByRole('button', { name: 'Check the DNS of shop.example.com' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Check DNS of shop.example.com' }));
     expect(await screen.findByRole('alert')).toBeTruthy();
     await waitFor(() => expect(requests[0]).toMatchObject({ method: 'POST', path: '/domains/dom0000001/verify' }));
   });

@@ -28,12 +28,12 @@ export function DomainVerification({ domain }: { domain: TDomain }) {
         w="fit-content"
         loading={verify.isPending}
         onClick={() => verify.mutate(domain.id)}
-        aria-label={`Check the DNS of ${domain.hostname}`}
+        aria-label={`Check DNS of ${domain.hostname}`}
       >
         Check DNS
       </Button>
       {verify.isError && (
-        <Text size="xs" c="red.8" role="alert">
+        <Text size="xs" c="red" role="alert">
           {errorText(verify.error)}
         </Text>
       )}

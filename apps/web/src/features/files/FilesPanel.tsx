@@ -3,8 +3,8 @@ import {
   Anchor,
   Breadcrumbs,
   Button,
-  FileButton,
   Group,
+  Menu,
   Paper,
   Stack,
   Table,
@@ -19,35 +19,58 @@ import { ConfirmModal } from '../../ui/ConfirmModal';
 import { formatDate } from '../../ui/dates';
 import { NotAvailable } from '../../ui/NotAvailable';
 import { EmptyNote, errorText, QueryState } from '../../ui/QueryState';
-import { FILE_UPLOAD_MAX_BYTES, ZFilePath, type TFileEntry } from '@berth/contracts';
+import { ZFilePath, type TFileEntry } from '@berth/contracts';
 import {
   downloadUrl,
   joinPath,
   useDeleteFile,
+  useExtractArchive,
   useFileListing,
   useMakeDirectory,
-  useUploadFile,
+  zipDownloadUrl,
 } from '../../queries/files';
+import { editableReason, formatSize, isZip } from './fileKinds';
+import { FileEditorModal } from './FileEditorModal';
+import { MoveDialog } from './MoveDialog';
+import { PermissionsDialog } from './PermissionsDialog';
+import { UploadControls } from './UploadControls';
 
-function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
+type Target = { entry: TFileEntry; path: string };
 
-/** FilesPanel browses a site's files: open folders, upload, download, make folders, delete. */
+/**
+ * FilesPanel browses a site's files: open folders, upload (asking before replacing), upload a zip and
+ * extract it, make folders, and per entry an action menu (edit text files, download, download a folder as
+ * a zip, rename or move, permissions, extract a zip, delete) that stays reachable on a phone.
+ */
 export function FilesPanel({ siteId }: { siteId: string }) {
   const [dir, setDir] = useState('');
   const [folderName, setFolderName] = useState('');
   const [deleting, setDeleting] = useState<TFileEntry | null>(null);
+  const [editing, setEditing] = useState<string | null>(null);
+  const [moving, setMoving] = useState<Target | null>(null);
+  const [permissions, setPermissions] = useState<Target | null>(null);
   const listing = useFileListing(siteId, dir);
-  const upload = useUploadFile(siteId);
   const mkdir = useMakeDirectory(siteId);
   const remove = useDeleteFile(siteId);
+  const extract = useExtractArchive(siteId);
   const segments = dir.split('/').filter(Boolean);
   const folderCheck = folderName ? ZFilePath.safeParse(folderName.trim()) : null;
   const folderIssue = folderCheck && !folderCheck.success ? folderCheck.error.issues[0]?.message : undefined;
   const folderError = folderIssue === undefined ? undefined : plainMessage(folderIssue);
+
+  const edit = (entry: TFileEntry) => {
+    const reason = editableReason(entry);
+    if (reason) notifications.show({ color: 'yellow', message: reason });
+    else setEditing(joinPath(dir, entry.name));
+  };
+  const extractHere = (entry: TFileEntry) =>
+    extract.mutate(
+      { path: joinPath(dir, entry.name) },
+      {
+        onSuccess: (result) =>
+          notifications.show({ color: 'green', message: `Extracted ${result.files} file(s) from ${entry.name}.` }),
+      },
+    );
 
   return (
     <QueryState query={listing} label="files">
@@ -61,126 +84,151 @@ export function FilesPanel({ siteId }: { siteId: string }) {
         }
         return (
           <Stack>
-            <Breadcrumbs aria-label="Folder">
-              <Anchor component="button" type="button" onClick={() => setDir('')}>
-                site root
-              </Anchor>
-              {segments.map((segment, i) => (
-                <Anchor
-                  key={i}
-                  component="button"
-                  type="button"
-                  onClick={() => setDir(segments.slice(0, i + 1).join('/'))}
-                >
-                  {segment}
+            <Group justify="space-between" wrap="wrap" gap="xs">
+              <Breadcrumbs aria-label="Folder">
+                <Anchor component="button" type="button" onClick={() => setDir('')}>
+                  site root
                 </Anchor>
-              ))}
-            </Breadcrumbs>
+                {segments.map((segment, i) => (
+                  <Anchor
+                    key={i}
+                    component="button"
+                    type="button"
+                    onClick={() => setDir(segments.slice(0, i + 1).join('/'))}
+                  >
+                    {segment}
+                  </Anchor>
+                ))}
+              </Breadcrumbs>
+              <Anchor href={zipDownloadUrl(siteId, dir)} size="sm">
+                Download this folder as zip
+              </Anchor>
+            </Group>
             <Paper withBorder p="sm">
-              <Group align="flex-end" gap="sm">
-                <FileButton
-                  onChange={(file) => {
-                    if (!file) return;
-                    if (file.size > FILE_UPLOAD_MAX_BYTES) {
-                      notifications.show({
-                        color: 'red',
-                        message: `${file.name} is larger than the ${FILE_UPLOAD_MAX_BYTES / 1024 / 1024} MiB upload limit.`,
-                      });
-                      return;
+              <Stack gap="sm">
+                <UploadControls siteId={siteId} dir={dir} />
+                <Group align="flex-end" gap="sm">
+                  <TextInput
+                    label="New folder"
+                    value={folderName}
+                    onChange={(e) => setFolderName(e.currentTarget.value)}
+                    w={220}
+                    error={folderError}
+                  />
+                  <Button
+                    variant="default"
+                    disabled={!folderName.trim() || Boolean(folderError)}
+                    loading={mkdir.isPending}
+                    onClick={() =>
+                      mkdir.mutate(joinPath(dir, folderName.trim()), { onSuccess: () => setFolderName('') })
                     }
-                    upload.mutate(
-                      { path: joinPath(dir, file.name), file },
-                      {
-                        onSuccess: () => notifications.show({ color: 'green', message: `${file.name} uploaded.` }),
-                      },
-                    );
-                  }}
-                >
-                  {(props) => (
-                    <Button {...props} loading={upload.isPending}>
-                      Upload a file
-                    </Button>
-                  )}
-                </FileButton>
-                <TextInput
-                  label="New folder"
-                  value={folderName}
-                  onChange={(e) => setFolderName(e.currentTarget.value)}
-                  w={220}
-                  error={folderError}
-                />
-                <Button
-                  variant="default"
-                  disabled={!folderName.trim() || Boolean(folderError)}
-                  loading={mkdir.isPending}
-                  onClick={() => mkdir.mutate(joinPath(dir, folderName.trim()), { onSuccess: () => setFolderName('') })}
-                >
-                  Create folder
-                </Button>
-              </Group>
-              {[upload, mkdir].map(
-                (m, i) =>
-                  m.isError && (
-                    <Text key={i} c="red.8" size="sm" role="alert" mt="xs">
-                      {errorText(m.error)}
-                    </Text>
-                  ),
-              )}
+                  >
+                    Create folder
+                  </Button>
+                </Group>
+                {[mkdir, extract].map(
+                  (m, i) =>
+                    m.isError && (
+                      <Text key={i} c="red.8" size="sm" role="alert">
+                        {errorText(m.error)}
+                      </Text>
+                    ),
+                )}
+              </Stack>
             </Paper>
             {answer.entries.length === 0 ? (
               <EmptyNote>This folder is empty.</EmptyNote>
             ) : (
-              <Table.ScrollContainer minWidth={480}>
-                <Table aria-label="Files" striped>
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th scope="col">Name</Table.Th>
-                      <Table.Th scope="col">Size</Table.Th>
-                      <Table.Th scope="col">Modified</Table.Th>
-                      <Table.Th scope="col">
-                        <VisuallyHidden>Actions</VisuallyHidden>
-                      </Table.Th>
-                    </Table.Tr>
-                  </Table.Thead>
-                  <Table.Tbody>
-                    {answer.entries.map((entry) => (
-                      <Table.Tr key={entry.name}>
-                        <Table.Td>
-                          {entry.type === 'directory' ? (
-                            <UnstyledButton onClick={() => setDir(joinPath(dir, entry.name))} fw={600}>
+              <Table aria-label="Files" striped layout="fixed">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th scope="col">Name</Table.Th>
+                    <Table.Th scope="col" visibleFrom="sm" w={110}>
+                      Size
+                    </Table.Th>
+                    <Table.Th scope="col" visibleFrom="sm" w={90}>
+                      Mode
+                    </Table.Th>
+                    <Table.Th scope="col" visibleFrom="md" w={190}>
+                      Modified
+                    </Table.Th>
+                    <Table.Th scope="col" w={96}>
+                      <VisuallyHidden>Actions</VisuallyHidden>
+                    </Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {answer.entries.map((entry) => {
+                    const path = joinPath(dir, entry.name);
+                    const folder = entry.type === 'directory';
+                    return (
+                      <Table.Tr key={entry.name} data-file-name={entry.name}>
+                        <Table.Td style={{ overflowWrap: 'anywhere' }}>
+                          {folder ? (
+                            <UnstyledButton onClick={() => setDir(path)} fw={600}>
                               {entry.name}/
                             </UnstyledButton>
                           ) : (
-                            <Anchor href={downloadUrl(siteId, joinPath(dir, entry.name))} download={entry.name}>
+                            <Anchor href={downloadUrl(siteId, path)} download={entry.name}>
                               {entry.name}
                             </Anchor>
                           )}
+                          <Text size="xs" c="dimmed" hiddenFrom="sm">
+                            {folder ? 'folder' : entry.type === 'symlink' ? 'link' : formatSize(entry.size)} ·{' '}
+                            {entry.mode}
+                          </Text>
                         </Table.Td>
-                        <Table.Td>
-                          {entry.type === 'directory'
-                            ? 'folder'
-                            : entry.type === 'symlink'
-                              ? 'link'
-                              : formatSize(entry.size)}
+                        <Table.Td visibleFrom="sm">
+                          {folder ? 'folder' : entry.type === 'symlink' ? 'link' : formatSize(entry.size)}
                         </Table.Td>
-                        <Table.Td>{formatDate(entry.modifiedAt)}</Table.Td>
+                        <Table.Td visibleFrom="sm">
+                          <Text size="sm" ff="monospace">
+                            {entry.type === 'symlink' ? '—' : entry.mode}
+                          </Text>
+                        </Table.Td>
+                        <Table.Td visibleFrom="md">{formatDate(entry.modifiedAt)}</Table.Td>
                         <Table.Td>
-                          <Button
-                            size="xs"
-                            variant="subtle"
-                            color="red"
-                            onClick={() => setDeleting(entry)}
-                            aria-label={`Delete ${entry.name}`}
-                          >
-                            Delete
-                          </Button>
+                          <Menu position="bottom-end" withinPortal>
+                            <Menu.Target>
+                              <Button size="xs" variant="default" aria-label={`Actions for ${entry.name}`}>
+                                Actions
+                              </Button>
+                            </Menu.Target>
+                            <Menu.Dropdown>
+                              {entry.type === 'file' ? <Menu.Item onClick={() => edit(entry)}>Edit</Menu.Item> : null}
+                              {entry.type === 'file' ? (
+                                <Menu.Item component="a" href={downloadUrl(siteId, path)} download={entry.name}>
+                                  Download
+                                </Menu.Item>
+                              ) : null}
+                              {folder ? (
+                                <Menu.Item component="a" href={zipDownloadUrl(siteId, path)}>
+                                  Download as zip
+                                </Menu.Item>
+                              ) : null}
+                              {isZip(entry) ? (
+                                <Menu.Item onClick={() => extractHere(entry)}>Extract here</Menu.Item>
+                              ) : null}
+                              <Menu.Item onClick={() => setMoving({ entry, path })}>Rename or move</Menu.Item>
+                              {entry.type !== 'symlink' ? (
+                                <Menu.Item onClick={() => setPermissions({ entry, path })}>Permissions</Menu.Item>
+                              ) : null}
+                              <Menu.Divider />
+                              <Menu.Item color="red" onClick={() => setDeleting(entry)}>
+                                Delete
+                              </Menu.Item>
+                            </Menu.Dropdown>
+                          </Menu>
                         </Table.Td>
                       </Table.Tr>
-                    ))}
-                  </Table.Tbody>
-                </Table>
-              </Table.ScrollContainer>
+                    );
+                  })}
+                </Table.Tbody>
+              </Table>
             )}
+            <FileEditorModal siteId={siteId} path={editing} onClose={() => setEditing(null)} />
+            <MoveDialog siteId={siteId} target={moving} onClose={() => setMoving(null)} />
+            <PermissionsDialog siteId={siteId} target={permissions} onClose={() => setPermissions(null)} />
             <ConfirmModal
               opened={deleting !== null}
               onClose={() => {

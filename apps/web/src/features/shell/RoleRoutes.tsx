@@ -1,14 +1,17 @@
 import { Suspense } from 'react';
 import { Outlet } from 'react-router';
-import { DashboardPage, SitesPage } from '../../app/lazyPages';
+import { DashboardPage } from '../../app/lazyPages';
 import { useUser } from '../../queries/session';
 import { NotFoundPage } from './NotFoundPage';
 import { PageLoader } from './PageLoader';
 
-/** HomePage is the operator dashboard for administrators and the site list for account owners. */
+/** HomePage is the dashboard: the operator's overview for administrators, the account's home for its users. */
 export function HomePage() {
-  const user = useUser();
-  return <Suspense fallback={<PageLoader />}>{user.role === 'admin' ? <DashboardPage /> : <SitesPage />}</Suspense>;
+  return (
+    <Suspense fallback={<PageLoader />}>
+      <DashboardPage />
+    </Suspense>
+  );
 }
 
 /** AdminOnly hides operator views from tenant users the same way the API does: as "not found". */

@@ -7,8 +7,12 @@ import { useLogout, useSession } from '../../queries/session';
 import { QueryState } from '../../ui/QueryState';
 import { isActive, navigationFor } from './navigation';
 import { PageLoader } from './PageLoader';
+import { SessionBanners } from './SessionBanners';
 
-/** Shell is the signed-in frame: navigation for the user's role, the signed-in user, sign out. */
+/**
+ * Shell is the signed-in frame: navigation for the user's role, the signed-in user, sign out, and on every page
+ * the session's banners (an administrator signed in as the tenant, a suspended account).
+ */
 export function Shell() {
   const session = useSession();
   const location = useLocation();
@@ -79,6 +83,7 @@ export function Shell() {
               </Stack>
             </AppShell.Navbar>
             <AppShell.Main id="main" tabIndex={-1}>
+              <SessionBanners session={data} />
               <Outlet />
             </AppShell.Main>
           </AppShell>

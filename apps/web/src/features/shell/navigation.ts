@@ -21,7 +21,8 @@ const ADMIN: NavItem[] = [
 ];
 
 const TENANT: NavItem[] = [
-  { to: '/', label: 'Sites' },
+  { to: '/', label: 'Home' },
+  { to: '/sites', label: 'Sites' },
   { to: '/databases', label: 'Databases' },
   { to: '/backups', label: 'Backups' },
   { to: '/cron', label: 'Cron jobs' },

@@ -15,6 +15,7 @@ const SITE: TSite = {
   status: 'live',
   statusMessage: null,
   domains: ['blog.example.test'],
+  url: 'https://blog.example.test',
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-01T00:00:00.000Z',
 };

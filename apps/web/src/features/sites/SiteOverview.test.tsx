@@ -20,6 +20,7 @@ const failed: TSite = {
   status: 'failed',
   statusMessage: 'Image berth/php-fpm:8.4 is not present.',
   domains: [],
+  url: null,
   createdAt: '2026-11-30T00:00:00.000Z',
   updatedAt: '2026-11-30T00:00:00.000Z',
 };

@@ -5,8 +5,12 @@ import type { TTenant } from '@berth/contracts';
 import { ConfirmModal } from '../../ui/ConfirmModal';
 import { errorText } from '../../ui/QueryState';
 import { useSetSuspended, useTerminateTenant } from '../../queries/tenants';
+import { SuspendTenantModal } from './SuspendTenantModal';
 
-/** TenantLifecycle suspends, unsuspends and terminates an account; terminating asks for the slug to be typed. */
+/**
+ * TenantLifecycle suspends (with the reason its users will read), unsuspends and terminates an account;
+ * terminating asks for the slug to be typed.
+ */
 export function TenantLifecycle({ tenant }: { tenant: TTenant }) {
   const navigate = useNavigate();
   const [asking, setAsking] = useState<'suspend' | 'terminate' | null>(null);
@@ -25,7 +29,7 @@ export function TenantLifecycle({ tenant }: { tenant: TTenant }) {
             Suspend
           </Button>
         ) : (
-          <Button variant="outline" onClick={() => suspend.mutate(false)} loading={suspend.isPending}>
+          <Button variant="outline" onClick={() => suspend.mutate({ suspend: false })} loading={suspend.isPending}>
             Unsuspend
           </Button>
         )}
@@ -38,17 +42,7 @@ export function TenantLifecycle({ tenant }: { tenant: TTenant }) {
           {errorText(suspend.error)}
         </Text>
       )}
-      <ConfirmModal
-        opened={asking === 'suspend'}
-        onClose={close}
-        title={`Suspend ${tenant.slug}?`}
-        confirmLabel="Suspend"
-        pending={suspend.isPending}
-        error={suspend.error ? errorText(suspend.error) : null}
-        onConfirm={() => suspend.mutate(true, { onSuccess: close })}
-      >
-        Its sites answer with the suspended page and its users are signed out until you unsuspend it.
-      </ConfirmModal>
+      <SuspendTenantModal tenant={tenant} opened={asking === 'suspend'} onClose={close} />
       <ConfirmModal
         opened={asking === 'terminate'}
         onClose={close}

@@ -93,6 +93,11 @@ export function TenantsPage() {
                         <Table.Td>{tenant.siteCount}</Table.Td>
                         <Table.Td>
                           <TenantStatusBadge status={tenant.status} />
+                          {tenant.suspendedReason && (
+                            <Text size="xs" c="dimmed" lineClamp={2} maw={260} title={tenant.suspendedReason}>
+                              {tenant.suspendedReason}
+                            </Text>
+                          )}
                         </Table.Td>
                       </Table.Tr>
                     ))}
