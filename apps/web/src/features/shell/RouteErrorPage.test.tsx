@@ -10,6 +10,7 @@ import '../../test/render';
 import { isChunkLoadError, RouteErrorPage } from './RouteErrorPage';
 
 beforeEach(() => {
+  window.sessionStorage.clear();
   // React and React Router report caught route errors on the console; that noise is not under test.
   vi.spyOn(console, 'error').mockImplementation(() => {});
   vi.spyOn(console, 'warn').mockImplementation(() => {});
@@ -43,10 +44,24 @@ describe('RouteErrorPage', () => {
       </Suspense>,
     );
     expect(await screen.findByRole('heading', { name: 'This page could not be loaded' })).toBeTruthy();
-    await userEvent.click(screen.getByRole('button', { name: 'Reload' }));
+    // The first failure in a minute reloads by itself; the button is there if it fails again.
     expect(reload).toHaveBeenCalledTimes(1);
+    await userEvent.click(screen.getByRole('button', { name: 'Reload' }));
+    expect(reload).toHaveBeenCalledTimes(2);
     expect(screen.queryByText(/SitesPage-3f2a1b/)).toBeNull();
     expect(screen.queryByRole('link', { name: 'Back to the start page' })).toBeNull();
+  });
+
+  it('does not reload by itself twice within a minute (no reload loop)', async () => {
+    window.sessionStorage.setItem('berth.chunk-reload-at', String(Date.now() - 5_000));
+    const Missing = lazy(() => Promise.reject(CHUNK_ERROR));
+    const reload = renderRoute(
+      <Suspense fallback="loading">
+        <Missing />
+      </Suspense>,
+    );
+    expect(await screen.findByRole('heading', { name: 'This page could not be loaded' })).toBeTruthy();
+    expect(reload).not.toHaveBeenCalled();
   });
 
   it('shows a plain message and a link home for any other error, never the message or stack', async () => {

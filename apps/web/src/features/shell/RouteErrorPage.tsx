@@ -1,3 +1,4 @@
+import { useEffect } from 'react';
 import { Anchor, Button, Stack, Text } from '@mantine/core';
 import { isRouteErrorResponse, Link, useRouteError } from 'react-router';
 import { PageHeader } from '../../ui/PageHeader';
@@ -18,6 +19,21 @@ export function isChunkLoadError(error: unknown): boolean {
   return CHUNK_LOAD_MESSAGES.some((pattern) => pattern.test(error.message));
 }
 
+const AUTO_RELOAD_KEY = 'berth.chunk-reload-at';
+const AUTO_RELOAD_WINDOW_MS = 60_000;
+
+/**
+ * reloadsOnItsOwn tells whether a chunk failure should reload the page by itself: the first one in a minute does
+ * (a deploy replaced the files, or one request was cut), so a person rarely sees the page; a second one within
+ * the minute shows it, so a console that cannot load never reloads in a loop.
+ */
+export function reloadsOnItsOwn(storage: Pick<Storage, 'getItem' | 'setItem'>, now = Date.now()): boolean {
+  const last = Number(storage.getItem(AUTO_RELOAD_KEY) ?? 0);
+  if (now - last < AUTO_RELOAD_WINDOW_MS) return false;
+  storage.setItem(AUTO_RELOAD_KEY, String(now));
+  return true;
+}
+
 /**
  * RouteErrorPage replaces React Router's developer error page: a part of the console that could not be
  * downloaded offers a reload (a new deploy has usually replaced the old files); anything else gets a plain
@@ -25,8 +41,12 @@ export function isChunkLoadError(error: unknown): boolean {
  */
 export function RouteErrorPage({ reload = () => window.location.reload() }: { reload?: () => void } = {}) {
   const error = useRouteError();
+  const chunk = isChunkLoadError(error);
+  useEffect(() => {
+    if (chunk && reloadsOnItsOwn(window.sessionStorage)) reload();
+  }, [chunk, reload]);
 
-  if (isChunkLoadError(error)) {
+  if (chunk) {
     return (
       <Stack p="md" align="flex-start">
         <PageHeader title="This page could not be loaded" />
