@@ -214,6 +214,7 @@ export {
   forgetSnapshots,
   forgetSnapshot,
   unlockRepo,
+  pruneRepo,
   backupKeyFile,
   BACKUP_ROLE,
   BACKUPS_OWNER,

@@ -18,6 +18,7 @@ import {
   restoreDatabase,
   restorePath,
   restoreSites,
+  pruneRepo,
   snapshotContents,
   unlockRepo,
   type DockerDriver,
@@ -30,6 +31,8 @@ import { tenantRecords, type TenantRecords } from '../backups/backup-records.js'
 /** TICK_MS: how often the worker looks for scheduled backups that are due and expired snapshots. */
 const TICK_MS = 60_000;
 const DAY_MS = 24 * 3600_000;
+/** KEEP_LAST: the newest snapshots kept whatever the plan's daily/weekly counts (a "Back up now" before a risky change does not make the morning's backup go). */
+const KEEP_LAST = 3;
 
 /** dumpFileName is a database's dump in the snapshot's `databases/` folder. */
 export function dumpFileName(engine: string, name: string): string {
@@ -61,6 +64,8 @@ export class BackupWorker implements BackupPort {
   private stopped = false;
   private repoReady = false;
   private lastExpiry = 0;
+  /** Snapshots were forgotten since the last prune: their data is still in the repository. */
+  private forgotten = false;
 
   constructor(
     private readonly deps: {
@@ -167,7 +172,6 @@ export class BackupWorker implements BackupPort {
     clearTimeout(this.timer);
     if (this.stopped) return;
     void this.queueScheduled()
-      .then(() => this.expireTerminated())
       .catch((err: unknown) => this.deps.logger.error({ err }, 'backups: scheduling failed'))
       .finally(() => {
         this.wake();
@@ -224,7 +228,11 @@ export class BackupWorker implements BackupPort {
         where: { status: 'queued' },
         orderBy: { createdAt: 'asc' },
       });
-      if (!backup) return;
+      if (!backup) {
+        // Forgetting and pruning lock the repository exclusively: only between backups and restores.
+        await this.expireTerminated();
+        return;
+      }
       await this.runBackup(backup.id);
     }
   }
@@ -305,12 +313,12 @@ export class BackupWorker implements BackupPort {
     }
   }
 
-  /** applyRetention forgets the tenant's snapshots its plan no longer keeps (always keeping the newest). */
+  /** applyRetention forgets the tenant's snapshots its plan no longer keeps (always keeping the KEEP_LAST newest). */
   private async applyRetention(tenantId: string, plan: TenantRecords['plan']): Promise<void> {
     try {
       const { removed } = await forgetSnapshots(this.deps.driver, {
         tenantId,
-        keep: { last: 1, daily: plan.backupKeepDaily, weekly: plan.backupKeepWeekly },
+        keep: { last: KEEP_LAST, daily: plan.backupKeepDaily, weekly: plan.backupKeepWeekly },
         prune: false,
         repo: this.deps.repo,
       });
@@ -324,13 +332,14 @@ export class BackupWorker implements BackupPort {
   }
 
   private async markForgotten(snapshotIds: string[]): Promise<void> {
+    this.forgotten = true;
     await this.deps.db.backup.updateMany({
       where: { snapshotId: { in: snapshotIds }, forgottenAt: null },
       data: { forgottenAt: this.now() },
     });
   }
 
-  /** expireTerminated forgets, once a day, the snapshots of tenants terminated longer ago than terminatedDays. */
+  /** expireTerminated (run by the queue when idle) forgets, once a day, the snapshots of tenants terminated longer ago than terminatedDays. */
   private async expireTerminated(): Promise<void> {
     const now = this.now().getTime();
     if (now - this.lastExpiry < DAY_MS) return;
@@ -351,6 +360,16 @@ export class BackupWorker implements BackupPort {
         await this.markForgotten([b.snapshotId!]);
       } catch (err) {
         this.deps.logger.warn({ err, tenantId: b.tenantId }, 'backups: an expired snapshot could not be forgotten');
+      }
+    }
+    // Once a day, the data of forgotten snapshots leaves the repository (between backups: the queue waits).
+    if (this.forgotten) {
+      try {
+        await pruneRepo(this.deps.driver, { repo: this.deps.repo });
+        this.forgotten = false;
+        this.deps.logger.info({}, 'backups: repository pruned');
+      } catch (err) {
+        this.deps.logger.warn({ err }, 'backups: the repository could not be pruned; retried tomorrow');
       }
     }
   }

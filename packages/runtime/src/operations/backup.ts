@@ -980,6 +980,14 @@ export async function unlockRepo(ctx: DockerDriver, params: { repo?: string } = 
   if (res.exitCode !== 0) throw failed('Removing stale locks of the backup repository', res, 120_000);
 }
 
+/**
+ * pruneRepo deletes the data no snapshot uses any more, after retention forgot snapshots (`restic prune`: an
+ * exclusive lock, so backups wait; the panel runs it once a day).
+ */
+export async function pruneRepo(ctx: DockerDriver, params: { repo?: string } = {}): Promise<void> {
+  await prune(ctx, await openRepo(ctx, params.repo));
+}
+
 /** prune deletes the data no snapshot uses any more (`restic prune`: exclusive lock, can take long). */
 async function prune(ctx: DockerDriver, repo: { repo: string; key: string }): Promise<void> {
   const res = await writeRun(ctx, repo, { component: 'restic-prune', cmd: ['restic', 'prune'] });
