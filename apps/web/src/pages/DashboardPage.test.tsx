@@ -247,7 +247,7 @@ describe('DashboardPage for a tenant user', () => {
     const sites = await screen.findByRole('list', { name: 'Your sites' });
     const shop = within(sites).getByRole('listitem', { name: 'shop' });
     expect(within(shop).getByTestId('site-status').textContent).toBe('Live');
-    const visit = within(shop).getByRole('link', { name: 'Visit site shop' });
+    const visit = within(shop).getByRole('link', { name: /^Visit site .+, site shop$/ });
     expect(visit.getAttribute('href')).toBe('https://shop.acme.test:8443');
     expect(visit.getAttribute('target')).toBe('_blank');
     expect(await within(shop).findByText(/Caddy Local Authority, valid until/)).toBeTruthy();

@@ -9,16 +9,18 @@ export function VisitLink({ site }: { site: Pick<TSite, 'name' | 'url'> }) {
         Add a domain to visit this site
       </Text>
     );
+  const host = site.url.replace(/^https?:\/\//, '');
   return (
+    // The accessible name starts with the visible text (WCAG 2.5.3) and names the site after it.
     <Anchor
       href={site.url}
       target="_blank"
       rel="noopener noreferrer"
       size="sm"
-      aria-label={`Visit site ${site.name}`}
+      aria-label={`Visit site ${host}, site ${site.name}`}
       style={{ overflowWrap: 'anywhere' }}
     >
-      Visit site <span className="mono">{site.url.replace(/^https?:\/\//, '')}</span>
+      Visit site <span className="mono">{host}</span>
     </Anchor>
   );
 }
