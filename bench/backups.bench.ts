@@ -82,7 +82,14 @@ async function main(): Promise<void> {
         },
         1_800_000,
       );
-      return { ms: Date.now() - started, id: res.body.id };
+      const ms = Date.now() - started;
+      // restic's own time (its summary, in the backup.succeeded event): the wall time adds the fixed cost of the
+      // one-shot containers (start, snapshot lookup, retention), which does not grow with the site.
+      const events = await panel.api<{
+        items: { action: string; targetId: string; details: { durationMs?: number } }[];
+      }>('GET', `/events?tenantId=${tenantId}&limit=100`);
+      const done = events.body.items.find((e) => e.action === 'backup.succeeded' && e.targetId === res.body.id);
+      return { ms, resticMs: done?.details.durationMs ?? NaN, id: res.body.id };
     };
     const before = fs.existsSync(repo) ? duBytes(repo) : 0;
     const first = await backup();
@@ -97,15 +104,16 @@ async function main(): Promise<void> {
     const secondGrowth = afterSecond - afterFirst;
     rows.push([
       `first backup of a ${SITE_MB} MB site`,
-      `${(first.ms / 1000).toFixed(1)} s, repository +${(firstGrowth / MB).toFixed(1)} MB`,
+      `${(first.ms / 1000).toFixed(1)} s wall (restic ${(first.resticMs / 1000).toFixed(1)} s), repository +${(firstGrowth / MB).toFixed(1)} MB`,
       'baseline',
     ]);
     const timeShare = second.ms / first.ms;
+    const resticShare = second.resticMs / first.resticMs;
     const sizeBound = 0.02 * firstGrowth + changed * MB;
     rows.push([
       `incremental backup, 1 % changed (${changed} MB)`,
-      `${(second.ms / 1000).toFixed(1)} s (${(timeShare * 100).toFixed(0)} %), repository +${(secondGrowth / MB).toFixed(2)} MB`,
-      `time ≤ 10 %: ${timeShare <= 0.1 ? 'met' : 'NOT met'}; growth ≤ ${(sizeBound / MB).toFixed(1)} MB: ${secondGrowth <= sizeBound ? 'met' : 'NOT met'}`,
+      `${(second.ms / 1000).toFixed(1)} s wall (${(timeShare * 100).toFixed(0)} %), restic ${(second.resticMs / 1000).toFixed(1)} s (${(resticShare * 100).toFixed(0)} %), repository +${(secondGrowth / MB).toFixed(2)} MB`,
+      `time ≤ 10 %: wall ${timeShare <= 0.1 ? 'met' : 'NOT met'}, restic ${resticShare <= 0.1 ? 'met' : 'NOT met'}; growth ≤ ${(sizeBound / MB).toFixed(1)} MB: ${secondGrowth <= sizeBound ? 'met' : 'NOT met'}`,
     ]);
 
     const startedRestore = Date.now();
@@ -162,6 +170,11 @@ async function main(): Promise<void> {
         'StrictHostKeyChecking=no',
         '-o',
         'UserKnownHostsFile=/dev/null',
+        // -b turns on BatchMode, which would refuse the password sshpass types; this machine's keys are not tried.
+        '-o',
+        'BatchMode=no',
+        '-o',
+        'PubkeyAuthentication=no',
         '-b',
         batch,
         'bench@127.0.0.1',
@@ -170,7 +183,13 @@ async function main(): Promise<void> {
     );
     spawnSync('sync');
     const sftpMs = Date.now() - started;
-    if (sftp.status !== 0) throw new Error(`sftp: ${sftp.stderr}`);
+    if (sftp.status !== 0) {
+      const name = spawnSync('docker', ['ps', '--format', '{{.Names}}'], { encoding: 'utf8' })
+        .stdout.split('\n')
+        .find((n) => n.startsWith('berth-sftp'));
+      const log = name ? spawnSync('docker', ['logs', '--tail', '20', name], { encoding: 'utf8' }).stderr : '';
+      throw new Error(`sftp: ${sftp.stderr}\nserver log:\n${log}`);
+    }
     const rate = (ms: number) => SFTP_MB / (ms / 1000);
     rows.push([`cp of a ${SFTP_MB} MB file onto the tenant disk (MB/s)`, rate(cpMs).toFixed(0), 'baseline']);
     rows.push([
